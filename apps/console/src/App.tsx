@@ -1,0 +1,122 @@
+import { lazy, Suspense, type ReactNode } from 'react';
+import { App as AntApp, ConfigProvider } from 'antd';
+import type { ThemeConfig } from 'antd';
+import zhCNLocale from 'antd/locale/zh_CN';
+import enUSLocale from 'antd/locale/en_US';
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { isApiError } from './api/client';
+import { AuthProvider, useAuth } from './auth/AuthContext';
+import { AppLayout } from './components/AppLayout';
+import { Forbidden, FullPageSpin, NotFound, QueryError } from './components/Status';
+import { currentLanguage } from './i18n';
+import LoginPage from './pages/LoginPage';
+
+const OverviewPage = lazy(() => import('./pages/OverviewPage'));
+const OrganizationsPage = lazy(() => import('./pages/OrganizationsPage'));
+const MerchantsPage = lazy(() => import('./pages/MerchantsPage'));
+const SitesPage = lazy(() => import('./pages/SitesPage'));
+const TerminalsPage = lazy(() => import('./pages/TerminalsPage'));
+const TerminalDetailPage = lazy(() => import('./pages/TerminalDetailPage'));
+const ImportPage = lazy(() => import('./pages/ImportPage'));
+const UsersPage = lazy(() => import('./pages/UsersPage'));
+const AuditPage = lazy(() => import('./pages/AuditPage'));
+const TokensPage = lazy(() => import('./pages/TokensPage'));
+
+const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      staleTime: 15_000,
+      refetchOnWindowFocus: false,
+      retry: (count, err) => {
+        if (isApiError(err) && err.status >= 400 && err.status < 500) return false;
+        return count < 2;
+      },
+    },
+    mutations: { retry: false },
+  },
+});
+
+const theme: ThemeConfig = {
+  token: {
+    colorPrimary: '#1f4fd6',
+    colorInfo: '#1f4fd6',
+    borderRadius: 8,
+    fontFamily:
+      "-apple-system, BlinkMacSystemFont, 'Segoe UI', 'PingFang SC', 'Hiragino Sans GB', 'Microsoft YaHei', 'Noto Sans CJK SC', 'Helvetica Neue', Arial, sans-serif",
+    colorBgLayout: '#f4f6fa',
+  },
+  components: {
+    Layout: { headerBg: '#ffffff', siderBg: '#ffffff', headerPadding: '0 20px', headerHeight: 56 },
+    Menu: { itemBorderRadius: 8, activeBarBorderWidth: 0 },
+    Table: { headerBg: '#fafbfd' },
+  },
+};
+
+function RequireAuth({ children }: { children: ReactNode }) {
+  const { me, loading, error, retry } = useAuth();
+  const location = useLocation();
+  if (loading) return <FullPageSpin />;
+  if (!me && error) return <QueryError error={error} onRetry={retry} />;
+  if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  return <>{children}</>;
+}
+
+function Guard({ permission, children }: { permission: string; children: ReactNode }) {
+  const { can } = useAuth();
+  if (!can(permission)) return <Forbidden />;
+  return <Suspense fallback={<FullPageSpin />}>{children}</Suspense>;
+}
+
+function AppRoutes() {
+  return (
+    <Routes>
+      <Route path="/login" element={<LoginPage />} />
+      <Route
+        element={
+          <RequireAuth>
+            <AppLayout />
+          </RequireAuth>
+        }
+      >
+        <Route index element={<Guard permission="inventory:read"><OverviewPage /></Guard>} />
+        <Route path="organizations" element={<Guard permission="inventory:read"><OrganizationsPage /></Guard>} />
+        <Route path="merchants" element={<Guard permission="inventory:read"><MerchantsPage /></Guard>} />
+        <Route path="sites" element={<Guard permission="inventory:read"><SitesPage /></Guard>} />
+        <Route path="terminals" element={<Guard permission="inventory:read"><TerminalsPage /></Guard>} />
+        <Route path="terminals/import" element={<Guard permission="import:run"><ImportPage /></Guard>} />
+        <Route path="terminals/:id" element={<Guard permission="inventory:read"><TerminalDetailPage /></Guard>} />
+        <Route path="users" element={<Guard permission="users:manage"><UsersPage /></Guard>} />
+        <Route path="audit" element={<Guard permission="audit:read"><AuditPage /></Guard>} />
+        <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function Shell() {
+  const { i18n } = useTranslation();
+  void i18n.language; // re-render on language change
+  const lng = currentLanguage();
+  return (
+    <ConfigProvider locale={lng === 'en-US' ? enUSLocale : zhCNLocale} theme={theme}>
+      <AntApp>
+        <BrowserRouter>
+          <AuthProvider>
+            <AppRoutes />
+          </AuthProvider>
+        </BrowserRouter>
+      </AntApp>
+    </ConfigProvider>
+  );
+}
+
+export default function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <Shell />
+    </QueryClientProvider>
+  );
+}

@@ -1,0 +1,117 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router-dom';
+import { App } from 'antd';
+import { useTranslation } from 'react-i18next';
+import { api, isApiError, onUnauthorized } from '../api/client';
+import type { Language, Me } from '../api/types';
+import { changeLanguage, currentLanguage, storedLanguage } from '../i18n';
+
+export const ME_KEY = ['me'] as const;
+
+interface AuthValue {
+  me: Me | null;
+  loading: boolean;
+  /** Set when the session could not be checked at all (server down). */
+  error: Error | null;
+  retry: () => void;
+  can: (permission: string) => boolean;
+  login: (email: string, password: string) => Promise<Me>;
+  logout: () => Promise<void>;
+  setLanguage: (lng: Language) => Promise<void>;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+
+async function fetchMe(): Promise<Me | null> {
+  try {
+    return await api<Me>('/me', { quiet401: true });
+  } catch (e) {
+    if (isApiError(e) && e.status === 401) return null;
+    throw e;
+  }
+}
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const { message } = App.useApp();
+  const { t } = useTranslation();
+
+  const meQuery = useQuery({ queryKey: ME_KEY, queryFn: fetchMe, staleTime: Infinity, retry: 1 });
+  const me = meQuery.data ?? null;
+
+  // A 401 anywhere means the session is over: forget everything and show the sign-in page.
+  useEffect(() => {
+    onUnauthorized(() => {
+      const hadSession = qc.getQueryData<Me | null>(ME_KEY);
+      qc.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
+      qc.setQueryData(ME_KEY, null);
+      if (hadSession) void message.warning({ key: 'session-expired', content: t('auth.sessionExpired') });
+    });
+  }, [qc, message, t]);
+
+  // Signed in from an earlier visit, but this browser never stored a choice: use the account's language.
+  useEffect(() => {
+    if (me && !storedLanguage() && me.language !== currentLanguage()) void changeLanguage(me.language);
+  }, [me]);
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const who = await api<Me>('/auth/login', { method: 'POST', body: { email, password }, quiet401: true });
+      qc.clear();
+      qc.setQueryData(ME_KEY, who);
+      await changeLanguage(who.language);
+      return who;
+    },
+    [qc],
+  );
+
+  const logout = useCallback(async () => {
+    try {
+      await api('/auth/logout', { method: 'POST', quiet401: true });
+    } catch {
+      /* signing out locally is what matters */
+    }
+    qc.clear();
+    qc.setQueryData(ME_KEY, null);
+    navigate('/login', { replace: true });
+  }, [qc, navigate]);
+
+  const setLanguage = useCallback(
+    async (lng: Language) => {
+      await changeLanguage(lng);
+      const current = qc.getQueryData<Me | null>(ME_KEY);
+      if (!current) return;
+      try {
+        await api('/me/preferences', { method: 'PATCH', body: { language: lng } });
+        qc.setQueryData<Me | null>(ME_KEY, (old) => (old ? { ...old, language: lng } : old));
+      } catch (e) {
+        if (isApiError(e) && e.status !== 401) void message.error(e.message);
+      }
+    },
+    [qc, message],
+  );
+
+  const value = useMemo<AuthValue>(
+    () => ({
+      me,
+      loading: meQuery.isPending,
+      can: (p) => !!me && me.permissions.includes(p),
+      error: meQuery.error,
+      retry: () => void meQuery.refetch(),
+      login,
+      logout,
+      setLanguage,
+    }),
+    [me, meQuery.isPending, meQuery.error, meQuery.refetch, login, logout, setLanguage],
+  );
+
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const v = useContext(AuthContext);
+  if (!v) throw new Error('useAuth outside AuthProvider');
+  return v;
+}

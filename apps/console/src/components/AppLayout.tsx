@@ -1,0 +1,198 @@
+import { useMemo, useState, type ReactNode } from 'react';
+import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Tag, Typography } from 'antd';
+import type { MenuProps } from 'antd';
+import {
+  ApartmentOutlined,
+  ApiOutlined,
+  AuditOutlined,
+  CloudUploadOutlined,
+  DashboardOutlined,
+  DesktopOutlined,
+  EnvironmentOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  ShopOutlined,
+  TeamOutlined,
+  BankOutlined,
+} from '@ant-design/icons';
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
+import { useTranslation } from 'react-i18next';
+import { useAuth } from '../auth/AuthContext';
+import { LanguageSwitch } from './LanguageSwitch';
+import { Logo } from './Logo';
+
+const { Header, Sider, Content } = Layout;
+
+interface NavItem {
+  key: string;
+  path: string;
+  icon: ReactNode;
+  label: string;
+  permission?: string;
+}
+
+function selectedKey(pathname: string): string {
+  if (pathname === '/') return 'overview';
+  if (pathname.startsWith('/terminals/import')) return 'import';
+  const first = pathname.split('/')[1] ?? '';
+  if (first === 'settings') return 'tokens';
+  return first;
+}
+
+export function AppLayout() {
+  const { t } = useTranslation();
+  const { me, can, logout } = useAuth();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const screens = Grid.useBreakpoint();
+  const isDesktop = screens.lg ?? true;
+  const [drawerOpen, setDrawerOpen] = useState(false);
+
+  const menuItems = useMemo<MenuProps['items']>(() => {
+    const group = (key: string, label: string, items: NavItem[]) => {
+      const visible = items.filter((i) => !i.permission || can(i.permission));
+      if (!visible.length) return null;
+      return {
+        type: 'group' as const,
+        key,
+        label,
+        children: visible.map((i) => ({
+          key: i.key,
+          icon: i.icon,
+          label: (
+            <Link to={i.path} data-testid={`nav-${i.key}`}>
+              {i.label}
+            </Link>
+          ),
+        })),
+      };
+    };
+    return [
+      group('g-home', t('nav.groupHome'), [
+        { key: 'overview', path: '/', icon: <DashboardOutlined />, label: t('nav.overview'), permission: 'inventory:read' },
+      ]),
+      group('g-inventory', t('nav.groupInventory'), [
+        { key: 'organizations', path: '/organizations', icon: <BankOutlined />, label: t('nav.organizations'), permission: 'inventory:read' },
+        { key: 'merchants', path: '/merchants', icon: <ShopOutlined />, label: t('nav.merchants'), permission: 'inventory:read' },
+        { key: 'sites', path: '/sites', icon: <EnvironmentOutlined />, label: t('nav.sites'), permission: 'inventory:read' },
+        { key: 'terminals', path: '/terminals', icon: <DesktopOutlined />, label: t('nav.terminals'), permission: 'inventory:read' },
+        { key: 'import', path: '/terminals/import', icon: <CloudUploadOutlined />, label: t('nav.import'), permission: 'import:run' },
+      ]),
+      group('g-admin', t('nav.groupAdmin'), [
+        { key: 'users', path: '/users', icon: <TeamOutlined />, label: t('nav.users'), permission: 'users:manage' },
+        { key: 'audit', path: '/audit', icon: <AuditOutlined />, label: t('nav.audit'), permission: 'audit:read' },
+      ]),
+    ].filter((g): g is NonNullable<typeof g> => g !== null);
+  }, [t, can]);
+
+  const userMenu: MenuProps = {
+    items: [
+      {
+        key: 'who',
+        disabled: true,
+        label: (
+          <div className="user-menu-who">
+            <div className="user-menu-name">{me?.name}</div>
+            <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+              {me?.email}
+            </Typography.Text>
+          </div>
+        ),
+      },
+      { type: 'divider' },
+      { key: 'tokens', icon: <KeyOutlined />, label: <span data-testid="menu-tokens">{t('nav.tokens')}</span> },
+      { key: 'docs', icon: <ApiOutlined />, label: <span data-testid="menu-api-docs">{t('nav.apiDocs')}</span> },
+      { type: 'divider' },
+      { key: 'logout', icon: <LogoutOutlined />, danger: true, label: <span data-testid="menu-logout">{t('nav.signOut')}</span> },
+    ],
+    onClick: ({ key }) => {
+      if (key === 'tokens') navigate('/settings/tokens');
+      else if (key === 'docs') window.open('/api/docs', '_blank', 'noopener');
+      else if (key === 'logout') void logout();
+    },
+  };
+
+  const nav = (
+    <Menu
+      mode="inline"
+      selectedKeys={[selectedKey(location.pathname)]}
+      items={menuItems}
+      onClick={() => setDrawerOpen(false)}
+      className="app-menu"
+      data-testid="app-menu"
+    />
+  );
+
+  const initials = (me?.name ?? '?').trim().slice(0, 1).toUpperCase();
+
+  return (
+    <Layout className="app-shell">
+      {isDesktop && (
+        <Sider width={232} theme="light" className="app-sider">
+          <Link to="/" className="app-brand">
+            <Logo />
+            <span className="app-brand-name">PosCare</span>
+          </Link>
+          {nav}
+        </Sider>
+      )}
+      {!isDesktop && (
+        <Drawer
+          placement="left"
+          open={drawerOpen}
+          onClose={() => setDrawerOpen(false)}
+          size={260}
+          styles={{ body: { padding: 0 } }}
+          title={
+            <span className="app-brand app-brand-drawer">
+              <Logo />
+              <span className="app-brand-name">PosCare</span>
+            </span>
+          }
+        >
+          {nav}
+        </Drawer>
+      )}
+      <Layout>
+        <Header className="app-header">
+          <div className="app-header-left">
+            {!isDesktop && (
+              <Button
+                type="text"
+                icon={<MenuOutlined />}
+                onClick={() => setDrawerOpen(true)}
+                aria-label={t('nav.menu')}
+                data-testid="nav-toggle"
+              />
+            )}
+            <span className="app-org" data-testid="org-name" title={me?.orgName}>
+              <ApartmentOutlined />
+              <span className="app-org-name">{me?.orgName}</span>
+            </span>
+            {me?.platformAdmin && isDesktop && <Tag color="gold">{t('user.platformAdmin')}</Tag>}
+          </div>
+          <div className="app-header-right">
+            <LanguageSwitch size={isDesktop ? 'middle' : 'small'} />
+            <Dropdown menu={userMenu} trigger={['click']} placement="bottomRight">
+              <Button type="text" className="app-user" data-testid="user-menu">
+                <Avatar size="small" style={{ backgroundColor: '#1f4fd6' }}>
+                  {initials}
+                </Avatar>
+                {isDesktop && (
+                  <span className="app-user-text">
+                    <span className="app-user-name" data-testid="user-name">{me?.name}</span>
+                    <span className="app-user-role">{me ? t(`roles.${me.role}`) : ''}</span>
+                  </span>
+                )}
+              </Button>
+            </Dropdown>
+          </div>
+        </Header>
+        <Content className="app-content">
+          <Outlet />
+        </Content>
+      </Layout>
+    </Layout>
+  );
+}

@@ -1,0 +1,18 @@
+import { IMPORT_COLUMNS } from '@poscare/contracts';
+
+/** A CSV with just the header row the importer expects. */
+export function importTemplateCsv(): string {
+  return `${IMPORT_COLUMNS.join(',')}\r\n`;
+}
+
+export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  const blob = new Blob([text], { type });
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}

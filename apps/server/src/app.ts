@@ -1,0 +1,126 @@
+/**
+ * Builds the HTTP application: plugins, the access gate, the error mapper and every domain's routes.
+ * Used by `poscare start` (api role) and by tests through `app.inject`.
+ */
+import { existsSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import multipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AuditService } from './audit/service.js';
+import { auditRoutes } from './audit/routes.js';
+import { AuthService } from './auth/service.js';
+import { authRoutes } from './auth/routes.js';
+import { installAccess } from './http/access.js';
+import { errorHandler, renderError } from './http/errorHandler.js';
+import { AppError } from './errors/errors.js';
+import { ImportService } from './imports/service.js';
+import { importRoutes } from './imports/routes.js';
+import { MerchantService } from './merchants/service.js';
+import { merchantRoutes } from './merchants/routes.js';
+import { OrganizationService } from './organizations/service.js';
+import { organizationRoutes } from './organizations/routes.js';
+import type { AppContext } from './platform/context.js';
+import { SiteService } from './sites/service.js';
+import { siteRoutes } from './sites/routes.js';
+import { TerminalService } from './terminals/service.js';
+import { terminalRoutes } from './terminals/routes.js';
+import { UserService } from './users/service.js';
+import { userRoutes } from './users/routes.js';
+import { VERSION } from './version.js';
+
+export interface Services {
+  auth: AuthService;
+  organizations: OrganizationService;
+  merchants: MerchantService;
+  sites: SiteService;
+  terminals: TerminalService;
+  users: UserService;
+  imports: ImportService;
+  audit: AuditService;
+}
+
+export function createServices(ctx: AppContext): Services {
+  return {
+    auth: new AuthService(ctx),
+    organizations: new OrganizationService(ctx),
+    merchants: new MerchantService(ctx),
+    sites: new SiteService(ctx),
+    terminals: new TerminalService(ctx),
+    users: new UserService(ctx),
+    imports: new ImportService(ctx),
+    audit: new AuditService(ctx),
+  };
+}
+
+export interface BuildOptions {
+  /** Folder of the built console; served at / when present. */
+  consoleDist?: string | undefined;
+}
+
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<{ app: FastifyInstance; services: Services }> {
+  const services = createServices(ctx);
+  const app = Fastify({
+    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    trustProxy: true,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler((req, reply) => {
+    if (req.url.startsWith('/api/') || req.url.startsWith('/device/')) {
+      return reply.status(404).send(renderError(req.lang, new AppError('route.not_found', 404, { method: req.method, url: req.url.split('?')[0] })));
+    }
+    // Client-side routes of the console all answer with its index page.
+    if (opts.consoleDist && req.method === 'GET') return reply.sendFile('index.html');
+    return reply.status(404).send(renderError(req.lang, new AppError('route.not_found', 404, { method: req.method, url: req.url })));
+  });
+
+  await app.register(cookie);
+  await app.register(multipart, { limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 }, throwFileSizeLimit: true });
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'PosCare API', version: VERSION, description: 'POS terminal fleet care: inventory, telemetry, diagnosis, service desk.' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'poscare_session' },
+          token: { type: 'http', scheme: 'bearer', description: 'API token created under /api/v1/me/tokens' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs' });
+  installAccess(app, services.auth);
+
+  app.get('/api/v1/health', {
+    config: { auth: 'public' },
+    schema: { tags: ['system'], response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.enum(['pglite', 'postgres']) }) } },
+    handler: async () => ({ status: 'ok' as const, version: VERSION, database: ctx.db.kind }),
+  });
+
+  await app.register(
+    async (api) => {
+      await api.register(authRoutes(services.auth, { ttlHours: ctx.config.SESSION_TTL_HOURS, secure: ctx.config.COOKIE_SECURE }));
+      await api.register(organizationRoutes(services.organizations));
+      await api.register(merchantRoutes(services.merchants));
+      await api.register(siteRoutes(services.sites));
+      await api.register(terminalRoutes(services.terminals));
+      await api.register(importRoutes(services.imports));
+      await api.register(userRoutes(services.users));
+      await api.register(auditRoutes(services.audit));
+    },
+    { prefix: '/api/v1' },
+  );
+
+  if (opts.consoleDist && existsSync(opts.consoleDist)) {
+    await app.register(fastifyStatic, { root: opts.consoleDist, wildcard: false });
+  }
+  return { app: app as unknown as FastifyInstance, services };
+}

@@ -1,0 +1,176 @@
+/** The `poscare` command line. Each command validates configuration first and says plainly what went wrong. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { count, eq } from 'drizzle-orm';
+import type { ImportMode, Language } from '@poscare/contracts';
+import { ConfigError, loadConfig, type Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { organizations, users } from './db/schema.js';
+import { AppError } from './errors/errors.js';
+import { translate, pickLanguage } from './i18n/messages.js';
+import { systemActor } from './access/actor.js';
+import { createAdmin } from './platform/bootstrap.js';
+import { DataDirBusyError, lockDataDir } from './platform/dataLock.js';
+import { ImportService } from './imports/service.js';
+import { backup, restore } from './backup/backup.js';
+import { start, createLogger } from './server.js';
+import { systemClock } from './platform/clock.js';
+import { VERSION } from './version.js';
+
+const lang: Language = pickLanguage(process.env.POSCARE_LANG ?? process.env.LANG?.replace('_', '-').split('.')[0], 'en-US');
+
+/** Opens the configured database for a one-off command, holding the embedded store's lock meanwhile. */
+async function withDb<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  const unlock = config.DATABASE_URL ? () => undefined : lockDataDir(config.DATA_DIR);
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  try {
+    await migrate(db);
+    return await fn(db);
+  } finally {
+    await db.close();
+    unlock();
+  }
+}
+
+function fail(err: unknown): never {
+  if (err instanceof AppError) process.stderr.write(`error: ${translate(lang, err.id, err.params)}\n`);
+  else if (err instanceof ConfigError || err instanceof DataDirBusyError) process.stderr.write(`${err.message}\n`);
+  else process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n`);
+  process.exit(1);
+}
+
+const program = new Command()
+  .name('poscare')
+  .description('PosCare: POS terminal fleet care from the first signal to a verified fix.\nConfiguration comes from environment variables; see README.md.')
+  .version(VERSION);
+
+program
+  .command('start')
+  .description('start PosCare (API and console, device ingest, background worker)')
+  .option('--roles <roles>', 'comma-separated roles to run: api,ingest,worker')
+  .option('--demo', 'seed a demo fleet on first start')
+  .action(async (o: { roles?: string; demo?: boolean }) => {
+    try {
+      const config = loadConfig(o.roles ? { ...process.env, POSCARE_ROLES: o.roles } : process.env);
+      const running = await start(config, { demo: Boolean(o.demo) });
+      const shutdown = async () => {
+        await running.stop();
+        process.exit(0);
+      };
+      process.once('SIGINT', shutdown);
+      process.once('SIGTERM', shutdown);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('migrate')
+  .description('apply database migrations and exit')
+  .action(async () => {
+    try {
+      const config = loadConfig();
+      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+      const unlock = config.DATABASE_URL ? () => undefined : lockDataDir(config.DATA_DIR);
+      const applied = await migrate(db);
+      await db.close();
+      unlock();
+      console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database schema is current');
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('create-admin')
+  .description('create an administrator (a platform admin of the first organization)')
+  .requiredOption('--email <email>', 'sign-in email')
+  .option('--name <name>', 'display name', 'Administrator')
+  .option('--password <password>', 'password (min. 10 characters); generated and printed when omitted; prefer POSCARE_ADMIN_PASSWORD')
+  .action(async (o: { email: string; name: string; password?: string }) => {
+    try {
+      const config = loadConfig();
+      const password = o.password ?? config.POSCARE_ADMIN_PASSWORD;
+      if (password && password.length < 10) throw new Error('the password must have at least 10 characters');
+      const r = await withDb(config, async (db) => {
+        const [dup] = await db.orm.select({ n: count() }).from(users).where(eq(users.email, o.email.toLowerCase()));
+        if ((dup?.n ?? 0) > 0) throw new Error(`a user with email ${o.email} already exists`);
+        return createAdmin(db, { email: o.email, name: o.name, password, now: systemClock.now() });
+      });
+      console.log(`created administrator ${r.email}`);
+      if (r.generatedPassword) console.log(`password (shown once): ${r.generatedPassword}`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('import-terminals')
+  .description('import terminals from a CSV or XLSX file (columns: serial_number, vendor, model, tid, os_version, app_version, firmware_version, connectivity, site_code, lifecycle_state)')
+  .argument('<file>', 'CSV or XLSX file')
+  .option('--org <id>', 'organization id (default: the first organization)')
+  .option('--dry-run', 'only report problems, write nothing')
+  .option('--valid-only', 'write the valid rows even when some rows are invalid')
+  .option('--json', 'print the report as JSON')
+  .action(async (file: string, o: { org?: string; dryRun?: boolean; validOnly?: boolean; json?: boolean }) => {
+    try {
+      const config = loadConfig();
+      const mode: ImportMode = o.dryRun ? 'dry_run' : o.validOnly ? 'valid_only' : 'all_or_nothing';
+      const bytes = readFileSync(file);
+      const report = await withDb(config, async (db) => {
+        const [org] = o.org
+          ? await db.orm.select().from(organizations).where(eq(organizations.id, o.org))
+          : await db.orm.select().from(organizations).orderBy(organizations.createdAt).limit(1);
+        if (!org) throw new Error('no such organization; start PosCare once or pass --org');
+        const svc = new ImportService({ db, config, clock: systemClock, log: createLogger({ ...config, LOG_LEVEL: 'warn' }) });
+        return svc.importTerminals(systemActor(org.id, 'cli import'), { filename: path.basename(file), bytes, mode, language: lang });
+      });
+      if (o.json) console.log(JSON.stringify(report, null, 2));
+      else {
+        for (const p of report.problems) console.log(`row ${p.row}${p.column ? `, ${p.column}` : ''}: ${p.message}`);
+        if (report.problemsTruncated) console.log('… more problems not shown');
+        console.log(`${report.totalRows} rows: ${report.validRows} valid, ${report.invalidRows} invalid; imported ${report.imported}`);
+      }
+      if (report.invalidRows > 0 && mode !== 'valid_only') process.exitCode = 2;
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('backup')
+  .description('write a backup of all PosCare data to FILE (gzip; works for the embedded store and PostgreSQL)')
+  .argument('<file>')
+  .action(async (file: string) => {
+    try {
+      const r = await withDb(loadConfig(), (db) => backup(db, file));
+      console.log(`backup written to ${file}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+program
+  .command('restore')
+  .description('replace all PosCare data with a backup (refuses a file that is not a PosCare backup)')
+  .argument('<file>')
+  .option('--yes', 'do not ask for confirmation')
+  .action(async (file: string, o: { yes?: boolean }) => {
+    try {
+      if (!o.yes && process.stdin.isTTY) {
+        const { createInterface } = await import('node:readline/promises');
+        const rl = createInterface({ input: process.stdin, output: process.stdout });
+        const answer = await rl.question('This replaces ALL current PosCare data. Type "restore" to go on: ');
+        rl.close();
+        if (answer.trim() !== 'restore') return void console.log('cancelled');
+      }
+      const r = await withDb(loadConfig(), (db) => restore(db, file));
+      console.log(`restored backup of ${r.header.createdAt}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,134 @@
+/**
+ * One data layer for both stores: the embedded PGlite (default, data in DATA_DIR) and a PostgreSQL
+ * server (DATABASE_URL). Services see only `Database`; the two differ only in how raw SQL and COPY
+ * reach the store.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import * as schema from './schema.js';
+
+export type Orm = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+/** A connection inside one transaction, for statements drizzle does not express (COPY). */
+export interface RawTx {
+  query<R = Record<string, unknown>>(text: string, params?: unknown[]): Promise<R[]>;
+  /** COPY rows (already CSV-encoded, no header) into a table. */
+  copyIn(table: string, columns: readonly string[], csv: string): Promise<void>;
+  /** COPY a query's result out as CSV with a header line. */
+  copyOut(query: string): Promise<string>;
+}
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly orm: Orm;
+  /** Runs fn in one transaction on one connection, for COPY-based bulk paths. */
+  rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… selects a PostgreSQL server; otherwise the embedded store is used. */
+  databaseUrl?: string | undefined;
+  /** Folder for the embedded store; `memory://` keeps it in memory (tests). */
+  dataDir: string;
+}
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+}
+
+async function openPglite(dataDir: string): Promise<Database> {
+  let client: PGlite;
+  if (dataDir === 'memory://') {
+    client = new PGlite();
+  } else {
+    const dir = path.resolve(dataDir, 'pglite');
+    mkdirSync(dir, { recursive: true });
+    client = new PGlite(dir);
+  }
+  await client.waitReady;
+  const orm = drizzlePglite(client, { schema }) as unknown as Orm;
+  return {
+    kind: 'pglite',
+    orm,
+    rawTransaction: (fn) =>
+      client.transaction(async (tx) =>
+        fn({
+          query: async (text, params) => (await tx.query(text, params)).rows as never,
+          copyIn: async (table, columns, csv) => {
+            await tx.query(`COPY ${table} (${columns.join(', ')}) FROM '/dev/blob' WITH (FORMAT csv)`, [], {
+              blob: new Blob([csv]),
+            });
+          },
+          copyOut: async (query) => {
+            const res = await tx.query(`COPY (${query}) TO '/dev/blob' WITH (FORMAT csv, HEADER true)`);
+            return res.blob ? await res.blob.text() : '';
+          },
+        }),
+      ),
+    close: () => client.close(),
+  };
+}
+
+async function openPostgres(url: string): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Fail at start with the server's own message rather than at the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const orm = drizzlePg(pool, { schema }) as unknown as Orm;
+  return {
+    kind: 'postgres',
+    orm,
+    async rawTransaction(fn) {
+      const conn = await pool.connect();
+      try {
+        await conn.query('BEGIN');
+        const result = await fn({
+          query: async (text, params) => (await conn.query(text, params)).rows,
+          copyIn: (table, columns, csv) =>
+            new Promise<void>((resolve, reject) => {
+              const stream = conn.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN WITH (FORMAT csv)`));
+              stream.on('error', reject);
+              stream.on('finish', () => resolve());
+              stream.end(csv);
+            }),
+          copyOut: (query) =>
+            new Promise<string>((resolve, reject) => {
+              const chunks: Buffer[] = [];
+              const stream = conn.query(copyTo(`COPY (${query}) TO STDOUT WITH (FORMAT csv, HEADER true)`));
+              stream.on('data', (c: Buffer) => chunks.push(c));
+              stream.on('error', reject);
+              stream.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+            }),
+        });
+        await conn.query('COMMIT');
+        return result;
+      } catch (err) {
+        await conn.query('ROLLBACK').catch(() => undefined);
+        throw err;
+      } finally {
+        conn.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** Encodes one CSV field for COPY: NULL is an unquoted empty field, every value is quoted. */
+export function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  const s = v instanceof Date ? v.toISOString() : typeof v === 'object' ? JSON.stringify(v) : String(v);
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+export function csvRows(rows: readonly (readonly unknown[])[]): string {
+  let out = '';
+  for (const r of rows) out += r.map(csvField).join(',') + '\n';
+  return out;
+}

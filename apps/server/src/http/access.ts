@@ -1,0 +1,64 @@
+/**
+ * The one gate every API route passes: who is calling (session cookie or API token), in which
+ * language to answer, and whether the route's declared permission is held. A route that declares
+ * neither `auth` nor `permission` cannot even be registered, so none is left open by mistake.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Language } from '@poscare/contracts';
+import { type Actor, assertCan } from '../access/actor.js';
+import type { Permission } from '../access/permissions.js';
+import { SESSION_COOKIE, type AuthService } from '../auth/service.js';
+import { errors } from '../errors/errors.js';
+import { pickLanguage } from '../i18n/messages.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+    lang: Language;
+  }
+  interface FastifyContextConfig {
+    /** 'public': no sign-in; 'user': any signed-in user. Otherwise `permission` is required. */
+    auth?: 'public' | 'user';
+    permission?: Permission;
+  }
+}
+
+export function requireActor(req: FastifyRequest): Actor {
+  if (!req.actor) throw errors.unauthenticated();
+  return req.actor;
+}
+
+export function installAccess(app: FastifyInstance, auth: AuthService): void {
+  app.decorateRequest('actor', null);
+  app.decorateRequest('lang', 'zh-CN');
+
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1/')) return;
+    const cfg = (route.config ?? {}) as { auth?: string; permission?: string };
+    if (!cfg.auth && !cfg.permission) {
+      throw new Error(`Route ${route.method} ${route.url} declares neither auth nor permission`);
+    }
+  });
+
+  app.addHook('onRequest', async (req) => {
+    const explicitLang = req.headers['accept-language'];
+    req.lang = pickLanguage(explicitLang);
+    if (!req.url.startsWith('/api/v1/')) return;
+    const cfg = req.routeOptions.config ?? {};
+    if (cfg.auth === 'public') return;
+
+    const header = req.headers.authorization;
+    let actor: Actor | null = null;
+    if (header?.startsWith('Bearer ')) {
+      actor = await auth.actorForToken(header.slice(7).trim());
+      if (!actor) throw errors.tokenInvalid();
+    } else {
+      const cookie = req.cookies[SESSION_COOKIE];
+      if (cookie) actor = await auth.actorForSession(cookie);
+    }
+    if (!actor) throw errors.unauthenticated();
+    req.actor = actor;
+    if (!explicitLang) req.lang = actor.language;
+    if (cfg.permission) assertCan(actor, cfg.permission);
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Every message the server shows a person, in zh-CN and en-US. Keys are stable ids; `{name}` placeholders
+ * are filled from the error's params. A unit test checks both languages have the same keys.
+ */
+import type { Language } from '@poscare/contracts';
+
+export const MESSAGES = {
+  'en-US': {
+    'auth.required': 'Please sign in.',
+    'auth.invalid_credentials': 'Email or password is incorrect.',
+    'auth.rate_limited': 'Too many failed sign-in attempts. Try again in {seconds} seconds.',
+    'auth.forbidden': 'You do not have permission to do this.',
+    'auth.token_invalid': 'The API token is invalid or revoked.',
+    'not_found': 'The {entity} was not found.',
+    'conflict.duplicate': 'A {entity} with this {field} already exists.',
+    'conflict.in_use': 'The {entity} is still in use and cannot be deleted.',
+    'validation.failed': 'Some fields are invalid.',
+    'validation.malformed_json': 'The request body is not valid JSON.',
+    'validation.payload_too_large': 'The request is too large (limit {limit}).',
+    'terminal.illegal_transition': 'A terminal cannot go from "{from}" to "{to}".',
+    'terminal.site_wrong_tenant': 'The site does not belong to this organization.',
+    'terminal.site_required': 'Assign the terminal to a site before it becomes "{to}".',
+    'user.merchant_required': 'A merchant user must be linked to a merchant.',
+    'user.cannot_demote_self': 'You cannot remove your own admin role or disable yourself.',
+    'import.file_required': 'Attach a CSV or XLSX file.',
+    'import.unsupported_type': 'Only CSV and XLSX files can be imported.',
+    'import.unreadable': 'The file could not be read: {reason}',
+    'import.invalid_rows': '{count} rows are invalid; nothing was imported. Fix them or import the valid rows only.',
+    'import.too_many_rows': 'The file has more than {max} rows.',
+    'import.missing_columns': 'Required columns are missing: {columns}.',
+    'backup.not_a_backup': 'This file is not a PosCare backup.',
+    'backup.newer_schema': 'This backup comes from a newer PosCare (schema {version}); upgrade first.',
+    'internal': 'Something went wrong on our side. The problem was logged (ref {ref}).',
+    'route.not_found': 'There is no such API route: {method} {url}.',
+    'row.required': 'This value is required.',
+    'row.invalid': 'Invalid value: {detail}',
+    'row.unknown_site': 'No site with code "{value}" in this organization.',
+    'row.duplicate_in_file': 'Serial number "{value}" appears more than once in the file (first on row {first}).',
+    'row.already_exists': 'A terminal with serial number "{value}" already exists.',
+    'row.bad_state': 'Unknown lifecycle state "{value}"; use one of: {allowed}.',
+    'row.bad_connectivity': 'Unknown connectivity "{value}"; use one of: {allowed}.',
+    'row.unknown_column': 'Unknown column "{value}" is ignored.',
+    'row.card_data': 'This row looks like it contains a card number; it was rejected and not stored.',
+  },
+  'zh-CN': {
+    'auth.required': '请先登录。',
+    'auth.invalid_credentials': '邮箱或密码不正确。',
+    'auth.rate_limited': '登录失败次数过多，请在 {seconds} 秒后重试。',
+    'auth.forbidden': '您没有执行此操作的权限。',
+    'auth.token_invalid': 'API 令牌无效或已被吊销。',
+    'not_found': '未找到该{entity}。',
+    'conflict.duplicate': '已存在{field}相同的{entity}。',
+    'conflict.in_use': '该{entity}仍在使用中，无法删除。',
+    'validation.failed': '部分字段无效。',
+    'validation.malformed_json': '请求内容不是有效的 JSON。',
+    'validation.payload_too_large': '请求内容过大（上限 {limit}）。',
+    'terminal.illegal_transition': '终端不能从"{from}"变更为"{to}"。',
+    'terminal.site_wrong_tenant': '该网点不属于本机构。',
+    'terminal.site_required': '终端变为"{to}"之前，请先分配网点。',
+    'user.merchant_required': '商户用户必须关联一个商户。',
+    'user.cannot_demote_self': '不能取消自己的管理员角色或停用自己。',
+    'import.file_required': '请上传 CSV 或 XLSX 文件。',
+    'import.unsupported_type': '只能导入 CSV 或 XLSX 文件。',
+    'import.unreadable': '无法读取文件：{reason}',
+    'import.invalid_rows': '有 {count} 行无效，未导入任何数据。请修正后重试，或仅导入有效行。',
+    'import.too_many_rows': '文件超过 {max} 行。',
+    'import.missing_columns': '缺少必需的列：{columns}。',
+    'backup.not_a_backup': '该文件不是 PosCare 备份文件。',
+    'backup.newer_schema': '该备份来自更新版本的 PosCare（结构版本 {version}），请先升级。',
+    'internal': '服务器内部出错，已记录（编号 {ref}）。',
+    'route.not_found': '不存在此 API 路由：{method} {url}。',
+    'row.required': '此项为必填。',
+    'row.invalid': '取值无效：{detail}',
+    'row.unknown_site': '本机构没有编码为"{value}"的网点。',
+    'row.duplicate_in_file': '序列号"{value}"在文件中重复出现（首次出现在第 {first} 行）。',
+    'row.already_exists': '序列号为"{value}"的终端已存在。',
+    'row.bad_state': '未知的生命周期状态"{value}"，可用值：{allowed}。',
+    'row.bad_connectivity': '未知的联网方式"{value}"，可用值：{allowed}。',
+    'row.unknown_column': '未知列"{value}"已忽略。',
+    'row.card_data': '该行疑似包含银行卡号，已拒绝且未保存。',
+  },
+} as const satisfies Record<Language, Record<string, string>>;
+
+export type MessageId = keyof (typeof MESSAGES)['en-US'];
+
+/** Names of things, used inside messages. */
+export const ENTITY_NAMES: Record<Language, Record<string, string>> = {
+  'en-US': {
+    organization: 'organization',
+    merchant: 'merchant',
+    site: 'site',
+    terminal: 'terminal',
+    user: 'user',
+    token: 'API token',
+    mid: 'merchant ID',
+    code: 'code',
+    serial_number: 'serial number',
+    email: 'email',
+  },
+  'zh-CN': {
+    organization: '机构',
+    merchant: '商户',
+    site: '网点',
+    terminal: '终端',
+    user: '用户',
+    token: 'API 令牌',
+    mid: '商户号',
+    code: '编码',
+    serial_number: '序列号',
+    email: '邮箱',
+  },
+};
+
+export function translate(lang: Language, id: MessageId, params: Record<string, unknown> = {}): string {
+  const template: string = MESSAGES[lang][id] ?? MESSAGES['en-US'][id] ?? id;
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => {
+    const v = params[k];
+    if (v === undefined) return `{${k}}`;
+    const s = String(v);
+    // Only names of things are translated; values the user typed are shown as typed.
+    return k === 'entity' || k === 'field' ? (ENTITY_NAMES[lang][s] ?? s) : s;
+  });
+}
+
+export function pickLanguage(acceptLanguage: string | undefined, fallback: Language = 'zh-CN'): Language {
+  if (!acceptLanguage) return fallback;
+  for (const part of acceptLanguage.split(',')) {
+    const tag = part.split(';')[0]?.trim().toLowerCase() ?? '';
+    if (tag.startsWith('zh')) return 'zh-CN';
+    if (tag.startsWith('en')) return 'en-US';
+  }
+  return fallback;
+}

@@ -1,0 +1,35 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { IdParams, Organization, OrganizationCreate, OrganizationUpdate, pageOf } from '@poscare/contracts';
+import { requireActor } from '../http/access.js';
+import { present, presentAll } from '../http/present.js';
+import type { OrganizationService } from './service.js';
+
+const tags = ['organizations'];
+
+export const organizationRoutes =
+  (svc: OrganizationService): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/organizations', {
+      config: { auth: 'user' },
+      schema: { tags, summary: 'Organizations the caller can see', response: { 200: pageOf(Organization) } },
+      handler: async (req) => {
+        const r = await svc.list(requireActor(req));
+        return { ...r, items: presentAll(r.items) };
+      },
+    });
+    app.get('/organizations/:id', {
+      config: { auth: 'user' },
+      schema: { tags, params: IdParams, response: { 200: Organization } },
+      handler: async (req) => present(await svc.get(requireActor(req), req.params.id)),
+    });
+    app.post('/organizations', {
+      config: { permission: 'org:manage' },
+      schema: { tags, summary: 'Create an organization (platform admins)', body: OrganizationCreate, response: { 201: Organization } },
+      handler: async (req, reply) => reply.status(201).send(present(await svc.create(requireActor(req), req.body))),
+    });
+    app.patch('/organizations/:id', {
+      config: { permission: 'org:manage' },
+      schema: { tags, params: IdParams, body: OrganizationUpdate, response: { 200: Organization } },
+      handler: async (req) => present(await svc.update(requireActor(req), req.params.id, req.body)),
+    });
+  };

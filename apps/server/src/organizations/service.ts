@@ -1,0 +1,51 @@
+import { count, eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { OrganizationCreate, OrganizationUpdate } from '@poscare/contracts';
+import { organizations } from '../db/schema.js';
+import { errors } from '../errors/errors.js';
+import { type Actor, assertCan } from '../access/actor.js';
+import { recordAudit } from '../audit/service.js';
+import type { AppContext } from '../platform/context.js';
+
+export class OrganizationService {
+  constructor(private ctx: AppContext) {}
+
+  /** Platform admins see every organization; everybody else sees their own. */
+  async list(actor: Actor) {
+    const orm = this.ctx.db.orm;
+    const where = actor.platformAdmin ? undefined : eq(organizations.id, actor.orgId);
+    const [items, [total]] = await Promise.all([
+      orm.select().from(organizations).where(where).orderBy(organizations.name),
+      orm.select({ n: count() }).from(organizations).where(where),
+    ]);
+    return { items, total: total?.n ?? 0 };
+  }
+
+  async get(actor: Actor, id: string) {
+    if (!actor.platformAdmin && id !== actor.orgId) throw errors.notFound('organization');
+    const [row] = await this.ctx.db.orm.select().from(organizations).where(eq(organizations.id, id));
+    if (!row) throw errors.notFound('organization');
+    return row;
+  }
+
+  async create(actor: Actor, input: z.infer<typeof OrganizationCreate>) {
+    assertCan(actor, 'org:manage');
+    const now = this.ctx.clock.now();
+    return this.ctx.db.orm.transaction(async (tx) => {
+      const [row] = await tx.insert(organizations).values({ ...input, createdAt: now }).returning();
+      await recordAudit(tx, actor, { action: 'create', entity: 'organization', entityId: row!.id, after: row }, now);
+      return row!;
+    });
+  }
+
+  async update(actor: Actor, id: string, input: z.infer<typeof OrganizationUpdate>) {
+    assertCan(actor, 'org:manage');
+    const before = await this.get(actor, id);
+    const now = this.ctx.clock.now();
+    return this.ctx.db.orm.transaction(async (tx) => {
+      const [row] = await tx.update(organizations).set(input).where(eq(organizations.id, id)).returning();
+      await recordAudit(tx, actor, { action: 'update', entity: 'organization', entityId: id, before, after: row }, now);
+      return row!;
+    });
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * `poscare start`: one codebase, several roles. api serves HTTP and the console; ingest runs the device
+ * channel (embedded MQTT broker unless MQTT_URL names an external one); worker runs background jobs.
+ */
+import { createServer, type Server } from 'node:net';
+import { lt } from 'drizzle-orm';
+import pino, { type Logger } from 'pino';
+import { Aedes } from 'aedes';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { openDatabase, type Database } from './db/client.js';
+import { migrate } from './db/migrate.js';
+import { sessions } from './db/schema.js';
+import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from './demo/seed.js';
+import { ensureFirstAdmin } from './platform/bootstrap.js';
+import { systemClock, type Clock } from './platform/clock.js';
+import { buildConsole, CONSOLE_DIST } from './platform/consoleBuild.js';
+import { lockDataDir } from './platform/dataLock.js';
+
+export function createLogger(config: Config): Logger {
+  return pino({
+    level: config.LOG_LEVEL,
+    // Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear.
+    redact: {
+      paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash', '*.token'],
+      censor: '[redacted]',
+    },
+  });
+}
+
+export interface StartOptions {
+  demo?: boolean;
+  clock?: Clock;
+  /** Where to print what a person must see (URL, first login); defaults to stdout. */
+  say?: (line: string) => void;
+  buildConsole?: boolean;
+}
+
+export interface Running {
+  url: string | null;
+  db: Database;
+  stop(): Promise<void>;
+}
+
+export async function start(config: Config, opts: StartOptions = {}): Promise<Running> {
+  const log = createLogger(config);
+  const clock = opts.clock ?? systemClock;
+  const say = opts.say ?? ((l: string) => process.stdout.write(l + '\n'));
+  const roles = new Set(config.POSCARE_ROLES);
+  const unlock = config.DATABASE_URL ? () => undefined : lockDataDir(config.DATA_DIR);
+  const stops: (() => Promise<void> | void)[] = [unlock];
+
+  const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
+  stops.unshift(() => db.close());
+  const applied = await migrate(db);
+  if (applied.length) log.info({ applied }, 'database migrated');
+
+  const firstAdmin = await ensureFirstAdmin(db, { email: config.POSCARE_ADMIN_EMAIL, password: config.POSCARE_ADMIN_PASSWORD, now: clock.now() });
+  const demo = opts.demo ? await seedDemo(db, { now: clock.now() }) : null;
+
+  let url: string | null = null;
+  if (roles.has('api')) {
+    const dist = config.CONSOLE_DIST ?? CONSOLE_DIST;
+    if (opts.buildConsole !== false && !config.CONSOLE_DIST && !buildConsole((m) => say(m))) {
+      log.warn('console build failed; the API still runs, the console is not served');
+    }
+    const { app } = await buildApp({ db, config, clock, log }, { consoleDist: dist });
+    await app.listen({ port: config.PORT, host: config.HOST });
+    stops.unshift(() => app.close());
+    const addr = app.server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : config.PORT;
+    url = `http://localhost:${port}`;
+  }
+
+  if (roles.has('ingest') && !config.MQTT_URL) {
+    const broker = await startEmbeddedBroker(config.MQTT_PORT, log);
+    if (broker) stops.unshift(() => new Promise<void>((r) => broker.close(() => r())));
+  }
+
+  if (roles.has('worker')) {
+    const timer = setInterval(() => {
+      db.orm.delete(sessions).where(lt(sessions.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
+    }, 3_600_000);
+    timer.unref();
+    stops.unshift(() => clearInterval(timer));
+  }
+
+  say('');
+  say(`PosCare is running (roles: ${[...roles].join(', ')}; database: ${db.kind === 'pglite' ? `embedded, ${config.DATA_DIR}` : 'PostgreSQL'})`);
+  if (url) {
+    say(`  Console:  ${url}`);
+    say(`  API docs: ${url}/api/docs`);
+  }
+  if (firstAdmin) {
+    say(`  First administrator: ${firstAdmin.email}`);
+    if (firstAdmin.generatedPassword) say(`  Password (shown once, change it after signing in): ${firstAdmin.generatedPassword}`);
+  }
+  if (demo?.created) {
+    say(`  Demo fleet: ${demo.terminals} terminals. Demo users (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.email).join(', ')}`);
+  }
+  say('');
+
+  return {
+    url,
+    db,
+    async stop() {
+      for (const s of stops) await s();
+    },
+  };
+}
+
+/**
+ * The embedded broker for the device channel. Terminals authenticate with enrolled credentials
+ * (device enrollment arrives with the device channel); until then every connection is refused.
+ */
+async function startEmbeddedBroker(port: number, log: Logger): Promise<{ close(cb: () => void): void } | null> {
+  const aedes = await Aedes.createBroker();
+  aedes.authenticate = (_client, _user, _pass, done) => done(null, false);
+  const server: Server = createServer(aedes.handle);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, () => resolve());
+    });
+  } catch (err) {
+    log.warn({ port, err: (err as Error).message }, `embedded MQTT broker not started: port ${port} is in use; set MQTT_PORT to a free port or MQTT_URL to an external broker`);
+    aedes.close();
+    return null;
+  }
+  const addr = server.address();
+  log.info({ port: typeof addr === 'object' && addr ? addr.port : port }, 'embedded MQTT broker listening');
+  return { close: (cb) => server.close(() => aedes.close(cb)) };
+}

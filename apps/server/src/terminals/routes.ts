@@ -1,0 +1,71 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import {
+  Acceptance,
+  AcceptanceCreate,
+  IdParams,
+  LIFECYCLE_STATES,
+  LifecycleChange,
+  Terminal,
+  TerminalCreate,
+  TerminalDetail,
+  TerminalQuery,
+  TerminalUpdate,
+  pageOf,
+} from '@poscare/contracts';
+import { requireActor } from '../http/access.js';
+import { present, presentAll } from '../http/present.js';
+import type { TerminalService } from './service.js';
+
+const tags = ['terminals'];
+const Stats = z.object({
+  total: z.number().int(),
+  byState: z.record(z.enum(LIFECYCLE_STATES), z.number().int()),
+  byModel: z.array(z.object({ model: z.string(), count: z.number().int() })),
+});
+
+export const terminalRoutes =
+  (svc: TerminalService): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.get('/terminals', {
+      config: { permission: 'inventory:read' },
+      schema: { tags, querystring: TerminalQuery, response: { 200: pageOf(Terminal) } },
+      handler: async (req) => {
+        const r = await svc.list(requireActor(req), req.query);
+        return { ...r, items: presentAll(r.items) };
+      },
+    });
+    app.get('/terminals/stats', {
+      config: { permission: 'inventory:read' },
+      schema: { tags, summary: 'Counts by lifecycle state and model', response: { 200: Stats } },
+      handler: (req) => svc.stats(requireActor(req)),
+    });
+    app.get('/terminals/:id', {
+      config: { permission: 'inventory:read' },
+      schema: { tags, params: IdParams, response: { 200: TerminalDetail } },
+      handler: async (req) => {
+        const d = await svc.detail(requireActor(req), req.params.id);
+        return { ...present(d), history: presentAll(d.history), acceptances: presentAll(d.acceptances) };
+      },
+    });
+    app.post('/terminals', {
+      config: { permission: 'inventory:write' },
+      schema: { tags, body: TerminalCreate, response: { 201: Terminal } },
+      handler: async (req, reply) => reply.status(201).send(present(await svc.create(requireActor(req), req.body))),
+    });
+    app.patch('/terminals/:id', {
+      config: { permission: 'inventory:write' },
+      schema: { tags, params: IdParams, body: TerminalUpdate, response: { 200: Terminal } },
+      handler: async (req) => present(await svc.update(requireActor(req), req.params.id, req.body)),
+    });
+    app.post('/terminals/:id/lifecycle', {
+      config: { permission: 'terminal:lifecycle' },
+      schema: { tags, summary: 'Move a terminal to another lifecycle state', params: IdParams, body: LifecycleChange, response: { 200: Terminal } },
+      handler: async (req) => present(await svc.changeLifecycle(requireActor(req), req.params.id, req.body)),
+    });
+    app.post('/terminals/:id/acceptance', {
+      config: { permission: 'terminal:acceptance' },
+      schema: { tags, summary: 'Record an installation acceptance checklist', params: IdParams, body: AcceptanceCreate, response: { 201: Acceptance } },
+      handler: async (req, reply) => reply.status(201).send(present(await svc.recordAcceptance(requireActor(req), req.params.id, req.body))),
+    });
+  };

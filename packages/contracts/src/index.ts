@@ -1,0 +1,5 @@
+export * from './common.js';
+export * from './inventory.js';
+export * from './terminals.js';
+export * from './users.js';
+export * from './imports.js';
