@@ -37,7 +37,6 @@ export const errors = {
   validation: (details: FieldProblem[]) => new AppError('validation.failed', 400, {}, details),
   illegalTransition: (from: string, to: string) => new AppError('terminal.illegal_transition', 409, { from, to }),
   siteRequired: (to: string) => new AppError('terminal.site_required', 409, { to }),
-  siteWrongTenant: () => new AppError('terminal.site_wrong_tenant', 400),
   merchantRequired: () => new AppError('user.merchant_required', 400),
   cannotDemoteSelf: () => new AppError('user.cannot_demote_self', 400),
   importFileRequired: () => new AppError('import.file_required', 400),

@@ -16,6 +16,10 @@ declare module 'fastify' {
     actor: Actor | null;
     lang: Language;
   }
+  interface FastifyInstance {
+    /** Every /api/v1 route with its declared access, for the access test matrix and docs. */
+    apiRoutes: { method: string; url: string; auth?: string; permission?: string }[];
+  }
   interface FastifyContextConfig {
     /** 'public': no sign-in; 'user': any signed-in user. Otherwise `permission` is required. */
     auth?: 'public' | 'user';
@@ -31,12 +35,17 @@ export function requireActor(req: FastifyRequest): Actor {
 export function installAccess(app: FastifyInstance, auth: AuthService): void {
   app.decorateRequest('actor', null);
   app.decorateRequest('lang', 'zh-CN');
+  const apiRoutes: FastifyInstance['apiRoutes'] = [];
+  app.decorate('apiRoutes', apiRoutes);
 
   app.addHook('onRoute', (route) => {
     if (!route.url.startsWith('/api/v1/')) return;
     const cfg = (route.config ?? {}) as { auth?: string; permission?: string };
     if (!cfg.auth && !cfg.permission) {
       throw new Error(`Route ${route.method} ${route.url} declares neither auth nor permission`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') apiRoutes.push({ method, url: route.url, ...cfg });
     }
   });
 

@@ -73,7 +73,7 @@ export class TerminalService {
   private async siteOwner(orm: Orm, orgId: string, siteId: string | null | undefined) {
     if (!siteId) return { siteId: null, merchantId: null };
     const [site] = await orm.select().from(sites).where(and(eq(sites.id, siteId), eq(sites.orgId, orgId)));
-    if (!site) throw errors.siteWrongTenant();
+    if (!site) throw errors.notFound('site');
     return { siteId: site.id, merchantId: site.merchantId };
   }
 

@@ -1,0 +1,159 @@
+/**
+ * The tenancy matrix: a user of organization A, or a merchant user of merchant A, can neither read
+ * nor change anything of B through any API route. Every /api/v1 route must appear here or in the
+ * list of routes that carry no tenant data, so a new route cannot skip this test.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { merchants, sites, terminals, users } from '../src/db/schema.js';
+import { createTestApp, type TestApp } from './harness.js';
+
+let t: TestApp;
+let A: Awaited<ReturnType<TestApp['tenant']>>;
+let B: Awaited<ReturnType<TestApp['tenant']>>;
+/** A second merchant inside A's organization, for merchant-level isolation. */
+let A2: { merchant: { id: string }; site: { id: string }; terminal: { id: string } };
+let cookieA: string;
+let cookieMerchantA: string;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  A = await t.tenant();
+  B = await t.tenant();
+  const m2 = await t.f.merchant(A.org.id);
+  const s2 = await t.f.site(A.org.id, m2.id);
+  const t2 = await t.f.terminal(A.org.id, { siteId: s2.id, merchantId: m2.id, lifecycleState: 'installed' });
+  A2 = { merchant: m2, site: s2, terminal: t2 };
+  cookieA = await t.login(A.admin.email);
+  cookieMerchantA = await t.login(A.merchantUser.email);
+});
+afterAll(async () => t?.close());
+
+const acceptance = {
+  items: { receipt_print: 'pass', keypad: 'pass', chip_read: 'pass', tap_read: 'pass', swipe_read: 'pass', network: 'pass', time_sync: 'pass' },
+};
+
+/** Requests that name another tenant's objects. Each must be refused without revealing them. */
+function crossTenantRequests(other: { org: { id: string }; merchant: { id: string }; site: { id: string }; terminal: { id: string }; admin?: { id: string } }) {
+  return [
+    { method: 'GET', url: `/api/v1/organizations/${other.org.id}` },
+    { method: 'PATCH', url: `/api/v1/organizations/${other.org.id}`, payload: { name: 'pwned' } },
+    { method: 'GET', url: `/api/v1/merchants/${other.merchant.id}` },
+    { method: 'PATCH', url: `/api/v1/merchants/${other.merchant.id}`, payload: { name: 'pwned' } },
+    { method: 'DELETE', url: `/api/v1/merchants/${other.merchant.id}` },
+    { method: 'POST', url: '/api/v1/merchants', payload: { orgId: other.org.id, mid: 'X1', name: 'planted' } },
+    { method: 'GET', url: `/api/v1/sites/${other.site.id}` },
+    { method: 'PATCH', url: `/api/v1/sites/${other.site.id}`, payload: { name: 'pwned' } },
+    { method: 'DELETE', url: `/api/v1/sites/${other.site.id}` },
+    { method: 'POST', url: '/api/v1/sites', payload: { merchantId: other.merchant.id, code: 'PLANT', name: 'planted' } },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}` },
+    { method: 'PATCH', url: `/api/v1/terminals/${other.terminal.id}`, payload: { model: 'pwned' } },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/lifecycle`, payload: { to: 'active' } },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/acceptance`, payload: acceptance },
+    { method: 'POST', url: '/api/v1/terminals', payload: { orgId: other.org.id, serialNumber: 'PLANT0001', vendor: 'PAX', model: 'A920' } },
+    { method: 'POST', url: '/api/v1/terminals', payload: { serialNumber: 'PLANT0002', vendor: 'PAX', model: 'A920', siteId: other.site.id } },
+    ...(other.admin ? [{ method: 'PATCH', url: `/api/v1/users/${other.admin.id}`, payload: { name: 'pwned' } }] : []),
+    { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
+  ] as const;
+}
+
+async function snapshotOf(ids: { merchant: { id: string }; site: { id: string }; terminal: { id: string } }) {
+  const [m] = await t.db.orm.select().from(merchants).where(eq(merchants.id, ids.merchant.id));
+  const [s] = await t.db.orm.select().from(sites).where(eq(sites.id, ids.site.id));
+  const [term] = await t.db.orm.select().from(terminals).where(eq(terminals.id, ids.terminal.id));
+  return JSON.stringify({ m, s, term });
+}
+
+describe('tenant isolation', () => {
+  it('an admin of organization A gets "not found" for every object of organization B, and B is unchanged', async () => {
+    const before = await snapshotOf(B);
+    for (const r of crossTenantRequests(B)) {
+      const res = await t.app.inject({ method: r.method, url: r.url, headers: { cookie: cookieA }, ...('payload' in r ? { payload: r.payload } : {}) });
+      expect([403, 404], `${r.method} ${r.url} → ${res.statusCode} ${res.body}`).toContain(res.statusCode);
+      expect(res.body).not.toMatch(/pwned|planted/);
+    }
+    expect(await snapshotOf(B)).toBe(before);
+    const [bAdmin] = await t.db.orm.select().from(users).where(eq(users.id, B.admin.id));
+    expect(bAdmin!.name).not.toBe('pwned');
+    const planted = await t.db.orm.select().from(terminals).where(eq(terminals.orgId, B.org.id));
+    expect(planted.map((x) => x.serialNumber)).not.toContain('PLANT0001');
+  });
+
+  it('lists of organization A never contain organization B rows', async () => {
+    for (const url of ['/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations']) {
+      const res = await t.app.inject({ url, headers: { cookie: cookieA } });
+      expect(res.statusCode, url).toBe(200);
+      for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
+    }
+    const stats = await t.app.inject({ url: '/api/v1/terminals/stats', headers: { cookie: cookieA } });
+    expect(stats.json().total).toBe(2);
+  });
+
+  it('a merchant user sees only its own merchant, sites and terminals', async () => {
+    for (const url of ['/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals']) {
+      const res = await t.app.inject({ url, headers: { cookie: cookieMerchantA } });
+      expect(res.statusCode).toBe(200);
+      expect(res.json().total, url).toBe(1);
+      for (const id of [A2.merchant.id, A2.site.id, A2.terminal.id]) expect(res.body).not.toContain(id);
+    }
+    for (const url of [`/api/v1/merchants/${A2.merchant.id}`, `/api/v1/sites/${A2.site.id}`, `/api/v1/terminals/${A2.terminal.id}`]) {
+      const res = await t.app.inject({ url, headers: { cookie: cookieMerchantA } });
+      expect(res.statusCode, url).toBe(404);
+    }
+    const own = await t.app.inject({ url: `/api/v1/terminals/${A.terminal.id}`, headers: { cookie: cookieMerchantA } });
+    expect(own.statusCode).toBe(200);
+  });
+
+  it('a merchant user cannot change inventory, manage users or read the audit log', async () => {
+    const attempts = [
+      { method: 'PATCH', url: `/api/v1/terminals/${A.terminal.id}`, payload: { model: 'x' } },
+      { method: 'POST', url: `/api/v1/terminals/${A.terminal.id}/lifecycle`, payload: { to: 'active' } },
+      { method: 'POST', url: '/api/v1/merchants', payload: { mid: 'M9', name: 'x' } },
+      { method: 'GET', url: '/api/v1/users' },
+      { method: 'GET', url: '/api/v1/audit' },
+    ] as const;
+    for (const r of attempts) {
+      const res = await t.app.inject({ method: r.method, url: r.url, headers: { cookie: cookieMerchantA }, ...('payload' in r ? { payload: r.payload } : {}) });
+      expect(res.statusCode, `${r.method} ${r.url}`).toBe(403);
+      expect(res.json().error.id).toBe('auth.forbidden');
+    }
+  });
+
+  it('every API route requires sign-in except the few that are public by design', async () => {
+    const PUBLIC = new Set(['GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout']);
+    expect(t.app.apiRoutes.length).toBeGreaterThan(20);
+    for (const r of t.app.apiRoutes) {
+      const key = `${r.method} ${r.url}`;
+      if (PUBLIC.has(key)) {
+        expect(r.auth, key).toBe('public');
+        continue;
+      }
+      const url = r.url.replace(':id', A.terminal.id);
+      const res = await t.app.inject({ method: r.method as 'GET', url, payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+      expect(res.statusCode, key).toBe(401);
+      expect(res.json().error.id).toBe('auth.required');
+    }
+  });
+
+  it('every tenant-data route is exercised by the cross-tenant matrix', () => {
+    const covered = new Set(crossTenantRequests(B).map((r) => `${r.method} ${r.url.replace(/[0-9a-f-]{36}/g, ':id')}`));
+    // Lists are checked by "lists never contain B rows"; the rest act only on the caller's own account.
+    const OWN_OR_LIST = new Set([
+      'GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/me', 'PATCH /api/v1/me/preferences',
+      'GET /api/v1/me/tokens', 'POST /api/v1/me/tokens', 'DELETE /api/v1/me/tokens/:id', 'GET /api/v1/organizations',
+      'POST /api/v1/organizations', 'GET /api/v1/merchants', 'GET /api/v1/sites', 'GET /api/v1/terminals', 'GET /api/v1/terminals/stats',
+      'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/terminal-imports',
+    ]);
+    const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
+    expect(missing).toEqual([]);
+  });
+
+  it('an API token of another user cannot revoke or see my tokens', async () => {
+    const mine = await t.app.inject({ method: 'POST', url: '/api/v1/me/tokens', headers: { cookie: cookieA }, payload: { name: 'ci' } });
+    const cookieB = await t.login(B.admin.email);
+    const res = await t.app.inject({ method: 'DELETE', url: `/api/v1/me/tokens/${mine.json().id}`, headers: { cookie: cookieB } });
+    expect(res.statusCode).toBe(404);
+    const list = await t.app.inject({ url: '/api/v1/me/tokens', headers: { cookie: cookieB } });
+    expect(list.body).not.toContain(mine.json().id);
+  });
+});

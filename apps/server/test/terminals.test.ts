@@ -1,0 +1,116 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LIFECYCLE_STATES, LIFECYCLE_TRANSITIONS } from '@poscare/contracts';
+import { canTransition } from '../src/terminals/service.js';
+import { createTestApp, type TestApp } from './harness.js';
+
+let t: TestApp;
+let A: Awaited<ReturnType<TestApp['tenant']>>;
+let cookie: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  A = await t.tenant();
+  cookie = await t.login(A.admin.email);
+});
+afterAll(async () => t?.close());
+
+const api = (method: string, url: string, payload?: unknown, lang = 'en-US') =>
+  t.app.inject({ method: method as 'GET', url: `/api/v1${url}`, headers: { cookie, 'accept-language': lang }, ...(payload ? { payload: payload as object } : {}) });
+const allPass = { receipt_print: 'pass', keypad: 'pass', chip_read: 'pass', tap_read: 'pass', swipe_read: 'not_applicable', network: 'pass', time_sync: 'pass' };
+
+describe('terminal lifecycle', () => {
+  it('a retired terminal can go nowhere, and every state can be retired from somewhere', () => {
+    expect(LIFECYCLE_TRANSITIONS.retired).toEqual([]);
+    for (const s of LIFECYCLE_STATES) if (s !== 'retired') expect(LIFECYCLE_STATES.some((x) => canTransition(s, x))).toBe(true);
+  });
+
+  it('follows in_stock → installed → active → in_repair → swapped_out → in_stock, recording who, when and why', async () => {
+    const created = await api('POST', '/terminals', { serialNumber: 'LIFE-0001', vendor: 'PAX', model: 'A920' });
+    expect(created.statusCode).toBe(201);
+    const id = created.json().id;
+    expect(created.json().lifecycleState).toBe('in_stock');
+    await api('PATCH', `/terminals/${id}`, { siteId: A.site.id });
+    const steps = ['installed', 'active', 'in_repair', 'swapped_out', 'in_stock'] as const;
+    for (const to of steps) {
+      t.clock.advance(60_000);
+      const r = await api('POST', `/terminals/${id}/lifecycle`, { to, reason: `to ${to}` });
+      expect(r.statusCode, r.body).toBe(200);
+    }
+    const detail = (await api('GET', `/terminals/${id}`)).json();
+    expect(detail.lifecycleState).toBe('in_stock');
+    expect(detail.history.map((h: { toState: string }) => h.toState)).toEqual([...steps].reverse().concat('in_stock'));
+    expect(detail.history[0]).toMatchObject({ fromState: 'swapped_out', toState: 'in_stock', reason: 'to in_stock', actorName: A.admin.name });
+    expect(detail.allowedTransitions).toEqual(['installed', 'retired']);
+    expect(detail.merchantName).toBe(A.merchant.name);
+  });
+
+  it('refuses an illegal move and says which one, in the user\'s language', async () => {
+    const r = await api('POST', `/terminals/${A.terminal.id}/lifecycle`, { to: 'swapped_out' }, 'zh-CN');
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error).toMatchObject({ id: 'terminal.illegal_transition', message: '终端不能从"installed"变更为"swapped_out"。' });
+  });
+
+  it('will not install a terminal that has no site', async () => {
+    const created = (await api('POST', '/terminals', { serialNumber: 'NOSITE-01', vendor: 'PAX', model: 'A920' })).json();
+    const r = await api('POST', `/terminals/${created.id}/lifecycle`, { to: 'installed' });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error.id).toBe('terminal.site_required');
+  });
+
+  it('refuses a second terminal with the same serial number in one organization', async () => {
+    await api('POST', '/terminals', { serialNumber: 'DUP-0001', vendor: 'PAX', model: 'A920' });
+    const r = await api('POST', '/terminals', { serialNumber: 'DUP-0001', vendor: 'PAX', model: 'A920' });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error.message).toBe('A terminal with this serial number already exists.');
+  });
+});
+
+describe('installation acceptance', () => {
+  it('a passed checklist on an installed terminal puts it into service and is kept with who and when', async () => {
+    const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'installed' });
+    const r = await api('POST', `/terminals/${term.id}/acceptance`, { items: allPass, notes: '小票清晰' });
+    expect(r.statusCode).toBe(201);
+    expect(r.json()).toMatchObject({ passed: true, actorName: A.admin.name, notes: '小票清晰', at: t.clock.now().toISOString() });
+    const detail = (await api('GET', `/terminals/${term.id}`)).json();
+    expect(detail.lifecycleState).toBe('active');
+    expect(detail.history[0]).toMatchObject({ fromState: 'installed', toState: 'active', reason: 'acceptance passed' });
+    expect(detail.acceptances).toHaveLength(1);
+  });
+
+  it('a failed check keeps the terminal installed and records what failed', async () => {
+    const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'installed' });
+    const r = await api('POST', `/terminals/${term.id}/acceptance`, { items: { ...allPass, chip_read: 'fail' } });
+    expect(r.json().passed).toBe(false);
+    const detail = (await api('GET', `/terminals/${term.id}`)).json();
+    expect(detail.lifecycleState).toBe('installed');
+    expect(detail.acceptances[0].items.chip_read).toBe('fail');
+  });
+
+  it('rejects a checklist with a missing check, naming it', async () => {
+    const { time_sync: _omit, ...partial } = allPass;
+    const r = await api('POST', `/terminals/${A.terminal.id}/acceptance`, { items: partial });
+    expect(r.statusCode).toBe(400);
+    expect(r.json().error.details[0].path).toBe('body.items.time_sync');
+  });
+});
+
+describe('audit log', () => {
+  it('records every change with who, what, when and before/after, and never a password', async () => {
+    const m = await api('POST', '/merchants', { mid: 'AUD-1', name: 'Before' });
+    await api('PATCH', `/merchants/${m.json().id}`, { name: 'After' });
+    await api('POST', '/users', { email: 'audited@x.test', name: 'Audited', role: 'agent', password: 'Audited-Pass-1' });
+    const log = (await api('GET', `/audit?entity=merchant&entityId=${m.json().id}`)).json();
+    expect(log.items.map((e: { action: string }) => e.action)).toEqual(['update', 'create']);
+    expect(log.items[0]).toMatchObject({ actorName: A.admin.name, before: { name: 'Before' }, after: { name: 'After' } });
+    const users = await api('GET', '/audit?entity=user');
+    expect(users.body).toContain('audited@x.test');
+    expect(users.body).not.toMatch(/argon2|Audited-Pass-1/);
+  });
+});
+
+describe('search', () => {
+  it('finds terminals by part of a serial number and treats % literally', async () => {
+    await api('POST', '/terminals', { serialNumber: 'FIND-ME-42', vendor: 'Newland', model: 'N910' });
+    expect((await api('GET', '/terminals?q=ME-4')).json().items.map((x: { serialNumber: string }) => x.serialNumber)).toEqual(['FIND-ME-42']);
+    expect((await api('GET', '/terminals?q=%25')).json().total).toBe(0);
+  });
+});
