@@ -20,6 +20,8 @@ import { lockDataDir } from './platform/dataLock.js';
 export function createLogger(config: Config): Logger {
   return pino({
     level: config.LOG_LEVEL,
+    // People at a terminal get readable lines; services and files get JSON.
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
     // Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear.
     redact: {
       paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash', '*.token'],

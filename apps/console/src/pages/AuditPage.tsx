@@ -1,0 +1,116 @@
+import { AutoComplete, Card, Table, Tag } from 'antd';
+import type { TableColumnsType } from 'antd';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useTranslation } from 'react-i18next';
+import { api, type PageOf } from '../api/client';
+import type { AuditEntry } from '../api/types';
+import { JsonDiff } from '../components/JsonDiff';
+import { PageHeader } from '../components/PageHeader';
+import { EmptyState, QueryError } from '../components/Status';
+import { formatTimeFull } from '../lib/format';
+import { useUrlState } from '../lib/useUrlState';
+import { useState, useEffect } from 'react';
+
+const KEYS = ['entity'] as const;
+const KNOWN_ENTITIES = ['terminal', 'merchant', 'site', 'user', 'organization', 'api_token'];
+
+function actionColor(action: string): string {
+  if (/delete|remove|revoke|disable|retire/i.test(action)) return 'red';
+  if (/create|add|import|login/i.test(action)) return 'green';
+  if (/lifecycle|state|acceptance/i.test(action)) return 'purple';
+  return 'blue';
+}
+
+export default function AuditPage() {
+  const { t } = useTranslation();
+  const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(KEYS, 50);
+  const [entityText, setEntityText] = useState(values.entity ?? '');
+  useEffect(() => setEntityText(values.entity ?? ''), [values.entity]);
+
+  const list = useQuery({
+    queryKey: ['audit', values.entity ?? '', page, pageSize],
+    queryFn: () => api<PageOf<AuditEntry>>('/audit', { query: { entity: values.entity, limit: pageSize, offset } }),
+    placeholderData: keepPreviousData,
+  });
+
+  const entityLabel = (e: string) => t(`audit.entities.${e}` as 'audit.entities.terminal', { defaultValue: e });
+  const actionLabel = (a: string) => t(`audit.actions.${a}` as 'audit.actions.create', { defaultValue: a });
+
+  const columns: TableColumnsType<AuditEntry> = [
+    { title: t('audit.time'), dataIndex: 'at', width: 180, render: (v: string) => <span className="nowrap">{formatTimeFull(v)}</span> },
+    { title: t('audit.actor'), dataIndex: 'actorName', render: (v: string | null) => (v && v !== 'system' ? v : <span className="muted">{t('common.system')}</span>) },
+    {
+      title: t('audit.action'),
+      dataIndex: 'action',
+      render: (a: string) => (
+        <Tag color={actionColor(a)} title={a}>
+          {actionLabel(a)}
+        </Tag>
+      ),
+    },
+    {
+      title: t('audit.entity'),
+      key: 'entity',
+      render: (_, e) => (
+        <span>
+          {entityLabel(e.entity)}
+          {e.entityId && <div className="muted mono small">{e.entityId}</div>}
+        </span>
+      ),
+    },
+  ];
+
+  const options = KNOWN_ENTITIES.filter((e) => !entityText || e.includes(entityText.toLowerCase())).map((e) => ({
+    value: e,
+    label: `${entityLabel(e)} · ${e}`,
+  }));
+
+  return (
+    <div data-testid="page-audit">
+      <PageHeader title={t('audit.title')} subtitle={t('audit.subtitle')} />
+      <Card className="table-card">
+        <div className="toolbar">
+          <AutoComplete
+            allowClear
+            value={entityText}
+            options={options}
+            onChange={(v: string) => setEntityText(v ?? '')}
+            onSelect={(v: string) => setFilters({ entity: v })}
+            onClear={() => setFilters({ entity: undefined })}
+            onBlur={() => setFilters({ entity: entityText.trim() || undefined })}
+            placeholder={t('audit.filterEntity')}
+            style={{ width: 260, maxWidth: '100%' }}
+            data-testid="audit-filter-entity"
+          />
+        </div>
+        {list.isError ? (
+          <QueryError error={list.error} onRetry={() => void list.refetch()} />
+        ) : (
+          <Table<AuditEntry>
+            rowKey="id"
+            columns={columns}
+            dataSource={list.data?.items}
+            loading={list.isFetching}
+            scroll={{ x: 'max-content' }}
+            data-testid="audit-table"
+            expandable={{
+              expandedRowRender: (e) => <JsonDiff before={e.before} after={e.after} />,
+              rowExpandable: (e) => e.before != null || e.after != null,
+              expandRowByClick: true,
+            }}
+            pagination={{
+              current: page,
+              pageSize,
+              total: list.data?.total ?? 0,
+              showSizeChanger: true,
+              pageSizeOptions: [20, 50, 100, 200],
+              showTotal: (n) => t('common.totalItems', { count: n }),
+              onChange: setPage,
+            }}
+            locale={{ emptyText: <EmptyState title={values.entity ? t('common.noMatches') : t('audit.empty')} /> }}
+          />
+        )}
+      </Card>
+    </div>
+  );
+}

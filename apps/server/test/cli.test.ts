@@ -1,0 +1,98 @@
+/** The `poscare` command as a user runs it: a real process on a fresh data folder. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbKind, TEST_PG_URL } from './harness.js';
+
+const run = promisify(execFile);
+const BIN = path.resolve(import.meta.dirname, '../bin/poscare.mjs');
+let dir: string;
+let env: NodeJS.ProcessEnv;
+let dropDb: (() => Promise<void>) | undefined;
+
+async function poscare(...args: string[]) {
+  try {
+    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
+    return { code: 0, stdout: r.stdout, stderr: r.stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'poscare-cli-'));
+  env = { ...process.env, DATA_DIR: path.join(dir, 'data'), LOG_LEVEL: 'warn', POSCARE_LANG: 'en-US' };
+  if (dbKind === 'postgres') {
+    // A database of its own, so the CLI's restore cannot touch other tests' data.
+    const pg = (await import('pg')).default;
+    const name = `poscare_cli_${Date.now().toString(36)}`;
+    const c = new pg.Client({ connectionString: TEST_PG_URL });
+    await c.connect();
+    await c.query(`CREATE DATABASE ${name}`);
+    await c.end();
+    const url = new URL(TEST_PG_URL);
+    url.pathname = `/${name}`;
+    env.DATABASE_URL = url.toString();
+    dropDb = async () => {
+      const d = new pg.Client({ connectionString: TEST_PG_URL });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    };
+  }
+});
+afterAll(async () => dropDb?.());
+
+describe('poscare CLI', () => {
+  it('--help lists every command', async () => {
+    const r = await poscare('--help');
+    for (const c of ['start', 'migrate', 'create-admin', 'import-terminals', 'backup', 'restore']) expect(r.stdout).toContain(c);
+  });
+
+  it('stops with a clear message on bad configuration', async () => {
+    const saved = env;
+    env = { ...env, PORT: 'abc' };
+    const r = await poscare('migrate');
+    env = saved;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('PORT');
+    expect(r.stderr).toContain('README');
+  });
+
+  it('migrates, creates an admin, imports, backs up and restores', async () => {
+    expect((await poscare('migrate')).stdout).toMatch(/applied: 0000_foundation|schema is current/);
+    const admin = await poscare('create-admin', '--email', 'ops@example.test', '--name', 'Ops');
+    expect(admin.stdout).toContain('created administrator ops@example.test');
+    expect(admin.stdout).toMatch(/password \(shown once\): \S{10,}/);
+    expect((await poscare('create-admin', '--email', 'ops@example.test')).stderr).toContain('already exists');
+
+    const csv = path.join(dir, 'fleet.csv');
+    writeFileSync(csv, 'serial_number,vendor,model\nCLI-0001,PAX,A920\nCLI-0002,,A920\nCLI-0003,Sunmi,P2\n');
+    const dry = await poscare('import-terminals', csv, '--dry-run');
+    expect(dry.code).toBe(2);
+    expect(dry.stdout).toContain('row 3, vendor: This value is required.');
+    expect(dry.stdout).toContain('3 rows: 2 valid, 1 invalid; imported 0');
+    const all = await poscare('import-terminals', csv);
+    expect(all.stderr).toContain('nothing was imported');
+    const valid = await poscare('import-terminals', csv, '--valid-only');
+    expect(valid.stdout).toContain('imported 2');
+
+    const file = path.join(dir, 'b.gz');
+    expect((await poscare('backup', file)).stdout).toMatch(/terminals 2/);
+    writeFileSync(path.join(dir, 'extra.csv'), 'serial_number,vendor,model\nCLI-0009,PAX,A920\n');
+    await poscare('import-terminals', path.join(dir, 'extra.csv'));
+    const restored = await poscare('restore', file, '--yes');
+    expect(restored.stdout).toMatch(/terminals 2/);
+    const again = await poscare('import-terminals', path.join(dir, 'extra.csv'), '--dry-run');
+    expect(again.stdout).toContain('1 valid'); // CLI-0009 is gone again
+
+    writeFileSync(path.join(dir, 'junk.gz'), 'not a backup');
+    const junk = await poscare('restore', path.join(dir, 'junk.gz'), '--yes');
+    expect(junk.code).toBe(1);
+    expect(junk.stderr).toContain('This file is not a PosCare backup.');
+  });
+});

@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * `npm test`: everything, in order, with one summary at the end.
+ *  1. type check (server, packages, console)
+ *  2. unit and integration tests on the embedded PGlite store
+ *  3. the same server tests on the PostgreSQL server (127.0.0.1:5432, database test) when reachable
+ *  4. the browser end-to-end test in Debian's Chromium (installed with apt when missing and we are root)
+ * A suite that cannot run here is skipped with one clear line; CI makes sure none is skipped.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+
+const results = [];
+const run = (name, cmd, args, env = {}) => {
+  process.stdout.write(`\n=== ${name} ===\n`);
+  const r = spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, ...env } });
+  results.push({ name, ok: r.status === 0 });
+  return r.status === 0;
+};
+const skip = (name, why) => {
+  process.stdout.write(`\n=== ${name} ===\nskipped: ${why}\n`);
+  results.push({ name, skipped: why });
+};
+
+const reachable = (port, host = '127.0.0.1') =>
+  new Promise((resolve) => {
+    const s = net.connect({ port, host, timeout: 1500 }, () => (s.destroy(), resolve(true)));
+    s.on('error', () => resolve(false));
+    s.on('timeout', () => (s.destroy(), resolve(false)));
+  });
+
+function ensureChromium() {
+  if (existsSync('/usr/bin/chromium')) return true;
+  if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return false;
+  process.stdout.write('Installing Debian chromium for the browser tests…\n');
+  spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return existsSync('/usr/bin/chromium');
+}
+
+run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
+run('type check (console)', 'npx', ['tsc', '-p', 'apps/console/tsconfig.json', '--noEmit']);
+run('unit and integration tests (PGlite)', 'npx', ['vitest', 'run']);
+
+const pgUrl = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const pgHost = new URL(pgUrl);
+if (await reachable(Number(pgHost.port || 5432), pgHost.hostname)) {
+  run('server tests (PostgreSQL)', 'npx', ['vitest', 'run', 'apps/server'], { POSCARE_TEST_DB: 'postgres', TEST_DATABASE_URL: pgUrl });
+} else {
+  skip('server tests (PostgreSQL)', `PostgreSQL not reachable at ${pgHost.host}; start it to run the same tests on a server`);
+}
+
+if (process.env.POSCARE_SKIP_E2E === '1') skip('browser end-to-end', 'POSCARE_SKIP_E2E=1');
+else if (!ensureChromium()) skip('browser end-to-end', 'Chromium is not at /usr/bin/chromium (apt-get install chromium)');
+else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])) run('browser end-to-end', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
+
+const passed = results.filter((r) => r.ok).length;
+const failed = results.filter((r) => r.ok === false).length;
+const skipped = results.filter((r) => r.skipped).length;
+process.stdout.write('\n=== summary ===\n');
+for (const r of results) process.stdout.write(`${r.ok ? 'ok     ' : r.skipped ? 'skipped' : 'FAILED '} ${r.name}${r.skipped ? ` (${r.skipped})` : ''}\n`);
+process.stdout.write(`suites: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+if (process.env.CI && skipped > 0 && process.env.POSCARE_ALLOW_SKIP !== '1') {
+  process.stdout.write('CI must run every suite; a skipped suite fails the run.\n');
+  process.exit(1);
+}
+process.exit(failed ? 1 : 0);
