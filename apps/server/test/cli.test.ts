@@ -15,7 +15,7 @@ let dropDb: (() => Promise<void>) | undefined;
 
 async function poscare(...args: string[]) {
   try {
-    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 60_000 });
+    const r = await run(process.execPath, [BIN, ...args], { env, timeout: 120_000 });
     return { code: 0, stdout: r.stdout, stderr: r.stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -94,5 +94,5 @@ describe('poscare CLI', () => {
     const junk = await poscare('restore', path.join(dir, 'junk.gz'), '--yes');
     expect(junk.code).toBe(1);
     expect(junk.stderr).toContain('This file is not a PosCare backup.');
-  });
+  }, 300_000); // ten real processes, each opening the database
 });

@@ -23,11 +23,30 @@ interface AuthValue {
 
 const AuthContext = createContext<AuthValue | null>(null);
 
+/**
+ * A non-secret hint that this browser signed in before. Without it the console does not probe /me at start,
+ * so a signed-out visit makes no request that is bound to fail (the session cookie itself is httpOnly).
+ */
+const SESSION_HINT_KEY = 'poscare.signedIn';
+function sessionHint(on?: boolean): boolean {
+  try {
+    if (on === true) window.localStorage.setItem(SESSION_HINT_KEY, '1');
+    else if (on === false) window.localStorage.removeItem(SESSION_HINT_KEY);
+    return window.localStorage.getItem(SESSION_HINT_KEY) === '1';
+  } catch {
+    return true;
+  }
+}
+
 async function fetchMe(): Promise<Me | null> {
+  if (!sessionHint()) return null;
   try {
     return await api<Me>('/me', { quiet401: true });
   } catch (e) {
-    if (isApiError(e) && e.status === 401) return null;
+    if (isApiError(e) && e.status === 401) {
+      sessionHint(false);
+      return null;
+    }
     throw e;
   }
 }
@@ -45,6 +64,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     onUnauthorized(() => {
       const hadSession = qc.getQueryData<Me | null>(ME_KEY);
+      sessionHint(false);
       qc.removeQueries({ predicate: (q) => q.queryKey[0] !== ME_KEY[0] });
       qc.setQueryData(ME_KEY, null);
       if (hadSession) void message.warning({ key: 'session-expired', content: t('auth.sessionExpired') });
@@ -59,6 +79,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const login = useCallback(
     async (email: string, password: string) => {
       const who = await api<Me>('/auth/login', { method: 'POST', body: { email, password }, quiet401: true });
+      sessionHint(true);
       qc.clear();
       qc.setQueryData(ME_KEY, who);
       await changeLanguage(who.language);
@@ -73,6 +94,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     } catch {
       /* signing out locally is what matters */
     }
+    sessionHint(false);
     qc.clear();
     qc.setQueryData(ME_KEY, null);
     navigate('/login', { replace: true });
