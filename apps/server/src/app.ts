@@ -32,6 +32,11 @@ import { terminalRoutes } from './terminals/routes.js';
 import { UserService } from './users/service.js';
 import { userRoutes } from './users/routes.js';
 import { VERSION } from './version.js';
+import { DeviceService } from './devices/service.js';
+import { deviceAdminRoutes, deviceChannelRoutes } from './devices/routes.js';
+import { FleetService } from './fleet/service.js';
+import { fleetRoutes } from './fleet/routes.js';
+import { IngestPipeline } from './ingest/pipeline.js';
 
 export interface Services {
   auth: AuthService;
@@ -42,6 +47,9 @@ export interface Services {
   users: UserService;
   imports: ImportService;
   audit: AuditService;
+  devices: DeviceService;
+  fleet: FleetService;
+  pipeline: IngestPipeline;
 }
 
 export function createServices(ctx: AppContext): Services {
@@ -54,6 +62,9 @@ export function createServices(ctx: AppContext): Services {
     users: new UserService(ctx),
     imports: new ImportService(ctx),
     audit: new AuditService(ctx),
+    devices: new DeviceService(ctx),
+    fleet: new FleetService(ctx),
+    pipeline: new IngestPipeline(ctx),
   };
 }
 
@@ -62,8 +73,8 @@ export interface BuildOptions {
   consoleDist?: string | undefined;
 }
 
-export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promise<{ app: FastifyInstance; services: Services }> {
-  const services = createServices(ctx);
+export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?: Services): Promise<{ app: FastifyInstance; services: Services }> {
+  const services = given ?? createServices(ctx);
   const app = Fastify({
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
@@ -115,9 +126,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}): Promis
       await api.register(importRoutes(services.imports));
       await api.register(userRoutes(services.users));
       await api.register(auditRoutes(services.audit));
+      await api.register(deviceAdminRoutes(services.devices, services.fleet));
+      await api.register(fleetRoutes(services.fleet));
     },
     { prefix: '/api/v1' },
   );
+  await app.register(deviceChannelRoutes(services.devices, services.pipeline), { prefix: '/device/v1' });
 
   if (opts.consoleDist && existsSync(opts.consoleDist)) {
     await app.register(fastifyStatic, { root: opts.consoleDist, wildcard: false });

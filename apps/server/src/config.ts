@@ -37,6 +37,8 @@ export const ConfigSchema = z.object({
     .enum(['true', 'false', 'auto'])
     .default('auto')
     .describe('Send the session cookie only over HTTPS; auto = when the request came over HTTPS'),
+  TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
+  ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(512).default(50),
   POSCARE_ADMIN_EMAIL: z.string().email().optional(),
   POSCARE_ADMIN_PASSWORD: z.string().min(10, 'POSCARE_ADMIN_PASSWORD must be at least 10 characters').optional(),

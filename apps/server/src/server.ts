@@ -2,11 +2,13 @@
  * `poscare start`: one codebase, several roles. api serves HTTP and the console; ingest runs the device
  * channel (embedded MQTT broker unless MQTT_URL names an external one); worker runs background jobs.
  */
-import { createServer, type Server } from 'node:net';
+import { hostname } from 'node:os';
 import { lt } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
-import { Aedes } from 'aedes';
-import { buildApp } from './app.js';
+import { buildApp, createServices } from './app.js';
+import { startBroker } from './ingest/broker.js';
+import { startExternalIngest } from './ingest/externalBroker.js';
+import { pruneHistory } from './fleet/retention.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
@@ -40,6 +42,8 @@ export interface StartOptions {
 
 export interface Running {
   url: string | null;
+  mqttPort: number | null;
+  services: ReturnType<typeof createServices>;
   db: Database;
   stop(): Promise<void>;
 }
@@ -60,13 +64,18 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const firstAdmin = await ensureFirstAdmin(db, { email: config.POSCARE_ADMIN_EMAIL, password: config.POSCARE_ADMIN_PASSWORD, now: clock.now() });
   const demo = opts.demo ? await seedDemo(db, { now: clock.now() }) : null;
 
+  const ctx = { db, config, clock, log };
+  const services = createServices(ctx);
+  stops.unshift(() => services.pipeline.close());
+
   let url: string | null = null;
+  let mqttPort: number | null = null;
   if (roles.has('api')) {
     const dist = config.CONSOLE_DIST ?? CONSOLE_DIST;
     if (opts.buildConsole !== false && !config.CONSOLE_DIST && !buildConsole((m) => say(m))) {
       log.warn('console build failed; the API still runs, the console is not served');
     }
-    const { app } = await buildApp({ db, config, clock, log }, { consoleDist: dist });
+    const { app } = await buildApp(ctx, { consoleDist: dist }, services);
     await app.listen({ port: config.PORT, host: config.HOST });
     stops.unshift(() => app.close());
     const addr = app.server.address();
@@ -74,14 +83,25 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     url = `http://localhost:${port}`;
   }
 
-  if (roles.has('ingest') && !config.MQTT_URL) {
-    const broker = await startEmbeddedBroker(config.MQTT_PORT, log);
-    if (broker) stops.unshift(() => new Promise<void>((r) => broker.close(() => r())));
+  if (roles.has('ingest')) {
+    if (config.MQTT_URL) {
+      const ext = await startExternalIngest({ url: config.MQTT_URL, clientId: `poscare-ingest-${hostname()}-${config.PORT}-${process.pid}`, devices: services.devices, pipeline: services.pipeline, log });
+      stops.unshift(() => ext.close());
+    } else {
+      try {
+        const broker = await startBroker({ port: config.MQTT_PORT, devices: services.devices, pipeline: services.pipeline, log });
+        mqttPort = broker.port;
+        stops.unshift(() => broker.close());
+      } catch (err) {
+        log.warn({ port: config.MQTT_PORT, err: (err as Error).message }, `embedded MQTT broker not started: port ${config.MQTT_PORT} is in use; set MQTT_PORT to a free port or MQTT_URL to an external broker`);
+      }
+    }
   }
 
   if (roles.has('worker')) {
     const timer = setInterval(() => {
       db.orm.delete(sessions).where(lt(sessions.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
+      pruneHistory(db, clock.now(), config).catch((err: unknown) => log.warn({ err }, 'history pruning failed'));
     }, 3_600_000);
     timer.unref();
     stops.unshift(() => clearInterval(timer));
@@ -93,6 +113,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     say(`  Console:  ${url}`);
     say(`  API docs: ${url}/api/docs`);
   }
+  if (mqttPort !== null) say(`  Device channel: MQTT on port ${mqttPort}, HTTPS at ${url ?? ''}/device/v1`);
   if (firstAdmin) {
     say(`  First administrator: ${firstAdmin.email}`);
     if (firstAdmin.generatedPassword) say(`  Password (shown once, change it after signing in): ${firstAdmin.generatedPassword}`);
@@ -104,32 +125,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
 
   return {
     url,
+    mqttPort,
+    services,
     db,
     async stop() {
       for (const s of stops) await s();
     },
   };
-}
-
-/**
- * The embedded broker for the device channel. Terminals authenticate with enrolled credentials
- * (device enrollment arrives with the device channel); until then every connection is refused.
- */
-async function startEmbeddedBroker(port: number, log: Logger): Promise<{ close(cb: () => void): void } | null> {
-  const aedes = await Aedes.createBroker();
-  aedes.authenticate = (_client, _user, _pass, done) => done(null, false);
-  const server: Server = createServer(aedes.handle);
-  try {
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, () => resolve());
-    });
-  } catch (err) {
-    log.warn({ port, err: (err as Error).message }, `embedded MQTT broker not started: port ${port} is in use; set MQTT_PORT to a free port or MQTT_URL to an external broker`);
-    aedes.close();
-    return null;
-  }
-  const addr = server.address();
-  log.info({ port: typeof addr === 'object' && addr ? addr.port : port }, 'embedded MQTT broker listening');
-  return { close: (cb) => server.close(() => aedes.close(cb)) };
 }

@@ -15,6 +15,7 @@ let B: Awaited<ReturnType<TestApp['tenant']>>;
 let A2: { merchant: { id: string }; site: { id: string }; terminal: { id: string } };
 let cookieA: string;
 let cookieMerchantA: string;
+let codeB: string;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -26,6 +27,8 @@ beforeAll(async () => {
   A2 = { merchant: m2, site: s2, terminal: t2 };
   cookieA = await t.login(A.admin.email);
   cookieMerchantA = await t.login(A.merchantUser.email);
+  const cookieB = await t.login(B.admin.email);
+  codeB = (await t.app.inject({ method: 'POST', url: '/api/v1/enrollment-codes', headers: { cookie: cookieB }, payload: {} })).json().id;
 });
 afterAll(async () => t?.close());
 
@@ -53,6 +56,13 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: '/api/v1/terminals', payload: { orgId: other.org.id, serialNumber: 'PLANT0001', vendor: 'PAX', model: 'A920' } },
     { method: 'POST', url: '/api/v1/terminals', payload: { serialNumber: 'PLANT0002', vendor: 'PAX', model: 'A920', siteId: other.site.id } },
     ...(other.admin ? [{ method: 'PATCH', url: `/api/v1/users/${other.admin.id}`, payload: { name: 'pwned' } }] : []),
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/live` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/telemetry` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/events` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/transactions` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/credential` },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
+    { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -80,7 +90,7 @@ describe('tenant isolation', () => {
   });
 
   it('lists of organization A never contain organization B rows', async () => {
-    for (const url of ['/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations']) {
+    for (const url of ['/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes', '/api/v1/device-rejections']) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
       for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
@@ -142,7 +152,8 @@ describe('tenant isolation', () => {
       'GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/me', 'PATCH /api/v1/me/preferences',
       'GET /api/v1/me/tokens', 'POST /api/v1/me/tokens', 'DELETE /api/v1/me/tokens/:id', 'GET /api/v1/organizations',
       'POST /api/v1/organizations', 'GET /api/v1/merchants', 'GET /api/v1/sites', 'GET /api/v1/terminals', 'GET /api/v1/terminals/stats',
-      'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/terminal-imports',
+      'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/terminal-imports', 'GET /api/v1/fleet/overview',
+      'GET /api/v1/enrollment-codes', 'POST /api/v1/enrollment-codes', 'GET /api/v1/device-rejections',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -3,3 +3,4 @@ export * from './inventory.js';
 export * from './terminals.js';
 export * from './users.js';
 export * from './imports.js';
+export * from './device.js';

@@ -13,15 +13,17 @@ export const PERMISSIONS = [
   'users:manage',
   'audit:read',
   'org:manage',
+  'devices:manage',
+  'fleet:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read'],
-  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run'],
-  engineer: ['inventory:read', 'terminal:lifecycle', 'terminal:acceptance'],
-  risk_analyst: ['inventory:read'],
-  merchant: ['inventory:read'],
+  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read', 'devices:manage', 'fleet:read'],
+  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'fleet:read'],
+  engineer: ['inventory:read', 'terminal:lifecycle', 'terminal:acceptance', 'fleet:read'],
+  risk_analyst: ['inventory:read', 'fleet:read'],
+  merchant: ['inventory:read', 'fleet:read'],
 };
 
 /** Platform administrators (the operator of this PosCare installation) also manage organizations. */

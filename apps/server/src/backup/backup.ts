@@ -95,7 +95,9 @@ export async function restore(db: Database, file: string): Promise<{ header: Hea
       if (body.trim()) await tx.copyIn(table, columns, body);
       counts[table] = countCsvRecords(body);
     }
-    await tx.query(`SELECT setval(pg_get_serial_sequence('audit_log', 'id'), COALESCE((SELECT max(id) FROM audit_log), 0) + 1, false)`);
+    for (const t of ['audit_log', 'rejected_messages']) {
+      await tx.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), COALESCE((SELECT max(id) FROM ${t}), 0) + 1, false)`);
+    }
   });
   return { header, tables: counts };
 }

@@ -4,7 +4,11 @@
  */
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
+  doublePrecision,
+  integer,
+  primaryKey,
   boolean,
   index,
   jsonb,
@@ -192,6 +196,166 @@ export const auditLog = pgTable(
   (t) => [index('audit_org_at').on(t.orgId, t.at), index('audit_entity').on(t.entity, t.entityId)],
 );
 
+// ---- Device channel -------------------------------------------------------------------------
+
+/** One-time enrollment codes an admin hands to an installer; a terminal trades one for its secret. */
+export const enrollmentCodes = pgTable('enrollment_codes', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  codeHash: text('code_hash').notNull().unique(),
+  label: text('label'),
+  maxUses: integer('max_uses').notNull().default(1),
+  uses: integer('uses').notNull().default(0),
+  expiresAt: ts('expires_at').notNull(),
+  createdBy: text('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+  revokedAt: ts('revoked_at'),
+});
+
+/** Each terminal's own credential: MQTT username = terminal id, password = secret (stored as SHA-256). */
+export const deviceCredentials = pgTable('device_credentials', {
+  terminalId: uuid('terminal_id').primaryKey().references(() => terminals.id, { onDelete: 'cascade' }),
+  orgId: uuid('org_id').notNull(),
+  secretHash: text('secret_hash').notNull(),
+  enrolledAt: ts('enrolled_at').notNull(),
+  revokedAt: ts('revoked_at'),
+  lastConnectedAt: ts('last_connected_at'),
+});
+
+/** Raw telemetry samples, kept for TELEMETRY_RETENTION_DAYS; (terminal, msg_id) makes re-deliveries harmless. */
+export const telemetryRaw = pgTable(
+  'telemetry_raw',
+  {
+    orgId: uuid('org_id').notNull(),
+    terminalId: uuid('terminal_id').notNull(),
+    msgId: text('msg_id').notNull(),
+    at: ts('at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    data: jsonb('data').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.msgId] }), index('telemetry_raw_terminal_at').on(t.terminalId, t.at), index('telemetry_raw_received').on(t.receivedAt)],
+);
+
+export const deviceEvents = pgTable(
+  'device_events',
+  {
+    orgId: uuid('org_id').notNull(),
+    terminalId: uuid('terminal_id').notNull(),
+    msgId: text('msg_id').notNull(),
+    at: ts('at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    type: text('type').notNull(),
+    code: text('code'),
+    message: text('message'),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.msgId] }), index('device_events_terminal_at').on(t.terminalId, t.at)],
+);
+
+export const transactions = pgTable(
+  'transactions',
+  {
+    orgId: uuid('org_id').notNull(),
+    terminalId: uuid('terminal_id').notNull(),
+    msgId: text('msg_id').notNull(),
+    at: ts('at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    txnId: text('txn_id'),
+    stan: text('stan'),
+    rrn: text('rrn'),
+    amountMinor: bigint('amount_minor', { mode: 'number' }),
+    currency: text('currency'),
+    entryMode: text('entry_mode').notNull(),
+    outcome: text('outcome').notNull(),
+    responseCode: text('response_code'),
+    tvr: text('tvr'),
+    tsi: text('tsi'),
+    cardToken: text('card_token'),
+    durationMs: integer('duration_ms'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.terminalId, t.msgId] }),
+    index('transactions_terminal_at').on(t.terminalId, t.at),
+    index('transactions_card').on(t.cardToken, t.at),
+  ],
+);
+
+export const commandAcks = pgTable(
+  'command_acks',
+  {
+    orgId: uuid('org_id').notNull(),
+    terminalId: uuid('terminal_id').notNull(),
+    msgId: text('msg_id').notNull(),
+    at: ts('at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    commandId: uuid('command_id').notNull(),
+    status: text('status').notNull(),
+    detail: text('detail'),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.msgId] }), index('command_acks_command').on(t.commandId)],
+);
+
+/** Each terminal's live state: kept current by ingest, read by the fleet views. */
+export const terminalLive = pgTable(
+  'terminal_live',
+  {
+    terminalId: uuid('terminal_id').primaryKey().references(() => terminals.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    lastTelemetryAt: ts('last_telemetry_at'),
+    telemetry: jsonb('telemetry'),
+    health: text('health').notNull().default('ok'),
+    healthReasons: jsonb('health_reasons').$type<string[]>().notNull().default([]),
+    appVersion: text('app_version'),
+    osVersion: text('os_version'),
+  },
+  (t) => [index('terminal_live_org_seen').on(t.orgId, t.lastSeenAt)],
+);
+
+/** Per-minute and per-hour roll-ups of telemetry, as sums and counts so batches merge exactly. */
+const rollupColumns = {
+  orgId: uuid('org_id').notNull(),
+  terminalId: uuid('terminal_id').notNull(),
+  bucket: ts('bucket').notNull(),
+  samples: integer('samples').notNull(),
+  batterySum: doublePrecision('battery_sum').notNull().default(0),
+  batteryN: integer('battery_n').notNull().default(0),
+  tempSum: doublePrecision('temp_sum').notNull().default(0),
+  tempMax: doublePrecision('temp_max'),
+  tempN: integer('temp_n').notNull().default(0),
+  signalSum: doublePrecision('signal_sum').notNull().default(0),
+  signalN: integer('signal_n').notNull().default(0),
+  latencySum: doublePrecision('latency_sum').notNull().default(0),
+  latencyN: integer('latency_n').notNull().default(0),
+  lossSum: doublePrecision('loss_sum').notNull().default(0),
+  lossN: integer('loss_n').notNull().default(0),
+  chipAttempts: integer('chip_attempts').notNull().default(0),
+  chipFailures: integer('chip_failures').notNull().default(0),
+  ctlsAttempts: integer('ctls_attempts').notNull().default(0),
+  ctlsFailures: integer('ctls_failures').notNull().default(0),
+  magAttempts: integer('mag_attempts').notNull().default(0),
+  magFailures: integer('mag_failures').notNull().default(0),
+};
+export const telemetryMinute = pgTable('telemetry_minute', { ...rollupColumns }, (t) => [primaryKey({ columns: [t.terminalId, t.bucket] })]);
+export const telemetryHour = pgTable('telemetry_hour', { ...rollupColumns }, (t) => [primaryKey({ columns: [t.terminalId, t.bucket] })]);
+
+/** Messages refused by ingest, with the reason, for admins; never holds card data. */
+export const rejectedMessages = pgTable(
+  'rejected_messages',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id'),
+    terminalId: uuid('terminal_id'),
+    channel: text('channel').notNull(),
+    topic: text('topic'),
+    reason: text('reason').notNull(),
+    detail: text('detail'),
+    sizeBytes: integer('size_bytes').notNull(),
+    sample: text('sample'),
+    receivedAt: ts('received_at').notNull(),
+  },
+  (t) => [index('rejected_org_at').on(t.orgId, t.receivedAt), index('rejected_at').on(t.receivedAt)],
+);
+
 /** Tables in dependency order; backup writes and restore reads them in this order. */
 export const ALL_TABLES = {
   organizations,
@@ -204,4 +368,14 @@ export const ALL_TABLES = {
   sessions,
   api_tokens: apiTokens,
   audit_log: auditLog,
+  enrollment_codes: enrollmentCodes,
+  device_credentials: deviceCredentials,
+  terminal_live: terminalLive,
+  telemetry_raw: telemetryRaw,
+  device_events: deviceEvents,
+  transactions,
+  command_acks: commandAcks,
+  telemetry_minute: telemetryMinute,
+  telemetry_hour: telemetryHour,
+  rejected_messages: rejectedMessages,
 } as const;

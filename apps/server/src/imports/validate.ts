@@ -2,7 +2,7 @@
  * Row-by-row validation of a terminal import. Pure: it gets the file's rows and what the database
  * knows (sites, existing serial numbers) and returns the rows to write and the problems found.
  */
-import { CONNECTIVITY, IMPORT_COLUMNS, LIFECYCLE_STATES, TerminalFields, type ImportProblem, type LifecycleState } from '@poscare/contracts';
+import { CONNECTIVITY, containsCardData, IMPORT_COLUMNS, LIFECYCLE_STATES, TerminalFields, type ImportProblem, type LifecycleState } from '@poscare/contracts';
 import type { Language } from '@poscare/contracts';
 import { localiseIssue } from '../http/errorHandler.js';
 import { translate, type MessageId } from '../i18n/messages.js';
@@ -67,20 +67,8 @@ export function mapHeader(header: string[]): { columns: (Column | null)[]; unkno
   return { columns, unknown };
 }
 
-/** A 13–19 digit run that passes the Luhn check: a primary account number must never be stored. */
-export function looksLikeCardNumber(s: string): boolean {
-  for (const m of s.replace(/[\s-]/g, '').matchAll(/\d{13,19}/g)) {
-    const d = m[0];
-    let sum = 0;
-    for (let i = 0; i < d.length; i++) {
-      let n = d.charCodeAt(d.length - 1 - i) - 48;
-      if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
-      sum += n;
-    }
-    if (sum % 10 === 0) return true;
-  }
-  return false;
-}
+/** A primary account number must never be stored; the check is the device protocol's. */
+export const looksLikeCardNumber = (s: string) => containsCardData(s);
 
 const fieldOf: Partial<Record<Column, keyof typeof TerminalFields.shape>> = {
   serial_number: 'serialNumber', tid: 'tid', vendor: 'vendor', model: 'model', os_version: 'osVersion',

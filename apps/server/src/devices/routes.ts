@@ -1,0 +1,138 @@
+/**
+ * Two route groups: the device channel over HTTPS (/device/v1, terminals authenticate with their own
+ * credential) and the admin side under /api/v1 (enrollment codes, credentials, rejected messages).
+ */
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { Enroll, EnrollResult, Id, IdParams, MAX_BATCH, MAX_MESSAGE_BYTES, Page, Timestamp } from '@poscare/contracts';
+import { requireActor } from '../http/access.js';
+import { present, presentAll } from '../http/present.js';
+import { AppError } from '../errors/errors.js';
+import type { FleetService } from '../fleet/service.js';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { DeviceService } from './service.js';
+
+const MessagesResult = z.object({
+  accepted: z.number().int(),
+  duplicates: z.number().int(),
+  rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), detail: z.string().optional() })),
+});
+
+export const deviceChannelRoutes =
+  (devices: DeviceService, pipeline: IngestPipeline): FastifyPluginAsyncZod =>
+  async (app) => {
+    app.post('/enroll', {
+      schema: { tags: ['device'], summary: 'Trade an enrollment code for this terminal\'s credential (shown once)', body: Enroll, response: { 200: EnrollResult } },
+      handler: async (req) => devices.enroll(req.body.code, req.body.serialNumber),
+    });
+
+    app.post('/messages', {
+      bodyLimit: MAX_BATCH * MAX_MESSAGE_BYTES,
+      schema: {
+        tags: ['device'],
+        summary: 'Send a batch of device messages (Authorization: Bearer <terminalId>:<secret>)',
+        description: 'Each message is checked on its own; bad ones are listed under `rejected` and do not affect the rest. The answer comes after the good ones are stored.',
+        body: z.object({ messages: z.array(z.unknown()).min(1) }),
+        response: { 200: MessagesResult },
+      },
+      handler: async (req) => {
+        const auth = req.headers.authorization ?? '';
+        const [terminalId = '', secret = ''] = auth.startsWith('Bearer ') ? auth.slice(7).trim().split(':') : [];
+        const r = await devices.authenticate(terminalId, secret);
+        if (!r.ok) {
+          pipeline.refuse({ channel: 'https', orgId: null, terminalId: /^[0-9a-f-]{36}$/i.test(terminalId) ? terminalId : null }, r.reason, 'HTTPS sign-in refused', 0, null);
+          throw new AppError(r.reason === 'revoked' ? 'device.revoked' : 'device.unauthenticated', 401);
+        }
+        if (req.body.messages.length > MAX_BATCH) throw new AppError('device.batch_too_large', 413, { max: MAX_BATCH });
+        const source = { channel: 'https' as const, ...r.identity };
+        const outcomes = await Promise.all(req.body.messages.map((m) => pipeline.submit(source, m)));
+        const result = { accepted: 0, duplicates: 0, rejected: [] as z.infer<typeof MessagesResult>['rejected'] };
+        outcomes.forEach((o, index) => {
+          if (o.status === 'stored') result.accepted++;
+          else if (o.status === 'duplicate') result.duplicates++;
+          else if (o.status === 'rejected') result.rejected.push({ index, reason: o.reason, ...(o.detail ? { detail: o.detail } : {}) });
+        });
+        return result;
+      },
+    });
+  };
+
+const EnrollmentCode = z.object({
+  id: Id,
+  label: z.string().nullable(),
+  maxUses: z.number().int(),
+  uses: z.number().int(),
+  expiresAt: Timestamp,
+  createdBy: z.string().nullable(),
+  createdAt: Timestamp,
+  revokedAt: Timestamp.nullable(),
+});
+
+export const deviceAdminRoutes =
+  (devices: DeviceService, fleet: FleetService): FastifyPluginAsyncZod =>
+  async (app) => {
+    const tags = ['devices'];
+    app.get('/enrollment-codes', {
+      config: { permission: 'devices:manage' },
+      schema: { tags, response: { 200: z.array(EnrollmentCode) } },
+      handler: async (req) => presentAll(await devices.listEnrollmentCodes(requireActor(req))).map(({ codeHash: _h, orgId: _o, ...c }) => c),
+    });
+    app.post('/enrollment-codes', {
+      config: { permission: 'devices:manage' },
+      schema: {
+        tags,
+        summary: 'Create an enrollment code (shown once) for installers to enroll terminals',
+        body: z.object({ label: z.string().trim().max(100).optional(), maxUses: z.number().int().min(1).max(100_000).default(1), expiresInHours: z.number().min(1).max(24 * 90).default(72) }),
+        response: { 201: EnrollmentCode.extend({ code: z.string() }) },
+      },
+      handler: async (req, reply) => {
+        const { codeHash: _h, orgId: _o, ...c } = present(await devices.createEnrollmentCode(requireActor(req), req.body));
+        return reply.status(201).send(c);
+      },
+    });
+    app.delete('/enrollment-codes/:id', {
+      config: { permission: 'devices:manage' },
+      schema: { tags, params: IdParams, response: { 204: z.null() } },
+      handler: async (req, reply) => {
+        await devices.revokeEnrollmentCode(requireActor(req), req.params.id);
+        return reply.status(204).send(null);
+      },
+    });
+    app.get('/terminals/:id/credential', {
+      config: { permission: 'devices:manage' },
+      schema: { tags, params: IdParams, response: { 200: z.object({ enrolled: z.boolean(), enrolledAt: Timestamp.nullable(), revokedAt: Timestamp.nullable(), lastConnectedAt: Timestamp.nullable() }) } },
+      handler: async (req) => {
+        const c = await devices.credentialOf(requireActor(req), req.params.id);
+        if (!c) {
+          await fleet.live(requireActor(req), req.params.id);
+          return { enrolled: false, enrolledAt: null, revokedAt: null, lastConnectedAt: null };
+        }
+        return { enrolled: true, ...present(c) };
+      },
+    });
+    app.post('/terminals/:id/credential/revoke', {
+      config: { permission: 'devices:manage' },
+      schema: { tags, summary: 'Revoke the terminal\'s credential; it is disconnected at once', params: IdParams, response: { 204: z.null() } },
+      handler: async (req, reply) => {
+        await devices.revoke(requireActor(req), req.params.id);
+        return reply.status(204).send(null);
+      },
+    });
+    app.get('/device-rejections', {
+      config: { permission: 'devices:manage' },
+      schema: {
+        tags,
+        summary: 'Messages refused by ingest, with reasons, and counts for the last 24 hours',
+        querystring: Page.extend({ reason: z.string().optional() }),
+        response: {
+          200: z.object({
+            last24h: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+            items: z.array(
+              z.object({ id: z.number().int(), terminalId: z.string().nullable(), channel: z.string(), topic: z.string().nullable(), reason: z.string(), detail: z.string().nullable(), sizeBytes: z.number().int(), sample: z.string().nullable(), receivedAt: Timestamp }),
+            ),
+          }),
+        },
+      },
+      handler: (req) => fleet.rejections(requireActor(req), req.query),
+    });
+  };

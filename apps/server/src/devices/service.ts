@@ -1,0 +1,178 @@
+/**
+ * Device identity: enrollment codes (one-time, expiring), the credential each terminal gets for them,
+ * revocation, and the lookup every incoming message goes through. Secrets are 256-bit random values,
+ * so a SHA-256 hash is enough to store them; they are shown once and never logged.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
+import { topicFor } from '@poscare/contracts';
+import { deviceCredentials, enrollmentCodes, terminals } from '../db/schema.js';
+import { AppError, errors } from '../errors/errors.js';
+import { type Actor, assertCan } from '../access/actor.js';
+import { recordAudit } from '../audit/service.js';
+import type { AppContext } from '../platform/context.js';
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+export interface DeviceIdentity {
+  terminalId: string;
+  orgId: string;
+}
+
+interface CacheEntry {
+  orgId: string;
+  secretHash: string | null;
+  revoked: boolean;
+  until: number;
+}
+
+/** How long a process trusts its cached view of a credential; revocation in the same process is immediate. */
+const CACHE_MS = 30_000;
+
+export class DeviceService {
+  /** Emits 'revoked' (terminalId) so the broker can cut the connection at once. */
+  readonly events = new EventEmitter();
+  private cache = new Map<string, CacheEntry>();
+
+  constructor(private ctx: AppContext) {}
+
+  async createEnrollmentCode(actor: Actor, input: { label?: string | undefined; maxUses: number; expiresInHours: number }) {
+    assertCan(actor, 'devices:manage');
+    const code = randomBytes(9).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12).padEnd(12, '7');
+    const now = this.ctx.clock.now();
+    const [row] = await this.ctx.db.orm
+      .insert(enrollmentCodes)
+      .values({
+        orgId: actor.orgId,
+        codeHash: sha256(code),
+        label: input.label ?? null,
+        maxUses: input.maxUses,
+        expiresAt: new Date(now.getTime() + input.expiresInHours * 3_600_000),
+        createdBy: actor.name,
+        createdAt: now,
+      })
+      .returning();
+    await recordAudit(this.ctx.db.orm, actor, { action: 'create', entity: 'enrollment_code', entityId: row!.id, after: { label: row!.label, maxUses: row!.maxUses, expiresAt: row!.expiresAt } }, now);
+    return { ...row!, code };
+  }
+
+  async listEnrollmentCodes(actor: Actor) {
+    assertCan(actor, 'devices:manage');
+    return this.ctx.db.orm.select().from(enrollmentCodes).where(eq(enrollmentCodes.orgId, actor.orgId)).orderBy(desc(enrollmentCodes.createdAt)).limit(200);
+  }
+
+  async revokeEnrollmentCode(actor: Actor, id: string) {
+    assertCan(actor, 'devices:manage');
+    const now = this.ctx.clock.now();
+    const [row] = await this.ctx.db.orm
+      .update(enrollmentCodes)
+      .set({ revokedAt: now })
+      .where(and(eq(enrollmentCodes.id, id), eq(enrollmentCodes.orgId, actor.orgId)))
+      .returning();
+    if (!row) throw errors.notFound('enrollment_code');
+    await recordAudit(this.ctx.db.orm, actor, { action: 'revoke', entity: 'enrollment_code', entityId: id }, now);
+  }
+
+  /**
+   * A terminal trades a valid code and its own serial number (which must be in the organization's
+   * inventory and not retired) for a fresh secret. Enrolling again replaces the old secret.
+   */
+  async enroll(code: string, serialNumber: string) {
+    const now = this.ctx.clock.now();
+    return this.ctx.db.orm.transaction(async (tx) => {
+      const [ec] = await tx
+        .update(enrollmentCodes)
+        .set({ uses: sql`${enrollmentCodes.uses} + 1` })
+        .where(
+          and(
+            eq(enrollmentCodes.codeHash, sha256(code.trim().toUpperCase())),
+            isNull(enrollmentCodes.revokedAt),
+            sql`${enrollmentCodes.expiresAt} > ${now.toISOString()}`,
+            sql`${enrollmentCodes.uses} < ${enrollmentCodes.maxUses}`,
+          ),
+        )
+        .returning();
+      if (!ec) throw new AppError('device.enrollment_invalid', 401);
+      const [term] = await tx.select().from(terminals).where(and(eq(terminals.orgId, ec.orgId), eq(terminals.serialNumber, serialNumber.trim())));
+      if (!term || term.lifecycleState === 'retired') throw new AppError('device.enrollment_invalid', 401);
+      const secret = randomBytes(32).toString('base64url');
+      await tx
+        .insert(deviceCredentials)
+        .values({ terminalId: term.id, orgId: term.orgId, secretHash: sha256(secret), enrolledAt: now })
+        .onConflictDoUpdate({ target: deviceCredentials.terminalId, set: { secretHash: sha256(secret), enrolledAt: now, revokedAt: null } });
+      await recordAudit(tx, { userId: '00000000-0000-0000-0000-000000000000', name: `terminal ${term.serialNumber}`, orgId: term.orgId, merchantId: null, role: 'admin', platformAdmin: false, language: 'en-US', via: 'system' }, { action: 'enroll', entity: 'terminal', entityId: term.id, after: { enrollmentCode: ec.id } }, now);
+      this.cache.delete(term.id);
+      return { terminalId: term.id, orgId: term.orgId, secret, mqtt: { topicPrefix: topicFor(term.orgId, term.id, 'telemetry').replace(/\/telemetry$/, '') } };
+    });
+  }
+
+  async revoke(actor: Actor, terminalId: string) {
+    assertCan(actor, 'devices:manage');
+    const now = this.ctx.clock.now();
+    const [row] = await this.ctx.db.orm
+      .update(deviceCredentials)
+      .set({ revokedAt: now })
+      .where(and(eq(deviceCredentials.terminalId, terminalId), eq(deviceCredentials.orgId, actor.orgId)))
+      .returning();
+    if (!row) throw errors.notFound('terminal');
+    await recordAudit(this.ctx.db.orm, actor, { action: 'revoke_credential', entity: 'terminal', entityId: terminalId }, now);
+    this.cache.set(terminalId, { orgId: row.orgId, secretHash: row.secretHash, revoked: true, until: Date.now() + CACHE_MS });
+    this.events.emit('revoked', terminalId);
+  }
+
+  async credentialOf(actor: Actor, terminalId: string) {
+    const [row] = await this.ctx.db.orm
+      .select({ enrolledAt: deviceCredentials.enrolledAt, revokedAt: deviceCredentials.revokedAt, lastConnectedAt: deviceCredentials.lastConnectedAt })
+      .from(deviceCredentials)
+      .where(and(eq(deviceCredentials.terminalId, terminalId), eq(deviceCredentials.orgId, actor.orgId)));
+    return row ?? null;
+  }
+
+  private async lookup(terminalId: string): Promise<CacheEntry | null> {
+    const hit = this.cache.get(terminalId);
+    if (hit && hit.until > Date.now()) return hit;
+    if (!/^[0-9a-f-]{36}$/i.test(terminalId)) return null;
+    const [term] = await this.ctx.db.orm
+      .select({ orgId: terminals.orgId, secretHash: deviceCredentials.secretHash, revokedAt: deviceCredentials.revokedAt, state: terminals.lifecycleState })
+      .from(terminals)
+      .leftJoin(deviceCredentials, eq(deviceCredentials.terminalId, terminals.id))
+      .where(eq(terminals.id, terminalId));
+    if (!term) {
+      this.cache.delete(terminalId);
+      return null;
+    }
+    const entry = { orgId: term.orgId, secretHash: term.secretHash, revoked: Boolean(term.revokedAt) || term.state === 'retired', until: Date.now() + CACHE_MS };
+    if (this.cache.size > 500_000) this.cache.clear();
+    this.cache.set(terminalId, entry);
+    return entry;
+  }
+
+  /** Checks a terminal's secret (MQTT password or HTTPS bearer). */
+  async authenticate(terminalId: string, secret: string): Promise<{ ok: true; identity: DeviceIdentity } | { ok: false; reason: 'unknown_terminal' | 'revoked' | 'unauthenticated' }> {
+    const e = await this.lookup(terminalId);
+    if (!e) return { ok: false, reason: 'unknown_terminal' };
+    if (e.revoked) return { ok: false, reason: 'revoked' };
+    if (!e.secretHash) return { ok: false, reason: 'unauthenticated' };
+    const a = Buffer.from(sha256(secret), 'hex');
+    const b = Buffer.from(e.secretHash, 'hex');
+    if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'unauthenticated' };
+    return { ok: true, identity: { terminalId, orgId: e.orgId } };
+  }
+
+  /**
+   * For messages that arrive through an external broker (which authenticated the device itself):
+   * the terminal must exist, be enrolled and not revoked, and belong to the organization in the topic.
+   */
+  async checkTopicIdentity(orgId: string, terminalId: string): Promise<{ ok: true } | { ok: false; reason: 'unknown_terminal' | 'wrong_tenant' | 'revoked' }> {
+    const e = await this.lookup(terminalId);
+    if (!e) return { ok: false, reason: 'unknown_terminal' };
+    if (e.orgId !== orgId) return { ok: false, reason: 'wrong_tenant' };
+    if (e.revoked || !e.secretHash) return { ok: false, reason: 'revoked' };
+    return { ok: true };
+  }
+
+  async touchConnected(terminalId: string) {
+    await this.ctx.db.orm.update(deviceCredentials).set({ lastConnectedAt: this.ctx.clock.now() }).where(eq(deviceCredentials.terminalId, terminalId));
+  }
+}

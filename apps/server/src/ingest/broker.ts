@@ -1,0 +1,111 @@
+/**
+ * The embedded MQTT broker (aedes). Terminals sign in with their terminal id and secret, may publish
+ * only under their own topic and subscribe only to their own command topic. A QoS 1 publish is
+ * acknowledged only after the ingest pipeline has committed it. A revoked terminal is cut off at once.
+ */
+import { createServer, type Server } from 'node:net';
+import { Aedes, type Client } from 'aedes';
+import type { Logger } from 'pino';
+import { TOPIC_PATTERN } from '@poscare/contracts';
+import type { DeviceService } from '../devices/service.js';
+import type { IngestPipeline } from './pipeline.js';
+
+export interface EmbeddedBroker {
+  port: number;
+  aedes: Aedes;
+  close(): Promise<void>;
+}
+
+interface Authed {
+  terminalId: string;
+  orgId: string;
+}
+
+export async function startBroker(opts: { port: number; devices: DeviceService; pipeline: IngestPipeline; log: Logger }): Promise<EmbeddedBroker> {
+  const { devices, pipeline, log } = opts;
+  const aedes = await Aedes.createBroker({ concurrency: 1000, maxClientsIdLength: 128 });
+  const who = new WeakMap<Client, Authed>();
+  const byTerminal = new Map<string, Set<Client>>();
+
+  aedes.authenticate = (client, username, password, done) => {
+    const terminalId = username ?? '';
+    devices
+      .authenticate(terminalId, password?.toString() ?? '')
+      .then((r) => {
+        if (!r.ok) {
+          pipeline.refuse({ channel: 'mqtt', orgId: null, terminalId: /^[0-9a-f-]{36}$/i.test(terminalId) ? terminalId : null }, r.reason, 'MQTT sign-in refused', 0, null);
+          const err = Object.assign(new Error('not authorized'), { returnCode: 5 });
+          return done(err as never, false);
+        }
+        who.set(client, r.identity);
+        let set = byTerminal.get(terminalId);
+        if (!set) byTerminal.set(terminalId, (set = new Set()));
+        set.add(client);
+        devices.touchConnected(terminalId).catch(() => undefined);
+        done(null, true);
+      })
+      .catch((err: unknown) => {
+        log.error({ err }, 'device authentication failed');
+        done(err as never, false);
+      });
+  };
+
+  aedes.authorizePublish = (client, packet, done) => {
+    const id = client ? who.get(client) : undefined;
+    const m = TOPIC_PATTERN.exec(packet.topic);
+    if (!id || !m || m[1] !== id.orgId || m[2] !== id.terminalId || m[3] === 'cmd') {
+      pipeline.refuse({ channel: 'mqtt', orgId: id?.orgId ?? null, terminalId: id?.terminalId ?? null, topic: packet.topic }, 'wrong_topic', 'a terminal may publish only under its own topic', packet.payload.length, null);
+      return done(new Error('publish not authorized'));
+    }
+    pipeline
+      .submit({ channel: 'mqtt', orgId: id.orgId, terminalId: id.terminalId, topic: packet.topic }, packet.payload as Buffer)
+      // Refused messages are acknowledged too: they are logged, and re-sending them would not help.
+      .then(() => done(null))
+      // Not stored (database trouble): withhold the PUBACK by dropping the connection; the terminal re-sends.
+      .catch((err: unknown) => done(err as Error));
+  };
+
+  aedes.authorizeSubscribe = (client, sub, done) => {
+    const id = client ? who.get(client) : undefined;
+    const m = TOPIC_PATTERN.exec(sub.topic);
+    if (!id || !m || m[1] !== id.orgId || m[2] !== id.terminalId || m[3] !== 'cmd') return done(new Error('subscribe not authorized'), null);
+    done(null, sub);
+  };
+
+  // Device messages are for PosCare, not for other subscribers.
+  aedes.authorizeForward = (client, packet) => {
+    const id = client ? who.get(client) : undefined;
+    const m = TOPIC_PATTERN.exec(packet.topic);
+    return id && m && m[2] === id.terminalId && m[3] === 'cmd' ? packet : null;
+  };
+
+  aedes.on('clientDisconnect', (client) => {
+    const id = who.get(client);
+    if (id) byTerminal.get(id.terminalId)?.delete(client);
+  });
+
+  const onRevoked = (terminalId: string) => {
+    for (const c of byTerminal.get(terminalId) ?? []) c.close();
+    byTerminal.delete(terminalId);
+  };
+  devices.events.on('revoked', onRevoked);
+
+  const server: Server = createServer(aedes.handle);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, () => resolve());
+  });
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : opts.port;
+  log.info({ port }, 'embedded MQTT broker listening');
+  return {
+    port,
+    aedes,
+    close: () =>
+      new Promise<void>((resolve) => {
+        devices.events.off('revoked', onRevoked);
+        server.close(() => aedes.close(() => resolve()));
+        for (const set of byTerminal.values()) for (const c of set) c.close();
+      }),
+  };
+}

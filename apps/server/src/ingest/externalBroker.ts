@@ -1,0 +1,67 @@
+/**
+ * Ingest from an external MQTT broker (MQTT_URL). Several ingest processes join one MQTT 5 shared
+ * subscription, so the broker splits the stream between them. Each message is acknowledged only
+ * after its batch committed; the session is persistent, so a crash before the PUBACK means the broker
+ * delivers the message again, and the pipeline stores it once.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import { TOPIC_PATTERN } from '@poscare/contracts';
+import type { DeviceService } from '../devices/service.js';
+import type { IngestPipeline } from './pipeline.js';
+
+export const SHARED_GROUP = 'poscare-ingest';
+export const INGEST_FILTER = 'poscare/v1/+/+/+';
+
+export async function startExternalIngest(opts: {
+  url: string;
+  clientId: string;
+  devices: DeviceService;
+  pipeline: IngestPipeline;
+  log: Logger;
+  /** Tests use a group of their own so they do not compete with other ingest processes on the broker. */
+  group?: string;
+}): Promise<{ client: MqttClient; close(): Promise<void> }> {
+  const { devices, pipeline, log } = opts;
+  const client = mqtt.connect(opts.url, {
+    protocolVersion: 5,
+    clientId: opts.clientId,
+    clean: false,
+    properties: { sessionExpiryInterval: 3600 },
+    reconnectPeriod: 1000,
+    customHandleAcks: (topic, message, _packet, done) => {
+      const m = TOPIC_PATTERN.exec(topic);
+      if (!m || m[3] === 'cmd') {
+        if (m?.[3] !== 'cmd') pipeline.refuse({ channel: 'mqtt', orgId: null, terminalId: null, topic }, 'wrong_topic', 'not a device topic', message.length, null);
+        return done(0);
+      }
+      const [, orgId, terminalId] = m as unknown as [string, string, string];
+      devices
+        .checkTopicIdentity(orgId, terminalId)
+        .then((r) => {
+          if (!r.ok) {
+            pipeline.refuse({ channel: 'mqtt', orgId, terminalId, topic }, r.reason, null, message.length, null);
+            return;
+          }
+          return pipeline.submit({ channel: 'mqtt', orgId, terminalId, topic }, message).then(() => undefined);
+        })
+        .then(() => done(0))
+        // Not stored: no PUBACK, so the broker keeps the message for this session and re-delivers it.
+        .catch((err: unknown) => log.error({ err, topic }, 'message not stored; left unacknowledged for re-delivery'));
+    },
+  });
+  await new Promise<void>((resolve, reject) => {
+    client.once('connect', () => resolve());
+    client.once('error', reject);
+  });
+  const filter = `$share/${opts.group ?? SHARED_GROUP}/${INGEST_FILTER}`;
+  await client.subscribeAsync(filter, { qos: 1 });
+  log.info({ url: opts.url.replace(/\/\/[^@]*@/, '//***@'), filter }, 'ingesting from external MQTT broker');
+  return {
+    client,
+    close: async () => {
+      await pipeline.flush();
+      await client.endAsync();
+    },
+  };
+}
