@@ -119,3 +119,12 @@ describe('terminal import', () => {
     expect(r.statusCode).toBe(403);
   });
 });
+
+describe('card number detection', () => {
+  it('finds card numbers as written on cards and receipts, and leaves ids, dates and phone numbers alone', () => {
+    for (const pan of ['4111111111111111', '4111 1111 1111 1111', '4111-1111-1111-1111', '3782 822463 10005', 'card=5555555555554444;'])
+      expect(looksLikeCardNumber(pan), pan).toBe(true);
+    for (const other of ['12345678-1234-1234-1234-123456789012', '2026-11-22T10:00:00Z', '+86 138 0013 8000', '4111111111111112', 'tok_4111111111111111x'.replace('4111111111111111', 'abc')])
+      expect(looksLikeCardNumber(other), other).toBe(false);
+  });
+});

@@ -138,8 +138,15 @@ export function containsCardData(value: unknown): boolean {
   return false;
 }
 
+/**
+ * A card number as people and terminals write it: 13–19 digits in one run, or grouped by single spaces
+ * or hyphens as printed on cards (4-4-4-4[-3], 4-6-5). Other digit groupings (UUIDs, dates, phone
+ * numbers) are not card numbers and must not be refused as such.
+ */
+const PAN_SHAPES = [/(?<!\d)\d{13,19}(?!\d)/g, /(?<![\d-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![\d-])/g, /(?<![\d-])\d{4}([ -])\d{6}\1\d{5}(?![\d-])/g];
+
 function hasPan(s: string): boolean {
-  for (const m of s.replace(/[\s-]/g, '').matchAll(/\d{13,19}/g)) if (luhn(m[0])) return true;
+  for (const shape of PAN_SHAPES) for (const m of s.matchAll(shape)) if (luhn(m[0].replace(/[ -]/g, ''))) return true;
   return false;
 }
 

@@ -88,8 +88,10 @@ export class IngestPipeline {
         return refuse('malformed_json', (e as Error).message);
       }
     }
-    // Checked before validation so that not even a rejected sample keeps a card number.
-    if (containsCardData(body)) return refuse('card_data', 'full card number or track data', false);
+    // Checked before validation so that not even a rejected sample keeps a card number. The envelope
+    // (msgId, at) is the terminal's own bookkeeping and is not searched: a numeric msgId is no card.
+    const content = body && typeof body === 'object' && 'data' in body ? (body as { data: unknown }).data : body;
+    if (containsCardData(content)) return refuse('card_data', 'full card number or track data', false);
     const parsed = DeviceMessage.safeParse(body);
     if (!parsed.success) {
       const detail = parsed.error.issues.slice(0, 3).map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`).join('; ');
