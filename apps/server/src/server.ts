@@ -85,7 +85,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
 
   if (roles.has('ingest')) {
     if (config.MQTT_URL) {
-      const ext = await startExternalIngest({ url: config.MQTT_URL, clientId: config.INGEST_CLIENT_ID ?? `poscare-ingest-${hostname()}-${config.PORT}`, devices: services.devices, pipeline: services.pipeline, log });
+      const ext = await startExternalIngest({ url: config.MQTT_URL, clientId: config.INGEST_CLIENT_ID ?? `poscare-ingest-${hostname()}-${config.PORT}`, devices: services.devices, pipeline: services.pipeline, log, group: config.MQTT_SHARED_GROUP });
       stops.unshift(() => ext.close());
     } else {
       try {

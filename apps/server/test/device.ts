@@ -10,7 +10,7 @@ export async function enrol(t: TestApp, adminCookie: string, serialNumber: strin
   return res.json() as { terminalId: string; orgId: string; secret: string; mqtt: { topicPrefix: string } };
 }
 
-export const telemetry = (at: Date, data: Record<string, unknown> = {}, msgId = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'telemetry', data });
+export const telemetry = (at: Date, data: Record<string, unknown> = {}, msgId: string = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'telemetry', data });
 export const txn = (at: Date, data: Record<string, unknown>, msgId = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'txn', data });
 export const event = (at: Date, data: Record<string, unknown>, msgId = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'event', data });
 

@@ -18,8 +18,8 @@ import type { AppContext } from '../src/platform/context.js';
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const dbKind = process.env.POSCARE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 
-export async function testDatabase(): Promise<{ db: Database; drop: () => Promise<void> }> {
-  if (dbKind === 'pglite') {
+export async function testDatabase(kind: 'pglite' | 'postgres' = dbKind): Promise<{ db: Database; drop: () => Promise<void> }> {
+  if (kind === 'pglite') {
     const db = await openDatabase({ dataDir: 'memory://' });
     await migrate(db);
     return { db, drop: () => db.close() };
