@@ -40,6 +40,7 @@ async function settle(page) {
 
 async function shot(page, name, fullPage = true) {
   await settle(page);
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
   const file = path.join(OUT, `${name}.png`);
   await page.screenshot({ path: file, fullPage });
   console.log(`  saved ${path.relative(process.cwd(), file)}`);

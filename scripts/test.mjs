@@ -31,11 +31,12 @@ const reachable = (port, host = '127.0.0.1') =>
   });
 
 function ensureChromium() {
-  if (existsSync('/usr/bin/chromium')) return true;
+  if (existsSync('/usr/bin/chromium') && existsSync('/usr/share/fonts/truetype/wqy')) return true;
+  if (existsSync('/usr/bin/chromium') && (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get'))) return true;
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return false;
   process.stdout.write('Installing Debian chromium for the browser tests…\n');
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  spawnSync('apt-get', ['install', '-y', '-qq', 'chromium'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-microhei'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   return existsSync('/usr/bin/chromium');
 }
 

@@ -134,7 +134,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
   await app.register(deviceChannelRoutes(services.devices, services.pipeline), { prefix: '/device/v1' });
 
   if (opts.consoleDist && existsSync(opts.consoleDist)) {
-    await app.register(fastifyStatic, { root: opts.consoleDist, wildcard: false });
+    // wildcard: assets of a console rebuilt while the server runs are served without a restart.
+    await app.register(fastifyStatic, { root: opts.consoleDist, wildcard: true });
   }
   return { app: app as unknown as FastifyInstance, services };
 }

@@ -72,7 +72,7 @@ describe('installation acceptance', () => {
     expect(r.json()).toMatchObject({ passed: true, actorName: A.admin.name, notes: '小票清晰', at: t.clock.now().toISOString() });
     const detail = (await api('GET', `/terminals/${term.id}`)).json();
     expect(detail.lifecycleState).toBe('active');
-    expect(detail.history[0]).toMatchObject({ fromState: 'installed', toState: 'active', reason: 'acceptance passed' });
+    expect(detail.history[0]).toMatchObject({ fromState: 'installed', toState: 'active', reason: 'acceptance_passed' });
     expect(detail.acceptances).toHaveLength(1);
   });
 

@@ -110,3 +110,10 @@ export const TerminalDetail = Terminal.extend({
   acceptances: z.array(Acceptance),
   allowedTransitions: z.array(LifecycleState),
 });
+
+export const TerminalStats = z.object({
+  total: z.number().int(),
+  byState: z.record(LifecycleState, z.number().int()),
+  byModel: z.array(z.object({ model: z.string(), count: z.number().int() })),
+});
+export type TerminalStats = z.infer<typeof TerminalStats>;

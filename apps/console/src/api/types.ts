@@ -66,9 +66,4 @@ export type TerminalPatch = z.input<typeof TerminalUpdate>;
 export type UserInput = z.input<typeof UserCreate>;
 export type UserPatch = z.input<typeof UserUpdate>;
 
-/** GET /terminals/stats — not (yet) in the contracts package, so described here. */
-export interface TerminalStats {
-  byState: Partial<Record<LifecycleStateT, number>>;
-  total: number;
-  byModel: { model: string; count: number }[];
-}
+export type { TerminalStats } from '@poscare/contracts';

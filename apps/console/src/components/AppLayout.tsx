@@ -181,7 +181,7 @@ export function AppLayout() {
                 </Avatar>
                 {isDesktop && (
                   <span className="app-user-text">
-                    <span className="app-user-name" data-testid="user-name">{me?.name}</span>
+                    <span className="app-user-name" data-testid="current-user-name">{me?.name}</span>
                     <span className="app-user-role">{me ? t(`roles.${me.role}`) : ''}</span>
                   </span>
                 )}

@@ -25,8 +25,10 @@ export function TerminalForm({
   form,
   mode,
   onFinish,
+  initialValues,
 }: {
   form: FormInstance<TerminalFormValues>;
+  initialValues?: Partial<TerminalFormValues>;
   mode: 'create' | 'edit';
   onFinish: (v: TerminalFormValues) => void;
 }) {
@@ -34,7 +36,7 @@ export function TerminalForm({
   const merchantId = Form.useWatch('merchantId', form);
   const req = { required: true, whitespace: true, message: t('common.required') };
   return (
-    <Form<TerminalFormValues> form={form} layout="vertical" onFinish={onFinish} data-testid="terminal-form">
+    <Form<TerminalFormValues> form={form} initialValues={initialValues} layout="vertical" onFinish={onFinish} data-testid="terminal-form">
       <Row gutter={16}>
         <Col xs={24} sm={12}>
           <Form.Item

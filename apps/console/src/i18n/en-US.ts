@@ -245,6 +245,7 @@ const enUS: Messages<typeof zhCN> = {
       created: 'Created by hand',
       imported: 'Imported from a file',
       demo: 'Demo data',
+      acceptance_passed: 'Installation acceptance passed',
     },
   },
   acceptance: {

@@ -241,6 +241,7 @@ const zhCN = {
       created: '手动创建',
       imported: '批量导入',
       demo: '演示数据',
+      acceptance_passed: '安装验收通过',
     },
   },
   acceptance: {

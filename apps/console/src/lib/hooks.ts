@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
-import { App } from 'antd';
-import type { FormInstance } from 'antd';
+import { App, Grid } from 'antd';
+import type { FormInstance, TablePaginationConfig } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../api/client';
 
@@ -58,4 +58,28 @@ export function blankToNull<T extends object>(values: T, keys: (keyof T)[]): T {
     if (v === undefined || (typeof v === 'string' && v.trim() === '')) (out as Record<keyof T, unknown>)[k] = null;
   }
   return out;
+}
+
+/** Server-side pagination settings for a table; compact on phones. */
+export function useServerPagination(
+  total: number | undefined,
+  page: number,
+  pageSize: number,
+  onChange: (page: number, pageSize: number) => void,
+  pageSizeOptions: number[] = [20, 50, 100, 200],
+): TablePaginationConfig {
+  const { t } = useTranslation();
+  const screens = Grid.useBreakpoint();
+  const phone = screens.md === false;
+  return {
+    current: page,
+    pageSize,
+    total: total ?? 0,
+    showSizeChanger: !phone,
+    pageSizeOptions,
+    simple: phone,
+    size: phone ? 'small' : undefined,
+    showTotal: phone ? undefined : (n: number) => t('common.totalItems', { count: n }),
+    onChange,
+  };
 }

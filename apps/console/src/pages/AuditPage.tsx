@@ -8,6 +8,7 @@ import { JsonDiff } from '../components/JsonDiff';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, QueryError } from '../components/Status';
 import { formatTimeFull } from '../lib/format';
+import { useServerPagination } from '../lib/hooks';
 import { useUrlState } from '../lib/useUrlState';
 import { useState, useEffect } from 'react';
 
@@ -65,6 +66,8 @@ export default function AuditPage() {
     label: `${entityLabel(e)} · ${e}`,
   }));
 
+  const pagination = useServerPagination(list.data?.total, page, pageSize, setPage);
+
   return (
     <div data-testid="page-audit">
       <PageHeader title={t('audit.title')} subtitle={t('audit.subtitle')} />
@@ -98,15 +101,7 @@ export default function AuditPage() {
               rowExpandable: (e) => e.before != null || e.after != null,
               expandRowByClick: true,
             }}
-            pagination={{
-              current: page,
-              pageSize,
-              total: list.data?.total ?? 0,
-              showSizeChanger: true,
-              pageSizeOptions: [20, 50, 100, 200],
-              showTotal: (n) => t('common.totalItems', { count: n }),
-              onChange: setPage,
-            }}
+            pagination={pagination}
             locale={{ emptyText: <EmptyState title={values.entity ? t('common.noMatches') : t('audit.empty')} /> }}
           />
         )}

@@ -80,13 +80,13 @@ export default function ImportPage() {
     {
       title: t('import.row'),
       dataIndex: 'row',
-      width: 90,
+      width: 72,
       render: (r: number) => <span className="mono" data-testid="problem-row">{r}</span>,
     },
     {
       title: t('import.column'),
       dataIndex: 'column',
-      width: 180,
+      width: 150,
       render: (c: string | null) =>
         c ? (
           <Tag className="mono" data-testid="problem-column">
@@ -199,7 +199,14 @@ export default function ImportPage() {
 
           {report && (
             <Card title={t('import.step2')} className="section-card" data-testid="import-report">
-              <Row gutter={16} className="import-summary">
+              <Row
+                gutter={16}
+                className="import-summary"
+                data-testid="import-summary"
+                data-total={report.totalRows}
+                data-valid={report.validRows}
+                data-invalid={report.invalidRows}
+              >
                 <Col xs={8}>
                   <Statistic title={t('import.totalRows')} value={report.totalRows} data-testid="import-total" />
                 </Col>
@@ -240,7 +247,6 @@ export default function ImportPage() {
                   columns={problemColumns}
                   dataSource={report.problems}
                   pagination={report.problems.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
-                  scroll={{ x: 'max-content' }}
                   data-testid="import-problems"
                 />
               )}
@@ -256,7 +262,7 @@ export default function ImportPage() {
                   onClick={() => file && run.mutate({ mode: 'all_or_nothing', f: file })}
                   data-testid="import-all"
                 >
-                  {t('import.importAll', { count: report.validRows })}
+                  {t('import.importAll', { count: report.totalRows })}
                 </Button>
                 {report.invalidRows > 0 && report.validRows > 0 && (
                   <Button

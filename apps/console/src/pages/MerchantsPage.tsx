@@ -13,7 +13,7 @@ import { PageHeader } from '../components/PageHeader';
 import { SearchBox } from '../components/SearchBox';
 import { EmptyState, QueryError } from '../components/Status';
 import { formatTime, orDash } from '../lib/format';
-import { blankToNull, useShowError } from '../lib/hooks';
+import { blankToNull, useShowError, useServerPagination } from '../lib/hooks';
 import { useUrlState } from '../lib/useUrlState';
 
 const TIER_COLORS: Record<MerchantTier, string> = { standard: 'default', gold: 'gold', platinum: 'purple' };
@@ -29,6 +29,7 @@ export default function MerchantsPage() {
   const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(KEYS);
   const [form] = Form.useForm<MerchantInput>();
   const [editing, setEditing] = useState<Merchant | 'new' | null>(null);
+  const [initial, setInitial] = useState<Partial<MerchantInput>>({});
   const canWrite = can('inventory:write');
 
   const list = useQuery({
@@ -61,8 +62,7 @@ export default function MerchantsPage() {
 
   const open = (m: Merchant | 'new') => {
     setEditing(m);
-    form.resetFields();
-    form.setFieldsValue(
+    setInitial(
       m === 'new'
         ? { tier: 'standard', language: 'zh-CN' }
         : { mid: m.mid, name: m.name, tier: m.tier, contactName: m.contactName, contactPhone: m.contactPhone, language: m.language },
@@ -120,6 +120,8 @@ export default function MerchantsPage() {
     },
   ];
 
+  const pagination = useServerPagination(list.data?.total, page, pageSize, setPage);
+
   return (
     <div data-testid="page-merchants">
       <PageHeader
@@ -152,14 +154,7 @@ export default function MerchantsPage() {
             loading={list.isFetching}
             scroll={{ x: 'max-content' }}
             onRow={(m) => ({ onClick: () => navigate(`/sites?merchantId=${m.id}`), className: 'clickable-row' })}
-            pagination={{
-              current: page,
-              pageSize,
-              total: list.data?.total ?? 0,
-              showSizeChanger: true,
-              showTotal: (n) => t('common.totalItems', { count: n }),
-              onChange: setPage,
-            }}
+            pagination={pagination}
             locale={{
               emptyText: (
                 <EmptyState
@@ -176,7 +171,7 @@ export default function MerchantsPage() {
         title={editing === 'new' ? t('merchant.create') : t('merchant.edit')}
         onClose={() => setEditing(null)}
         size={480}
-        forceRender
+        destroyOnHidden
         extra={
           <Space>
             <Button onClick={() => setEditing(null)}>{t('common.cancel')}</Button>
@@ -186,7 +181,10 @@ export default function MerchantsPage() {
           </Space>
         }
       >
-        <Form<MerchantInput> form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+        <Form<MerchantInput>
+          key={editing === 'new' ? 'new' : (editing?.id ?? 'none')}
+          form={form}
+          initialValues={initial} layout="vertical" onFinish={(v) => save.mutate(v)}>
           <Form.Item
             name="mid"
             label={t('merchant.mid')}

@@ -21,6 +21,7 @@ export default function OrganizationsPage() {
   const showError = useShowError();
   const [form] = Form.useForm<OrganizationInput>();
   const [editing, setEditing] = useState<Organization | 'new' | null>(null);
+  const [initial, setInitial] = useState<Partial<OrganizationInput>>({});
 
   const list = useQuery({
     queryKey: ['organizations'],
@@ -46,8 +47,7 @@ export default function OrganizationsPage() {
 
   const open = (o: Organization | 'new') => {
     setEditing(o);
-    form.resetFields();
-    form.setFieldsValue(o === 'new' ? { kind: 'service_provider' } : { name: o.name, kind: o.kind });
+    setInitial(o === 'new' ? { kind: 'service_provider' } : { name: o.name, kind: o.kind });
   };
 
   const columns: TableColumnsType<Organization> = [
@@ -118,9 +118,11 @@ export default function OrganizationsPage() {
         cancelText={t('common.cancel')}
         confirmLoading={save.isPending}
         destroyOnHidden
-        forceRender
       >
-        <Form<OrganizationInput> form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+        <Form<OrganizationInput>
+          key={editing === 'new' ? 'new' : (editing?.id ?? 'none')}
+          form={form}
+          initialValues={initial} layout="vertical" onFinish={(v) => save.mutate(v)}>
           <Form.Item name="name" label={t('org.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
             <Input maxLength={200} data-testid="org-name" />
           </Form.Item>

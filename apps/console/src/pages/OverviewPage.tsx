@@ -55,7 +55,8 @@ export default function OverviewPage() {
           center: ['50%', '44%'],
           avoidLabelOverlap: true,
           itemStyle: { borderColor: '#fff', borderWidth: 2 },
-          label: { formatter: '{c}' },
+          label: { show: true, position: 'inside', formatter: '{c}', color: '#fff', fontWeight: 600 },
+          labelLine: { show: false },
           data: LIFECYCLE_STATES.filter((s) => (data.byState[s] ?? 0) > 0).map((s) => ({
             name: t(`states.${s}`),
             value: data.byState[s] ?? 0,
@@ -87,42 +88,29 @@ export default function OverviewPage() {
       {stats.isError && <QueryError error={stats.error} onRetry={() => void stats.refetch()} />}
       {!stats.isError && (
         <>
-          <Row gutter={[16, 16]}>
-            <Col xs={12} sm={8} xl={6} xxl={3}>
-              <Card className="stat-card stat-card-total" hoverable onClick={() => navigate('/terminals')}>
-                <Statistic
-                  title={t('overview.total')}
-                  value={data?.total ?? 0}
-                  loading={stats.isPending}
-                  data-testid="stat-total"
-                />
-              </Card>
-            </Col>
+          <div className="stat-grid">
+            <Card className="stat-card stat-card-total" hoverable onClick={() => navigate('/terminals')}>
+              <Statistic title={t('overview.total')} value={data?.total ?? 0} loading={stats.isPending} data-testid="stat-total" />
+            </Card>
             {LIFECYCLE_STATES.map((s) => (
-              <Col xs={12} sm={8} xl={6} xxl={3} key={s}>
-                <Card
-                  className="stat-card"
-                  hoverable
-                  onClick={() => navigate(`/terminals?lifecycleState=${s}`)}
-                  style={{ borderTop: `3px solid ${STATE_COLORS[s].hex}` }}
-                >
-                  <Statistic
-                    title={t(`states.${s}`)}
-                    value={data?.byState[s] ?? 0}
-                    loading={stats.isPending}
-                    data-testid={`stat-${s}`}
-                  />
-                </Card>
-              </Col>
+              <Card
+                key={s}
+                className="stat-card"
+                hoverable
+                onClick={() => navigate(`/terminals?lifecycleState=${s}`)}
+                style={{ borderTop: `3px solid ${STATE_COLORS[s].hex}` }}
+              >
+                <Statistic title={t(`states.${s}`)} value={data?.byState[s] ?? 0} loading={stats.isPending} data-testid={`stat-${s}`} />
+              </Card>
             ))}
-          </Row>
+          </div>
           <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
             <Col xs={24} lg={14}>
               <Card title={t('overview.byModel')} className="chart-card">
                 {stats.isPending ? (
                   <Skeleton active paragraph={{ rows: 6 }} />
                 ) : data && data.byModel.length > 0 && modelOption ? (
-                  <Chart option={modelOption} height={Math.max(240, Math.min(12, data.byModel.length) * 36)} testId="chart-by-model" />
+                  <Chart option={modelOption} height={Math.max(320, Math.min(12, data.byModel.length) * 36)} testId="chart-by-model" />
                 ) : (
                   <EmptyState
                     title={t('overview.emptyTitle')}

@@ -13,7 +13,7 @@ import { PageHeader } from '../components/PageHeader';
 import { SearchBox } from '../components/SearchBox';
 import { EmptyState, QueryError } from '../components/Status';
 import { formatTime, orDash } from '../lib/format';
-import { blankToNull, useShowError } from '../lib/hooks';
+import { blankToNull, useShowError, useServerPagination } from '../lib/hooks';
 import { useUrlState } from '../lib/useUrlState';
 
 const KEYS = ['q', 'merchantId'] as const;
@@ -28,6 +28,7 @@ export default function SitesPage() {
   const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(KEYS);
   const [form] = Form.useForm<SiteInput>();
   const [editing, setEditing] = useState<Site | 'new' | null>(null);
+  const [initial, setInitial] = useState<Partial<SiteInput>>({});
   const canWrite = can('inventory:write');
   const merchants = useMerchantNames();
 
@@ -72,8 +73,7 @@ export default function SitesPage() {
 
   const open = (s: Site | 'new') => {
     setEditing(s);
-    form.resetFields();
-    form.setFieldsValue(
+    setInitial(
       s === 'new'
         ? { merchantId: values.merchantId }
         : { merchantId: s.merchantId, code: s.code, name: s.name, address: s.address, region: s.region },
@@ -124,6 +124,8 @@ export default function SitesPage() {
 
   const filtered = !!(values.q || values.merchantId);
 
+  const pagination = useServerPagination(list.data?.total, page, pageSize, setPage);
+
   return (
     <div data-testid="page-sites">
       <PageHeader
@@ -159,14 +161,7 @@ export default function SitesPage() {
             loading={list.isFetching}
             scroll={{ x: 'max-content' }}
             onRow={(s) => ({ onClick: () => terminalsOf(s), className: 'clickable-row' })}
-            pagination={{
-              current: page,
-              pageSize,
-              total: list.data?.total ?? 0,
-              showSizeChanger: true,
-              showTotal: (n) => t('common.totalItems', { count: n }),
-              onChange: setPage,
-            }}
+            pagination={pagination}
             locale={{
               emptyText: (
                 <EmptyState
@@ -184,7 +179,7 @@ export default function SitesPage() {
         title={editing === 'new' ? t('site.create') : t('site.edit')}
         onClose={() => setEditing(null)}
         size={480}
-        forceRender
+        destroyOnHidden
         extra={
           <Space>
             <Button onClick={() => setEditing(null)}>{t('common.cancel')}</Button>
@@ -194,7 +189,10 @@ export default function SitesPage() {
           </Space>
         }
       >
-        <Form<SiteInput> form={form} layout="vertical" onFinish={(v) => save.mutate(v)}>
+        <Form<SiteInput>
+          key={editing === 'new' ? 'new' : (editing?.id ?? 'none')}
+          form={form}
+          initialValues={initial} layout="vertical" onFinish={(v) => save.mutate(v)}>
           <Form.Item name="merchantId" label={t('site.merchant')} rules={[{ required: true, message: t('common.required') }]}>
             <MerchantSelect disabled={editing !== 'new'} allowClear={false} />
           </Form.Item>

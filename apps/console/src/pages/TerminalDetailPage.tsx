@@ -69,6 +69,7 @@ export default function TerminalDetailPage() {
   const { message } = App.useApp();
   const showError = useShowError();
   const [editOpen, setEditOpen] = useState(false);
+  const [editInitial, setEditInitial] = useState<Partial<TerminalFormValues>>({});
   const [stateOpen, setStateOpen] = useState(false);
   const [editForm] = Form.useForm<TerminalFormValues>();
   const [stateForm] = Form.useForm<{ to: LifecycleState; reason?: string }>();
@@ -134,8 +135,7 @@ export default function TerminalDetailPage() {
   if (!term) return <NotFound />;
 
   const openEdit = () => {
-    editForm.resetFields();
-    editForm.setFieldsValue({
+    setEditInitial({
       serialNumber: term.serialNumber,
       tid: term.tid,
       vendor: term.vendor,
@@ -150,8 +150,6 @@ export default function TerminalDetailPage() {
     setEditOpen(true);
   };
   const openState = () => {
-    stateForm.resetFields();
-    if (term.allowedTransitions.length === 1) stateForm.setFieldsValue({ to: term.allowedTransitions[0] });
     setStateOpen(true);
   };
 
@@ -206,7 +204,7 @@ export default function TerminalDetailPage() {
 
   // The server records a few machine reasons for events it creates itself; show those in words.
   const reasonText = (r: string) =>
-    r === 'created' || r === 'imported' || r === 'demo' ? t(`terminal.systemReasons.${r}`) : r;
+    r === 'created' || r === 'imported' || r === 'demo' || r === 'acceptance_passed' ? t(`terminal.systemReasons.${r}`) : r;
 
   const history = [...term.history].sort((a, b) => b.at.localeCompare(a.at));
   const acceptances = [...term.acceptances].sort((a, b) => b.at.localeCompare(a.at));
@@ -409,9 +407,13 @@ export default function TerminalDetailPage() {
         cancelText={t('common.cancel')}
         okButtonProps={{ 'data-testid': 'lifecycle-submit' }}
         confirmLoading={changeState.isPending}
-        forceRender
+        destroyOnHidden
       >
-        <Form form={stateForm} layout="vertical" onFinish={(v) => changeState.mutate(v)}>
+        <Form
+          form={stateForm}
+          layout="vertical"
+          initialValues={term.allowedTransitions.length === 1 ? { to: term.allowedTransitions[0] } : {}}
+          onFinish={(v) => changeState.mutate(v)}>
           <Form.Item label={t('terminal.currentState')}>
             <StateTag state={term.lifecycleState} />
           </Form.Item>
@@ -441,7 +443,7 @@ export default function TerminalDetailPage() {
         title={t('terminal.edit')}
         onClose={() => setEditOpen(false)}
         size={640}
-        forceRender
+        destroyOnHidden
         extra={
           <Space>
             <Button onClick={() => setEditOpen(false)}>{t('common.cancel')}</Button>
@@ -451,7 +453,7 @@ export default function TerminalDetailPage() {
           </Space>
         }
       >
-        <TerminalForm form={editForm} mode="edit" onFinish={(v) => edit.mutate(v)} />
+        <TerminalForm form={editForm} initialValues={editInitial} mode="edit" onFinish={(v) => edit.mutate(v)} />
       </Drawer>
     </div>
   );

@@ -16,7 +16,7 @@ import { StateTag } from '../components/StateTag';
 import { EmptyState, QueryError } from '../components/Status';
 import { TerminalForm, terminalBody, type TerminalFormValues } from '../components/TerminalForm';
 import { EMPTY, formatTime, orDash } from '../lib/format';
-import { useShowError } from '../lib/hooks';
+import { useShowError, useServerPagination } from '../lib/hooks';
 import { useUrlState } from '../lib/useUrlState';
 
 const KEYS = ['q', 'lifecycleState', 'merchantId', 'siteId', 'model'] as const;
@@ -30,6 +30,7 @@ export default function TerminalsPage() {
   const showError = useShowError();
   const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(KEYS);
   const [creating, setCreating] = useState(false);
+  const [initial, setInitial] = useState<Partial<TerminalFormValues>>({});
   const [form] = Form.useForm<TerminalFormValues>();
   const merchants = useMerchantNames();
   const sites = useSiteNames();
@@ -63,8 +64,7 @@ export default function TerminalsPage() {
   });
 
   const openCreate = () => {
-    form.resetFields();
-    form.setFieldsValue({ lifecycleState: 'in_stock', merchantId: values.merchantId, siteId: values.siteId });
+    setInitial({ lifecycleState: 'in_stock', merchantId: values.merchantId, siteId: values.siteId });
     setCreating(true);
   };
 
@@ -79,7 +79,7 @@ export default function TerminalsPage() {
         </Link>
       ),
     },
-    { title: t('terminal.tid'), dataIndex: 'tid', render: (v: string | null) => <span className="mono">{orDash(v)}</span> },
+    { title: t('terminal.tid'), dataIndex: 'tid', responsive: ['sm'], render: (v: string | null) => <span className="mono">{orDash(v)}</span> },
     {
       title: t('terminal.model'),
       key: 'model',
@@ -119,6 +119,8 @@ export default function TerminalsPage() {
 
   const filtered = KEYS.some((k) => values[k]);
 
+  const pagination = useServerPagination(list.data?.total, page, pageSize, setPage);
+
   return (
     <div data-testid="page-terminals">
       <PageHeader
@@ -146,6 +148,7 @@ export default function TerminalsPage() {
             onChange={(q) => setFilters({ q })}
             placeholder={t('terminal.searchPlaceholder')}
             testId="terminal-search"
+            width={240}
           />
           <Select<LifecycleState>
             allowClear
@@ -153,21 +156,21 @@ export default function TerminalsPage() {
             value={(values.lifecycleState as LifecycleState | undefined) ?? undefined}
             onChange={(v) => setFilters({ lifecycleState: v })}
             options={LIFECYCLE_STATES.map((s) => ({ value: s, label: t(`states.${s}`) }))}
-            style={{ width: 150 }}
+            style={{ width: 130 }}
             data-testid="terminal-filter-state"
           />
           <MerchantSelect
             value={values.merchantId}
             onChange={(merchantId) => setFilters({ merchantId, siteId: undefined })}
             placeholder={t('terminal.filterMerchant')}
-            style={{ width: 220 }}
+            style={{ width: 200 }}
           />
           <SiteSelect
             value={values.siteId}
             merchantId={values.merchantId}
             onChange={(siteId) => setFilters({ siteId })}
             placeholder={t('terminal.filterSite')}
-            style={{ width: 220 }}
+            style={{ width: 200 }}
           />
           <Select<string>
             allowClear
@@ -176,7 +179,7 @@ export default function TerminalsPage() {
             value={values.model}
             onChange={(v) => setFilters({ model: v })}
             options={(stats.data?.byModel ?? []).map((m) => ({ value: m.model, label: `${m.model} (${m.count})` }))}
-            style={{ width: 180 }}
+            style={{ width: 160 }}
           />
           <div className="toolbar-spacer" />
           {filtered && (
@@ -200,15 +203,7 @@ export default function TerminalsPage() {
             scroll={{ x: 'max-content' }}
             data-testid="terminal-table"
             onRow={(r) => ({ onClick: () => navigate(`/terminals/${r.id}`), className: 'clickable-row' })}
-            pagination={{
-              current: page,
-              pageSize,
-              total: list.data?.total ?? 0,
-              showSizeChanger: true,
-              pageSizeOptions: [20, 50, 100, 200],
-              showTotal: (n) => t('common.totalItems', { count: n }),
-              onChange: setPage,
-            }}
+            pagination={pagination}
             locale={{
               emptyText: filtered ? (
                 <EmptyState title={t('common.noMatches')} />
@@ -237,7 +232,7 @@ export default function TerminalsPage() {
         title={t('terminal.create')}
         onClose={() => setCreating(false)}
         size={640}
-        forceRender
+        destroyOnHidden
         extra={
           <Space>
             <Button onClick={() => setCreating(false)}>{t('common.cancel')}</Button>
@@ -247,7 +242,7 @@ export default function TerminalsPage() {
           </Space>
         }
       >
-        <TerminalForm form={form} mode="create" onFinish={(v) => create.mutate(v)} />
+        <TerminalForm form={form} initialValues={initial} mode="create" onFinish={(v) => create.mutate(v)} />
       </Drawer>
     </div>
   );

@@ -96,7 +96,6 @@ export default function TokensPage() {
             type="primary"
             icon={<PlusOutlined />}
             onClick={() => {
-              form.resetFields();
               setCreateOpen(true);
             }}
             data-testid="token-create"
@@ -135,7 +134,7 @@ export default function TokensPage() {
         okText={t('common.create')}
         cancelText={t('common.cancel')}
         confirmLoading={create.isPending}
-        forceRender
+        destroyOnHidden
       >
         <Form form={form} layout="vertical" onFinish={(v) => create.mutate(v)}>
           <Form.Item name="name" label={t('tokens.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>

@@ -13,7 +13,7 @@ import { PageHeader } from '../components/PageHeader';
 import { SearchBox } from '../components/SearchBox';
 import { EmptyState, QueryError } from '../components/Status';
 import { EMPTY, formatTime } from '../lib/format';
-import { useShowError } from '../lib/hooks';
+import { useShowError, useServerPagination } from '../lib/hooks';
 import { useUrlState } from '../lib/useUrlState';
 
 const ROLE_COLORS: Record<Role, string> = {
@@ -36,6 +36,7 @@ export default function UsersPage() {
   const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(KEYS);
   const [form] = Form.useForm<UserForm>();
   const [editing, setEditing] = useState<User | 'new' | null>(null);
+  const [initial, setInitial] = useState<Partial<UserForm>>({});
   const role = Form.useWatch('role', form);
   const merchants = useMerchantNames();
 
@@ -73,14 +74,14 @@ export default function UsersPage() {
     onError: (e) => showError(e),
   });
 
-  const open = (u: User | 'new') => {
+  const open = (u: User | 'new', override: Partial<UserForm> = {}) => {
     setEditing(u);
-    form.resetFields();
-    form.setFieldsValue(
-      u === 'new'
+    setInitial({
+      ...(u === 'new'
         ? { role: 'agent', language: 'zh-CN' }
-        : { name: u.name, email: u.email, role: u.role, merchantId: u.merchantId, language: u.language },
-    );
+        : { name: u.name, email: u.email, role: u.role, merchantId: u.merchantId, language: u.language }),
+      ...override,
+    });
   };
 
   const columns: TableColumnsType<User> = [
@@ -118,8 +119,7 @@ export default function UsersPage() {
             popupMatchSelectWidth={false}
             onChange={(role) => {
               if (role === 'merchant' && !u.merchantId) {
-                open(u);
-                form.setFieldsValue({ role });
+                open(u, { role });
                 return;
               }
               patch.mutate({ u, body: { role } });
@@ -181,6 +181,8 @@ export default function UsersPage() {
 
   const isNew = editing === 'new';
 
+  const pagination = useServerPagination(list.data?.total, page, pageSize, setPage);
+
   return (
     <div data-testid="page-users">
       <PageHeader
@@ -206,14 +208,7 @@ export default function UsersPage() {
             loading={list.isFetching}
             scroll={{ x: 'max-content' }}
             rowClassName={(u) => (u.disabled ? 'row-disabled' : '')}
-            pagination={{
-              current: page,
-              pageSize,
-              total: list.data?.total ?? 0,
-              showSizeChanger: true,
-              showTotal: (n) => t('common.totalItems', { count: n }),
-              onChange: setPage,
-            }}
+            pagination={pagination}
             locale={{ emptyText: <EmptyState title={values.q ? t('common.noMatches') : t('user.empty')} /> }}
           />
         )}
@@ -223,7 +218,7 @@ export default function UsersPage() {
         title={isNew ? t('user.create') : t('user.edit')}
         onClose={() => setEditing(null)}
         size={480}
-        forceRender
+        destroyOnHidden
         extra={
           <Space>
             <Button onClick={() => setEditing(null)}>{t('common.cancel')}</Button>
@@ -233,7 +228,10 @@ export default function UsersPage() {
           </Space>
         }
       >
-        <Form<UserForm> form={form} layout="vertical" onFinish={(v) => save.mutate(v)} autoComplete="off">
+        <Form<UserForm>
+          key={editing === 'new' ? 'new' : (editing?.id ?? 'none')}
+          form={form}
+          initialValues={initial} layout="vertical" onFinish={(v) => save.mutate(v)} autoComplete="off">
           <Form.Item name="name" label={t('user.name')} rules={[{ required: true, whitespace: true, message: t('common.required') }]}>
             <Input maxLength={100} data-testid="user-name" />
           </Form.Item>

@@ -32,7 +32,9 @@ export const errors = {
   tokenInvalid: () => new AppError('auth.token_invalid', 401),
   // Not-found is also what a user of another tenant gets: existence is never revealed across tenants.
   notFound: (entity: string) => new AppError('not_found', 404, { entity }),
-  duplicate: (entity: string, field: string) => new AppError('conflict.duplicate', 409, { entity, field }),
+  // The detail names the body field, so a form can mark it.
+  duplicate: (entity: string, field: string) =>
+    new AppError('conflict.duplicate', 409, { entity, field }, [{ path: `body.${field.replace(/_(\w)/g, (_, c: string) => c.toUpperCase())}`, id: 'conflict.duplicate', params: { entity, field } }]),
   inUse: (entity: string) => new AppError('conflict.in_use', 409, { entity }),
   validation: (details: FieldProblem[]) => new AppError('validation.failed', 400, {}, details),
   illegalTransition: (from: string, to: string) => new AppError('terminal.illegal_transition', 409, { from, to }),

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import {
   Acceptance,
   AcceptanceCreate,
   IdParams,
-  LIFECYCLE_STATES,
   LifecycleChange,
   Terminal,
   TerminalCreate,
   TerminalDetail,
   TerminalQuery,
+  TerminalStats,
   TerminalUpdate,
   pageOf,
 } from '@poscare/contracts';
@@ -18,11 +17,6 @@ import { present, presentAll } from '../http/present.js';
 import type { TerminalService } from './service.js';
 
 const tags = ['terminals'];
-const Stats = z.object({
-  total: z.number().int(),
-  byState: z.record(z.enum(LIFECYCLE_STATES), z.number().int()),
-  byModel: z.array(z.object({ model: z.string(), count: z.number().int() })),
-});
 
 export const terminalRoutes =
   (svc: TerminalService): FastifyPluginAsyncZod =>
@@ -37,7 +31,7 @@ export const terminalRoutes =
     });
     app.get('/terminals/stats', {
       config: { permission: 'inventory:read' },
-      schema: { tags, summary: 'Counts by lifecycle state and model', response: { 200: Stats } },
+      schema: { tags, summary: 'Counts by lifecycle state and model', response: { 200: TerminalStats } },
       handler: (req) => svc.stats(requireActor(req)),
     });
     app.get('/terminals/:id', {

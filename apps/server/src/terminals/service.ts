@@ -200,7 +200,7 @@ export class TerminalService {
         .returning();
       await recordAudit(tx, actor, { action: 'acceptance', entity: 'terminal', entityId: id, after: { items: input.items, passed } }, now);
       if (passed && terminal.lifecycleState === 'installed') {
-        await this.transition(tx, actor, terminal, 'active', 'acceptance passed', now);
+        await this.transition(tx, actor, terminal, 'active', 'acceptance_passed', now);
       }
       return row!;
     });

@@ -1,0 +1,10 @@
+import { createFleet, Simulator } from './index.js';
+const fleet = createFleet({ seed: 7, terminals: 500, merchants: 120, sitesPerMerchant: [1, 3], startAt: new Date('2026-03-02T16:00:00Z') });
+const sim = new Simulator(fleet);
+let t0 = performance.now();
+let n = sim.stepInto(new Date('2026-03-02T18:00:00Z'), () => {});
+console.log('night 2h', n, (performance.now() - t0).toFixed(0), 'ms', ((performance.now() - t0) * 1000 / (500 * 120)).toFixed(1), 'us/terminal-minute');
+const sim2 = new Simulator(fleet, { startAt: new Date('2026-03-03T03:00:00Z') });
+t0 = performance.now();
+n = sim2.stepInto(new Date('2026-03-03T05:00:00Z'), () => {});
+console.log('lunch 2h', n, (performance.now() - t0).toFixed(0), 'ms', ((performance.now() - t0) * 1000 / (500 * 120)).toFixed(1), 'us/terminal-minute');

@@ -1,0 +1,16 @@
+/**
+ * @poscare/simulator — a deterministic POS fleet: terminals that trade on a realistic daily curve,
+ * report telemetry every minute, and show the signals of injected faults; plus a runner that drives
+ * real TerminalClients against a PosCare server over MQTT or HTTPS.
+ */
+export { createFleet, type Fleet, type FleetMerchant, type FleetOptions, type FleetSite, type FleetTerminal, type Language } from './fleet.js';
+export { ACQUIRER_HOSTS, APP_VERSIONS, CITIES, MERCHANT_KINDS, MODELS, type AcquirerHost, type Connectivity, type Interface, type MerchantKind, type ModelSpec } from './catalog.js';
+export { DAY_SHAPES, isOpen, localTime, tradingIntensity, type LocalTime } from './curves.js';
+export { Rng, hashSeed, mulberry32 } from './random.js';
+export { Simulator, type GroundTruthEntry, type SimDelivery, type SimulatorOptions } from './simulator.js';
+export { FAULT_IDS, isFaultId, type FaultId } from './faults/ids.js';
+export { FAULTS } from './faults/registry.js';
+export { nextVersion } from './faults/software.js';
+export type { FaultInjection, FaultParams, FaultScope, ScopeKind } from './faults/types.js';
+export { TERMINAL_MESSAGES, renderEvent, type MessageCode } from './terminalMessages.js';
+export { RESPONSE_TEXT } from './emv.js';

@@ -1,0 +1,23 @@
+import { DeviceMessage, containsCardData } from '@poscare/contracts';
+import { createFleet, Simulator } from './index.js';
+const fleet = createFleet({ seed: 7, terminals: 50, merchants: 12, sitesPerMerchant: [1, 3], startAt: new Date('2026-03-02T16:00:00Z') });
+const sim = new Simulator(fleet);
+const t0 = Date.now();
+const out = sim.step(new Date('2026-03-03T16:00:00Z'));
+console.log('deliveries', out.length, 'ms', Date.now() - t0);
+let bad = 0, card = 0;
+const kinds: Record<string, number> = {};
+for (const d of out) { kinds[d.message.kind] = (kinds[d.message.kind] ?? 0) + 1; const r = DeviceMessage.safeParse(d.message); if (!r.success) { if (bad++ < 3) console.log(JSON.stringify(r.error.issues), JSON.stringify(d.message)); } if (containsCardData(d.message)) card++; }
+console.log(kinds, 'bad', bad, 'card', card);
+const txns = out.filter(d => d.message.kind === 'txn').map(d => d.message.data as any);
+const outcomes: Record<string, number> = {};
+for (const t of txns) outcomes[t.outcome + ':' + (t.responseCode ?? '')] = (outcomes[t.outcome + ':' + (t.responseCode ?? '')] ?? 0) + 1;
+console.log(outcomes);
+const byHour = new Array(24).fill(0);
+for (const d of out) if (d.message.kind === 'txn') byHour[(new Date(d.message.at).getUTCHours() + 8) % 24]++;
+console.log(byHour.join(' '));
+const ev: Record<string, number> = {};
+for (const d of out) if (d.message.kind === 'event') ev[(d.message.data as any).code] = (ev[(d.message.data as any).code] ?? 0) + 1;
+console.log(ev);
+console.log(JSON.stringify(out.find(d => d.message.kind === 'telemetry')!.message));
+console.log(JSON.stringify(out.find(d => d.message.kind === 'txn' && (d.message.data as any).entryMode === 'chip')!.message));
