@@ -36,7 +36,7 @@ import { DeviceService } from './devices/service.js';
 import { deviceAdminRoutes, deviceChannelRoutes } from './devices/routes.js';
 import { FleetService } from './fleet/service.js';
 import { fleetRoutes } from './fleet/routes.js';
-import { IngestPipeline } from './ingest/pipeline.js';
+import { IngestPipeline, type PipelineOptions } from './ingest/pipeline.js';
 
 export interface Services {
   auth: AuthService;
@@ -52,7 +52,7 @@ export interface Services {
   pipeline: IngestPipeline;
 }
 
-export function createServices(ctx: AppContext): Services {
+export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
   return {
     auth: new AuthService(ctx),
     organizations: new OrganizationService(ctx),
@@ -64,7 +64,7 @@ export function createServices(ctx: AppContext): Services {
     audit: new AuditService(ctx),
     devices: new DeviceService(ctx),
     fleet: new FleetService(ctx),
-    pipeline: new IngestPipeline(ctx),
+    pipeline: new IngestPipeline(ctx, ingest),
   };
 }
 

@@ -39,6 +39,7 @@ export const ConfigSchema = z.object({
     .describe('Send the session cookie only over HTTPS; auto = when the request came over HTTPS'),
   /** Stable across restarts, so the external broker re-delivers what this ingest process had not acknowledged. */
   INGEST_CLIENT_ID: z.string().min(1).max(128).optional(),
+  INGEST_CONNECTIONS: z.coerce.number().int().min(1).max(256).default(8),
   MQTT_SHARED_GROUP: z.string().regex(/^[A-Za-z0-9_-]+$/).default('poscare-ingest'),
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),

@@ -65,7 +65,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const demo = opts.demo ? await seedDemo(db, { now: clock.now() }) : null;
 
   const ctx = { db, config, clock, log };
-  const services = createServices(ctx);
+  // With an external broker a batch waits for few messages (see ingest/externalBroker.ts): flush sooner.
+  const services = createServices(ctx, { maxDelayMs: config.MQTT_URL ? 2 : 25 });
   stops.unshift(() => services.pipeline.close());
 
   let url: string | null = null;
@@ -85,7 +86,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
 
   if (roles.has('ingest')) {
     if (config.MQTT_URL) {
-      const ext = await startExternalIngest({ url: config.MQTT_URL, clientId: config.INGEST_CLIENT_ID ?? `poscare-ingest-${hostname()}-${config.PORT}`, devices: services.devices, pipeline: services.pipeline, log, group: config.MQTT_SHARED_GROUP });
+      const ext = await startExternalIngest({ url: config.MQTT_URL, clientId: config.INGEST_CLIENT_ID ?? `poscare-ingest-${hostname()}-${config.PORT}`, devices: services.devices, pipeline: services.pipeline, log, group: config.MQTT_SHARED_GROUP, connections: config.INGEST_CONNECTIONS });
       stops.unshift(() => ext.close());
     } else {
       try {

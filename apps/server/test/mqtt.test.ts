@@ -91,10 +91,10 @@ describe.skipIf(!mosquittoUp)('external broker with shared subscriptions', () =>
     const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });
     await enrol(t, cookie, term.serialNumber);
     const group = `poscare-test-${randomUUID().slice(0, 8)}`;
-    const p1 = new IngestPipeline(t.ctx);
-    const p2 = new IngestPipeline(t.ctx);
-    const i1 = await startExternalIngest({ url: MOSQUITTO, clientId: `${group}-1`, group, devices: t.services.devices, pipeline: p1, log: t.ctx.log });
-    const i2 = await startExternalIngest({ url: MOSQUITTO, clientId: `${group}-2`, group, devices: t.services.devices, pipeline: p2, log: t.ctx.log });
+    const p1 = new IngestPipeline(t.ctx, { maxDelayMs: 2 });
+    const p2 = new IngestPipeline(t.ctx, { maxDelayMs: 2 });
+    const i1 = await startExternalIngest({ url: MOSQUITTO, clientId: `${group}-1`, group, connections: 2, devices: t.services.devices, pipeline: p1, log: t.ctx.log });
+    const i2 = await startExternalIngest({ url: MOSQUITTO, clientId: `${group}-2`, group, connections: 2, devices: t.services.devices, pipeline: p2, log: t.ctx.log });
     const pub = await mqtt.connectAsync(MOSQUITTO, { protocolVersion: 5, clientId: `${group}-pub` });
     const N = 1000;
     const topic = topicFor(A.org.id, term.id, 'telemetry');
@@ -110,7 +110,9 @@ describe.skipIf(!mosquittoUp)('external broker with shared subscriptions', () =>
     expect(p1.stats.stored + p2.stats.stored).toBe(N);
     expect(p1.stats.stored).toBeGreaterThan(0);
     expect(p2.stats.stored).toBeGreaterThan(0);
-    expect({ ...p1.stats.rejected, ...p2.stats.rejected }).toMatchObject({ unknown_terminal: 1, wrong_tenant: 1 });
+    // Other tests publish to the same broker at the same time; their terminals are unknown here.
+    expect((p1.stats.rejected.unknown_terminal ?? 0) + (p2.stats.rejected.unknown_terminal ?? 0)).toBeGreaterThanOrEqual(1);
+    expect((p1.stats.rejected.wrong_tenant ?? 0) + (p2.stats.rejected.wrong_tenant ?? 0)).toBeGreaterThanOrEqual(1);
     await pub.endAsync();
     await i1.close();
     await i2.close();

@@ -13,15 +13,34 @@ import type { IngestPipeline } from './pipeline.js';
 export const SHARED_GROUP = 'poscare-ingest';
 export const INGEST_FILTER = 'poscare/v1/+/+/+';
 
+/**
+ * mqtt.js handles a connection's QoS 1 messages one at a time when the PUBACK waits for our commit,
+ * so one connection carries one message per batch. Several connections in the same shared group let
+ * a batch gather one message from each; throughput grows with their number.
+ */
 export async function startExternalIngest(opts: {
   url: string;
   clientId: string;
+  connections?: number;
   devices: DeviceService;
   pipeline: IngestPipeline;
   log: Logger;
   /** Tests use a group of their own so they do not compete with other ingest processes on the broker. */
   group?: string;
-}): Promise<{ client: MqttClient; close(): Promise<void> }> {
+}): Promise<{ clients: MqttClient[]; close(): Promise<void> }> {
+  const n = opts.connections ?? 8;
+  const clients = await Promise.all(Array.from({ length: n }, (_, i) => connectOne({ ...opts, clientId: n === 1 ? opts.clientId : `${opts.clientId}-${i}` })));
+  opts.log.info({ url: opts.url.replace(/\/\/[^@]*@/, '//***@'), group: opts.group ?? SHARED_GROUP, connections: n }, 'ingesting from external MQTT broker');
+  return {
+    clients,
+    close: async () => {
+      await opts.pipeline.flush();
+      await Promise.all(clients.map((c) => c.endAsync()));
+    },
+  };
+}
+
+async function connectOne(opts: { url: string; clientId: string; devices: DeviceService; pipeline: IngestPipeline; log: Logger; group?: string | undefined }): Promise<MqttClient> {
   const { devices, pipeline, log } = opts;
   const client = mqtt.connect(opts.url, {
     protocolVersion: 5,
@@ -56,12 +75,5 @@ export async function startExternalIngest(opts: {
   });
   const filter = `$share/${opts.group ?? SHARED_GROUP}/${INGEST_FILTER}`;
   await client.subscribeAsync(filter, { qos: 1 });
-  log.info({ url: opts.url.replace(/\/\/[^@]*@/, '//***@'), filter }, 'ingesting from external MQTT broker');
-  return {
-    client,
-    close: async () => {
-      await pipeline.flush();
-      await client.endAsync();
-    },
-  };
+  return client;
 }
