@@ -16,7 +16,7 @@ export interface CardPresentation {
   atMs: number;
   cardToken: string;
   problem: CardProblem;
-  /** Which try at this terminal this is, from 1. */
+  /** Which try of this card this is, from 1, counted across all terminals (the issuer counts PIN tries so). */
   attempt: number;
 }
 

@@ -19,7 +19,7 @@ export function localTime(atMs: number, utcOffsetMinutes: number): LocalTime {
   return { minuteOfDay: (local - dayNumber * 86_400_000) / 60_000, weekday: (dayNumber + 4) % 7, dayNumber };
 }
 
-export const isWeekend = (t: LocalTime) => t.weekday === 0 || t.weekday === 6;
+const isWeekend = (t: LocalTime) => t.weekday === 0 || t.weekday === 6;
 
 interface Peak {
   /** Centre, in minutes after midnight. */

@@ -26,24 +26,10 @@ const EVERYDAY: readonly (readonly [IssuerResult, number])[] = [
 
 export const everydayIssuerResult = (rng: Rng): IssuerResult => rng.weighted(EVERYDAY);
 
-export const RESPONSE_TEXT: Record<string, string> = {
-  '00': 'Approved',
-  '05': 'Do not honor',
-  '14': 'Invalid card number',
-  '51': 'Insufficient funds',
-  '54': 'Expired card',
-  '55': 'Incorrect PIN',
-  '61': 'Exceeds amount limit',
-  '68': 'Response received too late',
-  '75': 'PIN tries exceeded',
-  '91': 'Issuer or switch inoperative',
-  '96': 'System malfunction',
-};
-
 /** Floor limit above which an EMV terminal must go online (fen). */
 const FLOOR_LIMIT_MINOR = 0;
 /** Contactless payments up to this amount need no PIN (fen; China's 1,000-yuan quick-pass limit). */
-export const CVM_LIMIT_MINOR = 100_000;
+const CVM_LIMIT_MINOR = 100_000;
 
 export interface EmvStory {
   entryMode: 'chip' | 'contactless';

@@ -206,14 +206,3 @@ function allocateTerminals(rng: Rng, total: number, sites: readonly FleetSite[],
 }
 
 const clamp = (v: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, v));
-
-export function indexFleet(fleet: Fleet) {
-  const merchants = new Map(fleet.merchants.map((m) => [m.id, m]));
-  const sites = new Map(fleet.sites.map((s) => [s.id, s]));
-  const terminals = new Map(fleet.terminals.map((t) => [t.id, t]));
-  return {
-    merchant: (id: string) => merchants.get(id)!,
-    site: (id: string) => sites.get(id)!,
-    terminal: (id: string) => terminals.get(id),
-  };
-}

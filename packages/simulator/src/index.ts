@@ -13,4 +13,5 @@ export { FAULTS } from './faults/registry.js';
 export { nextVersion } from './faults/software.js';
 export type { FaultInjection, FaultParams, FaultScope, ScopeKind } from './faults/types.js';
 export { TERMINAL_MESSAGES, renderEvent, type MessageCode } from './terminalMessages.js';
-export { RESPONSE_TEXT } from './emv.js';
+export { runFleet, type RunFleetOptions, type RunProgress, type TerminalCredential } from './runner.js';
+export { injectEveryFault, type EveryFaultOptions } from './scenarios.js';

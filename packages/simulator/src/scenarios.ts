@@ -34,52 +34,61 @@ const TIMELINE: Partial<Record<FaultId, { offsetMin: number; lastsMin?: number }
 export function injectEveryFault(sim: Simulator, opts: EveryFaultOptions = {}): Map<FaultId, string> {
   const fleet = sim.fleet;
   const start = (opts.startAt ?? new Date(sim.now.getTime() + HOUR)).getTime();
-  const usedTerminals = new Set<string>();
+  const used = new Set<string>();
   const usedSites = new Set<string>();
   const ids = new Map<FaultId, string>();
-  const terminalsOf = (site: FleetSite) => fleet.terminals.filter((t) => t.siteId === site.id);
-  // Sites are kept apart from terminal-scoped faults so that site signals stay clean, and vice versa.
-  const freeSite = (want: (ts: FleetTerminal[]) => boolean) => {
-    const site = fleet.sites.find((s) => !usedSites.has(s.id) && terminalsOf(s).length > 0 && terminalsOf(s).every((t) => !usedTerminals.has(t.id)) && want(terminalsOf(s)));
+  const terminalsOf = (siteId: string) => fleet.terminals.filter((t) => t.siteId === siteId);
+  const isFree = (t: FleetTerminal) => !used.has(t.id) && !usedSites.has(t.siteId);
+  // Sites go to site faults whole, so their signals do not mix with a terminal fault's, and vice versa.
+  const freeSite = (want: (ts: FleetTerminal[]) => boolean): FleetSite => {
+    const site = fleet.sites.find((s) => !usedSites.has(s.id) && terminalsOf(s.id).length > 0 && terminalsOf(s.id).every(isFree) && want(terminalsOf(s.id)));
     if (!site) throw new Error('fleet too small for every fault: no free site left');
     usedSites.add(site.id);
-    terminalsOf(site).forEach((t) => usedTerminals.add(t.id));
     return site;
   };
-  const freeTerminal = (id: FaultId, injection: FaultInjection) => {
+  const freeTerminal = (id: FaultId, probe: FaultInjection): FleetTerminal => {
     const def = faultDefinition(id);
-    const t = fleet.terminals.find((x) => !usedTerminals.has(x.id) && !usedSites.has(x.siteId) && (def.affects?.(x, injection) ?? true));
+    const t = fleet.terminals.find((x) => isFree(x) && (def.affects?.(x, probe) ?? true));
     if (!t) throw new Error(`fleet too small for every fault: no free terminal for ${id}`);
-    usedTerminals.add(t.id);
+    used.add(t.id);
     return t;
   };
-
-  for (const id of FAULT_IDS) {
-    const def = faultDefinition(id);
+  const inject = (id: FaultId, scope: FaultScope) => {
     const timing = TIMELINE[id] ?? { offsetMin: 0 };
     const startAt = new Date(start + timing.offsetMin * 60_000);
     const lasts = timing.lastsMin ?? opts.durationMinutes;
-    const base: Omit<FaultInjection, 'scope'> = { fault: id, startAt, severity: 0.8, ...(lasts ? { endAt: new Date(startAt.getTime() + lasts * 60_000) } : {}) };
-    let scope: FaultScope;
+    const injectionId = sim.inject({ fault: id, scope, startAt, severity: 0.8, ...(lasts ? { endAt: new Date(startAt.getTime() + lasts * 60_000) } : {}) });
+    ids.set(id, injectionId);
+    return injectionId;
+  };
+
+  // A bad release on half of the most common model, first, so that no other fault lands on its terminals.
+  const model = mostCommon(fleet.terminals.map((t) => t.model));
+  for (const t of sim.affectedTerminals(inject('sw.update.regression', { kind: 'fleet', model, share: 0.5 }))) used.add(t);
+  // Four clean terminals that every problem card visits in turn.
+  const cardStops = fleet.terminals.filter(isFree).slice(0, 4);
+  cardStops.forEach((t) => used.add(t.id));
+
+  for (const id of FAULT_IDS) {
+    if (ids.has(id)) continue;
+    const def = faultDefinition(id);
     if (id === 'ext.host.outage') {
-      const smallest = [...fleet.hosts].sort((a, b) => fleet.terminals.filter((t) => t.hostId === a.id).length - fleet.terminals.filter((t) => t.hostId === b.id).length).find((h) => fleet.terminals.some((t) => t.hostId === h.id));
-      scope = { kind: 'host', hostId: smallest!.id };
+      const bySites = [...fleet.hosts].sort((a, b) => sitesOn(b.id) - sitesOn(a.id));
+      inject(id, { kind: 'host', hostId: bySites[0]!.id });
     } else if (def.scopes.includes('card')) {
-      scope = { kind: 'card' };
-    } else if (id === 'sw.update.regression') {
-      const model = mostCommon(fleet.terminals.map((t) => t.model));
-      scope = { kind: 'fleet', model, share: 0.5 };
-    } else if (def.scopes.includes('site') && !def.scopes.includes('terminal')) {
-      scope = { kind: 'site', siteId: freeSite((ts) => ts.some((t) => t.networkType !== 'cellular')).id };
-    } else if (id === 'net.dns' || id === 'net.firewall') {
-      scope = { kind: 'site', siteId: freeSite((ts) => ts.some((t) => t.networkType !== 'cellular')).id };
+      inject(id, { kind: 'card', terminalIds: cardStops.map((t) => t.id) });
+    } else if (id === 'net.site.outage' || id === 'net.dns' || id === 'net.firewall') {
+      inject(id, { kind: 'site', siteId: freeSite((ts) => ts.some((t) => t.networkType !== 'cellular')).id });
     } else {
-      const probe: FaultInjection = { ...base, scope: { kind: 'terminal', terminalId: '' } };
-      scope = { kind: 'terminal', terminalId: freeTerminal(id, probe).id };
+      const probe: FaultInjection = { fault: id, startAt: new Date(start), scope: { kind: 'terminal', terminalId: '' } };
+      inject(id, { kind: 'terminal', terminalId: freeTerminal(id, probe).id });
     }
-    ids.set(id, sim.inject({ ...base, scope }));
   }
   return ids;
+
+  function sitesOn(hostId: string): number {
+    return new Set(fleet.terminals.filter((t) => t.hostId === hostId).map((t) => t.siteId)).size;
+  }
 }
 
 function mostCommon(values: readonly string[]): string {

@@ -12,7 +12,7 @@ import { Rng } from './random.js';
 import { faultDefinition } from './faults/registry.js';
 import type { FaultId } from './faults/ids.js';
 import { resolveScope } from './faults/scope.js';
-import type { ApplyContext, FaultDefinition, FaultInjection, FaultParams, ScopeKind, TerminalPlan } from './faults/types.js';
+import type { ApplyContext, FaultDefinition, FaultInjection, ScopeKind, TerminalPlan } from './faults/types.js';
 import { Minute } from './terminal/minute.js';
 import { runMinute } from './terminal/model.js';
 import { initialState, type TerminalState } from './terminal/state.js';
@@ -111,7 +111,7 @@ export class Simulator {
     for (const p of plans) {
       const live: LivePlan = { ...p, injection: inj, began: false, ended: false, endedBy: null };
       inj.plans.push(live);
-      this.plansByTerminal[p.terminal.index]!.push(live);
+      this.plansByTerminal[this.indexOf(p.terminal.id)]!.push(live);
     }
     this.injections.push(inj);
     return id;
@@ -135,7 +135,7 @@ export class Simulator {
   command(terminalId: string, command: DeviceCommand): void {
     const i = this.indexOf(terminalId);
     const cmd = DeviceCommand.parse(command);
-    this.states[i]!.pendingCommands.push({ commandId: cmd.commandId, name: cmd.name, args: cmd.args, receivedAtMs: this.cursorMs });
+    this.states[i]!.pendingCommands.push({ commandId: cmd.commandId, name: cmd.name, args: cmd.args });
   }
 
   /** Generates every whole minute up to `until`; returns the deliveries in the order they were sent. */
@@ -163,7 +163,7 @@ export class Simulator {
     const out: GroundTruthEntry[] = [];
     for (const inj of this.injections) {
       for (const p of inj.plans) {
-        if (p.fromMs > this.cursorMs && !p.began) continue;
+        if ((p.fromMs > this.cursorMs && !p.began) || (p.toMs !== null && p.toMs <= p.fromMs)) continue;
         const t = p.terminal;
         const to = p.toMs !== null && p.toMs <= this.cursorMs ? new Date(p.toMs) : null;
         out.push({
@@ -186,6 +186,13 @@ export class Simulator {
       }
     }
     return out;
+  }
+
+  /** The terminals an injection reaches (or will reach), in the order it reaches them. */
+  affectedTerminals(injectionId: string): string[] {
+    const inj = this.injections.find((i) => i.id === injectionId);
+    if (!inj) throw new Error(`unknown injection ${injectionId}`);
+    return [...inj.plans].sort((a, b) => a.fromMs - b.fromMs).map((p) => p.terminal.id);
   }
 
   /** A terminal's current state in brief, for demos and tests. */
@@ -232,27 +239,31 @@ export class Simulator {
   private applyFaults(m: Minute, plans: readonly LivePlan[], endMs: number): void {
     for (const p of plans) {
       if (p.ended || p.fromMs >= endMs) continue;
+      // Ended (endFault) before it ever began: nothing to do, nothing to record.
+      if (p.toMs !== null && p.toMs <= p.fromMs) {
+        p.ended = true;
+        continue;
+      }
       const spec = p.injection.spec;
-      const ctx: ApplyContext = { minute: m, cond: m.c, severity: spec.severity, params: spec.params ?? ({} as FaultParams), plan: p, elapsedMin: Math.max(0, (m.startMs - p.fromMs) / 60_000) };
+      const ctx: ApplyContext = { minute: m, cond: m.c, severity: spec.severity, params: spec.params ?? {}, plan: p, elapsedMin: Math.max(0, (m.startMs - p.fromMs) / 60_000) };
       const def = p.injection.def;
       if (!p.began) {
         p.began = true;
         def.begin?.(ctx, Math.max(p.fromMs, m.startMs));
       }
-      if (p.toMs !== null && p.toMs < endMs) {
-        // Ends within this minute: it still shapes the minute, then the terminal records the end.
-        def.apply?.(ctx);
+      const endsNow = p.toMs !== null && p.toMs < endMs;
+      // A fault that ends part-way through the minute still shapes it; the terminal then records the end.
+      if (!endsNow || p.toMs! > m.startMs) def.apply?.(ctx);
+      if (endsNow) {
         p.ended = true;
-        def.end?.(ctx, Math.max(p.toMs, m.startMs));
-        continue;
+        def.end?.(ctx, Math.max(p.toMs!, m.startMs));
       }
-      def.apply?.(ctx);
     }
   }
 
   private commandDone(terminal: FleetTerminal, name: string, outcome: CommandOutcome, atMs: number): void {
     if (outcome.cures.length === 0) return;
-    for (const p of this.plansByTerminal[terminal.index]!) {
+    for (const p of this.plansByTerminal[this.indexOf(terminal.id)]!) {
       if (!p.began || p.ended || !outcome.cures.includes(p.injection.spec.fault)) continue;
       p.toMs = atMs;
       p.ended = true;

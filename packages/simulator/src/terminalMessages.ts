@@ -52,7 +52,8 @@ export const TERMINAL_MESSAGES = {
   SETTLE_OK: { type: 'info', zh: '结算成功，共{count}笔', en: 'SETTLEMENT OK ({count} TXNS)' },
   BATCH_NEAR_FULL: { type: 'warning', zh: '流水即将满，请尽快结算', en: 'BATCH NEARLY FULL - PLEASE SETTLE' },
   BATCH_FULL: { type: 'error', zh: '流水已满，请先结算', en: 'BATCH FULL' },
-  TAMPER: { type: 'error', zh: '设备被拆，请联系服务商', en: 'TAMPERING DETECTED' },
+  // Chinese terminals commonly show the security alert in English too.
+  TAMPER: { type: 'error', zh: '设备被拆，请联系服务商（TAMPERING DETECTED）', en: 'TAMPERING DETECTED' },
   KEYS_MISSING: { type: 'error', zh: '密钥丢失，请重新下载密钥', en: 'KEYS NOT LOADED' },
   CLOCK_WRONG: { type: 'warning', zh: '终端时间异常', en: 'TERMINAL CLOCK WRONG' },
   STORAGE_FULL: { type: 'warning', zh: '存储空间不足', en: 'STORAGE FULL' },

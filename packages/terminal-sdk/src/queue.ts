@@ -36,10 +36,6 @@ export class BoundedQueue<T> {
     this.trim();
   }
 
-  peekAll(): readonly T[] {
-    return this.items;
-  }
-
   private trim(): void {
     const excess = this.items.length - this.capacity;
     if (excess > 0) {

@@ -16,7 +16,7 @@ export function backoffDelay(policy: RetryPolicy, attempt: number, random: () =>
   return Math.round(raw * (0.8 + 0.4 * random()));
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export const isRetryable = (err: unknown) => err instanceof TerminalSdkError && err.retryable;
 

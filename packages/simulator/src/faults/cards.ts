@@ -18,10 +18,9 @@ function cardFault(id: FaultId, problem: CardProblem): FaultDefinition {
     plan: (ctx) => planVisits(ctx, problem),
     apply(ctx) {
       const m = ctx.minute;
-      const visits = ctx.plan.visitsMs ?? [];
-      visits.forEach((atMs, i) => {
-        if (atMs >= m.startMs && atMs < m.endMs) ctx.cond.cards.push({ atMs, cardToken: ctx.plan.cardToken!, problem, attempt: i + 1 });
-      });
+      for (const v of ctx.plan.visits ?? []) {
+        if (v.atMs >= m.startMs && v.atMs < m.endMs) ctx.cond.cards.push({ atMs: v.atMs, cardToken: ctx.plan.cardToken!, problem, attempt: v.attempt });
+      }
     },
   };
 }
@@ -31,17 +30,20 @@ function planVisits(ctx: PlanContext, problem: CardProblem): TerminalPlan[] {
   if (scope.kind !== 'card') return [];
   const rng = ctx.rng;
   const token = scope.cardToken ?? cardToken(rng);
-  const chosen = scope.terminalIds?.length ? ctx.affected : pickTerminals(ctx.fleet, ctx.affected, scope.visits ?? 4, rng);
+  // Named terminals are all visited, in the order given, unless `visits` asks for fewer.
+  const chosen = scope.terminalIds?.length ? ctx.affected.slice(0, scope.visits ?? ctx.affected.length) : pickTerminals(ctx.fleet, ctx.affected, scope.visits ?? 4, rng);
   const plans: TerminalPlan[] = [];
   let at = ctx.startMs;
+  let attempt = 0;
   for (const terminal of chosen) {
     at = nextOpenMoment(ctx.fleet, terminal, at);
     if (ctx.endMs !== null && at >= ctx.endMs) break;
-    // Wrong PIN: the holder keeps trying until the card blocks (55, 55, 75).
-    const tries = problem === 'wrong_pin' ? 3 : rng.int(2, 3);
-    const visitsMs = Array.from({ length: tries }, (_, i) => at + i * rng.int(35_000, 75_000));
-    plans.push({ terminal, fromMs: visitsMs[0]!, toMs: visitsMs[visitsMs.length - 1]! + 60_000, visitsMs, cardToken: token });
-    at = visitsMs[visitsMs.length - 1]! + rng.int(20, 150) * 60_000;
+    // Tries at one shop; the terminal stops offering the card once it is approved or blocked (see payments.ts).
+    const tries = problem === 'wrong_pin' ? 2 : rng.int(2, 3);
+    const visits = Array.from({ length: tries }, (_, i) => ({ atMs: at + i * rng.int(35_000, 75_000), attempt: ++attempt }));
+    const last = visits[visits.length - 1]!.atMs;
+    plans.push({ terminal, fromMs: visits[0]!.atMs, toMs: last + 60_000, visits, cardToken: token });
+    at = last + rng.int(20, 150) * 60_000;
   }
   return plans;
 }

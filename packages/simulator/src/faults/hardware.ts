@@ -80,13 +80,17 @@ export const HARDWARE_FAULTS: readonly FaultDefinition[] = [
     },
   },
   {
-    // The charging base is lost or unplugged: the terminal trades on battery until it dies.
+    // Not charged overnight and the charging base is missing: the terminal trades on what is left until it dies.
     id: 'hw.battery.depleted',
     scopes: ['terminal'],
     affects: portable,
+    begin(ctx) {
+      const b = ctx.minute.s.battery;
+      if (b) b.pct = Math.min(b.pct, 60 - 30 * ctx.severity);
+    },
     apply(ctx) {
       ctx.cond.power.noCharging = true;
-      ctx.cond.power.drainFactor = Math.max(ctx.cond.power.drainFactor, 1 + ctx.severity);
+      ctx.cond.power.drainFactor = Math.max(ctx.cond.power.drainFactor, 1 + 2 * ctx.severity);
     },
   },
   {

@@ -48,8 +48,8 @@ export interface TerminalPlan {
   fromMs: number;
   /** Null while open-ended. */
   toMs: number | null;
-  /** Card faults: the moments the card is presented here. */
-  visitsMs?: number[];
+  /** Card faults: the moments the card is presented here, and which try of the card each is (from 1, across all terminals). */
+  visits?: { atMs: number; attempt: number }[];
   cardToken?: string;
 }
 

@@ -34,7 +34,8 @@ export function dailyRoutine(m: Minute): void {
 
   if (within(settle, local.minuteOfDay) && s.settleDay !== local.dayNumber && !m.isDown(at)) {
     s.settleDay = local.dayNumber;
-    if (!c.operation.settlementOverdue && canReachHost(m)) settleBatch(m, at);
+    // Settlement messages are MACed with the working keys: no keys, no settlement.
+    if (!c.operation.settlementOverdue && canReachHost(m) && s.keysLoaded && !s.tamper) settleBatch(m, at);
   }
 }
 

@@ -33,8 +33,10 @@ export interface MinuteOptions {
 
 export function runMinute(m: Minute, deliver: Deliver, onCommand: CommandDone, opts: MinuteOptions): void {
   const { s, c } = m;
+  // Switched off: nothing happens, nothing is recorded.
   if (s.off && !tryPowerOn(m)) return;
-  if (s.downUntilMs >= m.endMs) return;
+  // Rebooting all minute: only what happened before the reboot (an update, a crash) is recorded.
+  if (s.downUntilMs >= m.endMs) return m.finish(deliver);
   if (s.bootPending) {
     s.bootPending = false;
     m.event('BOOT', Math.max(m.startMs, s.downUntilMs));

@@ -31,7 +31,7 @@ interface Payment {
   presentation: CardPresentation | null;
 }
 
-export function chooseEntryMode(m: Minute): EntryMode {
+function chooseEntryMode(m: Minute): EntryMode {
   const t = m.s.terminal;
   const chipBias = MERCHANT_KINDS.find((k) => k.kind === m.s.merchant.kind)?.chipBias ?? 1;
   const has = (i: 'qr' | 'contactless' | 'chip' | 'magstripe') => t.interfaces.includes(i);
@@ -79,6 +79,7 @@ export function customerPays(m: Minute, atMs: number): void {
 
 /** A particular card that a card-scoped fault follows around the fleet. */
 export function cardPresented(m: Minute, p: CardPresentation): void {
+  if (m.s.cardsDone.includes(p.cardToken)) return;
   if (refusal(m)) return customerPays(m, p.atMs);
   readAndPay(m, { atMs: p.atMs, amountMinor: amount(m), mode: m.s.terminal.interfaces.includes('chip') ? 'chip' : 'contactless', token: p.cardToken, presentation: p });
 }
@@ -136,14 +137,17 @@ function goOnline(m: Minute, pay: Payment): void {
   if (comm) {
     const [lo, hi] = COMM_WAIT[comm];
     const took = rng.int(lo, hi);
-    m.emit('txn', { id, stan, ...base, outcome: 'timeout', durationMs: took, ...emvFor(pay, undefined, false) }, pay.atMs);
+    // On a slow line the answer sometimes arrives after the terminal gave up: logged as 68, too late.
+    const late = comm === 'latency' && rng.chance(0.3) ? { responseCode: '68' } : {};
+    m.emit('txn', { id, stan, ...base, outcome: 'timeout', ...late, durationMs: took, ...emvFor(pay, undefined, false) }, pay.atMs);
     m.eventEvery(COMM_MESSAGE[comm], pay.atMs + Math.min(took, 50_000), 30_000);
     return;
   }
   if (rng.chance(c.host.errorChance)) {
-    const kind = rng.weighted([['91', 0.45], ['96', 0.25], ['timeout', 0.3]] as const);
-    if (kind === 'timeout') {
-      m.emit('txn', { id, stan, ...base, outcome: 'timeout', durationMs: rng.int(55_000, 60_000), ...emvFor(pay, undefined, false) }, pay.atMs);
+    const kind = rng.weighted([['91', 0.45], ['96', 0.25], ['timeout', 0.2], ['68', 0.1]] as const);
+    if (kind === 'timeout' || kind === '68') {
+      const late = kind === '68' ? { responseCode: '68' } : {};
+      m.emit('txn', { id, stan, ...base, outcome: 'timeout', ...late, durationMs: rng.int(55_000, 60_000), ...emvFor(pay, undefined, false) }, pay.atMs);
       m.eventEvery('TXN_TIMEOUT', pay.atMs + 50_000, 30_000);
     } else {
       const outcome: Outcome = kind === '91' ? 'declined' : 'error';
@@ -156,6 +160,10 @@ function goOnline(m: Minute, pay: Payment): void {
   const result = issuerAnswer(m, pay);
   const took = duration(m, pay) + slow;
   m.emit('txn', { id, stan, rrn: rrn(m, stan), ...base, outcome: result.outcome, responseCode: result.rc, durationMs: took, ...emvFor(pay, result.rc, true) }, pay.atMs);
+  if (pay.presentation && (result.outcome === 'approved' || result.rc === '75')) {
+    s.cardsDone.push(pay.presentation.cardToken);
+    if (s.cardsDone.length > 20) s.cardsDone.shift();
+  }
   if (result.outcome === 'approved') {
     s.batch.count++;
     s.since.txns++;
@@ -180,6 +188,7 @@ function issuerAnswer(m: Minute, pay: Payment): { rc: string; outcome: Outcome }
   const rng = m.s.rng;
   if (p) {
     if (p.problem === 'expired') return { rc: '54', outcome: 'declined' };
+    // The issuer blocks PIN entry after the third wrong try, wherever the tries were made.
     if (p.problem === 'wrong_pin') return { rc: p.attempt >= 3 ? '75' : '55', outcome: 'declined' };
     if (p.problem === 'declined') return { rc: rng.chance(0.6) ? '05' : '51', outcome: 'declined' };
     // A damaged card that made it through on the stripe is usually fine with the issuer.

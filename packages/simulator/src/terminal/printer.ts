@@ -53,7 +53,4 @@ export function printerStatus(m: Minute): 'ok' | 'paper_low' | 'paper_out' | 'ja
   return 'ok';
 }
 
-/** Internal temperature, shared by the printer (head overheating) and telemetry. */
-export function internalTemp(m: Minute): number {
-  return m.s.env.internalC;
-}
+const internalTemp = (m: Minute) => m.s.env.internalC;

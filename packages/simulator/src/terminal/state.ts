@@ -14,7 +14,6 @@ export interface PendingCommand {
   commandId: string;
   name: string;
   args: Record<string, unknown> | undefined;
-  receivedAtMs: number;
 }
 
 export interface TerminalState {
@@ -62,6 +61,8 @@ export interface TerminalState {
   signOnDay: number;
   settleDay: number;
   regularCards: string[];
+  /** Problem cards this terminal is done with (approved at last, or blocked): their holder stops trying here. */
+  cardsDone: string[];
   pendingCommands: PendingCommand[];
   /** Last time a repeated warning was shown, by message code, so it is not logged every minute. */
   lastShownMs: Map<string, number>;
@@ -109,6 +110,7 @@ export function initialState(terminal: FleetTerminal, site: FleetSite, merchant:
     signOnDay: -1,
     settleDay: -1,
     regularCards: Array.from({ length: 40 }, () => cardToken(rng)),
+    cardsDone: [],
     pendingCommands: [],
     lastShownMs: new Map(),
   };
