@@ -14,6 +14,7 @@ import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
 import { sessions } from './db/schema.js';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from './demo/seed.js';
+import { demoFleet, startLiveDemo } from './demo/live.js';
 import { ensureFirstAdmin } from './platform/bootstrap.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { buildConsole, CONSOLE_DIST } from './platform/consoleBuild.js';
@@ -62,7 +63,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   if (applied.length) log.info({ applied }, 'database migrated');
 
   const firstAdmin = await ensureFirstAdmin(db, { email: config.POSCARE_ADMIN_EMAIL, password: config.POSCARE_ADMIN_PASSWORD, now: clock.now() });
-  const demo = opts.demo ? await seedDemo(db, { now: clock.now() }) : null;
+  const fleet = opts.demo ? demoFleet(clock.now()) : null;
+  const demo = fleet ? await seedDemo(db, fleet, clock.now()) : null;
 
   const ctx = { db, config, clock, log };
   // With an external broker a batch waits for few messages (see ingest/externalBroker.ts): flush sooner.
@@ -99,6 +101,11 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
   }
 
+  if (fleet && demo && roles.has('ingest')) {
+    const live = await startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
+    stops.unshift(() => live.stop());
+  }
+
   if (roles.has('worker')) {
     const timer = setInterval(() => {
       db.orm.delete(sessions).where(lt(sessions.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
@@ -119,9 +126,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     say(`  First administrator: ${firstAdmin.email}`);
     if (firstAdmin.generatedPassword) say(`  Password (shown once, change it after signing in): ${firstAdmin.generatedPassword}`);
   }
-  if (demo?.created) {
-    say(`  Demo fleet: ${demo.terminals} terminals. Demo users (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.email).join(', ')}`);
-  }
+  if (demo?.created) say(`  Demo fleet: ${demo.terminals} simulated terminals with injected faults, reporting live.`);
+  if (demo) say(`  Demo users (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.email).join(', ')}`);
   say('');
 
   return {

@@ -13,7 +13,8 @@ export type RejectReason = 'oversized' | 'malformed_json' | 'invalid' | 'card_da
 export type IngestOutcome = { status: 'stored' | 'duplicate' } | { status: 'rejected'; reason: RejectReason; detail?: string };
 
 export interface Source {
-  channel: 'mqtt' | 'https';
+  /** `simulator` is the demo fleet inside the process. */
+  channel: 'mqtt' | 'https' | 'simulator';
   orgId: string | null;
   terminalId: string | null;
   topic?: string | undefined;

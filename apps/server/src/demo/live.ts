@@ -1,0 +1,57 @@
+/**
+ * The living demo fleet of `poscare start --demo`: the simulator's terminals send what real ones would
+ * (telemetry every minute, events, transactions, a handful of injected faults), through the same ingest
+ * pipeline as MQTT and HTTPS messages, so every view of PosCare has something real to show.
+ */
+import { createFleet, Simulator, type Fleet } from '@poscare/simulator';
+import type { IngestPipeline } from '../ingest/pipeline.js';
+import type { Clock } from '../platform/clock.js';
+import type { Logger } from 'pino';
+
+export const DEMO_SEED = 20_260_301;
+
+export function demoFleet(now: Date, terminals = 300): Fleet {
+  return createFleet({ seed: DEMO_SEED, terminals, merchants: 8, sitesPerMerchant: [2, 5], startAt: new Date(now.getTime() - 2 * 3_600_000) });
+}
+
+/** Faults chosen so that the demo shows a terminal, a site, a fleet segment and a card problem. */
+function injectDemoFaults(sim: Simulator, fleet: Fleet, now: Date) {
+  const t = fleet.terminals;
+  const soon = (min: number) => new Date(now.getTime() + min * 60_000);
+  const ago = (min: number) => new Date(now.getTime() - min * 60_000);
+  sim.inject({ fault: 'hw.printer.paper_out', scope: { kind: 'terminal', terminalId: t[3]!.id }, startAt: ago(60) });
+  sim.inject({ fault: 'hw.reader.chip', scope: { kind: 'terminal', terminalId: t[7]!.id }, startAt: ago(90) });
+  sim.inject({ fault: 'net.signal.weak', scope: { kind: 'terminal', terminalId: t.find((x) => x.networkType === 'cellular')!.id }, startAt: ago(45) });
+  sim.inject({ fault: 'sec.tamper', scope: { kind: 'terminal', terminalId: t[11]!.id }, startAt: ago(20) });
+  sim.inject({ fault: 'net.site.outage', scope: { kind: 'site', siteId: fleet.sites[2]!.id }, startAt: soon(5), endAt: soon(35) });
+  sim.inject({ fault: 'hw.battery.degraded', scope: { kind: 'terminal', terminalId: t[17]!.id }, startAt: ago(100) });
+  sim.inject({ fault: 'ext.card.expired', scope: { kind: 'card' }, startAt: ago(30) });
+}
+
+export interface LiveDemo {
+  stop(): void;
+}
+
+export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipeline: IngestPipeline; clock: Clock; log: Logger; tickMs?: number }): Promise<LiveDemo> {
+  const { fleet, orgId, pipeline, clock, log } = opts;
+  const sim = new Simulator(fleet, { startAt: fleet.startAt });
+  injectDemoFaults(sim, fleet, clock.now());
+  const submitUntil = async (until: Date) => {
+    const deliveries = sim.step(until);
+    await Promise.all(deliveries.map((d) => pipeline.submit({ channel: 'simulator', orgId, terminalId: d.terminalId }, d.message)));
+    return deliveries.length;
+  };
+  // Two hours of history first, so charts are not empty; then keep up with the clock.
+  const backfilled = await submitUntil(clock.now());
+  log.info({ messages: backfilled }, 'demo fleet history loaded');
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    submitUntil(clock.now())
+      .catch((err: unknown) => log.warn({ err }, 'demo fleet step failed'))
+      .finally(() => (busy = false));
+  }, opts.tickMs ?? 10_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}
