@@ -96,7 +96,21 @@ try {
   // Pick a terminal (with history) and a merchant to show detail pages.
   const terminals = await (await page.request.get(`${BASE}/api/v1/terminals?limit=5&lifecycleState=active`)).json();
   const anyTerminals = terminals.items?.length ? terminals : await (await page.request.get(`${BASE}/api/v1/terminals?limit=5`)).json();
-  const terminal = anyTerminals.items?.[0];
+  let terminal = anyTerminals.items?.[0];
+  // For the live card and charts, prefer a terminal that reports (critical first): see scripts/feed-demo.mjs.
+  let silent;
+  if (me.permissions?.includes('fleet:read')) {
+    const candidates = (await (await page.request.get(`${BASE}/api/v1/terminals?limit=20&lifecycleState=active`)).json()).items ?? [];
+    const rank = { critical: 0, degraded: 1, ok: 2, offline: 3 };
+    let best;
+    for (const c of candidates) {
+      const live = await (await page.request.get(`${BASE}/api/v1/terminals/${c.id}/live`)).json();
+      if (live.status === 'never_seen') silent ??= c;
+      else if (!best || rank[live.status] < rank[best.status]) best = { terminal: c, status: live.status };
+    }
+    if (best) terminal = best.terminal;
+  }
+  const canManageDevices = me.permissions?.includes('devices:manage');
   const merchants = await (await page.request.get(`${BASE}/api/v1/merchants?limit=1`)).json();
   const merchant = merchants.items?.[0];
 
@@ -117,6 +131,8 @@ try {
     console.log(`${lng}:`);
     await setLanguage(page, lng);
     await visit(page, '/', `${lng}-02-overview`);
+    await visit(page, '/fleet', `${lng}-02b-fleet`);
+    await visit(page, '/fleet?status=critical', `${lng}-02c-fleet-critical`);
     await visit(page, '/organizations', `${lng}-03-organizations`);
     await visit(page, '/merchants', `${lng}-04-merchants`);
     await page.getByTestId('merchant-create').click();
@@ -132,13 +148,41 @@ try {
       await page.getByTestId('lifecycle-change').click();
       await shot(page, `${lng}-07b-lifecycle-modal`, false);
       await page.keyboard.press('Escape');
+      await visit(page, `/terminals/${terminal.id}?range=7d`, `${lng}-07c-terminal-detail-7d`);
+      if (await page.getByTestId('tab-transactions').count()) {
+        await page.getByTestId('tab-transactions').click();
+        await page.getByTestId('activity-card').scrollIntoViewIfNeeded();
+        await settle(page);
+        await page.getByTestId('activity-card').screenshot({ path: path.join(OUT, `${lng}-07d-terminal-transactions.png`) });
+        console.log(`  saved test-results/screenshots/${lng}-07d-terminal-transactions.png`);
+      }
     }
+    if (silent) await visit(page, `/terminals/${silent.id}`, `${lng}-07e-terminal-never-seen`);
     await visit(page, '/terminals/import', `${lng}-08-import`);
     await page.getByTestId('import-file').setInputFiles(csvPath);
     await page.getByTestId('import-dry-run').click();
     await page.getByTestId('import-report').waitFor();
     await shot(page, `${lng}-08b-import-report`);
     await visit(page, '/users', `${lng}-09-users`);
+    if (canManageDevices) {
+      await visit(page, '/devices/enrollment', `${lng}-09b-enrollment`);
+      // Create a code to show the "shown once" dialog, then revoke it again.
+      await page.getByTestId('enrollment-create').click();
+      await page.getByTestId('enrollment-label').fill(`screenshot ${lng}`);
+      await shot(page, `${lng}-09c-enrollment-create`, false);
+      await page.getByTestId('enrollment-submit').click();
+      await page.getByTestId('enrollment-code').waitFor();
+      await shot(page, `${lng}-09d-enrollment-code-once`, false);
+      await page.getByTestId('enrollment-done').click();
+      const codes = await (await page.request.get(`${BASE}/api/v1/enrollment-codes`)).json();
+      for (const c of codes) if (c.label === `screenshot ${lng}` && !c.revokedAt) await page.request.delete(`${BASE}/api/v1/enrollment-codes/${c.id}`);
+      await visit(page, '/devices/rejections', `${lng}-09e-rejections`);
+      const expand = page.locator('[data-testid="rejections-table"] .ant-table-row-expand-icon').nth(1);
+      if (await expand.count()) {
+        await expand.click();
+        await shot(page, `${lng}-09f-rejections-expanded`);
+      }
+    }
     await visit(page, '/audit', `${lng}-10-audit`);
     const firstRow = page.locator('[data-testid="audit-table"] .ant-table-row-expand-icon:not(.ant-table-row-expand-icon-spaced)').first();
     if (await firstRow.count()) {
@@ -161,8 +205,10 @@ try {
     await mobile.goto(`${BASE}/`);
     await setLanguage(mobile, lng);
     await shot(mobile, `${lng}-phone-01-overview`);
+    await visit(mobile, '/fleet', `${lng}-phone-01b-fleet`);
     await visit(mobile, '/terminals', `${lng}-phone-02-terminals`);
     if (terminal) await visit(mobile, `/terminals/${terminal.id}`, `${lng}-phone-03-terminal-detail`);
+    if (canManageDevices) await visit(mobile, '/devices/rejections', `${lng}-phone-03b-rejections`);
     await mobile.getByTestId('nav-toggle').click();
     await shot(mobile, `${lng}-phone-04-menu`, false);
     await mobile.keyboard.press('Escape');

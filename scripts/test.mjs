@@ -54,7 +54,10 @@ if (await reachable(Number(pgHost.port || 5432), pgHost.hostname)) {
 
 if (process.env.POSCARE_SKIP_E2E === '1') skip('browser end-to-end', 'POSCARE_SKIP_E2E=1');
 else if (!ensureChromium()) skip('browser end-to-end', 'Chromium is not at /usr/bin/chromium (apt-get install chromium)');
-else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])) run('browser end-to-end', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
+else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])) {
+  run('browser end-to-end: foundation', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
+  run('browser end-to-end: fleet health', 'npx', ['tsx', 'tests/e2e/fleet.e2e.ts']);
+}
 
 const passed = results.filter((r) => r.ok).length;
 const failed = results.filter((r) => r.ok === false).length;

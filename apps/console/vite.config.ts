@@ -1,21 +1,8 @@
-import * as vite from 'vite';
-import { defineConfig, type Plugin, type PluginOption } from 'vite';
+import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-/**
- * This workspace has Vite 8 (Rolldown) at the root, pulled in by Vitest, and Vite 7 here. @vitejs/plugin-react
- * resolves the root one, believes it runs on Rolldown and adds Rolldown-only dev plugins, which break `vite` (dev)
- * on Vite 7 ("Missing field moduleType"). Keep those plugins only when the Vite actually running is Rolldown-based.
- * (The dev server then reloads the page on edits instead of React fast refresh.)
- */
-const ROLLDOWN_ONLY = new Set(['vite:react:refresh-wrapper', 'vite:react:config-post', 'vite:react-refresh-fbm']);
-function reactPlugins(): PluginOption[] {
-  const plugins = react() as unknown as Plugin[];
-  if ('rolldownVersion' in vite) return plugins as PluginOption[];
-  return plugins.filter((p) => !ROLLDOWN_ONLY.has(p.name)) as PluginOption[];
-}
 
 const apiTarget = process.env.POSCARE_API ?? 'http://127.0.0.1:8080';
 
@@ -32,7 +19,7 @@ function vendorChunk(id: string): string | undefined {
 export default defineConfig({
   root,
   base: '/',
-  plugins: reactPlugins(),
+  plugins: [react()],
   build: {
     outDir: fileURLToPath(new URL('./dist', import.meta.url)),
     emptyOutDir: true,

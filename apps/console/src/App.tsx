@@ -23,6 +23,9 @@ const ImportPage = lazy(() => import('./pages/ImportPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
+const FleetPage = lazy(() => import('./pages/FleetPage'));
+const EnrollmentCodesPage = lazy(() => import('./pages/EnrollmentCodesPage'));
+const RejectionsPage = lazy(() => import('./pages/RejectionsPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -81,6 +84,7 @@ function AppRoutes() {
         }
       >
         <Route index element={<Guard permission="inventory:read"><OverviewPage /></Guard>} />
+        <Route path="fleet" element={<Guard permission="fleet:read"><FleetPage /></Guard>} />
         <Route path="organizations" element={<Guard permission="inventory:read"><OrganizationsPage /></Guard>} />
         <Route path="merchants" element={<Guard permission="inventory:read"><MerchantsPage /></Guard>} />
         <Route path="sites" element={<Guard permission="inventory:read"><SitesPage /></Guard>} />
@@ -88,6 +92,8 @@ function AppRoutes() {
         <Route path="terminals/import" element={<Guard permission="import:run"><ImportPage /></Guard>} />
         <Route path="terminals/:id" element={<Guard permission="inventory:read"><TerminalDetailPage /></Guard>} />
         <Route path="users" element={<Guard permission="users:manage"><UsersPage /></Guard>} />
+        <Route path="devices/enrollment" element={<Guard permission="devices:manage"><EnrollmentCodesPage /></Guard>} />
+        <Route path="devices/rejections" element={<Guard permission="devices:manage"><RejectionsPage /></Guard>} />
         <Route path="audit" element={<Guard permission="audit:read"><AuditPage /></Guard>} />
         <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
         <Route path="*" element={<NotFound />} />

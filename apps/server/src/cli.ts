@@ -173,4 +173,46 @@ program
     }
   });
 
+program
+  .command('simulate')
+  .description('run a simulated fleet against a running PosCare (registers, enrolls and drives the terminals through the public API)')
+  .requiredOption('--token <token>', 'an admin API token (create one in the console under API tokens); or POSCARE_TOKEN')
+  .option('--url <url>', 'PosCare base URL', 'http://localhost:8080')
+  .option('--terminals <n>', 'number of terminals', '100')
+  .option('--merchants <n>', 'number of merchants', '10')
+  .option('--seed <n>', 'seed: the same seed gives the same fleet and the same traffic', '1')
+  .option('--transport <t>', 'https or mqtt', 'https')
+  .option('--mqtt-url <url>', 'broker for --transport mqtt', 'mqtt://127.0.0.1:1883')
+  .option('--speed <x>', 'simulated seconds per real second', '60')
+  .option('--duration <seconds>', 'how long to run, in real seconds', '60')
+  .option('--fault <id...>', 'inject a fault (repeatable), e.g. hw.printer.paper_out net.signal.weak')
+  .action(async (o: Record<string, string | string[] | undefined>) => {
+    try {
+      const { simulate } = await import('./demo/simulate.js');
+      const int = (k: string) => {
+        const n = Number(o[k]);
+        if (!Number.isFinite(n) || n <= 0) throw new Error(`--${k} must be a positive number`);
+        return n;
+      };
+      if (o.transport !== 'https' && o.transport !== 'mqtt') throw new Error('--transport must be https or mqtt');
+      const final = await simulate({
+        url: String(o.url),
+        token: String(o.token ?? process.env.POSCARE_TOKEN),
+        terminals: int('terminals'),
+        merchants: int('merchants'),
+        seed: int('seed'),
+        transport: o.transport,
+        mqttUrl: o.mqttUrl as string | undefined,
+        speed: int('speed'),
+        durationMs: int('duration') * 1000,
+        faults: (o.fault as string[] | undefined) ?? [],
+        say: (l) => console.log(l),
+      });
+      console.log(`done: ${final.sent} messages sent, ${final.rejected} rejected, ${final.errors} errors`);
+      process.exit(final.errors > 0 ? 1 : 0);
+    } catch (err) {
+      fail(err);
+    }
+  });
+
 await program.parseAsync(process.argv);

@@ -15,6 +15,9 @@ import {
   ShopOutlined,
   TeamOutlined,
   BankOutlined,
+  HeartOutlined,
+  QrcodeOutlined,
+  StopOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -37,6 +40,8 @@ function selectedKey(pathname: string): string {
   if (pathname.startsWith('/terminals/import')) return 'import';
   const first = pathname.split('/')[1] ?? '';
   if (first === 'settings') return 'tokens';
+  if (pathname.startsWith('/devices/enrollment')) return 'enrollment';
+  if (pathname.startsWith('/devices/rejections')) return 'rejections';
   return first;
 }
 
@@ -71,6 +76,7 @@ export function AppLayout() {
     return [
       group('g-home', t('nav.groupHome'), [
         { key: 'overview', path: '/', icon: <DashboardOutlined />, label: t('nav.overview'), permission: 'inventory:read' },
+        { key: 'fleet', path: '/fleet', icon: <HeartOutlined />, label: t('nav.fleet'), permission: 'fleet:read' },
       ]),
       group('g-inventory', t('nav.groupInventory'), [
         { key: 'organizations', path: '/organizations', icon: <BankOutlined />, label: t('nav.organizations'), permission: 'inventory:read' },
@@ -81,6 +87,8 @@ export function AppLayout() {
       ]),
       group('g-admin', t('nav.groupAdmin'), [
         { key: 'users', path: '/users', icon: <TeamOutlined />, label: t('nav.users'), permission: 'users:manage' },
+        { key: 'enrollment', path: '/devices/enrollment', icon: <QrcodeOutlined />, label: t('nav.enrollment'), permission: 'devices:manage' },
+        { key: 'rejections', path: '/devices/rejections', icon: <StopOutlined />, label: t('nav.rejections'), permission: 'devices:manage' },
         { key: 'audit', path: '/audit', icon: <AuditOutlined />, label: t('nav.audit'), permission: 'audit:read' },
       ]),
     ].filter((g): g is NonNullable<typeof g> => g !== null);

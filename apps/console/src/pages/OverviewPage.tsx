@@ -10,6 +10,7 @@ import { api } from '../api/client';
 import type { TerminalStats } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { Chart } from '../components/Chart';
+import { FleetSummary } from '../components/FleetSummary';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, QueryError } from '../components/Status';
 import { STATE_COLORS } from '../lib/format';
@@ -104,7 +105,8 @@ export default function OverviewPage() {
               </Card>
             ))}
           </div>
-          <Row gutter={[16, 16]} style={{ marginTop: 16 }}>
+          {can('fleet:read') && <div style={{ marginTop: 16 }}><FleetSummary /></div>}
+          <Row gutter={[16, 16]} style={{ marginTop: can('fleet:read') ? 0 : 16 }}>
             <Col xs={24} lg={14}>
               <Card title={t('overview.byModel')} className="chart-card">
                 {stats.isPending ? (

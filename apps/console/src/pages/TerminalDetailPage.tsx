@@ -30,7 +30,7 @@ import {
   SwapOutlined,
 } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useParams, useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { ACCEPTANCE_CHECKS } from '@poscare/contracts';
 import { api, isApiError } from '../api/client';
@@ -46,6 +46,7 @@ import type {
 import { useAuth } from '../auth/AuthContext';
 import { PageHeader } from '../components/PageHeader';
 import { StateTag } from '../components/StateTag';
+import { ActivityTabs, CredentialCard, LiveCard, TelemetryCharts, type ChartRange } from '../components/TerminalLive';
 import { NotFound, QueryError } from '../components/Status';
 import { TerminalForm, terminalBody, type TerminalFormValues } from '../components/TerminalForm';
 import { EMPTY, formatTime, formatTimeFull, orDash, STATE_COLORS } from '../lib/format';
@@ -74,6 +75,18 @@ export default function TerminalDetailPage() {
   const [editForm] = Form.useForm<TerminalFormValues>();
   const [stateForm] = Form.useForm<{ to: LifecycleState; reason?: string }>();
   const [accForm] = Form.useForm<AcceptanceForm>();
+  const [params, setParams] = useSearchParams();
+  const range: ChartRange = params.get('range') === '7d' ? '7d' : '24h';
+  const setRange = (r: ChartRange) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        if (r === '24h') next.delete('range');
+        else next.set('range', r);
+        return next;
+      },
+      { replace: true },
+    );
 
   const key = ['terminals', 'detail', id];
   const detail = useQuery({ queryKey: key, queryFn: () => api<TerminalDetail>(`/terminals/${id}`) });
@@ -239,8 +252,15 @@ export default function TerminalDetailPage() {
           </>
         }
       />
+      {can('fleet:read') && (
+        <>
+          <LiveCard id={term.id} />
+          <TelemetryCharts id={term.id} range={range} onRange={setRange} />
+        </>
+      )}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={16}>
+          {can('fleet:read') && <ActivityTabs id={term.id} />}
           <Card title={t('terminal.details')} className="section-card">
             <Descriptions
               items={info}
@@ -358,6 +378,7 @@ export default function TerminalDetailPage() {
           </Card>
         </Col>
         <Col xs={24} xl={8}>
+          {can('devices:manage') && <CredentialCard id={term.id} />}
           <Card title={t('terminal.history')} className="section-card" data-testid="history-card">
             {history.length === 0 ? (
               <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('terminal.historyEmpty')} />

@@ -1,0 +1,246 @@
+/**
+ * End-to-end check of the device channel as the console shows it, in a real browser:
+ * enroll a terminal over HTTPS → send telemetry with the printer out of paper → the fleet page counts one critical
+ * terminal with the reason "printer fault" → the terminal page shows the live status critical, the printer reason
+ * and drawn charts → revoke the terminal's credential in the UI → the terminal's next HTTPS send is refused (401).
+ *
+ *   npx tsx tests/e2e/fleet.e2e.ts
+ *
+ * Starts its own server (fresh data directory, free port, demo data) and Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
+ * Needs a built console (npm run build -w @poscare/console). Fails on any assertion and any browser console error.
+ * Screenshots of each step: test-results/e2e-fleet/.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const SHOTS = path.join(ROOT, 'test-results/e2e-fleet');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update'];
+const ADMIN_EMAIL = 'admin@e2e.test';
+const ADMIN_PASSWORD = 'E2e-Admin-Pass-1';
+const STARTUP_TIMEOUT_MS = 240_000; // the first start may build the console
+
+class AssertionError extends Error {}
+function assert(cond: unknown, message: string): asserts cond {
+  if (!cond) throw new AssertionError(message);
+}
+function assertEqual<T>(actual: T, expected: T, what: string): void {
+  if (actual !== expected) throw new AssertionError(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+}
+
+function log(msg: string): void {
+  console.log(`[e2e] ${msg}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForHealth(base: string, server: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (server.exitCode !== null) throw new Error(`server exited with code ${server.exitCode} before it was healthy:\n${output()}`);
+    try {
+      const res = await fetch(`${base}/api/v1/health`);
+      if (res.ok) return;
+    } catch {
+      /* not listening yet */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`server not healthy after ${STARTUP_TIMEOUT_MS / 1000}s:\n${output()}`);
+}
+
+async function stopServer(server: ChildProcess): Promise<void> {
+  if (server.exitCode !== null || server.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
+  server.kill('SIGTERM');
+  const timer = setTimeout(() => server.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+let step = 0;
+async function shot(page: Page, name: string): Promise<void> {
+  step += 1;
+  await page.waitForTimeout(300);
+  // Full-page captures of a scrolled page draw the sticky header mid-page; capture from the top.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(SHOTS, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+}
+
+async function text(page: Page, testId: string): Promise<string> {
+  return ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
+}
+
+/** A telemetry sample: healthy except for the printer, which is out of paper. */
+function paperOut(minutesAgo: number, i: number) {
+  return {
+    v: 1,
+    msgId: `e2e-${randomUUID()}`,
+    at: new Date(Date.now() - minutesAgo * 60_000).toISOString(),
+    kind: 'telemetry',
+    data: {
+      battery: { pct: 80 - i, charging: false, healthPct: 95 },
+      tempC: 38 + i / 2,
+      network: { type: 'wifi', connected: true, signalDbm: -55 - i, latencyMs: 60 + i * 5, lossPct: 0, dnsOk: true, hostReachable: true },
+      printer: { status: 'paper_out' },
+      reader: { chip: { attempts: 6, failures: 0 }, contactless: { attempts: 8, failures: 1 }, magstripe: { attempts: 0, failures: 0 } },
+      app: { version: '3.2.0', crashes: 0 },
+      os: { version: 'Android 10' },
+      keys: { loaded: true },
+      session: { signedIn: true },
+    },
+  };
+}
+
+async function run(): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'poscare-e2e-fleet-'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let serverOutput = '';
+  const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start', '--demo'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout?.on('data', (d: Buffer) => (serverOutput += d.toString()));
+  server.stderr?.on('data', (d: Buffer) => (serverOutput += d.toString()));
+
+  let browser: Browser | undefined;
+  const consoleErrors: string[] = [];
+  try {
+    log(`starting server on port ${port} (data in ${dataDir})`);
+    await waitForHealth(base, server, () => serverOutput.slice(-4000));
+    log('server is healthy');
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'zh-CN' });
+    context.setDefaultTimeout(20_000);
+    const page = await context.newPage();
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+    });
+    page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+    const noConsoleErrors = (where: string) => assert(consoleErrors.length === 0, `browser console error(s) ${where}:\n  ${consoleErrors.join('\n  ')}`);
+
+    // 1. Sign in (the UI is Chinese by default).
+    await page.goto(`${base}/login`);
+    await page.getByTestId('login-email').fill(ADMIN_EMAIL);
+    await page.getByTestId('login-password').fill(ADMIN_PASSWORD);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('page-overview').waitFor();
+    log('signed in');
+
+    // 2. Enroll an active demo terminal through the API, as an installer would.
+    const codeRes = await page.request.post(`${base}/api/v1/enrollment-codes`, { data: { label: 'e2e fleet', maxUses: 1 } });
+    assertEqual(codeRes.status(), 201, 'create enrollment code');
+    const { code } = (await codeRes.json()) as { code: string };
+    const list = (await (await page.request.get(`${base}/api/v1/terminals?lifecycleState=active&limit=1`)).json()) as { items: { id: string; serialNumber: string }[] };
+    const term = list.items[0];
+    assert(term, 'the demo data has an active terminal');
+    const enrollRes = await fetch(`${base}/device/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, serialNumber: term.serialNumber }) });
+    assertEqual(enrollRes.status, 200, 'enroll over HTTPS');
+    const enrolled = (await enrollRes.json()) as { terminalId: string; secret: string };
+    assertEqual(enrolled.terminalId, term.id, 'enrolled terminal id');
+    const auth = { authorization: `Bearer ${enrolled.terminalId}:${enrolled.secret}`, 'content-type': 'application/json' };
+    log(`enrolled ${term.serialNumber}`);
+
+    // 3. Six minutes of telemetry, the printer out of paper, plus an event and a transaction.
+    const messages: unknown[] = [5, 4, 3, 2, 1, 0].map((m, i) => paperOut(m, i));
+    messages.push({ v: 1, msgId: `e2e-${randomUUID()}`, at: new Date().toISOString(), kind: 'event', data: { type: 'error', code: 'PRN_PAPER_OUT', message: 'Printer out of paper' } });
+    messages.push({
+      v: 1, msgId: `e2e-${randomUUID()}`, at: new Date().toISOString(), kind: 'txn',
+      data: { entryMode: 'chip', outcome: 'approved', responseCode: '00', amountMinor: 5800, currency: 'CNY', cardToken: 'tok_ab12' },
+    });
+    const sendRes = await fetch(`${base}/device/v1/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ messages }) });
+    assertEqual(sendRes.status, 200, 'send telemetry over HTTPS');
+    const sent = (await sendRes.json()) as { accepted: number; rejected: unknown[] };
+    assertEqual(sent.accepted, messages.length, `messages accepted (rejected: ${JSON.stringify(sent.rejected)})`);
+    log(`sent ${sent.accepted} messages`);
+
+    // 4. The fleet page counts the terminal as critical, because of the printer.
+    await page.getByTestId('nav-fleet').click();
+    await page.getByTestId('page-fleet').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="fleet-card-critical"]')?.getAttribute('data-count') === '1');
+    const reason = page.locator('[data-testid="fleet-reason-list"] li[data-reason="printer_fault"]');
+    await reason.waitFor({ state: 'attached' });
+    assertEqual(await reason.getAttribute('data-count'), '1', 'terminals with a printer fault');
+    assert(((await reason.textContent()) ?? '').includes('打印机故障'), 'the reason is shown in words (Chinese)');
+    await page.locator('[data-testid="chart-fleet-reasons"] canvas').waitFor();
+    assert((await text(page, 'fleet-updated')).length > 0, '"updated at" is shown');
+    await page.getByTestId('fleet-card-critical').click();
+    await page.waitForURL(/status=critical/);
+    await page.getByTestId('fleet-clear-filter').waitFor();
+    await shot(page, 'fleet-critical');
+    log('fleet page: 1 critical, reason printer_fault');
+
+    // 5. The terminal page: live status critical with the printer reason, charts drawn, events and transactions.
+    await page.goto(`${base}/terminals/${term.id}`);
+    await page.getByTestId('page-terminal-detail').waitFor();
+    await page.waitForFunction(() => document.querySelector('[data-testid="live-card"]')?.getAttribute('data-status') === 'critical');
+    assertEqual(await page.getByTestId('fleet-status-tag').first().getAttribute('data-status'), 'critical', 'live status tag');
+    await page.locator('[data-testid="health-reason"][data-reason="printer_fault"]').waitFor();
+    assertEqual(await page.locator('[data-testid="live-printer"] [data-status]').getAttribute('data-status'), 'paper_out', 'printer reading');
+    await page.locator('[data-testid="chart-battery"] canvas').waitFor();
+    assert((await page.locator('[data-testid="telemetry-charts"] canvas').count()) >= 5, 'five trend charts drawn');
+    await page.locator('[data-testid="events-table"]').getByText('PRN_PAPER_OUT').waitFor();
+    await page.getByTestId('tab-transactions').click();
+    await page.locator('[data-testid="txns-table"]').getByText('tok_ab12').waitFor();
+    await shot(page, 'terminal-live');
+    log('terminal page: live critical, printer fault, charts drawn, event and transaction listed');
+    noConsoleErrors('before revoking');
+
+    // 6. Revoke the credential in the UI (with confirmation); the terminal's next send is refused.
+    assertEqual(await page.getByTestId('credential-card').getAttribute('data-state'), 'enrolled', 'credential before revoking');
+    await page.getByTestId('credential-revoke').click();
+    await page.getByTestId('credential-revoke-confirm').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid="credential-card"]')?.getAttribute('data-state') === 'revoked');
+    await shot(page, 'credential-revoked');
+    const after = await fetch(`${base}/device/v1/messages`, { method: 'POST', headers: auth, body: JSON.stringify({ messages: [paperOut(0, 6)] }) });
+    assertEqual(after.status, 401, 'HTTPS send after the credential was revoked');
+    log('credential revoked in the UI; the next send got 401');
+
+    // 7. The refused send shows up in the rejection log.
+    await page.getByTestId('nav-rejections').click();
+    await page.getByTestId('page-rejections').waitFor();
+    await page.locator('[data-testid="rejection-reason"][data-reason="revoked"]').first().waitFor();
+    await shot(page, 'rejections');
+    log('rejection log lists the revoked send');
+
+    await page.waitForLoadState('networkidle');
+    noConsoleErrors('at the end');
+  } finally {
+    if (browser) await browser.close().catch(() => undefined);
+    await stopServer(server);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+try {
+  await run();
+  console.log('e2e: 1 passed, 0 failed');
+  process.exit(0);
+} catch (e) {
+  console.error(`[e2e] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+  if (!(e instanceof AssertionError) && e instanceof Error && e.stack) console.error(e.stack);
+  console.log('e2e: 0 passed, 1 failed');
+  process.exit(1);
+}
