@@ -6,7 +6,7 @@
  *
  *   npx tsx tests/e2e/fleet.e2e.ts
  *
- * Starts its own server (fresh data directory, free port, demo data) and Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
+ * Starts its own server (fresh data directory, free port, no demo data) and Chromium (/usr/bin/chromium, or CHROMIUM_PATH).
  * Needs a built console (npm run build -w @poscare/console). Fails on any assertion and any browser console error.
  * Screenshots of each step: test-results/e2e-fleet/.
  */
@@ -116,7 +116,8 @@ async function run(): Promise<void> {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let serverOutput = '';
-  const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start', '--demo'], {
+  // No demo fleet: its simulated faults would change the counts this test checks.
+  const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -149,13 +150,17 @@ async function run(): Promise<void> {
     await page.getByTestId('page-overview').waitFor();
     log('signed in');
 
-    // 2. Enroll an active demo terminal through the API, as an installer would.
+    // 2. Create an active terminal and enroll it through the API, as an installer would.
     const codeRes = await page.request.post(`${base}/api/v1/enrollment-codes`, { data: { label: 'e2e fleet', maxUses: 1 } });
     assertEqual(codeRes.status(), 201, 'create enrollment code');
     const { code } = (await codeRes.json()) as { code: string };
-    const list = (await (await page.request.get(`${base}/api/v1/terminals?lifecycleState=active&limit=1`)).json()) as { items: { id: string; serialNumber: string }[] };
-    const term = list.items[0];
-    assert(term, 'the demo data has an active terminal');
+    const merchant = (await (await page.request.post(`${base}/api/v1/merchants`, { data: { mid: '898310000000777', name: 'E2E 便利店' } })).json()) as { id: string };
+    const site = (await (await page.request.post(`${base}/api/v1/sites`, { data: { merchantId: merchant.id, code: 'E2E-01', name: 'E2E 便利店 1号店' } })).json()) as { id: string };
+    const termRes = await page.request.post(`${base}/api/v1/terminals`, {
+      data: { serialNumber: 'E2E-FLEET-0001', vendor: 'PAX', model: 'A920', siteId: site.id, lifecycleState: 'active', connectivity: 'wifi' },
+    });
+    assertEqual(termRes.status(), 201, 'create an active terminal');
+    const term = (await termRes.json()) as { id: string; serialNumber: string };
     const enrollRes = await fetch(`${base}/device/v1/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, serialNumber: term.serialNumber }) });
     assertEqual(enrollRes.status, 200, 'enroll over HTTPS');
     const enrolled = (await enrollRes.json()) as { terminalId: string; secret: string };

@@ -110,6 +110,9 @@ describe.skipIf(!mosquittoUp)('external broker with shared subscriptions', () =>
     expect(p1.stats.stored + p2.stats.stored).toBe(N);
     expect(p1.stats.stored).toBeGreaterThan(0);
     expect(p2.stats.stored).toBeGreaterThan(0);
+    // The two refused messages may still be in flight on another connection: wait for them too.
+    const refused = (r: string) => (p1.stats.rejected[r] ?? 0) + (p2.stats.rejected[r] ?? 0);
+    while ((refused('unknown_terminal') < 1 || refused('wrong_tenant') < 1) && Date.now() < deadline + 10_000) await new Promise((r) => setTimeout(r, 100));
     // Other tests publish to the same broker at the same time; their terminals are unknown here.
     expect((p1.stats.rejected.unknown_terminal ?? 0) + (p2.stats.rejected.unknown_terminal ?? 0)).toBeGreaterThanOrEqual(1);
     expect((p1.stats.rejected.wrong_tenant ?? 0) + (p2.stats.rejected.wrong_tenant ?? 0)).toBeGreaterThanOrEqual(1);

@@ -78,6 +78,9 @@ async function openPglite(dataDir: string): Promise<Database> {
 
 async function openPostgres(url: string): Promise<Database> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server closes (restart, failover, admin shutdown) is dropped from the pool
+  // and replaced on next use; without this listener the error would crash the process.
+  pool.on('error', () => undefined);
   // Fail at start with the server's own message rather than at the first request.
   const probe = await pool.connect();
   probe.release();
