@@ -4,3 +4,4 @@ export * from './terminals.js';
 export * from './users.js';
 export * from './imports.js';
 export * from './device.js';
+export * from './fleet.js';

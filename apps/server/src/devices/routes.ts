@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { Enroll, EnrollResult, Id, IdParams, MAX_BATCH, MAX_MESSAGE_BYTES, Page, Timestamp } from '@poscare/contracts';
+import { DeviceCredential, DeviceRejections, Enroll, EnrollmentCode, EnrollmentCodeCreate, EnrollmentCodeCreated, EnrollResult, IdParams, MAX_BATCH, MAX_MESSAGE_BYTES, Page } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
 import { AppError } from '../errors/errors.js';
@@ -57,17 +57,6 @@ export const deviceChannelRoutes =
     });
   };
 
-const EnrollmentCode = z.object({
-  id: Id,
-  label: z.string().nullable(),
-  maxUses: z.number().int(),
-  uses: z.number().int(),
-  expiresAt: Timestamp,
-  createdBy: z.string().nullable(),
-  createdAt: Timestamp,
-  revokedAt: Timestamp.nullable(),
-});
-
 export const deviceAdminRoutes =
   (devices: DeviceService, fleet: FleetService): FastifyPluginAsyncZod =>
   async (app) => {
@@ -82,8 +71,8 @@ export const deviceAdminRoutes =
       schema: {
         tags,
         summary: 'Create an enrollment code (shown once) for installers to enroll terminals',
-        body: z.object({ label: z.string().trim().max(100).optional(), maxUses: z.number().int().min(1).max(100_000).default(1), expiresInHours: z.number().min(1).max(24 * 90).default(72) }),
-        response: { 201: EnrollmentCode.extend({ code: z.string() }) },
+        body: EnrollmentCodeCreate,
+        response: { 201: EnrollmentCodeCreated },
       },
       handler: async (req, reply) => {
         const { codeHash: _h, orgId: _o, ...c } = present(await devices.createEnrollmentCode(requireActor(req), req.body));
@@ -100,7 +89,7 @@ export const deviceAdminRoutes =
     });
     app.get('/terminals/:id/credential', {
       config: { permission: 'devices:manage' },
-      schema: { tags, params: IdParams, response: { 200: z.object({ enrolled: z.boolean(), enrolledAt: Timestamp.nullable(), revokedAt: Timestamp.nullable(), lastConnectedAt: Timestamp.nullable() }) } },
+      schema: { tags, params: IdParams, response: { 200: DeviceCredential } },
       handler: async (req) => {
         const c = await devices.credentialOf(requireActor(req), req.params.id);
         if (!c) {
@@ -124,14 +113,7 @@ export const deviceAdminRoutes =
         tags,
         summary: 'Messages refused by ingest, with reasons, and counts for the last 24 hours',
         querystring: Page.extend({ reason: z.string().optional() }),
-        response: {
-          200: z.object({
-            last24h: z.array(z.object({ reason: z.string(), count: z.number().int() })),
-            items: z.array(
-              z.object({ id: z.number().int(), terminalId: z.string().nullable(), channel: z.string(), topic: z.string().nullable(), reason: z.string(), detail: z.string().nullable(), sizeBytes: z.number().int(), sample: z.string().nullable(), receivedAt: Timestamp }),
-            ),
-          }),
-        },
+        response: { 200: DeviceRejections },
       },
       handler: (req) => fleet.rejections(requireActor(req), req.query),
     });

@@ -2,10 +2,10 @@
  * What makes a terminal "degraded", as data: each rule names a reason code and the condition on the
  * latest telemetry sample. Offline is not here: it is decided at read time from last_seen_at.
  */
-import type { Telemetry } from '@poscare/contracts';
+import type { HealthReason, Telemetry } from '@poscare/contracts';
 
 export interface HealthRule {
-  reason: string;
+  reason: HealthReason;
   severity: 'warning' | 'critical';
   when: (t: Telemetry) => boolean;
 }

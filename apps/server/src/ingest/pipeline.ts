@@ -4,12 +4,12 @@
  * HTTPS 200 means "stored". Re-deliveries are recognised by (terminal, msgId) and stored once.
  * Bad messages are answered, counted and logged with a reason, and never hold up the good ones.
  */
-import { containsCardData, DeviceMessage, MAX_MESSAGE_BYTES, type Telemetry } from '@poscare/contracts';
+import { containsCardData, DeviceMessage, MAX_MESSAGE_BYTES, type RejectionReason, type Telemetry } from '@poscare/contracts';
 import { csvRows, type RawTx } from '../db/client.js';
 import { assessHealth } from '../fleet/health.js';
 import type { AppContext } from '../platform/context.js';
 
-export type RejectReason = 'oversized' | 'malformed_json' | 'invalid' | 'card_data' | 'unknown_terminal' | 'wrong_tenant' | 'wrong_topic' | 'revoked' | 'unauthenticated';
+export type RejectReason = RejectionReason;
 export type IngestOutcome = { status: 'stored' | 'duplicate' } | { status: 'rejected'; reason: RejectReason; detail?: string };
 
 export interface Source {
