@@ -16,6 +16,7 @@ import { organizations, merchants, sites } from '../src/db/schema.js';
 import { ImportService } from '../src/imports/service.js';
 import { systemActor } from '../src/access/actor.js';
 import { systemClock } from '../src/platform/clock.js';
+import { TERMINAL_COPY_COLUMNS } from '../src/terminals/repository.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 50_000);
 const PG_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -62,7 +63,7 @@ async function measure(kind: 'pglite' | 'postgres', db: Database) {
   await db.rawTransaction((tx) =>
     tx.copyIn(
       'terminals',
-      ['id', 'org_id', 'merchant_id', 'site_id', 'serial_number', 'tid', 'vendor', 'model', 'os_version', 'app_version', 'firmware_version', 'connectivity', 'lifecycle_state', 'created_at', 'updated_at'],
+      TERMINAL_COPY_COLUMNS,
       csvRows(rows),
     ),
   );

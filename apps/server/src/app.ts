@@ -37,6 +37,8 @@ import { deviceAdminRoutes, deviceChannelRoutes } from './devices/routes.js';
 import { FleetService } from './fleet/service.js';
 import { fleetRoutes } from './fleet/routes.js';
 import { IngestPipeline, type PipelineOptions } from './ingest/pipeline.js';
+import { DiagnosisService } from './diagnosis/service.js';
+import { diagnosisRoutes } from './diagnosis/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -50,6 +52,7 @@ export interface Services {
   devices: DeviceService;
   fleet: FleetService;
   pipeline: IngestPipeline;
+  diagnosis: DiagnosisService;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -65,6 +68,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     devices: new DeviceService(ctx),
     fleet: new FleetService(ctx),
     pipeline: new IngestPipeline(ctx, ingest),
+    diagnosis: new DiagnosisService(ctx),
   };
 }
 
@@ -128,6 +132,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(auditRoutes(services.audit));
       await api.register(deviceAdminRoutes(services.devices, services.fleet));
       await api.register(fleetRoutes(services.fleet));
+      await api.register(diagnosisRoutes(services.diagnosis));
     },
     { prefix: '/api/v1' },
   );

@@ -1,5 +1,6 @@
 /** The `poscare` command line. Each command validates configuration first and says plainly what went wrong. */
 import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { count, eq } from 'drizzle-orm';
@@ -18,16 +19,16 @@ import { backup, restore } from './backup/backup.js';
 import { start, createLogger } from './server.js';
 import { systemClock } from './platform/clock.js';
 import { VERSION } from './version.js';
+import { diagnose, DiagnosisInputError } from '@poscare/diagnosis';
 
 const lang: Language = pickLanguage(process.env.POSCARE_LANG ?? process.env.LANG?.replace('_', '-').split('.')[0], 'en-US');
 
 /** Opens the configured database for a one-off command, holding the embedded store's lock meanwhile. */
-async function withDb<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+async function withDb<T>(config: Config, fn: (db: Database, applied: string[]) => Promise<T>): Promise<T> {
   const unlock = config.DATABASE_URL ? () => undefined : lockDataDir(config.DATA_DIR);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
-    await migrate(db);
-    return await fn(db);
+    return await fn(db, await migrate(db));
   } finally {
     await db.close();
     unlock();
@@ -71,12 +72,7 @@ program
   .description('apply database migrations and exit')
   .action(async () => {
     try {
-      const config = loadConfig();
-      const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
-      const unlock = config.DATABASE_URL ? () => undefined : lockDataDir(config.DATA_DIR);
-      const applied = await migrate(db);
-      await db.close();
-      unlock();
+      const applied = await withDb(loadConfig(), async (_db, done) => done);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database schema is current');
     } catch (err) {
       fail(err);
@@ -214,5 +210,33 @@ program
       fail(err);
     }
   });
+
+program
+  .command('diagnose')
+  .description('diagnose one case (poscare.diagnosis-case/v1 JSON) from FILE or standard input; prints the result JSON')
+  .argument('[file]', 'the case file; standard input when absent or "-"')
+  .option('--pretty', 'indent the JSON')
+  .action(async (file: string | undefined, opts: { pretty?: boolean }) => {
+    const text = !file || file === '-' ? await readStdin() : await readFile(file, 'utf8').catch((e: Error) => fail(new Error(`${file}: ${e.message}`)));
+    let input: unknown;
+    try {
+      input = JSON.parse(text);
+    } catch (e) {
+      fail(new Error(lang === 'zh-CN' ? `输入不是有效的 JSON：${(e as Error).message}` : `input is not valid JSON: ${(e as Error).message}`));
+    }
+    try {
+      const result = diagnose(input);
+      process.stdout.write(`${JSON.stringify(result, null, opts.pretty ? 2 : undefined)}\n`);
+    } catch (e) {
+      if (e instanceof DiagnosisInputError) fail(new Error(e.messageIn(lang)));
+      fail(e);
+    }
+  });
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
 
 await program.parseAsync(process.argv);

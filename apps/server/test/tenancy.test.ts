@@ -61,6 +61,8 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/events` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/transactions` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/credential` },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/diagnosis`, payload: {} },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/troubleshoot`, payload: { symptom: 'no_receipt' } },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
     { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
@@ -154,6 +156,8 @@ describe('tenant isolation', () => {
       'POST /api/v1/organizations', 'GET /api/v1/merchants', 'GET /api/v1/sites', 'GET /api/v1/terminals', 'GET /api/v1/terminals/stats',
       'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/terminal-imports', 'GET /api/v1/fleet/overview',
       'GET /api/v1/enrollment-codes', 'POST /api/v1/enrollment-codes', 'GET /api/v1/device-rejections',
+      // A case given whole is diagnosed without reading any stored data.
+      'POST /api/v1/diagnoses', 'GET /api/v1/troubleshooter/symptoms',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

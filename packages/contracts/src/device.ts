@@ -159,3 +159,28 @@ export function luhn(d: string): boolean {
   }
   return sum % 10 === 0;
 }
+
+export const COMMAND_NAMES = DeviceCommand.shape.name.options;
+export type CommandName = DeviceCommand['name'];
+
+/** An operator asks a terminal to do something (remote fix); delivered over MQTT, acknowledged by cmd_ack. */
+export const CommandRequest = z.object({
+  name: DeviceCommand.shape.name,
+  args: z.record(z.string(), z.unknown()).optional(),
+  reason: z.string().trim().max(500).optional().describe('Why, for the audit log, e.g. the diagnosis that suggested it'),
+});
+export type CommandRequest = z.infer<typeof CommandRequest>;
+
+export const COMMAND_STATUSES = ['sent', 'received', 'succeeded', 'failed', 'expired'] as const;
+export const CommandRow = z.object({
+  id: z.string().uuid(),
+  terminalId: z.string().uuid(),
+  name: DeviceCommand.shape.name,
+  args: z.record(z.string(), z.unknown()).nullable(),
+  status: z.enum(COMMAND_STATUSES),
+  detail: z.string().nullable(),
+  requestedBy: z.string().nullable(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type CommandRow = z.infer<typeof CommandRow>;

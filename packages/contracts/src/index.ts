@@ -5,3 +5,4 @@ export * from './users.js';
 export * from './imports.js';
 export * from './device.js';
 export * from './fleet.js';
+export * from './diagnosis.js';

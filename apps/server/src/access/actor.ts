@@ -39,6 +39,9 @@ export function targetOrg(a: Actor, requested?: string | null): string {
   throw errors.notFound('organization');
 }
 
+/** The user id to record as the author of a change; null when the installation itself acted. */
+export const authorId = (a: Actor): string | null => (a.via === 'system' ? null : a.userId);
+
 /** Used by the CLI and background jobs, which act for the installation itself. */
 export function systemActor(orgId: string, name = 'system'): Actor {
   return { userId: '00000000-0000-0000-0000-000000000000', name, orgId, merchantId: null, role: 'admin', platformAdmin: true, language: 'en-US', via: 'system' };

@@ -15,15 +15,18 @@ export const PERMISSIONS = [
   'org:manage',
   'devices:manage',
   'fleet:read',
+  'diagnosis:run',
+  'devices:command',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read', 'devices:manage', 'fleet:read'],
-  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'fleet:read'],
-  engineer: ['inventory:read', 'terminal:lifecycle', 'terminal:acceptance', 'fleet:read'],
-  risk_analyst: ['inventory:read', 'fleet:read'],
-  merchant: ['inventory:read', 'fleet:read'],
+  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read', 'devices:manage', 'fleet:read', 'diagnosis:run', 'devices:command'],
+  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'fleet:read', 'diagnosis:run', 'devices:command'],
+  engineer: ['inventory:read', 'terminal:lifecycle', 'terminal:acceptance', 'fleet:read', 'diagnosis:run', 'devices:command'],
+  risk_analyst: ['inventory:read', 'fleet:read', 'diagnosis:run'],
+  // Merchants diagnose their own terminals through the troubleshooter.
+  merchant: ['inventory:read', 'fleet:read', 'diagnosis:run'],
 };
 
 /** Platform administrators (the operator of this PosCare installation) also manage organizations. */

@@ -2,7 +2,7 @@ import { and, count, desc, eq, type SQL } from 'drizzle-orm';
 import type { Orm } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Actor } from '../access/actor.js';
-import { assertCan } from '../access/actor.js';
+import { assertCan, authorId } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
 
 export interface AuditInput {
@@ -24,7 +24,7 @@ function scrub(v: unknown): unknown {
 export async function recordAudit(orm: Orm, actor: Actor, e: AuditInput, at: Date): Promise<void> {
   await orm.insert(auditLog).values({
     orgId: actor.orgId,
-    actorId: actor.via === 'system' ? null : actor.userId,
+    actorId: authorId(actor),
     actorName: actor.name,
     action: e.action,
     entity: e.entity,

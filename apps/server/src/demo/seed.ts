@@ -10,6 +10,7 @@ import type { Database } from '../db/client.js';
 import { csvRows } from '../db/client.js';
 import { merchants, organizations, users } from '../db/schema.js';
 import { hashPassword } from '../auth/password.js';
+import { TERMINAL_COPY_COLUMNS } from '../terminals/repository.js';
 
 export const DEMO_PASSWORD = 'PosCare-Demo-2026';
 export const DEMO_USERS: { role: Role; email: string; name: string; merchantIndex?: number }[] = [
@@ -39,7 +40,7 @@ export async function seedDemo(db: Database, fleet: Fleet, now: Date): Promise<{
     );
     await tx.copyIn(
       'terminals',
-      ['id', 'org_id', 'merchant_id', 'site_id', 'serial_number', 'tid', 'vendor', 'model', 'os_version', 'app_version', 'firmware_version', 'connectivity', 'lifecycle_state', 'created_at', 'updated_at'],
+      TERMINAL_COPY_COLUMNS,
       csvRows(
         fleet.terminals.map((t) => [
           t.id, org.id, t.merchantId, sitesById.get(t.siteId)!.id, t.serialNumber, t.tid, t.vendor, t.model, t.osVersion, t.appVersion, t.firmwareVersion, t.connectivity, 'active', now, now,

@@ -9,7 +9,7 @@ import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { topicFor } from '@poscare/contracts';
 import { deviceCredentials, enrollmentCodes, terminals } from '../db/schema.js';
 import { AppError, errors } from '../errors/errors.js';
-import { type Actor, assertCan } from '../access/actor.js';
+import { type Actor, assertCan, systemActor } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 
@@ -101,7 +101,7 @@ export class DeviceService {
         .insert(deviceCredentials)
         .values({ terminalId: term.id, orgId: term.orgId, secretHash: sha256(secret), enrolledAt: now })
         .onConflictDoUpdate({ target: deviceCredentials.terminalId, set: { secretHash: sha256(secret), enrolledAt: now, revokedAt: null } });
-      await recordAudit(tx, { userId: '00000000-0000-0000-0000-000000000000', name: `terminal ${term.serialNumber}`, orgId: term.orgId, merchantId: null, role: 'admin', platformAdmin: false, language: 'en-US', via: 'system' }, { action: 'enroll', entity: 'terminal', entityId: term.id, after: { enrollmentCode: ec.id } }, now);
+      await recordAudit(tx, systemActor(term.orgId, `terminal ${term.serialNumber}`), { action: 'enroll', entity: 'terminal', entityId: term.id, after: { enrollmentCode: ec.id } }, now);
       this.cache.delete(term.id);
       return { terminalId: term.id, orgId: term.orgId, secret, mqtt: { topicPrefix: topicFor(term.orgId, term.id, 'telemetry').replace(/\/telemetry$/, '') } };
     });

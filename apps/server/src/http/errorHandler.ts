@@ -19,7 +19,6 @@ export function zodProblems(err: z.ZodError, prefix = ''): FieldProblem[] {
   return err.issues.map((i) => ({
     path: [prefix, ...i.path.map(String)].filter(Boolean).join('.'),
     id: 'row.invalid',
-    text: undefined,
     params: { issue: i },
   }));
 }

@@ -6,17 +6,14 @@ import { randomUUID } from 'node:crypto';
 import type { ImportMode, ImportReport, Language } from '@poscare/contracts';
 import { csvRows } from '../db/client.js';
 import { errors } from '../errors/errors.js';
-import { type Actor, assertCan, targetOrg } from '../access/actor.js';
+import { type Actor, assertCan, authorId, targetOrg } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
+import { TERMINAL_COPY_COLUMNS } from '../terminals/repository.js';
 import { detectKind, readSheet } from './parse.js';
 import { renderProblem, validateRows, type ValidRow } from './validate.js';
 
 export const MAX_IMPORT_ROWS = 200_000;
 const MAX_REPORTED_PROBLEMS = 1_000;
-const TERMINAL_COLUMNS = [
-  'id', 'org_id', 'merchant_id', 'site_id', 'serial_number', 'tid', 'vendor', 'model', 'os_version',
-  'app_version', 'firmware_version', 'connectivity', 'lifecycle_state', 'created_at', 'updated_at',
-] as const;
 const HISTORY_COLUMNS = ['id', 'org_id', 'terminal_id', 'from_state', 'to_state', 'reason', 'actor_id', 'actor_name', 'at'] as const;
 
 export interface ImportInput {
@@ -69,7 +66,7 @@ export class ImportService {
 
   private async write(actor: Actor, orgId: string, valid: ValidRow[], input: ImportInput) {
     const now = this.ctx.clock.now();
-    const actorId = actor.via === 'system' ? null : actor.userId;
+    const actorId = authorId(actor);
     const terminals: unknown[][] = [];
     const history: unknown[][] = [];
     for (const r of valid) {
@@ -78,7 +75,7 @@ export class ImportService {
       history.push([randomUUID(), orgId, id, null, r.lifecycleState, 'imported', actorId, actor.name, now]);
     }
     await this.ctx.db.rawTransaction(async (tx) => {
-      await tx.copyIn('terminals', TERMINAL_COLUMNS, csvRows(terminals));
+      await tx.copyIn('terminals', TERMINAL_COPY_COLUMNS, csvRows(terminals));
       await tx.copyIn('terminal_state_history', HISTORY_COLUMNS, csvRows(history));
       // One audit entry per import: who, which file, how many; the rows themselves carry their history.
       await tx.query(

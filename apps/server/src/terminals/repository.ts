@@ -8,6 +8,12 @@ import { merchants, sites, terminalAcceptances, terminalStateHistory, terminals 
 import type { Actor } from '../access/actor.js';
 import { tenantFilter } from '../access/scope.js';
 
+/** Column order of terminal rows written with COPY (imports, demo, benchmarks). */
+export const TERMINAL_COPY_COLUMNS = [
+  'id', 'org_id', 'merchant_id', 'site_id', 'serial_number', 'tid', 'vendor', 'model', 'os_version',
+  'app_version', 'firmware_version', 'connectivity', 'lifecycle_state', 'created_at', 'updated_at',
+] as const;
+
 export const terminalScope = (a: Actor) => tenantFilter(a, { orgId: terminals.orgId, merchantId: terminals.merchantId });
 
 export async function listTerminals(orm: Orm, actor: Actor, q: z.infer<typeof TerminalQuery>) {

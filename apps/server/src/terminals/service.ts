@@ -13,7 +13,7 @@ import {
 import type { Orm } from '../db/client.js';
 import { sites, terminalAcceptances, terminalStateHistory, terminals } from '../db/schema.js';
 import { errors, fromUniqueViolation } from '../errors/errors.js';
-import { type Actor, assertCan, targetOrg } from '../access/actor.js';
+import { type Actor, assertCan, authorId, targetOrg } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import * as repo from './repository.js';
@@ -96,7 +96,7 @@ export class TerminalService {
           fromState: null,
           toState: lifecycleState,
           reason: 'created',
-          actorId: actor.via === 'system' ? null : actor.userId,
+          actorId: authorId(actor),
           actorName: actor.name,
           at: now,
         });
@@ -162,7 +162,7 @@ export class TerminalService {
       fromState: before.lifecycleState,
       toState: to,
       reason,
-      actorId: actor.via === 'system' ? null : actor.userId,
+      actorId: authorId(actor),
       actorName: actor.name,
       at: now,
     });
@@ -193,7 +193,7 @@ export class TerminalService {
           items: input.items,
           passed,
           notes: input.notes ?? null,
-          actorId: actor.via === 'system' ? null : actor.userId,
+          actorId: authorId(actor),
           actorName: actor.name,
           at: now,
         })
