@@ -155,7 +155,11 @@ function telemetryFeatures(f: FeatureSet, c: DiagnosisCase, now: number): void {
   const sm = slope(onMains);
   if (sm !== undefined) f.set('battery.drainOnMainsPctPerHour', Math.max(0, -sm));
   const notChargingOnMains = tel.filter((t) => t.power?.source === 'mains' && t.battery?.charging === false && (t.battery?.pct ?? 100) < 95);
-  if (onMains.length) f.set('power.mainsNotChargingShare', notChargingOnMains.length / onMains.length);
+  if (onMains.length) {
+    f.set('power.mainsNotChargingShare', notChargingOnMains.length / onMains.length);
+    // Near full a charger may pause; only a falling level tells a dead charger then.
+    f.set('power.mainsNotChargingAny', tel.filter((t) => t.power?.source === 'mains' && t.battery?.charging === false).length / onMains.length);
+  }
   const volts = series((t) => t.power?.mainsVoltage);
   if (volts.length) {
     f.set('power.mainsVoltageMin', min(volts));
@@ -358,13 +362,27 @@ function transactionFeatures(f: FeatureSet, all: CaseTransaction[], now: number)
   f.set('tx.hostFaultShare', hostFault.length / txs.length);
   f.set('tx.hostFault', hostFault.length);
   // What the response codes and the EMV results point at, summed over the failed transactions.
+  // A decline now and then is everyday life; the same card refused again and again is a story.
+  const perCard = new Map<string, Map<string, number>>();
   for (const t of failed) {
     if (t.responseCode) {
       f.add(`rc.${t.responseCode.toUpperCase()}`, 1);
-      for (const h of responseCodeHints(t.responseCode)) f.add(`rcHint.${h.code}`, h.weight);
+      for (const h of responseCodeHints(t.responseCode)) {
+        f.add(`rcHint.${h.code}`, h.weight);
+        if (t.cardToken) {
+          const m = perCard.get(t.cardToken) ?? new Map<string, number>();
+          m.set(h.code, (m.get(h.code) ?? 0) + h.weight);
+          perCard.set(t.cardToken, m);
+        }
+      }
     }
     for (const h of tvrHints(t.tvr)) f.add(`emvHint.${h.code}`, h.weight);
   }
+  for (const m of perCard.values()) for (const [code, w] of m) if (w > (f.get(`rcHintRepeat.${code}`) ?? 0)) f.set(`rcHintRepeat.${code}`, w);
+  // How many different cards the response codes spread over, per hinted cause.
+  const cardsPerHint = new Map<string, number>();
+  for (const m of perCard.values()) for (const code of m.keys()) cardsPerHint.set(code, (cardsPerHint.get(code) ?? 0) + 1);
+  for (const [code, n] of cardsPerHint) f.set(`rcHintCards.${code}`, n);
   if (answered.length) f.set('tx.answered', answered.length);
   // Which cards fail: one card failing again and again is the card; many cards failing is the terminal.
   const byCard = new Map<string, { fail: number; ok: number; readErr: number; okAfterReadErr: boolean }>();
@@ -391,6 +409,7 @@ function transactionFeatures(f: FeatureSet, all: CaseTransaction[], now: number)
     f.set('cards.readErrTokens', [...byCard.values()].filter((e) => e.readErr > 0).length);
     // A card that failed to read and then went through at once was presented badly, not broken.
     f.set('cards.readErrThenOk', [...byCard.values()].filter((e) => e.okAfterReadErr).length);
+    f.set('cards.chipApproved', new Set(txs.filter((t) => t.entryMode === 'chip' && t.outcome === 'approved' && t.cardToken).map((t) => t.cardToken)).size);
   }
   const durations = defined(txs.filter((t) => t.outcome === 'approved').map((t) => t.durationMs));
   f.set('tx.durationMedianMs', median(durations));
@@ -477,6 +496,9 @@ function cardFeatures(f: FeatureSet, c: DiagnosisCase): void {
   const failedElsewhere = elsewhere.filter((a) => a.outcome && a.outcome !== 'approved');
   f.set('card.failedElsewhere', failedElsewhere.length);
   f.set('card.readErrElsewhere', elsewhere.filter((a) => a.outcome === 'card_read_error').length);
+  // A card that needed the magstripe fallback at other shops too has a chip nobody can read.
+  f.set('card.fallbackElsewhere', elsewhere.filter((a) => a.entryMode === 'fallback').length);
+  f.set('card.terminalsElsewhere', new Set(elsewhere.map((a) => a.terminalId)).size);
   f.set('card.approvedElsewhere', elsewhere.filter((a) => a.outcome === 'approved').length);
   f.set('card.terminalsFailed', new Set(attempts.filter((a) => a.outcome && a.outcome !== 'approved').map((a) => a.terminalId ?? '?')).size);
   if (elsewhere.length) f.set('card.failedElsewhereShare', failedElsewhere.length / elsewhere.length);

@@ -48,6 +48,7 @@ for (const [concept, t] of Object.entries(lexicon.concepts)) {
 const markers = (list: string[]) => list.map((m) => ({ text: m.toLowerCase(), han: HAN.test(m), re: HAN.test(m) ? undefined : wordRe(m) }));
 const FAIL = markers([...lexicon.failMarkers.zh, ...lexicon.failMarkers.en]);
 const OK = markers([...lexicon.okMarkers.zh, ...lexicon.okMarkers.en]);
+const NEUTRAL = new Set<string>(lexicon.neutral);
 
 /** Does `term` occur in the clause? Single Chinese characters must be a word of their own. */
 function occurs(term: { text: string; han: boolean; re?: RegExp | undefined }, clause: string, words: Set<string>): boolean {
@@ -83,7 +84,8 @@ export function analyseText(text: string): Map<string, number> {
     const fails = FAIL.some((m) => occurs(m, clause, words));
     const works = OK.some((m) => occurs(m, clause, words));
     for (const c of found) {
-      if (works && !fails) out.set(`${c}_ok`, 1);
+      // Some concepts are facts, not working-or-failing parts ("one customer's card", "at peak").
+      if (works && !fails && !NEUTRAL.has(c)) out.set(`${c}_ok`, 1);
       else out.set(c, 1);
     }
   }

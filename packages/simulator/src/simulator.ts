@@ -195,6 +195,16 @@ export class Simulator {
     return [...inj.plans].sort((a, b) => a.fromMs - b.fromMs).map((p) => p.terminal.id);
   }
 
+  /**
+   * When an injection reaches (or will reach) each of its terminals, planned times included: a card's
+   * later stops, a release's staggered installs. For building cases around the moment a fault arrives.
+   */
+  affectedWindows(injectionId: string): { terminalId: string; from: Date; to: Date | null }[] {
+    const inj = this.injections.find((i) => i.id === injectionId);
+    if (!inj) throw new Error(`unknown injection ${injectionId}`);
+    return [...inj.plans].sort((a, b) => a.fromMs - b.fromMs).map((p) => ({ terminalId: p.terminal.id, from: new Date(p.fromMs), to: p.toMs === null ? null : new Date(p.toMs) }));
+  }
+
   /** A terminal's current state in brief, for demos and tests. */
   snapshot(terminalId: string) {
     const s = this.states[this.indexOf(terminalId)]!;

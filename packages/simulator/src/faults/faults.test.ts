@@ -309,3 +309,27 @@ describe('operation and security faults', () => {
     expect(between(txnsOf(out, t.id), t.from, t.to).every((x) => x.data.outcome === 'error')).toBe(true);
   });
 });
+
+describe('SIM trouble by severity', () => {
+  const run = (severity: number) => {
+    const f = createFleet({ seed: 31, terminals: 12, merchants: 4, sitesPerMerchant: 1, startAt: MIDNIGHT });
+    const t = f.terminals.find((x) => x.networkType === 'cellular')!;
+    const sim = new Simulator(f);
+    sim.inject({ fault: 'net.sim', scope: { kind: 'terminal', terminalId: t.id }, startAt: local(11), severity });
+    return { t, out: sim.step(local(14)) };
+  };
+
+  it('a used-up data plan cuts the terminal off completely', () => {
+    const { t, out } = run(0.9);
+    expect(out.filter((d) => d.terminalId === t.id && d.sentAt.getTime() > local(11, 1).getTime())).toEqual([]);
+  });
+
+  it('a loose SIM drops out now and then: samples sent once it is back say the SIM was absent, with SIM errors and failed payments', () => {
+    const { t, out } = run(0.3);
+    const mine = out.filter((d) => d.terminalId === t.id && d.sentAt.getTime() <= local(14).getTime());
+    const samples = telemetryOf(mine).filter((s) => s.at >= +local(11));
+    expect(samples.some((s) => s.data.network?.simState === 'absent' && s.data.network.connected === false)).toBe(true);
+    expect(samples.some((s) => s.data.network?.connected === true)).toBe(true);
+    expect(eventsOf(mine).some((e) => e.data.code === 'SIM_ERROR')).toBe(true);
+  });
+});

@@ -72,8 +72,17 @@ export const NETWORK_FAULTS: readonly FaultDefinition[] = [
     scopes: ['terminal'],
     affects: (t) => t.networkType === 'cellular',
     apply(ctx) {
-      ctx.cond.network.simState = ctx.severity >= 0.5 ? 'no_data_plan' : 'locked';
-      ctx.cond.network.linkDown = true;
+      const n = ctx.cond.network;
+      if (ctx.severity >= 0.5) {
+        // The data plan is used up: nothing gets through until it is topped up.
+        n.simState = 'no_data_plan';
+        n.linkDown = true;
+      } else if (ctx.minute.s.rng.chance(0.35 + ctx.severity)) {
+        // A loose or worn SIM drops out now and then; what was recorded meanwhile goes out when it is back.
+        n.simState = 'absent';
+        n.linkDown = true;
+      }
+      if (n.linkDown) ctx.minute.eventEvery('SIM_ERROR', ctx.minute.startMs + 2_000, 30 * 60_000);
     },
   },
   {

@@ -133,7 +133,7 @@ function goOnline(m: Minute, pay: Payment): void {
   const id = `T${s.terminal.tid}_${stan}`;
   const slow = c.network.latencyMs;
 
-  const comm = !s.linkUp ? 'no_network' : !c.network.dnsOk ? 'dns' : rng.chance(c.network.comm.chance) ? c.network.comm.reason : null;
+  const comm = !s.linkUp ? (c.network.simState === 'ready' ? 'no_network' : 'sim') : !c.network.dnsOk ? 'dns' : rng.chance(c.network.comm.chance) ? c.network.comm.reason : null;
   if (comm) {
     const [lo, hi] = COMM_WAIT[comm];
     const took = rng.int(lo, hi);
