@@ -57,6 +57,7 @@ else if (!ensureChromium()) skip('browser end-to-end', 'Chromium is not at /usr/
 else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])) {
   run('browser end-to-end: foundation', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
   run('browser end-to-end: fleet health', 'npx', ['tsx', 'tests/e2e/fleet.e2e.ts']);
+  run('browser end-to-end: diagnosis and troubleshooter', 'npx', ['tsx', 'tests/e2e/diagnosis.e2e.ts']);
 }
 
 const passed = results.filter((r) => r.ok).length;

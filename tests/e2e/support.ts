@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -64,15 +64,20 @@ export async function stopServer(server: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-/** Numbered full-page screenshots into one folder. */
-export function screenshotter(dir: string): (page: Page, name: string) => Promise<void> {
+/** Numbered full-page screenshots into one folder; with `element`, a capture of that element only. */
+export function screenshotter(dir: string): (page: Page, name: string, element?: Locator) => Promise<void> {
   let step = 0;
-  return async function shot(page, name) {
+  return async function shot(page, name, element) {
   step += 1;
   await page.waitForTimeout(300);
+  const file = path.join(dir, `${String(step).padStart(2, '0')}-${name}.png`);
+  if (element) {
+    await element.screenshot({ path: file });
+    return;
+  }
   // Full-page captures of a scrolled page draw the sticky header mid-page; capture from the top.
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(dir, `${String(step).padStart(2, '0')}-${name}.png`), fullPage: true });
+  await page.screenshot({ path: file, fullPage: true });
   };
 }
 

@@ -26,6 +26,7 @@ const TokensPage = lazy(() => import('./pages/TokensPage'));
 const FleetPage = lazy(() => import('./pages/FleetPage'));
 const EnrollmentCodesPage = lazy(() => import('./pages/EnrollmentCodesPage'));
 const RejectionsPage = lazy(() => import('./pages/RejectionsPage'));
+const TroubleshootPage = lazy(() => import('./pages/TroubleshootPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -85,6 +86,7 @@ function AppRoutes() {
       >
         <Route index element={<Guard permission="inventory:read"><OverviewPage /></Guard>} />
         <Route path="fleet" element={<Guard permission="fleet:read"><FleetPage /></Guard>} />
+        <Route path="troubleshoot" element={<Guard permission="diagnosis:run"><TroubleshootPage /></Guard>} />
         <Route path="organizations" element={<Guard permission="inventory:read"><OrganizationsPage /></Guard>} />
         <Route path="merchants" element={<Guard permission="inventory:read"><MerchantsPage /></Guard>} />
         <Route path="sites" element={<Guard permission="inventory:read"><SitesPage /></Guard>} />

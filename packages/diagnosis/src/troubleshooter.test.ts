@@ -47,3 +47,12 @@ describe('the guided troubleshooter', () => {
     expect(r.step).toMatchObject({ kind: 'escalate', reason: 'no_self_fix' });
   });
 });
+
+describe('the symptom steers the self-fixes', () => {
+  it('does not send a merchant whose taps fail to reload paper, even when the paper is out too', () => {
+    const c = CAUSE_FIXTURES.find((f) => f.code === 'hw.printer.paper_out')!.build('zh-CN');
+    const r = troubleshoot({ ...c, report: { text: symptomReport('tap_fails', 'zh-CN') } }, { symptom: 'tap_fails' });
+    if (r.step.kind === 'self_fix') expect(r.step.cause).not.toBe('hw.printer.paper_out');
+    else expect(['question', 'escalate']).toContain(r.step.kind);
+  });
+});

@@ -31,7 +31,13 @@ export function symptomReport(symptom: string, lang: string, text?: string): str
   return [words, text?.trim()].filter(Boolean).join(lang === 'en-US' ? '. ' : '，');
 }
 
-export function troubleshoot(input: unknown, opts: DiagnoseOptions = {}): { result: DiagnosisResult; step: TroubleStep } {
+/** Whether a cause is one the merchant's symptom can be about (the symptom's `related` prefixes). */
+function relatedTo(symptom: string | undefined, code: string): boolean {
+  const s = flows.symptoms.find((x) => x.id === symptom);
+  return !s || s.related.some((p) => code.startsWith(p));
+}
+
+export function troubleshoot(input: unknown, opts: DiagnoseOptions & { symptom?: string } = {}): { result: DiagnosisResult; step: TroubleStep } {
   const c: DiagnosisCase = parseCase(input);
   const zh = c.lang !== 'en-US';
   const answers = c.answers ?? {};
@@ -50,8 +56,11 @@ export function troubleshoot(input: unknown, opts: DiagnoseOptions = {}): { resu
   if (q && asked < MAX_QUESTIONS) return { result, step: { kind: 'question', question: q } };
 
   const tried: string[] = [];
-  for (const cause of result.causes) {
-    if (cause !== top && cause.confidence < MIN_CONFIDENCE) continue;
+  // Only causes the symptom can be about: another fault the terminal also has is for support to see.
+  const candidates = result.causes.filter((x) => relatedTo(opts.symptom, x.code));
+  const firstRelated = candidates[0];
+  for (const cause of candidates) {
+    if (cause !== firstRelated && cause !== top && cause.confidence < MIN_CONFIDENCE) continue;
     const steps = (flows.selfFixes as Record<string, { zh: string; en: string }[]>)[cause.code];
     if (!steps) continue;
     const answer = answers[fixedKey(cause.code)];

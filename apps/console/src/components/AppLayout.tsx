@@ -18,6 +18,7 @@ import {
   HeartOutlined,
   QrcodeOutlined,
   StopOutlined,
+  ToolOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -73,10 +74,14 @@ export function AppLayout() {
         })),
       };
     };
+    const troubleshoot: NavItem = { key: 'troubleshoot', path: '/troubleshoot', icon: <ToolOutlined />, label: t('nav.troubleshoot'), permission: 'diagnosis:run' };
     return [
       group('g-home', t('nav.groupHome'), [
+        // Merchants come to PosCare to fix a problem: the troubleshooter is their first item.
+        ...(me?.role === 'merchant' ? [troubleshoot] : []),
         { key: 'overview', path: '/', icon: <DashboardOutlined />, label: t('nav.overview'), permission: 'inventory:read' },
         { key: 'fleet', path: '/fleet', icon: <HeartOutlined />, label: t('nav.fleet'), permission: 'fleet:read' },
+        ...(me?.role === 'merchant' ? [] : [troubleshoot]),
       ]),
       group('g-inventory', t('nav.groupInventory'), [
         { key: 'organizations', path: '/organizations', icon: <BankOutlined />, label: t('nav.organizations'), permission: 'inventory:read' },
@@ -92,7 +97,7 @@ export function AppLayout() {
         { key: 'audit', path: '/audit', icon: <AuditOutlined />, label: t('nav.audit'), permission: 'audit:read' },
       ]),
     ].filter((g): g is NonNullable<typeof g> => g !== null);
-  }, [t, can]);
+  }, [t, can, me?.role]);
 
   const userMenu: MenuProps = {
     items: [

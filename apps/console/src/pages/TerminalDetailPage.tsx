@@ -28,6 +28,7 @@ import {
   EditOutlined,
   MinusCircleFilled,
   SwapOutlined,
+  ToolOutlined,
 } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams, useSearchParams } from 'react-router-dom';
@@ -46,6 +47,7 @@ import type {
 import { useAuth } from '../auth/AuthContext';
 import { PageHeader } from '../components/PageHeader';
 import { StateTag } from '../components/StateTag';
+import { DiagnosisPanel } from '../components/DiagnosisPanel';
 import { ActivityTabs, CredentialCard, LiveCard, TelemetryCharts, type ChartRange } from '../components/TerminalLive';
 import { NotFound, QueryError } from '../components/Status';
 import { TerminalForm, terminalBody, type TerminalFormValues } from '../components/TerminalForm';
@@ -231,6 +233,11 @@ export default function TerminalDetailPage() {
         subtitle={`${term.vendor} · ${term.model}${term.siteName ? ` · ${term.siteName}` : ''}`}
         extra={
           <>
+            {can('diagnosis:run') && (
+              <Link to={`/troubleshoot?terminal=${term.id}`} data-testid="terminal-troubleshoot">
+                <Button icon={<ToolOutlined />}>{t('nav.troubleshoot')}</Button>
+              </Link>
+            )}
             {can('inventory:write') && (
               <Button icon={<EditOutlined />} onClick={openEdit} data-testid="terminal-edit">
                 {t('common.edit')}
@@ -252,12 +259,9 @@ export default function TerminalDetailPage() {
           </>
         }
       />
-      {can('fleet:read') && (
-        <>
-          <LiveCard id={term.id} />
-          <TelemetryCharts id={term.id} range={range} onRange={setRange} />
-        </>
-      )}
+      {can('fleet:read') && <LiveCard id={term.id} />}
+      {can('diagnosis:run') && <DiagnosisPanel terminalId={term.id} />}
+      {can('fleet:read') && <TelemetryCharts id={term.id} range={range} onRange={setRange} />}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={16}>
           {can('fleet:read') && <ActivityTabs id={term.id} />}

@@ -84,7 +84,8 @@ export async function buildTerminalCase(tx: RawTx, term: TerminalRow, now: Date,
   const update = await lastUpdate(tx, term.id, now, appVersion);
   const c: DiagnosisCaseInput = {
     schema: 'poscare.diagnosis-case/v1',
-    id: `terminal:${term.id}:${now.toISOString()}`,
+    // Short enough to read out on the phone: DX-<time>-<start of the terminal id>.
+    id: `DX-${now.toISOString().slice(0, 16).replace(/[-:T]/g, '')}-${term.id.slice(0, 8).toUpperCase()}`,
     now: now.toISOString(),
     lang,
     terminal: {
@@ -106,7 +107,8 @@ export async function buildTerminalCase(tx: RawTx, term: TerminalRow, now: Date,
   if (term.site_id) c.site = { terminals: await sitePeers(tx, term, now) };
   const fleet = await fleetAggregates(tx, term, appVersion, update?.previous, now);
   if (fleet) c.fleet = fleet;
-  const failing = [...transactions].reverse().find((t) => t.outcome !== 'approved' && t.cardToken);
+  // The card in question: the last one that failed, or that had to fall back to its magstripe.
+  const failing = [...transactions].reverse().find((t) => (t.outcome !== 'approved' || t.entryMode === 'fallback') && t.cardToken);
   if (failing?.cardToken) c.card = await cardHistory(tx, term.org_id, failing.cardToken, now);
   return c;
 }
@@ -129,10 +131,11 @@ async function lastUpdate(tx: RawTx, terminalId: string, now: Date, current: str
   return { previous: before.version as string, at: iso(first?.at ?? before.at) };
 }
 
+/** The other terminals of the site that have ever reported: one never seen says nothing about today. */
 async function sitePeers(tx: RawTx, term: TerminalRow, now: Date): Promise<SitePeer[]> {
   const rows = await tx.query<Row>(
     `SELECT t.id, t.connectivity, coalesce(l.app_version, t.app_version) AS app_version, l.last_seen_at, l.health
-     FROM terminals t LEFT JOIN terminal_live l ON l.terminal_id = t.id
+     FROM terminals t JOIN terminal_live l ON l.terminal_id = t.id
      WHERE t.site_id = $1 AND t.org_id = $2 AND t.id <> $3 AND t.lifecycle_state IN ('installed', 'active', 'in_repair')
      ORDER BY t.serial_number LIMIT 200`,
     [term.site_id, term.org_id, term.id],

@@ -47,7 +47,7 @@ export class DiagnosisService {
     const text = symptomReport(req.symptom, lang, req.text);
     if (text) assembled.report = { text, source: actor.role === 'merchant' ? 'merchant' : 'agent', at: this.ctx.clock.now().toISOString() };
     if (req.answers) assembled.answers = req.answers;
-    const { step, result } = troubleshoot(assembled, { knowledge: this.knowledge });
+    const { step, result } = troubleshoot(assembled, { knowledge: this.knowledge, symptom: req.symptom });
     return { step, result, caseId: result.caseId };
   }
 

@@ -1,0 +1,23 @@
+/** Diagnosis, troubleshooter and remote-command answers: the types come from the contracts package. */
+export {
+  ACTION_KINDS,
+  COMMAND_NAMES,
+  COMMAND_STATUSES,
+  DIAGNOSIS_SCOPES,
+  EVIDENCE_SOURCES,
+  type CommandName,
+  type CommandRequest,
+  type CommandRow,
+  type DiagnosedCause,
+  type DiagnosisAction,
+  type DiagnosisQuestion,
+  type DiagnosisResult,
+  type DiagnosisScope,
+  type Evidence,
+  type Symptom,
+  type TerminalDiagnosis,
+  type TerminalDiagnosisRequest,
+  type TroubleshootAnswer,
+  type TroubleshootRequest,
+  type TroubleStep,
+} from '@poscare/contracts';
