@@ -50,7 +50,7 @@ afterAll(async () => dropDb?.());
 describe('poscare CLI', () => {
   it('--help lists every command', async () => {
     const r = await poscare('--help');
-    for (const c of ['start', 'migrate', 'create-admin', 'import-terminals', 'backup', 'restore']) expect(r.stdout).toContain(c);
+    for (const c of ['start', 'migrate', 'create-admin', 'import-terminals', 'backup', 'restore', 'diagnose']) expect(r.stdout).toContain(c);
   });
 
   it('stops with a clear message on bad configuration', async () => {
@@ -95,4 +95,23 @@ describe('poscare CLI', () => {
     expect(junk.code).toBe(1);
     expect(junk.stderr).toContain('This file is not a PosCare backup.');
   }, 300_000); // ten real processes, each opening the database
+
+  it('diagnose reads a case from a file or standard input and names the bad field of a bad one', async () => {
+    const { CAUSE_FIXTURES } = await import('../../../packages/diagnosis/src/testing/fixtures.js');
+    const file = path.join(dir, 'case.json');
+    writeFileSync(file, JSON.stringify(CAUSE_FIXTURES.find((f) => f.code === 'sw.keys.missing')!.build('en-US')));
+    const ok = await poscare('diagnose', file);
+    expect(ok.code, ok.stderr).toBe(0);
+    const result = JSON.parse(ok.stdout);
+    expect(result.schema).toBe('poscare.diagnosis-result/v1');
+    expect(result.causes[0].code).toBe('sw.keys.missing');
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ schema: 'poscare.diagnosis-case/v1', id: 'x', now: '2026-11-20T14:00:00+08:00', terminal: {} }));
+    const refused = await poscare('diagnose', bad);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('terminal.id');
+    expect(refused.stdout).toBe('');
+    const notJson = await poscare('diagnose', path.join(dir, 'junk.gz'));
+    expect(notJson.code).toBe(1);
+  }, 120_000);
 });
