@@ -39,6 +39,8 @@ import { fleetRoutes } from './fleet/routes.js';
 import { IngestPipeline, type PipelineOptions } from './ingest/pipeline.js';
 import { DiagnosisService } from './diagnosis/service.js';
 import { diagnosisRoutes } from './diagnosis/routes.js';
+import { CommandService } from './commands/service.js';
+import { commandRoutes } from './commands/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -53,6 +55,7 @@ export interface Services {
   fleet: FleetService;
   pipeline: IngestPipeline;
   diagnosis: DiagnosisService;
+  commands: CommandService;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -69,6 +72,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     fleet: new FleetService(ctx),
     pipeline: new IngestPipeline(ctx, ingest),
     diagnosis: new DiagnosisService(ctx),
+    commands: new CommandService(ctx),
   };
 }
 
@@ -133,10 +137,11 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(deviceAdminRoutes(services.devices, services.fleet));
       await api.register(fleetRoutes(services.fleet));
       await api.register(diagnosisRoutes(services.diagnosis));
+      await api.register(commandRoutes(services.commands));
     },
     { prefix: '/api/v1' },
   );
-  await app.register(deviceChannelRoutes(services.devices, services.pipeline), { prefix: '/device/v1' });
+  await app.register(deviceChannelRoutes(services.devices, services.pipeline, services.commands), { prefix: '/device/v1' });
 
   if (opts.consoleDist && existsSync(opts.consoleDist)) {
     // wildcard: assets of a console rebuilt while the server runs are served without a restart.

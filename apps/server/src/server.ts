@@ -7,6 +7,7 @@ import { lt } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { buildApp, createServices } from './app.js';
 import { startBroker } from './ingest/broker.js';
+import { topicFor } from '@poscare/contracts';
 import { startExternalIngest } from './ingest/externalBroker.js';
 import { pruneHistory } from './fleet/retention.js';
 import type { Config } from './config.js';
@@ -89,11 +90,19 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   if (roles.has('ingest')) {
     if (config.MQTT_URL) {
       const ext = await startExternalIngest({ url: config.MQTT_URL, clientId: config.INGEST_CLIENT_ID ?? `poscare-ingest-${hostname()}-${config.PORT}`, devices: services.devices, pipeline: services.pipeline, log, group: config.MQTT_SHARED_GROUP, connections: config.INGEST_CONNECTIONS });
+      const pub = ext.clients[0];
+      if (pub) services.commands.attachPublisher((orgId, terminalId, cmd) => pub.publishAsync(topicFor(orgId, terminalId, 'cmd'), JSON.stringify(cmd), { qos: 1 }).then(() => undefined));
       stops.unshift(() => ext.close());
     } else {
       try {
         const broker = await startBroker({ port: config.MQTT_PORT, devices: services.devices, pipeline: services.pipeline, log });
         mqttPort = broker.port;
+        services.commands.attachPublisher(
+          (orgId, terminalId, cmd) =>
+            new Promise<void>((resolve, reject) =>
+              broker.aedes.publish({ cmd: 'publish', topic: topicFor(orgId, terminalId, 'cmd'), payload: Buffer.from(JSON.stringify(cmd)), qos: 1, dup: false, retain: false }, (err) => (err ? reject(err) : resolve())),
+            ),
+        );
         stops.unshift(() => broker.close());
       } catch (err) {
         log.warn({ port: config.MQTT_PORT, err: (err as Error).message }, `embedded MQTT broker not started: port ${config.MQTT_PORT} is in use; set MQTT_PORT to a free port or MQTT_URL to an external broker`);
@@ -103,6 +112,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
 
   if (fleet && demo && roles.has('ingest')) {
     const live = await startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
+    services.commands.attachLocal(live.terminals);
     stops.unshift(() => live.stop());
   }
 

@@ -11,8 +11,8 @@ export async function enrol(t: TestApp, adminCookie: string, serialNumber: strin
 }
 
 export const telemetry = (at: Date, data: Record<string, unknown> = {}, msgId: string = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'telemetry', data });
-export const txn = (at: Date, data: Record<string, unknown>, msgId = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'txn', data });
-export const event = (at: Date, data: Record<string, unknown>, msgId = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'event', data });
+export const txn = (at: Date, data: Record<string, unknown>, msgId: string = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'txn', data });
+export const event = (at: Date, data: Record<string, unknown>, msgId: string = randomUUID()) => ({ v: 1, msgId, at: at.toISOString(), kind: 'event', data });
 
 export function send(t: TestApp, cred: { terminalId: string; secret: string }, messages: unknown[], lang = 'en-US') {
   return t.app.inject({

@@ -63,6 +63,8 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/credential` },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/diagnosis`, payload: {} },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/troubleshoot`, payload: { symptom: 'no_receipt' } },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/commands`, payload: { name: 'reboot' } },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/commands` },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
     { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },

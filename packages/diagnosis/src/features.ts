@@ -88,6 +88,7 @@ export function extractFeatures(c: DiagnosisCase): Features {
  * thirty transactions). A day of healthy history must not dilute a fault that began an hour ago.
  */
 const WINDOW_MS = 2 * HOUR;
+const STALE_PEER_MS = 3 * HOUR;
 function recentPart<T extends { at: string }>(sorted: T[], endMs: number, atLeast: number): T[] {
   const from = endMs - WINDOW_MS;
   let i = sorted.length;
@@ -451,7 +452,9 @@ function siteFeatures(f: FeatureSet, c: DiagnosisCase): void {
   if (!peers) return;
   f.set('site.peers', peers.length);
   if (!peers.length) return;
-  const down = peers.filter((p) => p.status === 'offline').length;
+  // A peer dark since yesterday is switched off, not part of today's outage.
+  const now = ms(c.now)!;
+  const down = peers.filter((p) => p.status === 'offline' && (ms(p.lastSeenAt) === undefined || now - ms(p.lastSeenAt)! <= STALE_PEER_MS)).length;
   const degraded = peers.filter((p) => p.status === 'degraded').length;
   f.set('site.peersOffline', down);
   f.set('site.peersOfflineShare', down / peers.length);

@@ -11,6 +11,7 @@ import {
   primaryKey,
   boolean,
   index,
+  json,
   jsonb,
   pgEnum,
   pgTable,
@@ -222,7 +223,15 @@ export const deviceCredentials = pgTable('device_credentials', {
   lastConnectedAt: ts('last_connected_at'),
 });
 
-/** Raw telemetry samples, kept for TELEMETRY_RETENTION_DAYS; (terminal, msg_id) makes re-deliveries harmless. */
+/**
+ * Raw telemetry samples, kept for TELEMETRY_RETENTION_DAYS. The whole sample is `json` (checked text,
+ * not decomposed like jsonb: it is written at the full ingest rate and read rarely); the signals that
+ * charts draw are typed columns beside it, so that a terminal's minute series is read from here
+ * (a terminal reports once a minute: a minute roll-up would be a second copy of every row). The key
+ * (terminal, at, msg_id) makes re-deliveries harmless, serves a terminal's history by time and holds
+ * the partition key: migration 0003 partitions the table by day of `at` (ingest/partitions.ts,
+ * docs/decisions/003-telemetry-write-path.md).
+ */
 export const telemetryRaw = pgTable(
   'telemetry_raw',
   {
@@ -231,9 +240,20 @@ export const telemetryRaw = pgTable(
     msgId: text('msg_id').notNull(),
     at: ts('at').notNull(),
     receivedAt: ts('received_at').notNull(),
-    data: jsonb('data').notNull(),
+    batteryPct: doublePrecision('battery_pct'),
+    tempC: doublePrecision('temp_c'),
+    signalDbm: doublePrecision('signal_dbm'),
+    latencyMs: doublePrecision('latency_ms'),
+    lossPct: doublePrecision('loss_pct'),
+    chipAttempts: integer('chip_attempts'),
+    chipFailures: integer('chip_failures'),
+    ctlsAttempts: integer('ctls_attempts'),
+    ctlsFailures: integer('ctls_failures'),
+    magAttempts: integer('mag_attempts'),
+    magFailures: integer('mag_failures'),
+    data: json('data').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.terminalId, t.msgId] }), index('telemetry_raw_terminal_at').on(t.terminalId, t.at), index('telemetry_raw_received').on(t.receivedAt)],
+  (t) => [primaryKey({ columns: [t.terminalId, t.at, t.msgId] })],
 );
 
 export const deviceEvents = pgTable(
@@ -279,6 +299,27 @@ export const transactions = pgTable(
   ],
 );
 
+/** Remote commands an operator sent; their status comes from the terminal's acknowledgements (command_acks). */
+export const commands = pgTable(
+  'commands',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    terminalId: uuid('terminal_id')
+      .notNull()
+      .references(() => terminals.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    args: jsonb('args').$type<Record<string, unknown>>(),
+    reason: text('reason'),
+    requestedBy: uuid('requested_by'),
+    requestedByName: text('requested_by_name'),
+    createdAt: ts('created_at').notNull(),
+    /** When an HTTPS terminal was handed it with the answer to a batch. */
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [index('commands_terminal_created').on(t.terminalId, t.createdAt)],
+);
+
 export const commandAcks = pgTable(
   'command_acks',
   {
@@ -294,7 +335,11 @@ export const commandAcks = pgTable(
   (t) => [primaryKey({ columns: [t.terminalId, t.msgId] }), index('command_acks_command').on(t.commandId)],
 );
 
-/** Each terminal's live state: kept current by ingest, read by the fleet views. */
+/**
+ * Each terminal's live state: kept current by ingest, read by the fleet views. The newest sample
+ * itself stays in telemetry_raw, found by (terminal_id, last_telemetry_at, last_msg_id): a live row
+ * is small (about 200 bytes), and updating it does not write the sample a second time.
+ */
 export const terminalLive = pgTable(
   'terminal_live',
   {
@@ -302,7 +347,7 @@ export const terminalLive = pgTable(
     orgId: uuid('org_id').notNull(),
     lastSeenAt: ts('last_seen_at').notNull(),
     lastTelemetryAt: ts('last_telemetry_at'),
-    telemetry: jsonb('telemetry'),
+    lastMsgId: text('last_msg_id'),
     health: text('health').notNull().default('ok'),
     healthReasons: jsonb('health_reasons').$type<string[]>().notNull().default([]),
     appVersion: text('app_version'),
@@ -311,32 +356,34 @@ export const terminalLive = pgTable(
   (t) => [index('terminal_live_org_seen').on(t.orgId, t.lastSeenAt)],
 );
 
-/** Per-minute and per-hour roll-ups of telemetry, as sums and counts so batches merge exactly. */
-const rollupColumns = {
-  orgId: uuid('org_id').notNull(),
-  terminalId: uuid('terminal_id').notNull(),
-  bucket: ts('bucket').notNull(),
-  samples: integer('samples').notNull(),
-  batterySum: doublePrecision('battery_sum').notNull().default(0),
-  batteryN: integer('battery_n').notNull().default(0),
-  tempSum: doublePrecision('temp_sum').notNull().default(0),
-  tempMax: doublePrecision('temp_max'),
-  tempN: integer('temp_n').notNull().default(0),
-  signalSum: doublePrecision('signal_sum').notNull().default(0),
-  signalN: integer('signal_n').notNull().default(0),
-  latencySum: doublePrecision('latency_sum').notNull().default(0),
-  latencyN: integer('latency_n').notNull().default(0),
-  lossSum: doublePrecision('loss_sum').notNull().default(0),
-  lossN: integer('loss_n').notNull().default(0),
-  chipAttempts: integer('chip_attempts').notNull().default(0),
-  chipFailures: integer('chip_failures').notNull().default(0),
-  ctlsAttempts: integer('ctls_attempts').notNull().default(0),
-  ctlsFailures: integer('ctls_failures').notNull().default(0),
-  magAttempts: integer('mag_attempts').notNull().default(0),
-  magFailures: integer('mag_failures').notNull().default(0),
-};
-export const telemetryMinute = pgTable('telemetry_minute', { ...rollupColumns }, (t) => [primaryKey({ columns: [t.terminalId, t.bucket] })]);
-export const telemetryHour = pgTable('telemetry_hour', { ...rollupColumns }, (t) => [primaryKey({ columns: [t.terminalId, t.bucket] })]);
+/** Per-hour roll-ups of telemetry, as sums and counts so batches merge exactly (minute series come from telemetry_raw). */
+export const telemetryHour = pgTable(
+  'telemetry_hour',
+  {
+    orgId: uuid('org_id').notNull(),
+    terminalId: uuid('terminal_id').notNull(),
+    bucket: ts('bucket').notNull(),
+    samples: integer('samples').notNull(),
+    batterySum: doublePrecision('battery_sum').notNull().default(0),
+    batteryN: integer('battery_n').notNull().default(0),
+    tempSum: doublePrecision('temp_sum').notNull().default(0),
+    tempMax: doublePrecision('temp_max'),
+    tempN: integer('temp_n').notNull().default(0),
+    signalSum: doublePrecision('signal_sum').notNull().default(0),
+    signalN: integer('signal_n').notNull().default(0),
+    latencySum: doublePrecision('latency_sum').notNull().default(0),
+    latencyN: integer('latency_n').notNull().default(0),
+    lossSum: doublePrecision('loss_sum').notNull().default(0),
+    lossN: integer('loss_n').notNull().default(0),
+    chipAttempts: integer('chip_attempts').notNull().default(0),
+    chipFailures: integer('chip_failures').notNull().default(0),
+    ctlsAttempts: integer('ctls_attempts').notNull().default(0),
+    ctlsFailures: integer('ctls_failures').notNull().default(0),
+    magAttempts: integer('mag_attempts').notNull().default(0),
+    magFailures: integer('mag_failures').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.terminalId, t.bucket] })],
+);
 
 /** Messages refused by ingest, with the reason, for admins; never holds card data. */
 export const rejectedMessages = pgTable(
@@ -375,7 +422,7 @@ export const ALL_TABLES = {
   device_events: deviceEvents,
   transactions,
   command_acks: commandAcks,
-  telemetry_minute: telemetryMinute,
+  commands,
   telemetry_hour: telemetryHour,
   rejected_messages: rejectedMessages,
 } as const;

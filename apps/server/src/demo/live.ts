@@ -3,6 +3,7 @@
  * (telemetry every minute, events, transactions, a handful of injected faults), through the same ingest
  * pipeline as MQTT and HTTPS messages, so every view of PosCare has something real to show.
  */
+import type { DeviceCommand } from '@poscare/contracts';
 import { createFleet, Simulator, type Fleet } from '@poscare/simulator';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Clock } from '../platform/clock.js';
@@ -30,6 +31,8 @@ function injectDemoFaults(sim: Simulator, fleet: Fleet, now: Date) {
 
 export interface LiveDemo {
   stop(): void;
+  /** The demo terminals take remote commands and acknowledge them, as real ones do. */
+  terminals: { has(terminalId: string): boolean; deliver(terminalId: string, command: DeviceCommand): void };
 }
 
 export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipeline: IngestPipeline; clock: Clock; log: Logger; tickMs?: number }): Promise<LiveDemo> {
@@ -53,5 +56,6 @@ export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipelin
       .finally(() => (busy = false));
   }, opts.tickMs ?? 10_000);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  const ids = new Set(fleet.terminals.map((t) => t.id));
+  return { stop: () => clearInterval(timer), terminals: { has: (id) => ids.has(id), deliver: (id, cmd) => sim.command(id, cmd) } };
 }

@@ -4,22 +4,24 @@
  */
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { DeviceCredential, DeviceRejections, Enroll, EnrollmentCode, EnrollmentCodeCreate, EnrollmentCodeCreated, EnrollResult, IdParams, MAX_BATCH, MAX_MESSAGE_BYTES, Page } from '@poscare/contracts';
+import { DeviceCommand, DeviceCredential, DeviceRejections, Enroll, EnrollmentCode, EnrollmentCodeCreate, EnrollmentCodeCreated, EnrollResult, IdParams, MAX_BATCH, MAX_MESSAGE_BYTES, Page } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
 import { AppError } from '../errors/errors.js';
 import type { FleetService } from '../fleet/service.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { DeviceService } from './service.js';
+import type { CommandService } from '../commands/service.js';
 
 const MessagesResult = z.object({
   accepted: z.number().int(),
   duplicates: z.number().int(),
   rejected: z.array(z.object({ index: z.number().int(), reason: z.string(), detail: z.string().optional() })),
+  commands: z.array(DeviceCommand).optional().describe('Commands waiting for this terminal, handed over once'),
 });
 
 export const deviceChannelRoutes =
-  (devices: DeviceService, pipeline: IngestPipeline): FastifyPluginAsyncZod =>
+  (devices: DeviceService, pipeline: IngestPipeline, commands?: CommandService): FastifyPluginAsyncZod =>
   async (app) => {
     app.post('/enroll', {
       schema: { tags: ['device'], summary: 'Trade an enrollment code for this terminal\'s credential (shown once)', body: Enroll, response: { 200: EnrollResult } },
@@ -52,7 +54,9 @@ export const deviceChannelRoutes =
           else if (o.status === 'duplicate') result.duplicates++;
           else if (o.status === 'rejected') result.rejected.push({ index, reason: o.reason, ...(o.detail ? { detail: o.detail } : {}) });
         });
-        return result;
+        // An HTTPS terminal has no command topic: what waits for it rides on this answer.
+        const pending = commands ? await commands.pendingForDevice(r.identity.terminalId) : [];
+        return pending.length ? { ...result, commands: pending } : result;
       },
     });
   };

@@ -23,7 +23,7 @@ export const fleetRoutes =
       config: { permission: 'fleet:read' },
       schema: {
         tags,
-        summary: 'Chart series from the per-minute or per-hour roll-ups',
+        summary: 'Chart series per minute (from the raw samples) or per hour (from the hour roll-ups)',
         params: IdParams,
         querystring: z.object({ from: z.coerce.date().optional(), to: z.coerce.date().optional(), resolution: z.enum(['minute', 'hour']).default('minute') }),
         response: { 200: z.array(TelemetryPoint) },

@@ -74,7 +74,14 @@ export class FleetService {
 
   async live(actor: Actor, terminalId: string) {
     await this.terminals.get(actor, terminalId);
-    const [row] = await this.q<Row>('SELECT * FROM terminal_live WHERE terminal_id = $1', [terminalId]);
+    // The newest sample is the raw row the live state points at (gone once raw retention dropped it).
+    const [row] = await this.q<Row>(
+      `SELECT l.*, (SELECT r.data FROM telemetry_raw r
+                    WHERE r.terminal_id = l.terminal_id AND r.at = l.last_telemetry_at AND (l.last_msg_id IS NULL OR r.msg_id = l.last_msg_id)
+                    ORDER BY r.msg_id DESC LIMIT 1) AS telemetry
+       FROM terminal_live l WHERE l.terminal_id = $1`,
+      [terminalId],
+    );
     if (!row) return { terminalId, status: 'never_seen', lastSeenAt: null, lastTelemetryAt: null, telemetry: null, health: null, healthReasons: [], appVersion: null, osVersion: null };
     const lastSeen = new Date(row.last_seen_at as string);
     const offline = this.ctx.clock.now().getTime() - lastSeen.getTime() > OFFLINE_AFTER_MS;
@@ -91,17 +98,35 @@ export class FleetService {
     };
   }
 
-  /** Chart series from the roll-ups: averages per bucket and reader success rate per interface. */
+  /**
+   * Chart series: averages per bucket and reader success rate per interface. Hours come from the hour
+   * roll-ups; minutes from the raw samples' typed columns (a terminal reports once a minute), so they
+   * reach back as far as raw telemetry is kept.
+   */
   async series(actor: Actor, terminalId: string, q: { from: Date; to: Date; resolution: 'minute' | 'hour' }) {
     await this.terminals.get(actor, terminalId);
-    const table = q.resolution === 'minute' ? 'telemetry_minute' : 'telemetry_hour';
-    const rows = await this.q<Row>(
-      `SELECT bucket, samples, battery_sum / nullif(battery_n, 0) AS battery, temp_sum / nullif(temp_n, 0) AS temp, temp_max,
-              signal_sum / nullif(signal_n, 0) AS signal, latency_sum / nullif(latency_n, 0) AS latency, loss_sum / nullif(loss_n, 0) AS loss,
-              chip_attempts, chip_failures, ctls_attempts, ctls_failures, mag_attempts, mag_failures
-       FROM ${table} WHERE terminal_id = $1 AND bucket >= $2 AND bucket < $3 ORDER BY bucket`,
-      [terminalId, q.from, q.to],
-    );
+    let rows: Row[];
+    if (q.resolution === 'hour') {
+      rows = await this.q<Row>(
+        `SELECT bucket, samples, battery_sum / nullif(battery_n, 0) AS battery, temp_sum / nullif(temp_n, 0) AS temp, temp_max,
+                signal_sum / nullif(signal_n, 0) AS signal, latency_sum / nullif(latency_n, 0) AS latency, loss_sum / nullif(loss_n, 0) AS loss,
+                chip_attempts, chip_failures, ctls_attempts, ctls_failures, mag_attempts, mag_failures
+         FROM telemetry_hour WHERE terminal_id = $1 AND bucket >= $2 AND bucket < $3 ORDER BY bucket`,
+        [terminalId, q.from, q.to],
+      );
+    } else {
+      // Buckets from `from` to `to` are the samples from the first whole minute at or after `from`.
+      const ceilMinute = (d: Date) => new Date(Math.ceil(d.getTime() / 60_000) * 60_000);
+      rows = await this.q<Row>(
+        `SELECT date_trunc('minute', at) AS bucket, count(*) AS samples, avg(battery_pct) AS battery, avg(temp_c) AS temp, max(temp_c) AS temp_max,
+                avg(signal_dbm) AS signal, avg(latency_ms) AS latency, avg(loss_pct) AS loss,
+                coalesce(sum(chip_attempts), 0) AS chip_attempts, coalesce(sum(chip_failures), 0) AS chip_failures,
+                coalesce(sum(ctls_attempts), 0) AS ctls_attempts, coalesce(sum(ctls_failures), 0) AS ctls_failures,
+                coalesce(sum(mag_attempts), 0) AS mag_attempts, coalesce(sum(mag_failures), 0) AS mag_failures
+         FROM telemetry_raw WHERE terminal_id = $1 AND at >= $2 AND at < $3 GROUP BY 1 ORDER BY 1`,
+        [terminalId, ceilMinute(q.from), ceilMinute(q.to)],
+      );
+    }
     const rate = (a: unknown, f: unknown) => (Number(a) > 0 ? 1 - Number(f) / Number(a) : null);
     const round = (v: unknown) => (v === null || v === undefined ? null : Math.round(Number(v) * 100) / 100);
     return rows.map((r) => ({

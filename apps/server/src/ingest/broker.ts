@@ -65,6 +65,14 @@ export async function startBroker(opts: { port: number; devices: DeviceService; 
       .catch((err: unknown) => done(err as Error));
   };
 
+  // What a terminal publishes has been stored by the pipeline and may go to nobody else (see
+  // authorizeForward): routing it through the broker's subscriptions would be work for nothing.
+  const route = aedes.publish.bind(aedes) as (packet: unknown, client: unknown, done?: (err?: Error | null) => void) => void;
+  aedes.publish = ((packet: unknown, client: unknown, done?: (err?: Error | null) => void) => {
+    if (client && typeof client === 'object' && who.has(client as Client)) return done?.(null);
+    return route(packet, client, done);
+  }) as typeof aedes.publish;
+
   aedes.authorizeSubscribe = (client, sub, done) => {
     const id = client ? who.get(client) : undefined;
     const m = TOPIC_PATTERN.exec(sub.topic);
