@@ -3,11 +3,12 @@
  *
  * `compileSchema` turns a zod object schema (the device contract) into one generated JavaScript
  * function. It is built from the schema itself, so a field added to the contract is checked (and
- * kept) here without anyone touching this file, and it runs zod's own check functions (ranges,
- * lengths, patterns, refinements); what it saves is zod's per-field bookkeeping, the larger part of
- * the cost for a 60-field telemetry sample. It only ever says "valid, and here is what zod would return" or
- * "not sure": on "not sure" the caller asks zod, which also writes the error message. Constructs it
- * does not know (transforms, defaults, coercion, unions…) are handed to zod for that subtree.
+ * kept) here without anyone touching this file. It writes out zod's own conditions for ranges,
+ * integers, patterns and lengths, and calls zod's check functions for anything else (refinements);
+ * what it saves is zod's per-field bookkeeping, most of the cost for a 60-field telemetry sample. It
+ * only ever says "valid, and here is what zod would return" or "not sure": on "not sure" the caller
+ * asks zod, which also writes the error message. Constructs it does not know (transforms, defaults,
+ * coercion, unions…) are handed to zod for that subtree.
  *
  * `hasCardData` is `containsCardData` of the contract, skipping strings too short to hold a card
  * number or track data (the shortest is 13 digits), which are nearly all of a sample's strings.
