@@ -283,7 +283,7 @@ async function run(): Promise<void> {
     assert(sawSelfFix, 'the paper self-fix was offered');
     assertEqual(await stepKind(), 'escalate', 'the troubleshooter hands over to support');
     assertEqual(await mp.getByTestId('ts-step').getAttribute('data-reason'), 'self_fix_failed', 'escalation reason');
-    assert((await text(mp, 'ts-case-id')).startsWith('terminal:'), 'a case number to quote');
+    assert(/^DX-\d{12}-[0-9A-F]{8}$/.test(await text(mp, 'ts-case-id')), 'a short case number to quote');
     const answersText = (await mp.getByTestId('ts-summary-answers').textContent()) ?? '';
     assert(answersText.includes('打印纸用尽') && answersText.includes('没有解决'), `the summary lists the tried self-fix and its outcome (got: ${answersText})`);
     assert(((await mp.getByTestId('ts-summary-causes').textContent()) ?? '').includes('打印纸用尽'), 'the summary lists the diagnosed causes');
