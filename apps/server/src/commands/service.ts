@@ -98,7 +98,8 @@ export class CommandService {
         detail: (r.ack_detail as string | null) ?? null,
         requestedBy: (r.requested_by_name as string | null) ?? null,
         createdAt: created.toISOString(),
-        updatedAt: new Date((r.ack_at as string | null) ?? created).toISOString(),
+        // A terminal's clock may run behind ours; the row never looks older than its creation.
+        updatedAt: new Date(Math.max(created.getTime(), r.ack_at ? new Date(r.ack_at as string).getTime() : 0)).toISOString(),
       };
     });
   }
