@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-diagnosis');
 const shot = screenshotter(SHOTS);
@@ -364,13 +364,4 @@ async function run(): Promise<void> {
   }
 }
 
-try {
-  await run();
-  console.log('e2e: 1 passed, 0 failed');
-  process.exit(0);
-} catch (e) {
-  console.error(`[e2e] FAILED: ${e instanceof Error ? e.message : String(e)}`);
-  if (!(e instanceof AssertionError) && e instanceof Error && e.stack) console.error(e.stack);
-  console.log('e2e: 0 passed, 1 failed');
-  process.exit(1);
-}
+await runE2e(run);

@@ -85,3 +85,16 @@ export async function text(page: Page, testId: string): Promise<string> {
   return ((await page.getByTestId(testId).first().textContent()) ?? '').trim();
 }
 
+/** Runs one e2e scenario and reports it in the closing line the test runner reads; exits with its result. */
+export async function runE2e(scenario: () => Promise<void>): Promise<never> {
+  try {
+    await scenario();
+    console.log('e2e: 1 passed, 0 failed');
+    process.exit(0);
+  } catch (e) {
+    console.error(`[e2e] FAILED: ${e instanceof Error ? e.message : String(e)}`);
+    if (!(e instanceof AssertionError) && e instanceof Error && e.stack) console.error(e.stack);
+    console.log('e2e: 0 passed, 1 failed');
+    process.exit(1);
+  }
+}

@@ -52,13 +52,17 @@ export function parseCase(input: unknown): DiagnosisCase {
   const r = DiagnosisCase.safeParse(input);
   if (!r.success) {
     const issue = r.error.issues[0]!;
-    throw new DiagnosisInputError(issue.path.map(String).join('.') || '(case)', issue.message);
+    throw new DiagnosisInputError(issue.path.map(String).join('.') || '(case)', issue.message, issue);
   }
   return r.data;
 }
 
 export function diagnose(input: unknown, opts: DiagnoseOptions = {}): DiagnosisResult {
-  const c = parseCase(input);
+  return diagnoseCase(parseCase(input), opts);
+}
+
+/** For a case already validated by parseCase (the server and the troubleshooter validate first). */
+export function diagnoseCase(c: DiagnosisCase, opts: DiagnoseOptions = {}): DiagnosisResult {
   const features = extractFeatures(c);
   const scored = scoreCauses(c, features, knowledgeOf(opts));
   return buildResult(c, features, scored, opts.limit ?? 5);

@@ -6,7 +6,7 @@
  */
 import type { DiagnosisCase, DiagnosisQuestion, DiagnosisResult } from '@poscare/contracts';
 import flows from '../knowledge/troubleshooter.json' with { type: 'json' };
-import { diagnose, parseCase, type DiagnoseOptions } from './engine.js';
+import { diagnoseCase, parseCase, type DiagnoseOptions } from './engine.js';
 
 export type SymptomId = (typeof flows.symptoms)[number]['id'];
 export const SYMPTOMS = flows.symptoms;
@@ -41,7 +41,7 @@ export function troubleshoot(input: unknown, opts: DiagnoseOptions & { symptom?:
   const c: DiagnosisCase = parseCase(input);
   const zh = c.lang !== 'en-US';
   const answers = c.answers ?? {};
-  const result = diagnose(c, opts);
+  const result = diagnoseCase(c, opts);
   const yes = (v: unknown) => v === true || v === 'yes' || v === 1;
   const no = (v: unknown) => v === false || v === 'no' || v === 0;
 

@@ -3,7 +3,7 @@
  * assembles for one of the actor's terminals from stored telemetry, events and transactions.
  */
 import type { DiagnosisCase, DiagnosisCaseInput, DiagnosisResult, Language, TerminalDiagnosisRequest, TroubleshootRequest } from '@poscare/contracts';
-import { diagnose, loadKnowledge, parseCase, SYMPTOMS, symptomReport, troubleshoot, type Knowledge } from '@poscare/diagnosis';
+import { diagnoseCase, loadKnowledge, parseCase, SYMPTOMS, symptomReport, troubleshoot, type Knowledge } from '@poscare/diagnosis';
 import { errors } from '../errors/errors.js';
 import { type Actor, assertCan } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
@@ -21,7 +21,8 @@ export class DiagnosisService {
 
   run(actor: Actor, c: DiagnosisCase): DiagnosisResult {
     assertCan(actor, 'diagnosis:run');
-    return diagnose(c, { knowledge: this.knowledge });
+    // Fastify already validated the body against the same schema.
+    return diagnoseCase(c, { knowledge: this.knowledge });
   }
 
   async terminal(actor: Actor, terminalId: string, req: TerminalDiagnosisRequest, callerLang: Language) {
@@ -31,7 +32,7 @@ export class DiagnosisService {
     if (req.report) assembled.report = { text: req.report, source: req.source ?? (actor.role === 'merchant' ? 'merchant' : 'agent'), at: now.toISOString() };
     if (req.answers) assembled.answers = req.answers;
     const c = parseCase(assembled);
-    return { case: c, result: diagnose(c, { knowledge: this.knowledge }), knowledgeVersion: this.knowledge.version };
+    return { case: c, result: diagnoseCase(c, { knowledge: this.knowledge }), knowledgeVersion: this.knowledge.version };
   }
 
   symptoms(actor: Actor, lang: Language) {
