@@ -27,6 +27,11 @@ const FleetPage = lazy(() => import('./pages/FleetPage'));
 const EnrollmentCodesPage = lazy(() => import('./pages/EnrollmentCodesPage'));
 const RejectionsPage = lazy(() => import('./pages/RejectionsPage'));
 const TroubleshootPage = lazy(() => import('./pages/TroubleshootPage'));
+const AlertsPage = lazy(() => import('./pages/alerts/AlertsPage'));
+const AlertDetailPage = lazy(() => import('./pages/alerts/AlertDetailPage'));
+const AlertRulesPage = lazy(() => import('./pages/alerts/RulesPage'));
+const SilencesPage = lazy(() => import('./pages/alerts/SilencesPage'));
+const NotificationSettingsPage = lazy(() => import('./pages/alerts/NotificationSettingsPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -67,9 +72,10 @@ function RequireAuth({ children }: { children: ReactNode }) {
   return <>{children}</>;
 }
 
-function Guard({ permission, children }: { permission: string; children: ReactNode }) {
-  const { can } = useAuth();
-  if (!can(permission)) return <Forbidden />;
+/** `staff`: not for merchant users even when they hold the permission (rules, silences). */
+function Guard({ permission, staff, children }: { permission: string; staff?: boolean; children: ReactNode }) {
+  const { can, me } = useAuth();
+  if (!can(permission) || (staff && me?.role === 'merchant')) return <Forbidden />;
   return <Suspense fallback={<FullPageSpin />}>{children}</Suspense>;
 }
 
@@ -97,7 +103,12 @@ function AppRoutes() {
         <Route path="devices/enrollment" element={<Guard permission="devices:manage"><EnrollmentCodesPage /></Guard>} />
         <Route path="devices/rejections" element={<Guard permission="devices:manage"><RejectionsPage /></Guard>} />
         <Route path="audit" element={<Guard permission="audit:read"><AuditPage /></Guard>} />
+        <Route path="alerts" element={<Guard permission="alerts:read"><AlertsPage /></Guard>} />
+        <Route path="alerts/rules" element={<Guard permission="alerts:read" staff><AlertRulesPage /></Guard>} />
+        <Route path="alerts/silences" element={<Guard permission="alerts:read" staff><SilencesPage /></Guard>} />
+        <Route path="alerts/:id" element={<Guard permission="alerts:read"><AlertDetailPage /></Guard>} />
         <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
+        <Route path="settings/notifications" element={<Suspense fallback={<FullPageSpin />}><NotificationSettingsPage /></Suspense>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

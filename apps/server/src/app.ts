@@ -41,6 +41,10 @@ import { DiagnosisService } from './diagnosis/service.js';
 import { diagnosisRoutes } from './diagnosis/routes.js';
 import { CommandService } from './commands/service.js';
 import { commandRoutes } from './commands/routes.js';
+import { AlertService } from './alerts/service.js';
+import { alertRoutes } from './alerts/routes.js';
+import { NotificationService } from './notifications/service.js';
+import { notificationRoutes } from './notifications/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -56,6 +60,8 @@ export interface Services {
   pipeline: IngestPipeline;
   diagnosis: DiagnosisService;
   commands: CommandService;
+  alerts: AlertService;
+  notifications: NotificationService;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -73,6 +79,8 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     pipeline: new IngestPipeline(ctx, ingest),
     diagnosis: new DiagnosisService(ctx),
     commands: new CommandService(ctx),
+    alerts: new AlertService(ctx),
+    notifications: new NotificationService(ctx),
   };
 }
 
@@ -138,6 +146,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(fleetRoutes(services.fleet));
       await api.register(diagnosisRoutes(services.diagnosis));
       await api.register(commandRoutes(services.commands));
+      await api.register(alertRoutes(services.alerts));
+      await api.register(notificationRoutes(services.notifications));
     },
     { prefix: '/api/v1' },
   );

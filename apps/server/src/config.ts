@@ -47,17 +47,28 @@ export const ConfigSchema = z.object({
   POSCARE_ADMIN_EMAIL: z.string().email().optional(),
   POSCARE_ADMIN_PASSWORD: z.string().min(10, 'POSCARE_ADMIN_PASSWORD must be at least 10 characters').optional(),
   CONSOLE_DIST: z.string().optional(),
+  /** Outgoing mail for alert notifications, e.g. smtp://user:pass@host:587 (smtps:// for TLS from the start). Unset: no e-mail. */
+  SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]/, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://…').optional(),
+  /** The From of notification e-mails, e.g. "PosCare <alerts@example.com>". */
+  SMTP_FROM: z.string().min(3).max(200).default('PosCare <poscare@localhost>'),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
+
+/** A rejected value as it may be printed: passwords in URLs and *_PASSWORD variables never reach the console or a log. */
+function shown(name: string, value: string | undefined): string {
+  if (value === undefined) return '';
+  if (name.endsWith('PASSWORD')) return '[redacted]';
+  return value.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1[redacted]@');
+}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings are treated as unset, as shells and .env files often produce them.
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = ConfigSchema.safeParse(clean);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got "${String(env[String(i.path[0])] ?? '')}")`);
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got "${shown(String(i.path[0]), env[String(i.path[0])])}")`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee README.md, section Configuration.`);
   }
   return parsed.data;

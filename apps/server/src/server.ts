@@ -10,6 +10,8 @@ import { startBroker } from './ingest/broker.js';
 import { topicFor } from '@poscare/contracts';
 import { startExternalIngest } from './ingest/externalBroker.js';
 import { pruneHistory } from './fleet/retention.js';
+import { AlertRuntime } from './alerts/runtime.js';
+import { DeliveryWorker } from './notifications/delivery.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
@@ -117,6 +119,16 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   }
 
   if (roles.has('worker')) {
+    // Alerts are evaluated here: fed by this process's ingest when it has one, ticking on the clock.
+    const runtime = new AlertRuntime(ctx, { localIngest: roles.has('ingest'), diagnose: services.alerts.diagnoser(), notifier: services.notifications });
+    if (roles.has('ingest')) runtime.attach(services.pipeline);
+    await runtime.start();
+    services.alerts.attachRuntime(runtime);
+    stops.unshift(() => runtime.stop());
+    // E-mails and webhook calls queued by notifications, sent with retries.
+    const deliveries = new DeliveryWorker(ctx, { smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM });
+    deliveries.start();
+    stops.unshift(() => deliveries.stop());
     const timer = setInterval(() => {
       db.orm.delete(sessions).where(lt(sessions.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
       pruneHistory(db, clock.now(), config).catch((err: unknown) => log.warn({ err }, 'history pruning failed'));

@@ -3,6 +3,7 @@
  * nor change anything of B through any API route. Every /api/v1 route must appear here or in the
  * list of routes that carry no tenant data, so a new route cannot skip this test.
  */
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { merchants, sites, terminals, users } from '../src/db/schema.js';
@@ -16,6 +17,11 @@ let A2: { merchant: { id: string }; site: { id: string }; terminal: { id: string
 let cookieA: string;
 let cookieMerchantA: string;
 let codeB: string;
+/** B's alert-side objects. */
+let alertB: string;
+let silenceB: string;
+let windowB: string;
+let webhookB: string;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -29,6 +35,20 @@ beforeAll(async () => {
   cookieMerchantA = await t.login(A.merchantUser.email);
   const cookieB = await t.login(B.admin.email);
   codeB = (await t.app.inject({ method: 'POST', url: '/api/v1/enrollment-codes', headers: { cookie: cookieB }, payload: {} })).json().id;
+  const now = t.clock.now();
+  const later = new Date(now.getTime() + 3_600_000).toISOString();
+  alertB = randomUUID();
+  await t.db.rawTransaction((tx) =>
+    tx.query(
+      `INSERT INTO alerts (id, org_id, fingerprint, rule_code, rule_version, severity, status, group_by, scope_key, scope_label, terminal_id, site_id, merchant_id, members, member_count, started_at, last_change_at)
+       VALUES ($1, $2, 'sec.tamper:x', 'sec.tamper', 1, 'critical', 'firing', 'terminal', $3::text, 'B', $3::uuid, $4, $5, '[]', 1, $6, $6)`,
+      [alertB, B.org.id, B.terminal.id, B.site.id, B.merchant.id, now],
+    ),
+  );
+  const asB = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: { cookie: cookieB }, payload });
+  silenceB = (await asB('/api/v1/silences', { matchers: { siteId: B.site.id }, endsAt: later, comment: 'b' })).json().id;
+  windowB = (await asB('/api/v1/maintenance-windows', { siteId: B.site.id, startsAt: now.toISOString(), endsAt: later, reason: 'b' })).json().id;
+  webhookB = (await asB('/api/v1/webhooks', { name: 'b', url: 'https://b.example.test/hook' })).json().id;
 });
 afterAll(async () => t?.close());
 
@@ -67,6 +87,16 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/commands` },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
     { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
+    { method: 'GET', url: `/api/v1/alerts/${alertB}` },
+    { method: 'POST', url: `/api/v1/alerts/${alertB}/ack`, payload: {} },
+    { method: 'POST', url: `/api/v1/alerts/${alertB}/diagnose` },
+    { method: 'DELETE', url: `/api/v1/silences/${silenceB}` },
+    { method: 'DELETE', url: `/api/v1/maintenance-windows/${windowB}` },
+    { method: 'POST', url: '/api/v1/maintenance-windows', payload: { siteId: other.site.id, startsAt: '2026-03-02T00:00:00Z', endsAt: '2030-01-01T00:00:00Z', reason: 'planted' } },
+    { method: 'POST', url: '/api/v1/silences', payload: { matchers: { terminalId: other.terminal.id }, endsAt: '2030-01-01T00:00:00Z', comment: 'planted' } },
+    { method: 'PATCH', url: `/api/v1/webhooks/${webhookB}`, payload: { name: 'pwned' } },
+    { method: 'DELETE', url: `/api/v1/webhooks/${webhookB}` },
+    { method: 'POST', url: `/api/v1/webhooks/${webhookB}/test` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -94,10 +124,13 @@ describe('tenant isolation', () => {
   });
 
   it('lists of organization A never contain organization B rows', async () => {
-    for (const url of ['/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes', '/api/v1/device-rejections']) {
+    for (const url of [
+      '/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes',
+      '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications',
+    ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
-      for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
+      for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id, alertB, silenceB, windowB, webhookB]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
     }
     const stats = await t.app.inject({ url: '/api/v1/terminals/stats', headers: { cookie: cookieA } });
     expect(stats.json().total).toBe(2);
@@ -160,6 +193,11 @@ describe('tenant isolation', () => {
       'GET /api/v1/enrollment-codes', 'POST /api/v1/enrollment-codes', 'GET /api/v1/device-rejections',
       // A case given whole is diagnosed without reading any stored data.
       'POST /api/v1/diagnoses', 'GET /api/v1/troubleshooter/symptoms',
+      // Alerts: lists (checked below) and rules, which are the caller's organization's own by construction.
+      'GET /api/v1/alerts', 'GET /api/v1/alert-rules', 'GET /api/v1/alert-rules/:code/versions', 'PUT /api/v1/alert-rules/:code',
+      'POST /api/v1/alert-rules/preview', 'GET /api/v1/silences', 'GET /api/v1/maintenance-windows',
+      'GET /api/v1/notifications', 'POST /api/v1/notifications/read', 'GET /api/v1/me/notification-preferences', 'PUT /api/v1/me/notification-preferences',
+      'GET /api/v1/webhooks', 'POST /api/v1/webhooks', 'GET /api/v1/deliveries',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -6,3 +6,4 @@ export * from './imports.js';
 export * from './device.js';
 export * from './fleet.js';
 export * from './diagnosis.js';
+export * from './alerts.js';

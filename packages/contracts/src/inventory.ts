@@ -29,6 +29,7 @@ export const Merchant = z.object({
   contactName: z.string().nullable(),
   contactPhone: z.string().nullable(),
   language: z.enum(['zh-CN', 'en-US']),
+  acquirerHost: z.string().nullable().describe('The acquirer host its payments route to; alerts group host outages by it'),
   createdAt: Timestamp,
 });
 export type Merchant = z.infer<typeof Merchant>;
@@ -40,6 +41,7 @@ export const MerchantCreate = z.object({
   contactName: z.string().trim().max(100).nullable().optional(),
   contactPhone: z.string().trim().max(40).nullable().optional(),
   language: z.enum(['zh-CN', 'en-US']).default('zh-CN'),
+  acquirerHost: z.string().trim().max(64).nullable().optional(),
 });
 export const MerchantUpdate = MerchantCreate.omit({ orgId: true }).partial();
 

@@ -19,10 +19,15 @@ import {
   QrcodeOutlined,
   StopOutlined,
   ToolOutlined,
+  AlertOutlined,
+  ControlOutlined,
+  PauseCircleOutlined,
+  NotificationOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/AuthContext';
+import { NotificationBell } from '../pages/alerts/NotificationBell';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 
@@ -40,7 +45,10 @@ function selectedKey(pathname: string): string {
   if (pathname === '/') return 'overview';
   if (pathname.startsWith('/terminals/import')) return 'import';
   const first = pathname.split('/')[1] ?? '';
+  if (pathname.startsWith('/settings/notifications')) return 'notifications';
   if (first === 'settings') return 'tokens';
+  if (pathname.startsWith('/alerts/rules')) return 'alert-rules';
+  if (pathname.startsWith('/alerts/silences')) return 'silences';
   if (pathname.startsWith('/devices/enrollment')) return 'enrollment';
   if (pathname.startsWith('/devices/rejections')) return 'rejections';
   return first;
@@ -75,14 +83,25 @@ export function AppLayout() {
       };
     };
     const troubleshoot: NavItem = { key: 'troubleshoot', path: '/troubleshoot', icon: <ToolOutlined />, label: t('nav.troubleshoot'), permission: 'diagnosis:run' };
+    const merchant = me?.role === 'merchant';
+    const alerts: NavItem = { key: 'alerts', path: '/alerts', icon: <AlertOutlined />, label: t('nav.alerts'), permission: 'alerts:read' };
     return [
       group('g-home', t('nav.groupHome'), [
         // Merchants come to PosCare to fix a problem: the troubleshooter is their first item.
-        ...(me?.role === 'merchant' ? [troubleshoot] : []),
+        ...(merchant ? [troubleshoot] : []),
         { key: 'overview', path: '/', icon: <DashboardOutlined />, label: t('nav.overview'), permission: 'inventory:read' },
         { key: 'fleet', path: '/fleet', icon: <HeartOutlined />, label: t('nav.fleet'), permission: 'fleet:read' },
-        ...(me?.role === 'merchant' ? [] : [troubleshoot]),
+        // Merchants see their own alerts only: no rules, silences or webhooks.
+        ...(merchant ? [alerts] : [troubleshoot]),
       ]),
+      merchant
+        ? null
+        : group('g-alerts', t('nav.groupAlerts'), [
+            alerts,
+            { key: 'alert-rules', path: '/alerts/rules', icon: <ControlOutlined />, label: t('nav.alertRules'), permission: 'alerts:read' },
+            { key: 'silences', path: '/alerts/silences', icon: <PauseCircleOutlined />, label: t('nav.silences'), permission: 'alerts:read' },
+            { key: 'notifications', path: '/settings/notifications', icon: <NotificationOutlined />, label: t('nav.notificationSettings') },
+          ]),
       group('g-inventory', t('nav.groupInventory'), [
         { key: 'organizations', path: '/organizations', icon: <BankOutlined />, label: t('nav.organizations'), permission: 'inventory:read' },
         { key: 'merchants', path: '/merchants', icon: <ShopOutlined />, label: t('nav.merchants'), permission: 'inventory:read' },
@@ -114,6 +133,7 @@ export function AppLayout() {
         ),
       },
       { type: 'divider' },
+      { key: 'notifications', icon: <NotificationOutlined />, label: <span data-testid="menu-notifications">{t('nav.notificationSettings')}</span> },
       { key: 'tokens', icon: <KeyOutlined />, label: <span data-testid="menu-tokens">{t('nav.tokens')}</span> },
       { key: 'docs', icon: <ApiOutlined />, label: <span data-testid="menu-api-docs">{t('nav.apiDocs')}</span> },
       { type: 'divider' },
@@ -121,6 +141,7 @@ export function AppLayout() {
     ],
     onClick: ({ key }) => {
       if (key === 'tokens') navigate('/settings/tokens');
+      else if (key === 'notifications') navigate('/settings/notifications');
       else if (key === 'docs') window.open('/api/docs', '_blank', 'noopener');
       else if (key === 'logout') void logout();
     },
@@ -186,6 +207,7 @@ export function AppLayout() {
             {me?.platformAdmin && isDesktop && <Tag color="gold">{t('user.platformAdmin')}</Tag>}
           </div>
           <div className="app-header-right">
+            {can('alerts:read') && <NotificationBell />}
             <LanguageSwitch size={isDesktop ? 'middle' : 'small'} />
             <Dropdown menu={userMenu} trigger={['click']} placement="bottomRight">
               <Button type="text" className="app-user" data-testid="user-menu">

@@ -13,6 +13,7 @@ import {
 import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import type { TFunction } from 'i18next';
 import { api, type PageOf } from '../api/client';
 import type { Symptom, TroubleshootAnswer, TroubleshootRequest } from '../api/diagnosis';
 import type { Terminal, TerminalDetail } from '../api/types';
@@ -174,7 +175,7 @@ function AnswerTag({ entry }: { entry: HistoryEntry }) {
   );
 }
 
-function pathText(entry: HistoryEntry, t: ReturnType<typeof useTranslation>['t']): string {
+function pathText(entry: HistoryEntry, t: TFunction): string {
   return entry.step.kind === 'self_fix' ? t('troubleshoot.selfFixTried', { title: entry.step.title }) : entry.step.question.text;
 }
 

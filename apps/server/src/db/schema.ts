@@ -58,6 +58,8 @@ export const merchants = pgTable(
     contactName: text('contact_name'),
     contactPhone: text('contact_phone'),
     language: language('language').notNull().default('zh-CN'),
+    /** The acquirer host this merchant's payments route to (alerts group host outages by it). */
+    acquirerHost: text('acquirer_host'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('merchants_org_mid').on(t.orgId, t.mid)],
@@ -403,6 +405,180 @@ export const rejectedMessages = pgTable(
   (t) => [index('rejected_org_at').on(t.orgId, t.receivedAt), index('rejected_at').on(t.receivedAt)],
 );
 
+// ---- Early warning -----------------------------------------------------------------------------
+
+/** An organization's versions of alert rules; the newest version of a code wins over the shipped default. */
+export const alertRules = pgTable(
+  'alert_rules',
+  {
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    code: text('code').notNull(),
+    version: integer('version').notNull(),
+    definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+    comment: text('comment'),
+    createdBy: uuid('created_by'),
+    createdByName: text('created_by_name'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.code, t.version] })],
+);
+
+/** One alert per fingerprint (rule + scope) while open; its members are the terminals it covers. */
+export const alerts = pgTable(
+  'alerts',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    ruleCode: text('rule_code').notNull(),
+    ruleVersion: integer('rule_version').notNull(),
+    severity: text('severity').notNull(),
+    status: text('status').notNull(),
+    flapping: boolean('flapping').notNull().default(false),
+    suppressed: jsonb('suppressed').$type<{ kind: string; id: string; until: string | null } | null>(),
+    groupBy: text('group_by').notNull(),
+    scopeKey: text('scope_key').notNull(),
+    scopeLabel: text('scope_label').notNull(),
+    terminalId: uuid('terminal_id'),
+    siteId: uuid('site_id'),
+    merchantId: uuid('merchant_id'),
+    members: jsonb('members').$type<{ terminalId: string; since: string; active: boolean }[]>().notNull(),
+    memberCount: integer('member_count').notNull(),
+    cause: text('cause'),
+    value: doublePrecision('value'),
+    threshold: doublePrecision('threshold'),
+    predictedAt: ts('predicted_at'),
+    startedAt: ts('started_at').notNull(),
+    lastChangeAt: ts('last_change_at').notNull(),
+    acknowledgedAt: ts('acknowledged_at'),
+    acknowledgedBy: text('acknowledged_by'),
+    resolvedAt: ts('resolved_at'),
+    escalationLevel: integer('escalation_level').notNull().default(0),
+    ticketId: uuid('ticket_id'),
+    diagnosis: jsonb('diagnosis').$type<Record<string, unknown> | null>(),
+  },
+  (t) => [
+    uniqueIndex('alerts_open_fingerprint').on(t.orgId, t.fingerprint).where(sql`status <> 'resolved'`),
+    index('alerts_org_status_change').on(t.orgId, t.status, t.lastChangeAt),
+    index('alerts_terminal').on(t.terminalId),
+    index('alerts_site').on(t.siteId),
+  ],
+);
+
+/** An alert's history: every change, who made it and why. */
+export const alertEvents = pgTable(
+  'alert_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    alertId: uuid('alert_id')
+      .notNull()
+      .references(() => alerts.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id').notNull(),
+    at: ts('at').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor'),
+    detail: jsonb('detail').$type<Record<string, unknown> | null>(),
+  },
+  (t) => [index('alert_events_alert').on(t.alertId, t.at)],
+);
+
+export const silences = pgTable(
+  'silences',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    matchers: jsonb('matchers').$type<Record<string, string>>().notNull(),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    comment: text('comment').notNull(),
+    createdBy: text('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('silences_org_ends').on(t.orgId, t.endsAt)],
+);
+
+export const maintenanceWindows = pgTable(
+  'maintenance_windows',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'cascade' }),
+    terminalId: uuid('terminal_id').references(() => terminals.id, { onDelete: 'cascade' }),
+    startsAt: ts('starts_at').notNull(),
+    endsAt: ts('ends_at').notNull(),
+    reason: text('reason').notNull(),
+    createdBy: text('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('maintenance_org_ends').on(t.orgId, t.endsAt)],
+);
+
+export const notificationPreferences = pgTable('notification_preferences', {
+  userId: uuid('user_id')
+    .primaryKey()
+    .references(() => users.id, { onDelete: 'cascade' }),
+  console: boolean('console').notNull().default(true),
+  email: boolean('email').notNull().default(false),
+  minSeverity: text('min_severity').notNull().default('warning'),
+});
+
+/** In-console notifications, one per person. */
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    alertId: uuid('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    kind: text('kind').notNull(),
+    title: text('title').notNull(),
+    body: text('body').notNull(),
+    severity: text('severity').notNull(),
+    createdAt: ts('created_at').notNull(),
+    readAt: ts('read_at'),
+  },
+  (t) => [index('notifications_user_created').on(t.userId, t.createdAt)],
+);
+
+export const webhooks = pgTable('webhooks', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  /** The HMAC key; shown to the admin once, never logged. */
+  secret: text('secret').notNull(),
+  minSeverity: text('min_severity').notNull().default('warning'),
+  enabled: boolean('enabled').notNull().default(true),
+  createdBy: text('created_by'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+/** E-mails and webhook calls to make, made and failed: the delivery log, and the retry queue. */
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    channel: text('channel').notNull(),
+    target: text('target').notNull(),
+    webhookId: uuid('webhook_id').references(() => webhooks.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
+    alertId: uuid('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    event: text('event').notNull(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    status: text('status').notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    responseStatus: integer('response_status'),
+    createdAt: ts('created_at').notNull(),
+    nextAttemptAt: ts('next_attempt_at'),
+    deliveredAt: ts('delivered_at'),
+  },
+  (t) => [index('deliveries_due').on(t.status, t.nextAttemptAt), index('deliveries_org_created').on(t.orgId, t.createdAt)],
+);
+
 /** Tables in dependency order; backup writes and restore reads them in this order. */
 export const ALL_TABLES = {
   organizations,
@@ -425,4 +601,13 @@ export const ALL_TABLES = {
   commands,
   telemetry_hour: telemetryHour,
   rejected_messages: rejectedMessages,
+  alert_rules: alertRules,
+  alerts,
+  alert_events: alertEvents,
+  silences,
+  maintenance_windows: maintenanceWindows,
+  notification_preferences: notificationPreferences,
+  notifications,
+  webhooks,
+  deliveries,
 } as const;

@@ -30,8 +30,8 @@ export async function seedDemo(db: Database, fleet: Fleet, now: Date): Promise<{
   await db.rawTransaction(async (tx) => {
     await tx.copyIn(
       'merchants',
-      ['id', 'org_id', 'mid', 'name', 'tier', 'language', 'created_at'],
-      csvRows(fleet.merchants.map((m) => [m.id, org.id, m.mid, m.name, m.tier, m.language, now])),
+      ['id', 'org_id', 'mid', 'name', 'tier', 'language', 'acquirer_host', 'created_at'],
+      csvRows(fleet.merchants.map((m) => [m.id, org.id, m.mid, m.name, m.tier, m.language, m.hostId, now])),
     );
     await tx.copyIn(
       'sites',

@@ -96,6 +96,7 @@ export class IngestPipeline {
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   readonly partitions: TelemetryPartitions;
+  private committedListeners: ((batch: readonly Accepted[], stored: readonly boolean[]) => void)[] = [];
 
   constructor(
     private ctx: AppContext,
@@ -107,6 +108,11 @@ export class IngestPipeline {
     this.lanes = Array.from({ length: writers }, () => ({ queue: [], busy: false, timer: null }));
     this.partitions = new TelemetryPartitions(ctx.db, () => ctx.config.TELEMETRY_RETENTION_DAYS);
     this.threadMode = opts.decodeThread ?? 'auto';
+  }
+
+  /** Called after each batch commits, with the records and which of them were new (alerts evaluate them). */
+  onCommitted(fn: (batch: readonly Accepted[], stored: readonly boolean[]) => void): void {
+    this.committedListeners.push(fn);
   }
 
   /** Checks one message and queues it; resolves once it is stored (or known to be a duplicate, or refused). */
@@ -254,6 +260,13 @@ export class IngestPipeline {
         if (stored[i]) this.stats.stored++;
         else this.stats.duplicates++;
         batch[i]!.resolve({ status: stored[i] ? 'stored' : 'duplicate' });
+      }
+      for (const fn of this.committedListeners) {
+        try {
+          fn(batch, stored);
+        } catch (err) {
+          this.ctx.log.error({ err }, 'a listener of committed ingest batches failed');
+        }
       }
     } catch (err) {
       const code = String((err as { code?: string }).code ?? '');

@@ -16,6 +16,7 @@
 import type { DeviceMessage } from '@poscare/contracts';
 import { csvRows, type RawTx } from '../db/client.js';
 import { assessHealth, type Health } from '../fleet/health.js';
+import { featuresOf, txnFeaturesOf, type Features, type TxnFeatures } from '@poscare/alerts';
 import { RollupBatch, rollupRow, ROLLUP_COLUMNS, ROLLUP_STAGE_DDL, ROLLUP_UPSERT_SQL, signalFields, signalsOf, TELEMETRY_SIGNAL_COLUMNS } from './rollups.js';
 
 export interface PreparedTelemetry {
@@ -31,6 +32,8 @@ export interface PreparedTelemetry {
   reasons: string[];
   appVersion: string | null;
   osVersion: string | null;
+  /** What the alert rules read of this sample. */
+  features: Features;
 }
 
 export interface PreparedOther {
@@ -39,6 +42,8 @@ export interface PreparedOther {
   atMs: number;
   /** The table's row: org_id, terminal_id, msg_id, at, received_at and the kind's own columns. */
   row: unknown[];
+  /** A payment, as the alert rules see it. */
+  txn?: TxnFeatures;
 }
 
 export type Prepared = PreparedTelemetry | PreparedOther;
@@ -64,6 +69,7 @@ export function prepare(msg: DeviceMessage, orgId: string, terminalId: string, r
         signals,
         health: h.health, reasons: h.reasons,
         appVersion: d.app?.version ?? null, osVersion: d.os?.version ?? null,
+        features: featuresOf(d),
       };
     }
     case 'event': {
@@ -73,7 +79,7 @@ export function prepare(msg: DeviceMessage, orgId: string, terminalId: string, r
     case 'txn': {
       const d = msg.data;
       const fields = [d.id ?? null, d.stan ?? null, d.rrn ?? null, d.amountMinor ?? null, d.currency ?? null, d.entryMode, d.outcome, d.responseCode ?? null, d.tvr?.toUpperCase() ?? null, d.tsi?.toUpperCase() ?? null, d.cardToken ?? null, d.durationMs ?? null];
-      return { kind: 'txn', msgId: msg.msgId, atMs, row: [orgId, terminalId, msg.msgId, at, receivedAt, ...fields] };
+      return { kind: 'txn', msgId: msg.msgId, atMs, row: [orgId, terminalId, msg.msgId, at, receivedAt, ...fields], txn: txnFeaturesOf(d) };
     }
     case 'cmd_ack':
       return { kind: 'cmd_ack', msgId: msg.msgId, atMs, row: [orgId, terminalId, msg.msgId, at, receivedAt, msg.data.commandId, msg.data.status, msg.data.detail ?? null] };
