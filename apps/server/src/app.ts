@@ -45,6 +45,8 @@ import { AlertService } from './alerts/service.js';
 import { alertRoutes } from './alerts/routes.js';
 import { NotificationService } from './notifications/service.js';
 import { notificationRoutes } from './notifications/routes.js';
+import { TicketService } from './tickets/service.js';
+import { ticketRoutes } from './tickets/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -62,6 +64,7 @@ export interface Services {
   commands: CommandService;
   alerts: AlertService;
   notifications: NotificationService;
+  tickets: TicketService;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -81,6 +84,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     commands: new CommandService(ctx),
     alerts: new AlertService(ctx),
     notifications: new NotificationService(ctx),
+    tickets: new TicketService(ctx),
   };
 }
 
@@ -148,6 +152,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(commandRoutes(services.commands));
       await api.register(alertRoutes(services.alerts));
       await api.register(notificationRoutes(services.notifications));
+      await api.register(ticketRoutes(services.tickets));
     },
     { prefix: '/api/v1' },
   );

@@ -11,6 +11,7 @@ import { topicFor } from '@poscare/contracts';
 import { startExternalIngest } from './ingest/externalBroker.js';
 import { pruneHistory } from './fleet/retention.js';
 import { AlertRuntime } from './alerts/runtime.js';
+import { alertTicketOpener } from './tickets/service.js';
 import { DeliveryWorker } from './notifications/delivery.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
@@ -112,15 +113,14 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
   }
 
-  if (fleet && demo && roles.has('ingest')) {
-    const live = await startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
-    services.commands.attachLocal(live.terminals);
-    stops.unshift(() => live.stop());
-  }
-
   if (roles.has('worker')) {
     // Alerts are evaluated here: fed by this process's ingest when it has one, ticking on the clock.
-    const runtime = new AlertRuntime(ctx, { localIngest: roles.has('ingest'), diagnose: services.alerts.diagnoser(), notifier: services.notifications });
+    const runtime = new AlertRuntime(ctx, {
+      localIngest: roles.has('ingest'),
+      diagnose: services.alerts.diagnoser(),
+      notifier: services.notifications,
+      openTicket: alertTicketOpener(services.tickets),
+    });
     if (roles.has('ingest')) runtime.attach(services.pipeline);
     await runtime.start();
     services.alerts.attachRuntime(runtime);
@@ -135,6 +135,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }, 3_600_000);
     timer.unref();
     stops.unshift(() => clearInterval(timer));
+  }
+
+  if (fleet && demo && roles.has('ingest')) {
+    const live = await startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
+    services.commands.attachLocal(live.terminals);
+    stops.unshift(() => live.stop());
   }
 
   say('');

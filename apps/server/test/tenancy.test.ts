@@ -22,6 +22,7 @@ let alertB: string;
 let silenceB: string;
 let windowB: string;
 let webhookB: string;
+let ticketB: string;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -49,6 +50,7 @@ beforeAll(async () => {
   silenceB = (await asB('/api/v1/silences', { matchers: { siteId: B.site.id }, endsAt: later, comment: 'b' })).json().id;
   windowB = (await asB('/api/v1/maintenance-windows', { siteId: B.site.id, startsAt: now.toISOString(), endsAt: later, reason: 'b' })).json().id;
   webhookB = (await asB('/api/v1/webhooks', { name: 'b', url: 'https://b.example.test/hook' })).json().id;
+  ticketB = (await asB('/api/v1/tickets', { terminalId: B.terminal.id, title: 'b' })).json().ticket.id;
 });
 afterAll(async () => t?.close());
 
@@ -97,6 +99,11 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'PATCH', url: `/api/v1/webhooks/${webhookB}`, payload: { name: 'pwned' } },
     { method: 'DELETE', url: `/api/v1/webhooks/${webhookB}` },
     { method: 'POST', url: `/api/v1/webhooks/${webhookB}/test` },
+    { method: 'GET', url: `/api/v1/tickets/${ticketB}` },
+    { method: 'POST', url: `/api/v1/tickets/${ticketB}/transition`, payload: { to: 'triaged' } },
+    { method: 'POST', url: `/api/v1/tickets/${ticketB}/comments`, payload: { body: 'pwned' } },
+    { method: 'POST', url: `/api/v1/tickets/${ticketB}/assign`, payload: { assigneeId: null } },
+    { method: 'POST', url: '/api/v1/tickets', payload: { terminalId: other.terminal.id, title: 'planted' } },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -126,11 +133,11 @@ describe('tenant isolation', () => {
   it('lists of organization A never contain organization B rows', async () => {
     for (const url of [
       '/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes',
-      '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications',
+      '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications', '/api/v1/tickets?status=all',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
-      for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id, alertB, silenceB, windowB, webhookB]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
+      for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id, alertB, silenceB, windowB, webhookB, ticketB]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
     }
     const stats = await t.app.inject({ url: '/api/v1/terminals/stats', headers: { cookie: cookieA } });
     expect(stats.json().total).toBe(2);
@@ -197,7 +204,7 @@ describe('tenant isolation', () => {
       'GET /api/v1/alerts', 'GET /api/v1/alert-rules', 'GET /api/v1/alert-rules/:code/versions', 'PUT /api/v1/alert-rules/:code',
       'POST /api/v1/alert-rules/preview', 'GET /api/v1/silences', 'GET /api/v1/maintenance-windows',
       'GET /api/v1/notifications', 'POST /api/v1/notifications/read', 'GET /api/v1/me/notification-preferences', 'PUT /api/v1/me/notification-preferences',
-      'GET /api/v1/webhooks', 'POST /api/v1/webhooks', 'GET /api/v1/deliveries',
+      'GET /api/v1/webhooks', 'POST /api/v1/webhooks', 'GET /api/v1/deliveries', 'GET /api/v1/tickets',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

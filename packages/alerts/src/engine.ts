@@ -118,8 +118,8 @@ class VersionStats {
   readonly terminalErrors = new Float64Array(BUCKETS);
   readonly samples = new Float64Array(BUCKETS);
   readonly terminals = new Map<string, number>();
-  /** Terminals with some metric above zero, by last time. */
-  readonly offenders = new Map<string, number>();
+  /** Per metric: terminals that showed it, by last time. */
+  readonly offenders = { crashes: new Map<string, number>(), anrs: new Map<string, number>(), reboots: new Map<string, number>(), terminalErrors: new Map<string, number>(), samples: new Map<string, number>() };
 
   add(at: number, field: 'crashes' | 'anrs' | 'reboots' | 'terminalErrors' | 'samples', n: number, offender: string | null): void {
     const m = Math.floor(at / MIN);
@@ -130,7 +130,7 @@ class VersionStats {
       this.crashes[i] = this.anrs[i] = this.reboots[i] = this.terminalErrors[i] = this.samples[i] = 0;
     }
     this[field][i]! += n;
-    if (offender) this.offenders.set(offender, at);
+    if (offender) this.offenders[field].set(offender, at);
   }
 
   /** Sum of a field over the minutes [from, to]. */
@@ -217,7 +217,7 @@ export class AlertEngine {
         whenSlot: c.kind === 'trend' && c.when ? metricIndex(c.when.metric) : -1,
         reader:
           c.kind === 'ratio' ? READER_SOURCES.indexOf(c.source as never) : trendMetric.startsWith('reader.') ? READER_SOURCES.indexOf(trendMetric.replace('.failureRate', '') as never) : -1,
-        forMs: c.kind === 'threshold' ? c.forMinutes * MIN : 0,
+        forMs: c.kind === 'threshold' || c.kind === 'trend' ? (c.forMinutes ?? 0) * MIN : 0,
         sumMs: c.kind === 'threshold' && c.sumMinutes ? c.sumMinutes * MIN : 0,
         resolveMs: r.definition.resolveAfterMinutes * MIN,
       };
@@ -720,8 +720,8 @@ export class AlertEngine {
       const cur = rates.get(v)!;
       const prev = rates.get(ordered[i - 1]!)!;
       if (cur.rate >= c.minRate && cur.rate >= c.factor * Math.max(prev.rate, 0.01)) {
-        const offenders = [...stats.get(v)!.offenders].filter(([, at]) => at >= from * MIN).map(([id]) => this.terminals.get(id)).filter((t): t is TerminalRuntime => !!t && t.info.appVersion === v);
-        if (offenders.length) active.set(v, offenders);
+        const offenders = [...stats.get(v)!.offenders[field]].filter(([, at]) => at >= from * MIN).map(([id]) => this.terminals.get(id)).filter((t): t is TerminalRuntime => !!t && t.info.appVersion === v);
+        if (offenders.length && offenders.length >= (c.minAffected ?? 1)) active.set(v, offenders);
         values.set(v, round(cur.rate));
       }
     }
@@ -1086,8 +1086,9 @@ export class AlertEngine {
       if (inh.within === 'host' && src.groupBy === 'host') scope.add(src.scopeKey);
       if (!infos.every((t) => scope.has(scopeValue(t, inh.within) ?? '\u0000'))) continue;
       if (holding) return { kind: 'inhibited', id: src.id, until: null };
-      // Over: it still explains what began while it held.
-      const explained = [...a.members.values()].every((m) => m.since >= src.startedAt - INHIBIT_LEAD_MS && m.since <= end);
+      // Over: it still explains what began while it held, or what looks back into that time.
+      const back = lookBackMs(a.rule?.condition);
+      const explained = [...a.members.values()].every((m) => m.since >= src.startedAt - INHIBIT_LEAD_MS && m.since - back <= end);
       if (explained && a.members.size) return { kind: 'inhibited', id: src.id, until: null };
     }
     return null;
@@ -1140,6 +1141,22 @@ export function compare(v: number, op: Comparator, x: number): boolean {
 
 function sameCondition(a: AlertRuleDefinition, b: AlertRuleDefinition): boolean {
   return a.groupBy === b.groupBy && a.enabled === b.enabled && JSON.stringify(a.condition) === JSON.stringify(b.condition);
+}
+
+/** How far back a condition's evidence reaches when it becomes true. */
+function lookBackMs(c: AlertCondition | undefined): number {
+  if (!c) return 0;
+  switch (c.kind) {
+    case 'absence':
+    case 'trade_absence':
+      return c.minutes * MIN;
+    case 'threshold':
+      return Math.max(c.forMinutes, c.sumMinutes ?? 0) * MIN;
+    case 'trend':
+      return (c.forMinutes ?? 0) * MIN;
+    default:
+      return 0;
+  }
 }
 
 function thresholdOf(c: AlertCondition): number | null {

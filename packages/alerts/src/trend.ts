@@ -45,11 +45,9 @@ export class Trend {
   add(at: number, value: number): void {
     const last = (this.head - 1 + CAP) % CAP;
     if (this.n > 0 && at < this.t[last]!) return;
-    // Within one step of the newest point: the newest value stands for the step.
-    if (this.n > 0 && at - this.t[last]! < this.step) {
-      this.v[last] = value;
-      return;
-    }
+    // Within one step of the newest point: that point stands for the step (replacing its value but
+    // not its time would tilt the line).
+    if (this.n > 0 && at - this.t[last]! < this.step) return;
     this.t[this.head] = at;
     this.v[this.head] = value;
     this.head = (this.head + 1) % CAP;

@@ -144,6 +144,8 @@ const TrendCondition = z.object({
    * or above it, falling: at or below it), so noise around a healthy level never forecasts a crossing.
    */
   armAt: z.number().finite().optional(),
+  /** The forecast must keep saying so this long before the alert fires (a noisy line crosses once by chance). */
+  forMinutes: z.number().min(0).max(24 * 60).optional(),
 });
 
 /** A version's rate of `metric` per terminal-hour over `windowMinutes` against its predecessor's. */
@@ -156,6 +158,8 @@ const FleetVersionCondition = z.object({
   factor: z.number().min(1).default(3),
   /** Rate per terminal-hour below which a version is never flagged. */
   minRate: z.number().min(0).default(0.5),
+  /** At least this many of the version's terminals show the metric in the window (default 1), so one broken terminal cannot flag a release. */
+  minAffected: z.number().int().min(1).optional(),
 });
 
 /** At least `share` of a site's terminals (and at least `minTerminals`) silent for `minutes`. */

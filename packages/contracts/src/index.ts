@@ -7,3 +7,4 @@ export * from './device.js';
 export * from './fleet.js';
 export * from './diagnosis.js';
 export * from './alerts.js';
+export * from './tickets.js';

@@ -51,7 +51,11 @@ export interface AlertNotifier {
 
 export type AlertDiagnoser = (alert: AlertState) => Promise<{ scope: string; causes: { code: string; confidence: number }[] } | null>;
 
+/** Opens (or finds) the ticket for an alert whose rule asks for one; returns its id. */
+export type AlertTicketOpener = (alert: AlertState) => Promise<string | null>;
+
 export interface RuntimeOptions {
+  openTicket?: AlertTicketOpener;
   notifier?: AlertNotifier;
   diagnose?: AlertDiagnoser;
   /** How often time-driven rules are evaluated. */
@@ -264,6 +268,7 @@ export class AlertRuntime {
         await this.opts.notifier.notifyAlert(notice, now).catch((err: unknown) => this.ctx.log.warn({ err, alertId: c.alert.id }, 'alert notification failed'));
       }
       if (c.type === 'fired' && this.opts.diagnose) this.queueDiagnosis(c.alert);
+      if ((c.type === 'fired' || c.type === 'unsuppressed') && c.alert.rule.autoTicket && !c.alert.suppressed && !c.alert.ticketId && this.opts.openTicket) await this.ticketFor(c.alert);
     }
   }
 
@@ -296,6 +301,21 @@ export class AlertRuntime {
       startedAt: new Date(a.startedAt).toISOString(),
       ...(c.roles ? { roles: c.roles, escalationLevel: a.escalationLevel } : {}),
     };
+  }
+
+  private async ticketFor(a: AlertState): Promise<void> {
+    try {
+      const id = await this.opts.openTicket!(a);
+      if (!id) return;
+      this.engine.linkTicket(a.id, id);
+      a.ticketId = id;
+      await this.ctx.db.rawTransaction(async (tx) => {
+        await tx.query('UPDATE alerts SET ticket_id = $2 WHERE id = $1', [a.id, id]);
+        await tx.query('INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)', [a.id, a.orgId, this.ctx.clock.now(), 'ticket_opened', null, JSON.stringify({ ticketId: id })]);
+      });
+    } catch (err) {
+      this.ctx.log.warn({ err, alertId: a.id }, 'opening a ticket for an alert failed');
+    }
   }
 
   private queueDiagnosis(a: AlertState): void {

@@ -579,6 +579,78 @@ export const deliveries = pgTable(
   (t) => [index('deliveries_due').on(t.status, t.nextAttemptAt), index('deliveries_org_created').on(t.orgId, t.createdAt)],
 );
 
+// ---- Service desk ----------------------------------------------------------------------------
+
+/** Per organization, the next ticket number. */
+export const ticketCounters = pgTable('ticket_counters', {
+  orgId: uuid('org_id').primaryKey().references(() => organizations.id),
+  next: integer('next').notNull().default(1),
+});
+
+export const tickets = pgTable(
+  'tickets',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    number: text('number').notNull(),
+    title: text('title').notNull(),
+    description: text('description').notNull().default(''),
+    status: text('status').notNull(),
+    priority: text('priority').notNull(),
+    source: text('source').notNull(),
+    category: text('category'),
+    causeCode: text('cause_code'),
+    terminalId: uuid('terminal_id').references(() => terminals.id, { onDelete: 'set null' }),
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
+    merchantId: uuid('merchant_id').references(() => merchants.id, { onDelete: 'set null' }),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    alertId: uuid('alert_id'),
+    /** Open tickets of one terminal and cause are one ticket: `terminal:cause` while open, null once resolved. */
+    dedupeKey: text('dedupe_key'),
+    plan: jsonb('plan').$type<Record<string, unknown> | null>(),
+    diagnosis: jsonb('diagnosis').$type<Record<string, unknown> | null>(),
+    answers: jsonb('answers').$type<Record<string, unknown> | null>(),
+    /** Status to return to when the merchant answers (while waiting_merchant). */
+    resumeStatus: text('resume_status'),
+    createdBy: text('created_by'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    firstResponseAt: ts('first_response_at'),
+    resolvedAt: ts('resolved_at'),
+    closedAt: ts('closed_at'),
+    eta: ts('eta'),
+  },
+  (t) => [
+    uniqueIndex('tickets_org_number').on(t.orgId, t.number),
+    uniqueIndex('tickets_open_dedupe').on(t.orgId, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
+    index('tickets_org_status_updated').on(t.orgId, t.status, t.updatedAt),
+    index('tickets_terminal').on(t.terminalId),
+    index('tickets_assignee_status').on(t.assigneeId, t.status),
+    index('tickets_merchant').on(t.merchantId, t.updatedAt),
+  ],
+);
+
+/** A ticket's history: transitions with who and why, comments (public) and internal notes. */
+export const ticketEvents = pgTable(
+  'ticket_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    ticketId: uuid('ticket_id')
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id').notNull(),
+    at: ts('at').notNull(),
+    type: text('type').notNull(),
+    actor: text('actor'),
+    actorId: uuid('actor_id'),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    body: text('body'),
+    internal: boolean('internal').notNull().default(false),
+  },
+  (t) => [index('ticket_events_ticket').on(t.ticketId, t.at)],
+);
+
 /** Tables in dependency order; backup writes and restore reads them in this order. */
 export const ALL_TABLES = {
   organizations,
@@ -610,4 +682,7 @@ export const ALL_TABLES = {
   notifications,
   webhooks,
   deliveries,
+  ticket_counters: ticketCounters,
+  tickets,
+  ticket_events: ticketEvents,
 } as const;

@@ -12,7 +12,7 @@ import { useAuth } from '../../auth/AuthContext';
 import { ConfidenceBar, SCOPE_COLORS } from '../../components/DiagnosisPanel';
 import { PageHeader } from '../../components/PageHeader';
 import { NotFound, QueryError } from '../../components/Status';
-import { conditionSummary, formatAlertValue, scopeText, silenceMatchersFor } from '../../lib/alerts';
+import { BOOLEAN_METRICS, conditionSummary, formatAlertValue, scopeText, silenceMatchersFor } from '../../lib/alerts';
 import { fromNow } from '../../lib/fleet';
 import { EMPTY, formatTime, formatTimeFull } from '../../lib/format';
 import { useShowError } from '../../lib/hooks';
@@ -154,7 +154,7 @@ export default function AlertDetailPage() {
       children: (
         <span data-testid="alert-value">
           <strong className={a.status === 'resolved' ? undefined : 'alert-value-hot'}>{formatAlertValue(cond, a.value, tr)}</strong>
-          {a.threshold !== null && (
+          {a.threshold !== null && !(cond?.kind === 'threshold' && BOOLEAN_METRICS.has(cond.metric)) && (
             <span className="muted"> {t('alerts.detail.vsThreshold', { threshold: formatAlertValue(cond, a.threshold, tr) })}</span>
           )}
         </span>

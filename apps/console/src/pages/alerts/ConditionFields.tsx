@@ -87,7 +87,7 @@ export function ConditionFields({ kind }: { kind: AlertCondition['kind'] | undef
             )}
           </Field>
           <Field name="forMinutes" label={t('alerts.editor.forMinutes')} hint={t('alerts.editor.forMinutesHint')}>
-            {n({ min: 0, max: 1440, suffix: minutes })}
+            {n({ min: 0, max: 1440, suffix: minutes, 'data-testid': 'cond-for' } as Partial<InputNumberProps<number>>)}
           </Field>
         </div>
       );

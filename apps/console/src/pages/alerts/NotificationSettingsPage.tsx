@@ -209,6 +209,7 @@ function WebhooksCard() {
         okText={t('common.create')}
         cancelText={t('common.cancel')}
         confirmLoading={create.isPending}
+        okButtonProps={{ 'data-testid': 'webhook-submit' }}
         destroyOnHidden
       >
         <Form<WebhookInput> form={form} layout="vertical" onFinish={(v) => create.mutate(v)} initialValues={{ minSeverity: 'warning', enabled: true }}>

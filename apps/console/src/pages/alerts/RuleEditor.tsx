@@ -82,7 +82,7 @@ function Preview({ result, condition }: { result: AlertRulePreviewResult; condit
   return (
     <div data-testid="rule-preview-result">
       <div className="alert-preview-stats">
-        <Statistic title={t('alerts.preview.alerts')} value={result.alerts} data-testid="preview-alerts" />
+        <Statistic title={t('alerts.preview.alerts')} value={result.alerts} data-testid="preview-alerts" data-count={result.alerts} />
         <Statistic title={t('alerts.preview.terminals')} value={result.terminals} />
         <Statistic title={t('alerts.preview.samples')} value={result.samples} />
       </div>

@@ -77,6 +77,7 @@ export default function RulesPage() {
     {
       title: t('alerts.rules.name'),
       key: 'name',
+      width: 230,
       render: (_, r) => (
         <div>
           <a onClick={() => setParam('edit', r.code)} className="alert-rule-name" data-testid="rule-name">
@@ -90,18 +91,23 @@ export default function RulesPage() {
       title: t('alerts.rules.condition'),
       key: 'condition',
       render: (_, r) => (
-        <div>
-          <Tag>{t(`alerts.kinds.${r.definition.condition.kind}`)}</Tag>
-          <div className="small rule-cond-text">{conditionSummary(r.definition.condition, tr)}</div>
+        <div className="rule-cond-cell">
+          <Tag className="rule-kind-tag">{t(`alerts.kinds.${r.definition.condition.kind}`)}</Tag>
+          <span className="rule-cond-text">{conditionSummary(r.definition.condition, tr)}</span>
+          {r.definition.autoTicket && (
+            <Tag color="geekblue" icon={<CheckOutlined />} className="rule-kind-tag">
+              {t('alerts.rules.autoTicket')}
+            </Tag>
+          )}
         </div>
       ),
     },
     { title: t('alerts.rules.severity'), key: 'severity', width: 96, render: (_, r) => <SeverityTag severity={r.definition.severity} /> },
-    { title: t('alerts.rules.groupBy'), key: 'groupBy', width: 90, render: (_, r) => t(`alerts.groupBy.${r.definition.groupBy}`) },
+    { title: t('alerts.rules.groupBy'), key: 'groupBy', width: 100, render: (_, r) => t(`alerts.groupBy.${r.definition.groupBy}`) },
     {
       title: t('alerts.rules.enabled'),
       key: 'enabled',
-      width: 80,
+      width: 70,
       render: (_, r) => (
         <Switch
           size="small"
@@ -116,7 +122,7 @@ export default function RulesPage() {
     {
       title: t('alerts.rules.version'),
       key: 'version',
-      width: 150,
+      width: 140,
       render: (_, r) => (
         <div>
           <span className="nowrap">
@@ -131,17 +137,10 @@ export default function RulesPage() {
       ),
     },
     {
-      title: t('alerts.rules.autoTicket'),
-      key: 'autoTicket',
-      width: 80,
-      align: 'center',
-      responsive: ['lg'],
-      render: (_, r) => (r.definition.autoTicket ? <CheckOutlined style={{ color: '#389e0d' }} aria-label={t('alerts.bool.yes')} /> : <span className="muted">—</span>),
-    },
-    {
       title: t('common.actions'),
       key: 'actions',
       width: 90,
+      fixed: 'right',
       render: (_, r) => (
         <Tooltip title={canEdit ? t('common.edit') : t('alerts.rules.view')}>
           <Button
@@ -177,7 +176,7 @@ export default function RulesPage() {
             dataSource={rows}
             loading={list.isPending}
             pagination={false}
-            scroll={{ x: 980 }}
+            scroll={{ x: 1000 }}
             rowClassName={(r) => (r.definition.enabled ? '' : 'row-disabled')}
             onRow={(r) => ({ 'data-testid': 'rule-row', 'data-code': r.code } as object)}
             locale={{ emptyText: <EmptyState title={q ? t('common.noMatches') : t('alerts.rules.empty')} /> }}

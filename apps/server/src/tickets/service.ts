@@ -1,0 +1,393 @@
+/**
+ * Tickets: opened by a merchant (portal, troubleshooter), an agent, an alert rule or the API;
+ * deduplicated against open tickets of the same terminal and cause; moved along the handling flow
+ * (TICKET_TRANSITIONS) with every transition recorded with who, when and why. Merchants see their own
+ * tickets and the customer-facing timeline only; internal notes are for staff.
+ */
+import {
+  TICKET_TRANSITIONS,
+  type Language,
+  type TicketCreate,
+  type TicketDetail,
+  type TicketEvent,
+  type TicketPage,
+  type TicketPriority,
+  type TicketQuery,
+  type TicketRow,
+  type TicketStatus,
+  type TicketTransition,
+} from '@poscare/contracts';
+import { diagnoseCase, loadKnowledge, parseCase, SYMPTOMS, symptomReport, type Knowledge } from '@poscare/diagnosis';
+import { causeTitle, faultCause } from '@poscare/codes';
+import type { z } from 'zod';
+import type { AlertState } from '@poscare/alerts';
+import { type Actor, assertCan, authorId, can, systemActor } from '../access/actor.js';
+import type { RawTx } from '../db/client.js';
+import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js';
+import { AppError, errors } from '../errors/errors.js';
+import type { AppContext } from '../platform/context.js';
+
+type Row = Record<string, unknown>;
+const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
+const OPEN: TicketStatus[] = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'];
+
+export interface NewTicket extends TicketCreate {
+  alertId?: string;
+}
+
+export class TicketService {
+  private knowledge: Knowledge | null = null;
+
+  constructor(private readonly ctx: AppContext) {}
+
+  /** Opens a ticket, or returns the open one of the same terminal and cause (with a note of the new report). */
+  async create(actor: Actor, body: NewTicket, lang: Language): Promise<{ ticket: TicketDetail; duplicate: boolean }> {
+    assertCan(actor, 'tickets:create');
+    if (body.symptom && !SYMPTOMS.some((x) => x.id === body.symptom)) throw errors.validation([{ path: 'body.symptom', id: 'diagnosis.unknown_symptom', params: { symptom: body.symptom } }]);
+    const now = this.ctx.clock.now();
+    const source = body.source ?? (actor.role === 'merchant' ? 'merchant' : actor.via === 'system' ? 'alert' : 'agent');
+    const place = await this.place(actor, body);
+    const diagnosis = place.terminalId ? await this.diagnose(actor.orgId, place.terminalId, body, lang) : null;
+    const top = diagnosis?.causes[0];
+    const causeCode = body.causeCode ?? (top && top.confidence >= 0.5 ? top.code : null);
+    const dedupeKey = place.terminalId && causeCode ? `${place.terminalId}:${causeCode}` : null;
+    const priority = body.priority ?? defaultPriority(causeCode);
+
+    const result = await this.ctx.db.rawTransaction(async (tx) => {
+      if (dedupeKey) {
+        const [open] = await tx.query<{ id: string }>('SELECT id FROM tickets WHERE org_id = $1 AND dedupe_key = $2', [actor.orgId, dedupeKey]);
+        if (open) {
+          await event(tx, open.id, actor, now, 'duplicate', { body: [body.title, body.description].filter(Boolean).join('\n'), to: source });
+          if (body.alertId) await tx.query('UPDATE tickets SET alert_id = coalesce(alert_id, $2), updated_at = $3 WHERE id = $1', [open.id, body.alertId, now]);
+          return { id: open.id, duplicate: true };
+        }
+      }
+      const [counter] = await tx.query<{ n: number }>(
+        `INSERT INTO ticket_counters (org_id, next) VALUES ($1, 2) ON CONFLICT (org_id) DO UPDATE SET next = ticket_counters.next + 1 RETURNING next - 1 AS n`,
+        [actor.orgId],
+      );
+      const number = `T${String(counter!.n).padStart(6, '0')}`;
+      const category = causeCode ? safe(() => faultCause(causeCode).category) : null;
+      const [row] = await tx.query<{ id: string }>(
+        `INSERT INTO tickets (org_id, number, title, description, status, priority, source, category, cause_code, terminal_id, site_id, merchant_id, alert_id, dedupe_key, diagnosis, answers, created_by, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`,
+        [
+          actor.orgId, number, body.title, body.description ?? '', priority, source, category, causeCode, place.terminalId, place.siteId, place.merchantId,
+          body.alertId ?? null, dedupeKey, diagnosis ? JSON.stringify(diagnosis) : null, body.answers ? JSON.stringify({ symptom: body.symptom ?? null, ...body.answers }) : body.symptom ? JSON.stringify({ symptom: body.symptom }) : null,
+          actor.name, now,
+        ],
+      );
+      await event(tx, row!.id, actor, now, 'created', { to: 'new', body: body.description || null });
+      if (diagnosis) await event(tx, row!.id, actor, now, 'diagnosis', { body: diagnosis.causes.map((c) => `${c.code} ${Math.round(c.confidence * 100)}%`).join(', ') || null, internal: true });
+      if (body.alertId) await event(tx, row!.id, actor, now, 'linked_alert', { to: body.alertId, internal: true });
+      return { id: row!.id, duplicate: false };
+    }).catch(async (err: unknown) => {
+      // Two reports of one problem at the same moment: the second finds the first.
+      if ((err as { code?: string }).code === '23505' && dedupeKey) {
+        const [open] = await this.ctx.db.rawTransaction((tx) => tx.query<{ id: string }>('SELECT id FROM tickets WHERE org_id = $1 AND dedupe_key = $2', [actor.orgId, dedupeKey]));
+        if (open) return { id: open.id, duplicate: true };
+      }
+      throw err;
+    });
+    return { ticket: await this.get(actor, result.id, lang), duplicate: result.duplicate };
+  }
+
+  async list(actor: Actor, q: TicketQuery, lang: Language): Promise<z.infer<typeof TicketPage>> {
+    assertCan(actor, 'tickets:read');
+    const where = ['t.org_id = $1'];
+    const params: unknown[] = [actor.orgId];
+    const p = (v: unknown) => `$${params.push(v)}`;
+    if (actor.merchantId) where.push(`t.merchant_id = ${p(actor.merchantId)}`);
+    if (q.status === 'open') where.push(`t.status = ANY(${p(OPEN)}::text[])`);
+    else if (q.status !== 'all') where.push(`t.status = ${p(q.status)}`);
+    if (q.priority) where.push(`t.priority = ${p(q.priority)}`);
+    if (q.assigneeId === 'me') where.push(`t.assignee_id = ${p(actor.userId)}`);
+    else if (q.assigneeId === 'none') where.push('t.assignee_id IS NULL');
+    else if (q.assigneeId) where.push(`t.assignee_id = ${p(q.assigneeId)}`);
+    if (q.terminalId) where.push(`t.terminal_id = ${p(q.terminalId)}`);
+    if (q.siteId) where.push(`t.site_id = ${p(q.siteId)}`);
+    if (q.merchantId) where.push(`t.merchant_id = ${p(q.merchantId)}`);
+    if (q.q) where.push(`(t.title ILIKE ${p(`%${q.q.replace(/[%_\\]/g, '\\$&')}%`)} OR t.number = ${p(q.q.toUpperCase())})`);
+    return this.ctx.db.rawTransaction(async (tx) => {
+      const rows = await tx.query<Row>(
+        `SELECT t.*, term.serial_number, u.name AS assignee_name FROM tickets t LEFT JOIN terminals term ON term.id = t.terminal_id LEFT JOIN users u ON u.id = t.assignee_id
+          WHERE ${where.join(' AND ')} ORDER BY t.priority, t.updated_at DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
+        params,
+      );
+      const [n] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM tickets t WHERE ${where.join(' AND ')}`, params);
+      return { items: rows.map((r) => presentTicket(r, lang)), total: Number(n?.n ?? 0) };
+    });
+  }
+
+  async get(actor: Actor, id: string, lang: Language): Promise<TicketDetail> {
+    assertCan(actor, 'tickets:read');
+    const row = await this.row(actor, id);
+    const staff = can(actor, 'tickets:work');
+    const events = await this.ctx.db.rawTransaction((tx) =>
+      tx.query<Row>(`SELECT * FROM ticket_events WHERE ticket_id = $1 ${staff ? '' : 'AND NOT internal'} ORDER BY at, id`, [id]),
+    );
+    const status = row.status as TicketStatus;
+    return {
+      ...presentTicket(row, lang),
+      description: row.description as string,
+      plan: (row.plan as TicketDetail['plan']) ?? null,
+      diagnosis: staff ? ((row.diagnosis as Record<string, unknown> | null) ?? null) : null,
+      answers: (row.answers as Record<string, unknown> | null) ?? null,
+      events: events.map(presentEvent),
+      next: staff ? nextStatuses(status, row.resume_status as TicketStatus | null) : [],
+    };
+  }
+
+  /** Moves a ticket along the handling flow; anything TICKET_TRANSITIONS does not allow is refused. */
+  async transition(actor: Actor, id: string, body: TicketTransition, lang: Language): Promise<TicketDetail> {
+    assertCan(actor, 'tickets:work');
+    const row = await this.row(actor, id);
+    const from = row.status as TicketStatus;
+    const resume = row.resume_status as TicketStatus | null;
+    if (!nextStatuses(from, resume).includes(body.to)) throw new AppError('ticket.illegal_transition', 409, { from, to: body.to });
+    if (body.to === 'planned' && !body.plan && !row.plan) throw errors.validation([{ path: 'body.plan', id: 'ticket.plan_required' }]);
+    if (body.to === 'waiting_merchant' && !body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
+    if (from === 'resolved' && body.to === 'in_progress' && !body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
+    const now = this.ctx.clock.now();
+    await this.ctx.db.rawTransaction(async (tx) => {
+      const sets = ['status = $2', 'updated_at = $3'];
+      const params: unknown[] = [id, body.to, now];
+      const set = (col: string, v: unknown) => sets.push(`${col} = $${params.push(v)}`);
+      if (body.to === 'waiting_merchant') set('resume_status', from);
+      else set('resume_status', null);
+      if (body.category) set('category', body.category);
+      if (body.causeCode) {
+        set('cause_code', body.causeCode);
+        if (row.terminal_id) set('dedupe_key', `${row.terminal_id}:${body.causeCode}`);
+      }
+      if (body.priority && body.priority !== row.priority) {
+        set('priority', body.priority);
+        await event(tx, id, actor, now, 'priority', { from: row.priority as string, to: body.priority });
+      }
+      if (body.plan) {
+        set('plan', JSON.stringify(body.plan));
+        if (body.plan.eta) set('eta', new Date(body.plan.eta));
+        await event(tx, id, actor, now, 'plan', { to: body.plan.kind, body: body.plan.summary });
+      }
+      if (!row.first_response_at) set('first_response_at', now);
+      if (body.to === 'resolved') {
+        set('resolved_at', now);
+        set('dedupe_key', null);
+      }
+      if (body.to === 'closed') {
+        set('closed_at', now);
+        set('dedupe_key', null);
+      }
+      if (from === 'resolved' && body.to === 'in_progress') {
+        set('resolved_at', null);
+        if (row.terminal_id && row.cause_code) set('dedupe_key', `${row.terminal_id}:${row.cause_code}`);
+      }
+      await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, params);
+      await event(tx, id, actor, now, 'status', { from, to: body.to, body: body.reason ?? null });
+    });
+    return this.get(actor, id, lang);
+  }
+
+  /** A comment the merchant sees, or an internal note; a merchant's reply ends a wait for them. */
+  async comment(actor: Actor, id: string, body: { body: string; internal: boolean }, lang: Language): Promise<TicketDetail> {
+    assertCan(actor, 'tickets:read');
+    const staff = can(actor, 'tickets:work');
+    if (!staff && actor.role !== 'merchant') throw errors.forbidden();
+    const internal = staff && body.internal;
+    const row = await this.row(actor, id);
+    const now = this.ctx.clock.now();
+    await this.ctx.db.rawTransaction(async (tx) => {
+      await event(tx, id, actor, now, internal ? 'note' : 'comment', { body: body.body, internal });
+      const sets = ['updated_at = $2'];
+      if (staff && !internal && !row.first_response_at) sets.push('first_response_at = $2');
+      if (!staff && row.status === 'waiting_merchant' && row.resume_status) {
+        sets.push(`status = resume_status, resume_status = NULL`);
+        await event(tx, id, actor, now, 'status', { from: 'waiting_merchant', to: row.resume_status as string, body: null });
+      }
+      await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, [id, now]);
+    });
+    return this.get(actor, id, lang);
+  }
+
+  async assign(actor: Actor, id: string, assigneeId: string | null, lang: Language): Promise<TicketDetail> {
+    assertCan(actor, 'tickets:work');
+    const row = await this.row(actor, id);
+    const now = this.ctx.clock.now();
+    await this.ctx.db.rawTransaction(async (tx) => {
+      let name: string | null = null;
+      if (assigneeId) {
+        const [u] = await tx.query<{ name: string; role: string }>('SELECT name, role FROM users WHERE id = $1 AND org_id = $2 AND NOT disabled', [assigneeId, actor.orgId]);
+        if (!u || !['admin', 'agent', 'engineer'].includes(u.role)) throw errors.notFound('user');
+        name = u.name;
+      }
+      await tx.query('UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1', [id, assigneeId, now]);
+      await event(tx, id, actor, now, 'assigned', { from: (row.assignee_id as string | null) ?? null, to: name, internal: true });
+    });
+    return this.get(actor, id, lang);
+  }
+
+  private async row(actor: Actor, id: string): Promise<Row> {
+    const params: unknown[] = [id, actor.orgId];
+    let sql = `SELECT t.*, term.serial_number, u.name AS assignee_name FROM tickets t LEFT JOIN terminals term ON term.id = t.terminal_id LEFT JOIN users u ON u.id = t.assignee_id
+                WHERE t.id = $1 AND t.org_id = $2`;
+    if (actor.merchantId) sql += ` AND t.merchant_id = $${params.push(actor.merchantId)}`;
+    const [row] = await this.ctx.db.rawTransaction((tx) => tx.query<Row>(sql, params));
+    if (!row) throw errors.notFound('ticket');
+    return row;
+  }
+
+  /** The terminal (and so site and merchant) a ticket is about; only the actor's own. */
+  private async place(actor: Actor, body: NewTicket): Promise<{ terminalId: string | null; siteId: string | null; merchantId: string | null }> {
+    if (body.terminalId) {
+      const params: unknown[] = [body.terminalId, actor.orgId];
+      let sql = 'SELECT id, site_id, merchant_id FROM terminals WHERE id = $1 AND org_id = $2';
+      if (actor.merchantId) sql += ` AND merchant_id = $${params.push(actor.merchantId)}`;
+      const [t] = await this.ctx.db.rawTransaction((tx) => tx.query<Row>(sql, params));
+      if (!t) throw errors.notFound('terminal');
+      return { terminalId: t.id as string, siteId: (t.site_id as string | null) ?? null, merchantId: (t.merchant_id as string | null) ?? null };
+    }
+    if (body.siteId) {
+      const params: unknown[] = [body.siteId, actor.orgId];
+      let sql = 'SELECT id, merchant_id FROM sites WHERE id = $1 AND org_id = $2';
+      if (actor.merchantId) sql += ` AND merchant_id = $${params.push(actor.merchantId)}`;
+      const [s] = await this.ctx.db.rawTransaction((tx) => tx.query<Row>(sql, params));
+      if (!s) throw errors.notFound('site');
+      return { terminalId: null, siteId: s.id as string, merchantId: s.merchant_id as string };
+    }
+    return { terminalId: null, siteId: null, merchantId: actor.merchantId };
+  }
+
+  /** The terminal's diagnosis with what the reporter said and answered. */
+  private async diagnose(orgId: string, terminalId: string, body: NewTicket, lang: Language) {
+    this.knowledge ??= loadKnowledge();
+    const now = this.ctx.clock.now();
+    const assembled = await this.ctx.db.rawTransaction(async (tx) => {
+      const [term] = await tx.query<TerminalRow>(
+        'SELECT id, org_id, merchant_id, site_id, vendor, model, os_version, app_version, connectivity, created_at FROM terminals WHERE id = $1 AND org_id = $2',
+        [terminalId, orgId],
+      );
+      return term ? buildTerminalCase(tx, term, now, lang) : null;
+    });
+    if (!assembled) return null;
+    const said = [body.symptom ? symptomReport(body.symptom, lang, body.description) : null, body.title, body.description].filter(Boolean).join('. ');
+    if (said) assembled.report = { text: said.slice(0, 2000), source: body.source === 'alert' ? 'alert' : 'merchant', at: now.toISOString() } as never;
+    if (body.answers) assembled.answers = body.answers;
+    try {
+      const result = diagnoseCase(parseCase(assembled), { knowledge: this.knowledge });
+      return {
+        caseId: result.caseId,
+        at: now.toISOString(),
+        scope: result.scope,
+        causes: result.causes.slice(0, 3).map((c) => ({ code: c.code, confidence: c.confidence, title: { 'zh-CN': safe(() => causeTitle(c.code, 'zh-CN')) ?? c.title, 'en-US': safe(() => causeTitle(c.code, 'en-US')) ?? c.title } })),
+      };
+    } catch (err) {
+      this.ctx.log.warn({ err, terminalId }, 'ticket diagnosis failed');
+      return null;
+    }
+  }
+}
+
+/** The opener the alert runtime calls for rules with autoTicket. */
+export function alertTicketOpener(svc: TicketService) {
+  return async (a: AlertState): Promise<string | null> => {
+    const terminalId = a.terminalId ?? [...a.members].find(([, m]) => m.active)?.[0] ?? null;
+    const severityPriority: Record<string, TicketPriority> = { critical: 'p2', warning: 'p3', info: 'p4' };
+    const security = a.rule.cause?.startsWith('sec.') ?? false;
+    const r = await svc.create(
+      { ...systemActor(a.orgId, 'PosCare'), role: 'admin' },
+      {
+        title: `${a.rule.name['zh-CN']} · ${a.scopeLabel}`,
+        description: `${a.rule.name['en-US']} (${a.ruleCode}) · ${a.members.size} terminal(s)`,
+        source: 'alert',
+        alertId: a.id,
+        ...(terminalId ? { terminalId } : {}),
+        ...(a.rule.cause ? { causeCode: a.rule.cause } : {}),
+        ...(security ? {} : { priority: severityPriority[a.severity] ?? 'p3' }),
+      },
+      'zh-CN',
+    );
+    return r.ticket.id;
+  };
+}
+
+function safe<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch {
+    return null;
+  }
+}
+
+/** Security problems are urgent; a terminal that cannot take payments comes next. */
+function defaultPriority(cause: string | null): TicketPriority {
+  if (!cause) return 'p3';
+  if (cause.startsWith('sec.')) return 'p1';
+  if (cause.startsWith('ext.host') || cause.startsWith('net.site') || cause.startsWith('sw.update')) return 'p2';
+  if (cause.startsWith('ext.card') || cause.startsWith('op.pin') || cause.startsWith('ext.issuer')) return 'p4';
+  return 'p3';
+}
+
+function nextStatuses(status: TicketStatus, resume: TicketStatus | null): TicketStatus[] {
+  // A pause returns to where the ticket was.
+  if (status === 'waiting_merchant') return resume ? [resume] : ['triaged'];
+  return [...TICKET_TRANSITIONS[status]];
+}
+
+async function event(
+  tx: RawTx,
+  ticketId: string,
+  actor: Actor,
+  at: Date,
+  type: TicketEvent['type'],
+  e: { from?: string | null; to?: string | null; body?: string | null; internal?: boolean },
+): Promise<void> {
+  const [t] = await tx.query<{ org_id: string }>('SELECT org_id FROM tickets WHERE id = $1', [ticketId]);
+  await tx.query('INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, actor_id, from_value, to_value, body, internal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
+    ticketId,
+    t!.org_id,
+    at,
+    type,
+    actor.name,
+    authorId(actor),
+    e.from ?? null,
+    e.to ?? null,
+    e.body ?? null,
+    e.internal ?? false,
+  ]);
+}
+
+export function presentTicket(r: Row, _lang: Language): TicketRow {
+  return {
+    id: r.id as string,
+    number: r.number as string,
+    title: r.title as string,
+    status: r.status as TicketStatus,
+    priority: r.priority as TicketPriority,
+    source: r.source as TicketRow['source'],
+    category: (r.category as string | null) ?? null,
+    causeCode: (r.cause_code as string | null) ?? null,
+    terminalId: (r.terminal_id as string | null) ?? null,
+    serialNumber: (r.serial_number as string | null) ?? null,
+    siteId: (r.site_id as string | null) ?? null,
+    merchantId: (r.merchant_id as string | null) ?? null,
+    assigneeId: (r.assignee_id as string | null) ?? null,
+    assigneeName: (r.assignee_name as string | null) ?? null,
+    alertId: (r.alert_id as string | null) ?? null,
+    createdAt: iso(r.created_at)!,
+    updatedAt: iso(r.updated_at)!,
+    resolvedAt: iso(r.resolved_at),
+    eta: iso(r.eta),
+  };
+}
+
+function presentEvent(e: Row): TicketEvent {
+  return {
+    at: iso(e.at)!,
+    type: e.type as TicketEvent['type'],
+    actor: (e.actor as string | null) ?? null,
+    from: (e.from_value as string | null) ?? null,
+    to: (e.to_value as string | null) ?? null,
+    body: (e.body as string | null) ?? null,
+    internal: !!e.internal,
+  };
+}

@@ -1,0 +1,180 @@
+/**
+ * Tickets follow the handling flow: opened from the troubleshooter, an agent or an alert rule, carrying
+ * the diagnosis; deduplicated per terminal and cause; every transition recorded with who and why;
+ * illegal ones refused; the merchant sees the customer-facing timeline of their own tickets only.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AlertRuntime } from '../src/alerts/runtime.js';
+import { alertTicketOpener } from '../src/tickets/service.js';
+import { createTestApp, type TestApp } from './harness.js';
+import { enrol, send, telemetry } from './device.js';
+
+let t: TestApp;
+let A: Awaited<ReturnType<TestApp['tenant']>>;
+let B: Awaited<ReturnType<TestApp['tenant']>>;
+let admin: string;
+let agent: string;
+let agentId: string;
+let merchant: string;
+let adminB: string;
+
+const call = (method: 'GET' | 'POST', url: string, cookie: string, payload?: unknown, lang = 'en-US') =>
+  t.app.inject({ method, url, headers: { cookie, 'accept-language': lang }, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+beforeAll(async () => {
+  t = await createTestApp();
+  A = await t.tenant();
+  B = await t.tenant();
+  admin = await t.login(A.admin.email);
+  const ag = await t.f.user(A.org.id, 'agent');
+  agentId = ag.id;
+  agent = await t.login(ag.email);
+  merchant = await t.login(A.merchantUser.email);
+  adminB = await t.login(B.admin.email);
+  // The terminal's chip reader has been failing for the last minutes.
+  const cred = await enrol(t, admin, A.terminal.serialNumber);
+  const now = t.clock.now().getTime();
+  await send(t, cred, [1, 2, 3, 4, 5].map((k) => telemetry(new Date(now - (10 - k) * 60_000), { reader: { chip: { attempts: 12, failures: 6 }, contactless: { attempts: 10, failures: 0 } }, network: { connected: true } })));
+});
+afterAll(async () => t?.close());
+
+let ticketId: string;
+
+describe('opening tickets', () => {
+  it('a merchant opens one from the troubleshooter: it carries their answers and the diagnosis, and is numbered', async () => {
+    const res = await call('POST', '/api/v1/tickets', merchant, {
+      terminalId: A.terminal.id,
+      title: '插卡没反应',
+      description: '插卡读不出来，挥卡可以',
+      source: 'troubleshooter',
+      symptom: 'chip_fails',
+      answers: { reseated_card: 'yes' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { ticket, duplicate } = res.json();
+    expect(duplicate).toBe(false);
+    expect(ticket).toMatchObject({ number: 'T000001', status: 'new', source: 'troubleshooter', causeCode: 'hw.reader.chip', category: 'hardware' });
+    expect(ticket.answers).toMatchObject({ reseated_card: 'yes' });
+    // Merchants do not see the diagnosis or internal entries; staff do.
+    expect(ticket.diagnosis).toBeNull();
+    expect(ticket.events.every((e: { internal: boolean }) => !e.internal)).toBe(true);
+    ticketId = ticket.id;
+    const staff = (await call('GET', `/api/v1/tickets/${ticketId}`, agent)).json();
+    expect(staff.diagnosis.causes[0].code).toBe('hw.reader.chip');
+    expect(staff.events.map((e: { type: string }) => e.type)).toEqual(['created', 'diagnosis']);
+  });
+
+  it('a second report of the same terminal and cause lands on the open ticket instead of a new one', async () => {
+    const res = await call('POST', '/api/v1/tickets', agent, { terminalId: A.terminal.id, title: 'Caller: chip cards fail', causeCode: 'hw.reader.chip' });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ duplicate: true, ticket: { id: ticketId } });
+    expect(res.json().ticket.events.at(-1)).toMatchObject({ type: 'duplicate', body: 'Caller: chip cards fail' });
+  });
+
+  it('an unknown symptom is refused naming the field', async () => {
+    const res = await call('POST', '/api/v1/tickets', merchant, { terminalId: A.terminal.id, title: 'x', symptom: 'made_up' });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details[0].path).toBe('body.symptom');
+  });
+
+  it('a terminal of another tenant or another merchant cannot be named', async () => {
+    expect((await call('POST', '/api/v1/tickets', adminB, { terminalId: A.terminal.id, title: 'x' })).statusCode).toBe(404);
+    const other = await t.f.merchant(A.org.id);
+    const otherUser = await t.login((await t.f.user(A.org.id, 'merchant', { merchantId: other.id })).email);
+    expect((await call('POST', '/api/v1/tickets', otherUser, { terminalId: A.terminal.id, title: 'x' })).statusCode).toBe(404);
+    expect((await call('GET', `/api/v1/tickets/${ticketId}`, otherUser)).statusCode).toBe(404);
+    expect((await call('GET', `/api/v1/tickets/${ticketId}`, adminB)).statusCode).toBe(404);
+    expect((await call('GET', '/api/v1/tickets', otherUser)).json().total).toBe(0);
+  });
+});
+
+describe('the handling flow', () => {
+  it('refuses a step the flow does not allow, in the caller language', async () => {
+    const res = await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'resolved' }, 'zh-CN');
+    expect(res.statusCode).toBe(409);
+    expect(res.json().error).toMatchObject({ id: 'ticket.illegal_transition' });
+    expect(res.json().error.message).toContain('工单');
+  });
+
+  it('merchants may not move tickets', async () => {
+    expect((await call('POST', `/api/v1/tickets/${ticketId}/transition`, merchant, { to: 'triaged' })).statusCode).toBe(403);
+  });
+
+  it('goes new → triaged → locating → planned (a plan is required) → in progress, recording who and why', async () => {
+    const step = (payload: object) => call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, payload);
+    expect((await step({ to: 'triaged', priority: 'p2', category: 'hardware', reason: 'merchant cannot take chip cards' })).statusCode).toBe(200);
+    expect((await step({ to: 'locating' })).statusCode).toBe(200);
+    const noPlan = await step({ to: 'planned' });
+    expect(noPlan.statusCode).toBe(400);
+    expect(noPlan.json().error.details[0].path).toBe('body.plan');
+    const planned = await step({ to: 'planned', plan: { kind: 'onsite_repair', summary: 'replace chip reader', estimatedMinutes: 90, estimatedCostMinor: 12000, eta: '2026-03-03T10:00:00+08:00' } });
+    expect(planned.statusCode, planned.body).toBe(200);
+    expect(planned.json()).toMatchObject({ priority: 'p2', plan: { kind: 'onsite_repair' }, eta: '2026-03-03T02:00:00.000Z' });
+    const going = (await step({ to: 'in_progress' })).json();
+    const statusEvents = going.events.filter((e: { type: string }) => e.type === 'status');
+    expect(statusEvents.map((e: { from: string; to: string }) => `${e.from}→${e.to}`)).toEqual(['new→triaged', 'triaged→locating', 'locating→planned', 'planned→in_progress']);
+    expect(statusEvents[0]).toMatchObject({ actor: expect.stringContaining('agent'), body: 'merchant cannot take chip cards' });
+  });
+
+  it('waiting for the merchant needs a reason, and the merchant reply returns the ticket to where it was', async () => {
+    expect((await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'waiting_merchant' })).statusCode).toBe(400);
+    const waiting = await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'waiting_merchant', reason: 'When can the engineer come?' });
+    expect(waiting.json()).toMatchObject({ status: 'waiting_merchant', next: ['in_progress'] });
+    const reply = await call('POST', `/api/v1/tickets/${ticketId}/comments`, merchant, { body: '明天上午都可以' });
+    expect(reply.statusCode, reply.body).toBe(200);
+    expect(reply.json().status).toBe('in_progress');
+  });
+
+  it('internal notes stay internal; comments reach the merchant', async () => {
+    await call('POST', `/api/v1/tickets/${ticketId}/comments`, agent, { body: 'reader batch 2025-11 is faulty', internal: true });
+    await call('POST', `/api/v1/tickets/${ticketId}/comments`, agent, { body: 'Engineer booked for 10:00', internal: false });
+    const seen = (await call('GET', `/api/v1/tickets/${ticketId}`, merchant)).json();
+    const bodies = seen.events.map((e: { body: string | null }) => e.body);
+    expect(bodies).toContain('Engineer booked for 10:00');
+    expect(bodies).not.toContain('reader batch 2025-11 is faulty');
+    // A merchant's "internal" flag is ignored: there is nothing internal for them to write.
+    await call('POST', `/api/v1/tickets/${ticketId}/comments`, merchant, { body: 'thanks', internal: true });
+    expect((await call('GET', `/api/v1/tickets/${ticketId}`, merchant)).json().events.at(-1)).toMatchObject({ body: 'thanks', internal: false });
+  });
+
+  it('is assigned to staff only, and reaches resolved and closed; reopening needs a reason', async () => {
+    expect((await call('POST', `/api/v1/tickets/${ticketId}/assign`, agent, { assigneeId: A.merchantUser.id })).statusCode).toBe(404);
+    const assigned = await call('POST', `/api/v1/tickets/${ticketId}/assign`, agent, { assigneeId: agentId });
+    expect(assigned.json().assigneeId).toBe(agentId);
+    expect((await call('GET', '/api/v1/tickets?assigneeId=me', agent)).json().items.map((x: { id: string }) => x.id)).toContain(ticketId);
+    await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'verifying' });
+    const resolved = (await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'resolved', reason: 'reader replaced' })).json();
+    expect(resolved.resolvedAt).not.toBeNull();
+    expect((await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'in_progress' })).statusCode).toBe(400);
+    // Resolved, the terminal and cause are free again: a new report opens a new ticket.
+    const fresh = await call('POST', '/api/v1/tickets', agent, { terminalId: A.terminal.id, title: 'again', causeCode: 'hw.reader.chip' });
+    expect(fresh.statusCode).toBe(201);
+    expect(fresh.json().ticket.number).toBe('T000002');
+    const closed = await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'closed' });
+    expect(closed.json().next).toEqual([]);
+  });
+});
+
+describe('alerts open tickets', () => {
+  it('a rule with autoTicket (tamper) opens a linked p1 ticket that the alert shows', async () => {
+    const rt = new AlertRuntime(t.ctx, { localIngest: true, openTicket: alertTicketOpener(t.services.tickets) });
+    rt.attach(t.services.pipeline);
+    await rt.start();
+    t.services.alerts.attachRuntime(rt);
+    try {
+      const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });
+      const cred = await enrol(t, admin, term.serialNumber);
+      await send(t, cred, [telemetry(t.clock.now(), { tamper: true })]);
+      await rt.settled();
+      const alert = (await call('GET', `/api/v1/alerts?rule=sec.tamper&terminalId=${term.id}`, agent)).json().items[0];
+      expect(alert.ticketId).toBeTruthy();
+      const ticket = (await call('GET', `/api/v1/tickets/${alert.ticketId}`, agent)).json();
+      expect(ticket).toMatchObject({ source: 'alert', priority: 'p1', alertId: alert.id, terminalId: term.id, causeCode: 'sec.tamper' });
+      const timeline = (await call('GET', `/api/v1/alerts/${alert.id}`, agent)).json().events.map((e: { type: string }) => e.type);
+      expect(timeline).toContain('ticket_opened');
+    } finally {
+      rt.stop();
+      t.services.alerts.attachRuntime(null);
+    }
+  });
+});

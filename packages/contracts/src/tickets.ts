@@ -1,0 +1,137 @@
+/**
+ * Service desk tickets: the handling flow of shared/docs/mission.md as a lifecycle, every transition
+ * recorded with who, when and why; a customer-facing timeline and internal notes.
+ */
+import { z } from 'zod';
+import { Id, pageOf, Timestamp } from './common.js';
+
+export const TICKET_STATUSES = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'resolved', 'closed', 'waiting_merchant'] as const;
+export const TicketStatus = z.enum(TICKET_STATUSES);
+export type TicketStatus = z.infer<typeof TicketStatus>;
+
+/** Which status may follow which. `waiting_merchant` pauses from any working status and returns to it. */
+export const TICKET_TRANSITIONS: Record<TicketStatus, readonly TicketStatus[]> = {
+  new: ['triaged', 'waiting_merchant', 'closed'],
+  triaged: ['locating', 'waiting_merchant', 'closed'],
+  locating: ['planned', 'waiting_merchant'],
+  planned: ['in_progress', 'locating', 'waiting_merchant'],
+  in_progress: ['verifying', 'planned', 'waiting_merchant'],
+  verifying: ['resolved', 'in_progress', 'waiting_merchant'],
+  resolved: ['closed', 'in_progress'],
+  closed: [],
+  waiting_merchant: ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying'],
+};
+
+export const TICKET_PRIORITIES = ['p1', 'p2', 'p3', 'p4'] as const;
+export const TicketPriority = z.enum(TICKET_PRIORITIES);
+export type TicketPriority = z.infer<typeof TicketPriority>;
+
+export const TICKET_SOURCES = ['merchant', 'agent', 'alert', 'api', 'troubleshooter'] as const;
+export const TicketSource = z.enum(TICKET_SOURCES);
+
+export const PLAN_KINDS = ['remote_fix', 'onsite_repair', 'replacement', 'software_update', 'data_recovery'] as const;
+export const TicketPlan = z.object({
+  kind: z.enum(PLAN_KINDS),
+  summary: z.string().trim().min(1).max(2000),
+  estimatedCostMinor: z.number().int().min(0).max(1e10).optional(),
+  currency: z.string().regex(/^[A-Z]{3}$/).default('CNY'),
+  estimatedMinutes: z.number().int().min(0).max(60 * 24 * 90).optional(),
+  eta: Timestamp.optional(),
+});
+export type TicketPlan = z.infer<typeof TicketPlan>;
+
+export const TicketCreate = z.object({
+  terminalId: Id.optional(),
+  siteId: Id.optional(),
+  title: z.string().trim().min(1).max(200),
+  description: z.string().trim().max(5000).default(''),
+  source: TicketSource.optional(),
+  priority: TicketPriority.optional(),
+  causeCode: z.string().max(64).optional(),
+  /** Troubleshooter: the symptom the merchant picked and their answers; a diagnosis is attached from them. */
+  symptom: z.string().max(64).optional(),
+  answers: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])).optional(),
+});
+export type TicketCreate = z.infer<typeof TicketCreate>;
+
+export const TicketTransition = z.object({
+  to: TicketStatus,
+  reason: z.string().trim().max(2000).optional(),
+  /** Triage. */
+  category: z.string().max(40).optional(),
+  causeCode: z.string().max(64).optional(),
+  priority: TicketPriority.optional(),
+  /** Planning. */
+  plan: TicketPlan.optional(),
+});
+export type TicketTransition = z.infer<typeof TicketTransition>;
+
+export const TicketComment = z.object({
+  body: z.string().trim().min(1).max(5000),
+  /** Internal notes are never shown to merchants. */
+  internal: z.boolean().default(false),
+});
+
+export const TicketAssign = z.object({ assigneeId: Id.nullable() });
+
+export const TicketRow = z.object({
+  id: Id,
+  number: z.string(),
+  title: z.string(),
+  status: TicketStatus,
+  priority: TicketPriority,
+  source: TicketSource,
+  category: z.string().nullable(),
+  causeCode: z.string().nullable(),
+  terminalId: Id.nullable(),
+  serialNumber: z.string().nullable(),
+  siteId: Id.nullable(),
+  merchantId: Id.nullable(),
+  assigneeId: Id.nullable(),
+  assigneeName: z.string().nullable(),
+  alertId: Id.nullable(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+  resolvedAt: Timestamp.nullable(),
+  eta: Timestamp.nullable(),
+});
+export type TicketRow = z.infer<typeof TicketRow>;
+
+export const TicketEvent = z.object({
+  at: Timestamp,
+  type: z.enum(['created', 'status', 'comment', 'note', 'assigned', 'priority', 'plan', 'diagnosis', 'duplicate', 'linked_alert']),
+  actor: z.string().nullable(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  body: z.string().nullable(),
+  internal: z.boolean(),
+});
+export type TicketEvent = z.infer<typeof TicketEvent>;
+
+export const TicketDetail = TicketRow.extend({
+  description: z.string(),
+  plan: TicketPlan.nullable(),
+  diagnosis: z.record(z.string(), z.unknown()).nullable(),
+  answers: z.record(z.string(), z.unknown()).nullable(),
+  events: z.array(TicketEvent),
+  /** Statuses this caller may move the ticket to now. */
+  next: z.array(TicketStatus),
+});
+export type TicketDetail = z.infer<typeof TicketDetail>;
+
+export const TicketQuery = z.object({
+  status: z.enum(['open', 'all', ...TICKET_STATUSES]).default('open'),
+  priority: TicketPriority.optional(),
+  assigneeId: z.union([Id, z.literal('me'), z.literal('none')]).optional(),
+  terminalId: Id.optional(),
+  siteId: Id.optional(),
+  merchantId: Id.optional(),
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  offset: z.coerce.number().int().min(0).default(0),
+});
+export type TicketQuery = z.infer<typeof TicketQuery>;
+export const TicketPage = pageOf(TicketRow);
+
+/** The answer to creating a ticket: a duplicate of an open ticket of the same terminal and cause returns that one. */
+export const TicketCreated = z.object({ ticket: TicketDetail, duplicate: z.boolean() });
