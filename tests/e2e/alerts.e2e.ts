@@ -87,6 +87,8 @@ async function shootAll(page: Page, base: string, lng: string, alertId: string, 
   await page.getByTestId('rule-form').waitFor();
   const drawer = page.locator('.ant-drawer-content-wrapper');
   await shot(page, `rule-editor-${lng}`, drawer);
+  await page.locator('.ant-drawer-body').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await shot(page, `rule-editor-escalation-${lng}`, drawer);
   await page.getByTestId('rule-preview').click();
   await page.getByTestId('rule-preview-result').waitFor({ timeout: 90_000 });
   await page.locator('[data-testid="chart-rule-preview"] canvas').waitFor();
@@ -215,6 +217,21 @@ async function run(): Promise<void> {
     assert(((await silence.textContent()) ?? '').includes('门店装修'), 'the new silence is listed with its reason');
     await shot(page, 'silences-zh');
     log('silence created and listed');
+
+    // 5b. A maintenance window for a site.
+    await page.getByTestId('tab-maintenance').click();
+    await page.getByTestId('maintenance-create').click();
+    await page.getByTestId('maintenance-form').waitFor();
+    await page.getByTestId('maintenance-site').click();
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click();
+    await page.getByTestId('maintenance-reason').fill('E2E：门店网络改造');
+    await page.getByTestId('maintenance-submit').click();
+    await page.getByTestId('maintenance-form').waitFor({ state: 'detached' });
+    const maintenance = page.getByTestId('maintenance-row').first();
+    await maintenance.waitFor();
+    assert(((await maintenance.textContent()) ?? '').includes('门店网络改造'), 'the maintenance window is listed with its reason');
+    await shot(page, 'maintenance-zh');
+    log('maintenance window created and listed');
 
     // 6. Rules: edit a threshold, preview it on the last 24 hours, save it with a comment.
     await page.getByTestId('nav-alert-rules').click();

@@ -38,6 +38,7 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 5);
 const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const STEP_MS = 10;
 const PROBE_EVERY_MS = 100;
+const PROBE_EVERY_RECORDS = Math.max(1, Math.round((RATE * PROBE_EVERY_MS) / 1000));
 
 async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<{ db: Database; drop: () => Promise<void> }> {
   if (kind === 'pglite') {
@@ -99,6 +100,8 @@ async function run(kind: 'pglite' | 'postgres', alerts: boolean, pool: Telemetry
     const pipeline = new IngestPipeline(ctx);
     let runtime: AlertRuntime | null = null;
     const committed = new Map<string, number>();
+    const firedByRule: Record<string, number> = {};
+    let probesSent = 0;
     const latencies: number[] = [];
     if (alerts) {
       runtime = new AlertRuntime(ctx, { localIngest: true, tickMs: 1_000 });
@@ -106,6 +109,7 @@ async function run(kind: 'pglite' | 'postgres', alerts: boolean, pool: Telemetry
       await runtime.start();
       runtime.onStored = (changes, at) => {
         for (const c of changes) {
+          if (c.type === 'fired') firedByRule[c.alert.ruleCode] = (firedByRule[c.alert.ruleCode] ?? 0) + 1;
           if (c.type !== 'fired' || c.alert.ruleCode !== 'sec.tamper') continue;
           const t0 = committed.get(c.alert.terminalId ?? '');
           if (t0 !== undefined && measuring) latencies.push(at - t0);
@@ -143,7 +147,6 @@ async function run(kind: 'pglite' | 'postgres', alerts: boolean, pool: Telemetry
         if (tamper) committed.set(ids[i]!, now);
       });
     };
-    let lastProbe = 0;
     const cpu0 = { at: 0, usage: process.cpuUsage() };
     let measuredSent = 0;
     const total = WARMUP + SECONDS;
@@ -158,10 +161,13 @@ async function run(kind: 'pglite' | 'postgres', alerts: boolean, pool: Telemetry
       }
       // Keep to the rate: send what is due by now.
       const due = Math.floor((elapsed / 1000) * RATE);
-      while (cursor < due) send(cursor++ % probeFrom, false);
-      if (alerts && elapsed - lastProbe >= PROBE_EVERY_MS && nextProbe < ids.length) {
-        lastProbe = elapsed;
-        send(nextProbe++, true);
+      while (cursor < due) {
+        send(cursor++ % probeFrom, false);
+        // One probe per PROBE_EVERY_MS worth of load, in the same stream.
+        if (alerts && cursor % PROBE_EVERY_RECORDS === 0 && nextProbe < ids.length) {
+          send(nextProbe++, true);
+          probesSent++;
+        }
       }
       await new Promise((r) => setTimeout(r, STEP_MS));
     }
@@ -182,7 +188,9 @@ async function run(kind: 'pglite' | 'postgres', alerts: boolean, pool: Telemetry
       ack_ms: { p50: pct(acks, 0.5), p99: pct(acks, 0.99) },
       ...(alerts
         ? {
+            probes_sent: probesSent,
             probes: latencies.length,
+            fired_by_rule: firedByRule,
             commit_to_alert_ms: { p50: pct(latencies, 0.5), p95: pct(latencies, 0.95), p99: pct(latencies, 0.99), max: pct(latencies, 1) },
             alerts_stored: Number(n),
           }

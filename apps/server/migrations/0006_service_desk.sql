@@ -44,7 +44,9 @@ CREATE TABLE "tickets" (
 	"first_response_at" timestamp with time zone,
 	"resolved_at" timestamp with time zone,
 	"closed_at" timestamp with time zone,
-	"eta" timestamp with time zone
+	"eta" timestamp with time zone,
+	"sla_fired" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"sla_wake_at" timestamp with time zone
 );
 --> statement-breakpoint
 ALTER TABLE "ticket_counters" ADD CONSTRAINT "ticket_counters_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -60,4 +62,5 @@ CREATE UNIQUE INDEX "tickets_open_dedupe" ON "tickets" USING btree ("org_id","de
 CREATE INDEX "tickets_org_status_updated" ON "tickets" USING btree ("org_id","status","updated_at");--> statement-breakpoint
 CREATE INDEX "tickets_terminal" ON "tickets" USING btree ("terminal_id");--> statement-breakpoint
 CREATE INDEX "tickets_assignee_status" ON "tickets" USING btree ("assignee_id","status");--> statement-breakpoint
-CREATE INDEX "tickets_merchant" ON "tickets" USING btree ("merchant_id","updated_at");
+CREATE INDEX "tickets_merchant" ON "tickets" USING btree ("merchant_id","updated_at");--> statement-breakpoint
+CREATE INDEX "tickets_sla_wake" ON "tickets" USING btree ("sla_wake_at");

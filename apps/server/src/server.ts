@@ -12,6 +12,7 @@ import { startExternalIngest } from './ingest/externalBroker.js';
 import { pruneHistory } from './fleet/retention.js';
 import { AlertRuntime } from './alerts/runtime.js';
 import { alertTicketOpener } from './tickets/service.js';
+import { runSlaPass } from './tickets/sla.js';
 import { DeliveryWorker } from './notifications/delivery.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
@@ -129,6 +130,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const deliveries = new DeliveryWorker(ctx, { smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM });
     deliveries.start();
     stops.unshift(() => deliveries.stop());
+    // Ticket SLAs: escalation steps that came due, acted on once each.
+    const slaTimer = setInterval(() => {
+      runSlaPass(ctx).catch((err: unknown) => log.warn({ err }, 'SLA pass failed'));
+    }, 60_000);
+    slaTimer.unref();
+    stops.unshift(() => clearInterval(slaTimer));
     const timer = setInterval(() => {
       db.orm.delete(sessions).where(lt(sessions.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
       pruneHistory(db, clock.now(), config).catch((err: unknown) => log.warn({ err }, 'history pruning failed'));

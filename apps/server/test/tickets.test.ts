@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AlertRuntime } from '../src/alerts/runtime.js';
 import { alertTicketOpener } from '../src/tickets/service.js';
+import { runSlaPass } from '../src/tickets/sla.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { enrol, send, telemetry } from './device.js';
 
@@ -15,6 +16,7 @@ let B: Awaited<ReturnType<TestApp['tenant']>>;
 let admin: string;
 let agent: string;
 let agentId: string;
+let agentEmail: string;
 let merchant: string;
 let adminB: string;
 
@@ -28,6 +30,7 @@ beforeAll(async () => {
   admin = await t.login(A.admin.email);
   const ag = await t.f.user(A.org.id, 'agent');
   agentId = ag.id;
+  agentEmail = ag.email;
   agent = await t.login(ag.email);
   merchant = await t.login(A.merchantUser.email);
   adminB = await t.login(B.admin.email);
@@ -176,5 +179,62 @@ describe('alerts open tickets', () => {
       rt.stop();
       t.services.alerts.attachRuntime(null);
     }
+  });
+});
+
+/** Moves the clock (sessions last 12 h, so everyone signs in again). */
+async function setClock(at: string) {
+  t.clock.set(new Date(at));
+  agent = await t.login(agentEmail);
+  merchant = await t.login(A.merchantUser.email);
+}
+
+describe('SLA', () => {
+  it('a p3 ticket of a standard merchant opened Friday 17:30 has its first response due Monday 12:30, and its escalation fires once', async () => {
+    await setClock('2026-03-06T17:30:00+08:00');
+    const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });
+    const opened = await call('POST', '/api/v1/tickets', agent, { terminalId: term.id, title: 'Printer smudges', priority: 'p3' });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const created = opened.json().ticket;
+    const first = created.sla.clocks.find((c: { clock: string }) => c.clock === 'firstResponse');
+    expect(first.due).toBe(new Date('2026-03-09T12:30:00+08:00').toISOString());
+
+    const slaSteps = async () => (await call('GET', `/api/v1/tickets/${created.id}`, agent)).json().events.filter((e: { type: string }) => e.type === 'sla').length;
+    // Nothing is due over the weekend.
+    await setClock('2026-03-08T23:00:00+08:00');
+    await runSlaPass(t.ctx);
+    expect(await slaSteps()).toBe(0);
+    // Monday 12:31: the first-response deadline has passed with no reply.
+    await setClock('2026-03-09T12:31:00+08:00');
+    await runSlaPass(t.ctx);
+    const fired = await slaSteps();
+    expect(fired).toBeGreaterThan(0);
+    await runSlaPass(t.ctx);
+    expect(await slaSteps()).toBe(fired);
+    const d = (await call('GET', `/api/v1/tickets/${created.id}`, agent)).json();
+    expect(d.sla.clocks.find((c: { clock: string }) => c.clock === 'firstResponse').outcome).toBe('breached');
+    expect(d.sla.escalations.every((e: { fired: boolean }) => e.fired)).toBe(true);
+    expect(d.events.filter((e: { type: string }) => e.type === 'sla').length).toBe(d.sla.escalations.length);
+    const [{ n } = { n: 0 }] = await t.db.rawTransaction((tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ticket_sla'`));
+    expect(n).toBeGreaterThan(0);
+  });
+
+  it('waiting for the merchant stops the resolution clock', async () => {
+    await setClock('2026-03-10T10:00:00+08:00');
+    const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });
+    const tk = (await call('POST', '/api/v1/tickets', agent, { terminalId: term.id, title: 'Keys', priority: 'p3' })).json().ticket;
+    await call('POST', `/api/v1/tickets/${tk.id}/transition`, agent, { to: 'triaged' });
+    const before = (await call('POST', `/api/v1/tickets/${tk.id}/transition`, agent, { to: 'waiting_merchant', reason: 'which shop?' })).json();
+    const res = (c: { clocks: { clock: string; due: string | null; paused: boolean }[] }) => c.clocks.find((x) => x.clock === 'resolution')!;
+    expect(res(before.sla).paused).toBe(true);
+    await setClock('2026-03-10T14:00:00+08:00');
+    const resumed = (await call('POST', `/api/v1/tickets/${tk.id}/comments`, merchant, { body: 'the one on Nanjing Road' })).json();
+    expect(resumed.status).toBe('triaged');
+    // Four business hours waited: the resolution due moved four business hours later than without the wait.
+    const created = new Date('2026-03-10T10:00:00+08:00').getTime();
+    expect(new Date(res(resumed.sla).due!).getTime()).toBeGreaterThan(created);
+    const other = (await call('POST', '/api/v1/tickets', agent, { terminalId: (await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' })).id, title: 'k2', priority: 'p3' })).json().ticket;
+    // Opened four business hours later without a wait: same due as the paused one.
+    expect(res(other.sla).due).toBe(res(resumed.sla).due);
   });
 });

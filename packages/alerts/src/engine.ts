@@ -38,6 +38,8 @@ const READ_RING = 128;
 const UNREACHABLE_MS = 2 * MIN;
 /** Resolved alerts that inhibit others are remembered this long (their end still explains alerts). */
 const INHIBITOR_MEMORY_MS = 24 * HOUR;
+/** A reader failure-rate point needs this many attempts: fewer, and one failed read looks like a trend. */
+const READER_BUCKET_ATTEMPTS = 20;
 /** An alert that began this long before an outage alert may still be explained by it. */
 const INHIBIT_LEAD_MS = 15 * MIN;
 
@@ -511,7 +513,7 @@ export class AlertEngine {
     } else if (c.kind === 'trend') {
       if (c.metric === 'paper.receiptsLeft') return this.evaluatePaper(t, r, c, at);
       const cond = this.cond(t, r);
-      cond.trend ??= new Trend(c.windowMinutes * MIN, (c.minSpanMinutes ?? c.windowMinutes / 4) * MIN);
+      cond.trend ??= new Trend(c.windowMinutes * MIN, (c.minSpanMinutes ?? c.windowMinutes / 4) * MIN, READER_BUCKET_ATTEMPTS);
       if (r.whenSlot >= 0) {
         const w = f.metrics[r.whenSlot]!;
         if (w !== w) return;

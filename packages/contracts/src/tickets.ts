@@ -99,7 +99,7 @@ export type TicketRow = z.infer<typeof TicketRow>;
 
 export const TicketEvent = z.object({
   at: Timestamp,
-  type: z.enum(['created', 'status', 'comment', 'note', 'assigned', 'priority', 'plan', 'diagnosis', 'duplicate', 'linked_alert']),
+  type: z.enum(['created', 'status', 'comment', 'note', 'assigned', 'priority', 'plan', 'diagnosis', 'duplicate', 'linked_alert', 'sla']),
   actor: z.string().nullable(),
   from: z.string().nullable(),
   to: z.string().nullable(),
@@ -116,6 +116,21 @@ export const TicketDetail = TicketRow.extend({
   events: z.array(TicketEvent),
   /** Statuses this caller may move the ticket to now. */
   next: z.array(TicketStatus),
+  /** SLA clocks (first response, next update, resolution) on the ticket's business calendar. */
+  sla: z.object({
+    clocks: z.array(
+      z.object({
+        clock: z.enum(['firstResponse', 'nextUpdate', 'resolution']),
+        state: z.string(),
+        paused: z.boolean(),
+        due: Timestamp.nullable(),
+        remainingMinutes: z.number(),
+        outcome: z.string().nullable(),
+        breachedAt: Timestamp.nullable(),
+      }),
+    ),
+    escalations: z.array(z.object({ id: z.string(), dueAt: Timestamp, fired: z.boolean() })),
+  }),
 });
 export type TicketDetail = z.infer<typeof TicketDetail>;
 

@@ -860,6 +860,7 @@ const enUS: Messages<typeof zhCN> = {
     cols: { severity: 'Severity', rule: 'Rule', scope: 'Scope', started: 'Started', status: 'Status', diagnosis: 'Diagnosis', ticket: 'Ticket' },
     ack: {
       action: 'Acknowledge',
+      short: 'Ack',
       title: 'Acknowledge: {{name}}',
       hint: 'Acknowledging says someone is on it: the alert stops escalating and closes by itself once the problem clears.',
       comment: 'Comment (optional)',

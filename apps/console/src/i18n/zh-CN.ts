@@ -856,6 +856,7 @@ const zhCN = {
     cols: { severity: '级别', rule: '规则', scope: '范围', started: '开始', status: '状态', diagnosis: '诊断', ticket: '工单' },
     ack: {
       action: '确认',
+      short: '确认',
       title: '确认告警：{{name}}',
       hint: '确认表示已有人在处理：告警不再升级，问题恢复后自动关闭。',
       comment: '备注（可选）',

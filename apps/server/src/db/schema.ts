@@ -619,6 +619,9 @@ export const tickets = pgTable(
     resolvedAt: ts('resolved_at'),
     closedAt: ts('closed_at'),
     eta: ts('eta'),
+    /** SLA escalation steps already acted on (ids from @poscare/sla), and when the SLA next needs a look. */
+    slaFired: jsonb('sla_fired').$type<string[]>().notNull().default([]),
+    slaWakeAt: ts('sla_wake_at'),
   },
   (t) => [
     uniqueIndex('tickets_org_number').on(t.orgId, t.number),
@@ -627,6 +630,7 @@ export const tickets = pgTable(
     index('tickets_terminal').on(t.terminalId),
     index('tickets_assignee_status').on(t.assigneeId, t.status),
     index('tickets_merchant').on(t.merchantId, t.updatedAt),
+    index('tickets_sla_wake').on(t.slaWakeAt),
   ],
 );
 

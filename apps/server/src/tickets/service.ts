@@ -26,6 +26,7 @@ import type { RawTx } from '../db/client.js';
 import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js';
 import { AppError, errors } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
+import { evaluateTicket, refreshSla, slaSummary } from './sla.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
@@ -80,6 +81,7 @@ export class TicketService {
       await event(tx, row!.id, actor, now, 'created', { to: 'new', body: body.description || null });
       if (diagnosis) await event(tx, row!.id, actor, now, 'diagnosis', { body: diagnosis.causes.map((c) => `${c.code} ${Math.round(c.confidence * 100)}%`).join(', ') || null, internal: true });
       if (body.alertId) await event(tx, row!.id, actor, now, 'linked_alert', { to: body.alertId, internal: true });
+      await refreshSla(tx, row!.id, now);
       return { id: row!.id, duplicate: false };
     }).catch(async (err: unknown) => {
       // Two reports of one problem at the same moment: the second finds the first.
@@ -123,9 +125,10 @@ export class TicketService {
     assertCan(actor, 'tickets:read');
     const row = await this.row(actor, id);
     const staff = can(actor, 'tickets:work');
-    const events = await this.ctx.db.rawTransaction((tx) =>
-      tx.query<Row>(`SELECT * FROM ticket_events WHERE ticket_id = $1 ${staff ? '' : 'AND NOT internal'} ORDER BY at, id`, [id]),
-    );
+    const [events, sla] = await this.ctx.db.rawTransaction(async (tx) => [
+      await tx.query<Row>(`SELECT * FROM ticket_events WHERE ticket_id = $1 ${staff ? '' : 'AND NOT internal'} ORDER BY at, id`, [id]),
+      slaSummary((await evaluateTicket(tx, id, this.ctx.clock.now())).evaluation),
+    ] as const);
     const status = row.status as TicketStatus;
     return {
       ...presentTicket(row, lang),
@@ -135,6 +138,7 @@ export class TicketService {
       answers: (row.answers as Record<string, unknown> | null) ?? null,
       events: events.map(presentEvent),
       next: staff ? nextStatuses(status, row.resume_status as TicketStatus | null) : [],
+      sla,
     };
   }
 
@@ -184,6 +188,7 @@ export class TicketService {
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, params);
       await event(tx, id, actor, now, 'status', { from, to: body.to, body: body.reason ?? null });
+      await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);
   }
@@ -197,7 +202,7 @@ export class TicketService {
     const row = await this.row(actor, id);
     const now = this.ctx.clock.now();
     await this.ctx.db.rawTransaction(async (tx) => {
-      await event(tx, id, actor, now, internal ? 'note' : 'comment', { body: body.body, internal });
+      await event(tx, id, actor, now, internal ? 'note' : 'comment', { body: body.body, internal, ...(staff ? {} : { from: 'merchant' }) });
       const sets = ['updated_at = $2'];
       if (staff && !internal && !row.first_response_at) sets.push('first_response_at = $2');
       if (!staff && row.status === 'waiting_merchant' && row.resume_status) {
@@ -205,6 +210,7 @@ export class TicketService {
         await event(tx, id, actor, now, 'status', { from: 'waiting_merchant', to: row.resume_status as string, body: null });
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, [id, now]);
+      await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);
   }
@@ -221,7 +227,8 @@ export class TicketService {
         name = u.name;
       }
       await tx.query('UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1', [id, assigneeId, now]);
-      await event(tx, id, actor, now, 'assigned', { from: (row.assignee_id as string | null) ?? null, to: name, internal: true });
+      await event(tx, id, actor, now, 'assigned', { from: (row.assignee_id as string | null) ?? null, to: assigneeId, body: name, internal: true });
+      await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);
   }

@@ -50,7 +50,7 @@ function TopCause({ row }: { row: AlertRow }) {
 
 function TicketLink({ row }: { row: AlertRow }) {
   const { t } = useTranslation();
-  if (!row.ticketId) return <span className="muted">—</span>;
+  if (!row.ticketId) return null;
   return (
     <Link to={`/tickets/${row.ticketId}`} className="mono" data-testid="alert-ticket">
       {t('alerts.ticketShort', { id: row.ticketId.slice(0, 8) })}
@@ -91,9 +91,11 @@ function RowActions({ row, onAck, onSilence, compact }: { row: AlertRow; onAck: 
   return (
     <span className="alert-row-actions" onClick={(e) => e.stopPropagation()}>
       {canAck && (
-        <Button size="small" icon={<CheckOutlined />} onClick={() => onAck(row)} data-testid="alert-ack">
-          {t('alerts.ack.action')}
-        </Button>
+        <Tooltip title={t('alerts.ack.action')}>
+          <Button size="small" icon={<CheckOutlined />} onClick={() => onAck(row)} data-testid="alert-ack">
+            {t('alerts.ack.short')}
+          </Button>
+        </Tooltip>
       )}
       {manage && isOpen(row) && (
         <Tooltip title={t('alerts.silenceForm.action')}>
@@ -127,7 +129,15 @@ function AlertCard({ row, actions }: { row: AlertRow; actions: ReactNode }) {
         <span className="alert-card-name">{row.name}</span>
         {actions}
       </div>
-      <div className="alert-card-scope">{scopeText(row, tr)}</div>
+      <div className="alert-card-scope">
+        {scopeText(row, tr)}
+        {row.ticketId && (
+          <span onClick={(e) => e.stopPropagation()}>
+            {' · '}
+            <TicketLink row={row} />
+          </span>
+        )}
+      </div>
       <div className="alert-card-foot">
         <AlertStatusTags row={row} />
         <span className="muted" title={formatTimeFull(row.startedAt)}>
@@ -188,7 +198,7 @@ export default function AlertsPage() {
     {
       title: t('alerts.cols.severity'),
       dataIndex: 'severity',
-      width: 96,
+      width: 84,
       render: (s: AlertSeverity) => <SeverityTag severity={s} />,
     },
     {
@@ -199,42 +209,45 @@ export default function AlertsPage() {
           <Link to={`/alerts/${r.id}`} className="alert-rule-name" onClick={(e) => e.stopPropagation()}>
             {r.name}
           </Link>
-          {r.cause && <div className="mono muted">{r.cause}</div>}
+          <div className="alert-rule-sub">
+            <span className="mono muted">{r.ruleCode}</span>
+            {r.ticketId && <TicketLink row={r} />}
+          </div>
         </div>
       ),
     },
     {
       title: t('alerts.cols.scope'),
       key: 'scope',
+      width: 170,
       render: (_, r) => (
-        <span data-testid="alert-scope">
+        <span data-testid="alert-scope" className="alert-scope-cell">
           <Tag className="alert-scope-kind">{t(`alerts.groupBy.${r.groupBy}`)}</Tag>
-          {scopeText(r, tr)}
+          <span className="alert-scope-text">{scopeText(r, tr)}</span>
         </span>
       ),
     },
     {
       title: t('alerts.cols.started'),
       dataIndex: 'startedAt',
-      width: 120,
+      width: 96,
       render: (v: string) => (
         <Tooltip title={formatTimeFull(v)}>
-          <span className="nowrap">{fromNow(v)}</span>
+          <span>{fromNow(v)}</span>
         </Tooltip>
       ),
     },
-    { title: t('alerts.cols.status'), key: 'status', width: 170, render: (_, r) => <AlertStatusTags row={r} /> },
-    { title: t('alerts.cols.diagnosis'), key: 'diagnosis', responsive: ['xl'], render: (_, r) => <TopCause row={r} /> },
-    { title: t('alerts.cols.ticket'), key: 'ticket', width: 96, responsive: ['lg'], render: (_, r) => <TicketLink row={r} /> },
+    { title: t('alerts.cols.status'), key: 'status', width: 124, render: (_, r) => <AlertStatusTags row={r} /> },
+    { title: t('alerts.cols.diagnosis'), key: 'diagnosis', width: 170, responsive: ['xl'], render: (_, r) => <TopCause row={r} /> },
     {
       title: t('common.actions'),
       key: 'actions',
-      width: 170,
+      width: 150,
       render: (_, r) => <RowActions row={r} onAck={onAck} onSilence={onSilence} />,
     },
   ];
 
-  const table = (data: AlertRow[], testId: string) =>
+  const table = (data: AlertRow[], testId: string, showHeader = true) =>
     phone ? (
       list.isPending ? (
         <Skeleton active paragraph={{ rows: 4 }} />
@@ -254,7 +267,9 @@ export default function AlertsPage() {
         dataSource={data}
         loading={list.isPending}
         pagination={false}
-        scroll={{ x: 980 }}
+        tableLayout="fixed"
+        showHeader={showHeader}
+        scroll={{ x: 940 }}
         rowClassName={(r) => `clickable-row alert-row-${r.severity}${r.status === 'resolved' ? ' row-disabled' : ''}`}
         onRow={(r) => ({ onClick: () => navigate(`/alerts/${r.id}`), 'data-testid': 'alert-row', 'data-id': r.id, 'data-status': r.status } as object)}
         locale={{ emptyText: <span className="muted">{t('alerts.inbox.empty')}</span> }}
@@ -347,7 +362,7 @@ export default function AlertsPage() {
             value={suppressed}
             onChange={(v) => setFilters({ suppressed: v === 'hide' ? undefined : v })}
             options={SUPPRESSED.map((s) => ({ value: s, label: t(`alerts.inbox.suppressed.${s}`) }))}
-            style={{ width: 150 }}
+            style={{ width: 170 }}
             data-testid="filter-suppressed"
           />
           <SearchBox value={values.q} onChange={(q) => setFilters({ q })} placeholder={t('alerts.inbox.search')} testId="filter-q" width={240} />
@@ -374,7 +389,7 @@ export default function AlertsPage() {
           />
         ) : groups ? (
           <div className="alert-groups" data-testid="alert-groups">
-            {groups.map((g) => (
+            {groups.map((g, i) => (
               <section key={g.key || '∅'} className="alert-group" data-testid="alert-group" data-key={g.key}>
                 <header className="alert-group-head">
                   <SeverityTag severity={g.worst} />
@@ -383,7 +398,8 @@ export default function AlertsPage() {
                     {t('alerts.inbox.groupCounts', { alerts: g.rows.length, firing: g.firing, terminals: g.terminals })}
                   </span>
                 </header>
-                {table(g.rows, 'alerts-table')}
+                {/* The columns line up across groups: one header is enough. */}
+                {table(g.rows, 'alerts-table', i === 0)}
               </section>
             ))}
           </div>

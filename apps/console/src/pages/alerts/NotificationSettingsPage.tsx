@@ -128,13 +128,13 @@ function WebhooksCard() {
       render: (_, w) => (
         <div>
           <strong>{w.name}</strong>
-          <div className="mono muted alert-webhook-url" title={w.url}>
+          <div className="mono muted alert-webhook-url alert-webhook-url-block" title={w.url}>
             {w.url}
           </div>
         </div>
       ),
     },
-    { title: t('alerts.webhooks.minSeverity'), dataIndex: 'minSeverity', width: 110, render: (s: WebhookRow['minSeverity']) => <SeverityTag severity={s} /> },
+    { title: t('alerts.webhooks.minSeverity'), dataIndex: 'minSeverity', width: 140, render: (s: WebhookRow['minSeverity']) => <SeverityTag severity={s} /> },
     { title: t('alerts.webhooks.secret'), dataIndex: 'secret', width: 120, responsive: ['md'], render: (s: string) => <span className="mono">••••{s.slice(-4)}</span> },
     {
       title: t('alerts.webhooks.enabled'),
@@ -276,14 +276,14 @@ function DeliveriesCard() {
   });
   const pagination = useServerPagination(list.data?.total, page, pageSize, setPage);
   const cols: TableColumnsType<DeliveryRow> = [
-    { title: t('alerts.deliveries.createdAt'), dataIndex: 'createdAt', width: 140, render: (v: string) => <span title={formatTimeFull(v)}>{formatTime(v)}</span> },
+    { title: t('alerts.deliveries.createdAt'), dataIndex: 'createdAt', width: 136, render: (v: string) => <span title={formatTimeFull(v)}>{formatTime(v)}</span> },
     {
       title: t('alerts.deliveries.target'),
       key: 'target',
       render: (_, d) => (
-        <div>
+        <div className="alert-delivery-target">
           <Tag>{t(`alerts.deliveries.channels.${d.channel}`)}</Tag>
-          <span className="mono small alert-webhook-url" title={d.target}>
+          <span className="mono small alert-webhook-url alert-webhook-url-block" title={d.target}>
             {d.target}
           </span>
         </div>
@@ -292,14 +292,14 @@ function DeliveriesCard() {
     {
       title: t('alerts.deliveries.event'),
       key: 'event',
+      width: 110,
       render: (_, d) => (
         <span>
           <span className="mono small">{d.event}</span>
           {d.alertId && (
-            <>
-              {' · '}
+            <div>
               <Link to={`/alerts/${d.alertId}`}>{t('alerts.deliveries.alert')}</Link>
-            </>
+            </div>
           )}
         </span>
       ),
@@ -307,15 +307,15 @@ function DeliveriesCard() {
     {
       title: t('alerts.deliveries.status'),
       dataIndex: 'status',
-      width: 100,
+      width: 96,
       render: (s: DeliveryRow['status']) => (
         <Tag color={DELIVERY_COLORS[s]} data-testid="delivery-status" data-status={s}>
           {t(`alerts.deliveries.statuses.${s}`)}
         </Tag>
       ),
     },
-    { title: t('alerts.deliveries.attempts'), dataIndex: 'attempts', width: 80, align: 'right' },
-    { title: t('alerts.deliveries.response'), dataIndex: 'responseStatus', width: 90, align: 'right', render: (v: number | null) => (v === null ? <span className="muted">—</span> : <span className="mono">{v}</span>) },
+    { title: t('alerts.deliveries.attempts'), dataIndex: 'attempts', width: 84, align: 'right' },
+    { title: t('alerts.deliveries.response'), dataIndex: 'responseStatus', width: 100, align: 'right', render: (v: number | null) => (v === null ? <span className="muted">—</span> : <span className="mono">{v}</span>) },
     {
       title: t('alerts.deliveries.lastError'),
       dataIndex: 'lastError',
@@ -388,9 +388,11 @@ function DeliveriesCard() {
           dataSource={list.data?.items}
           loading={list.isPending}
           pagination={pagination}
-          scroll={{ x: 1000 }}
+          tableLayout="fixed"
+          scroll={{ x: 940 }}
           locale={{ emptyText: <EmptyState title={t('alerts.deliveries.empty')} /> }}
           data-testid="deliveries-table"
+          className="alert-deliveries"
         />
       )}
     </Card>

@@ -88,7 +88,9 @@ function Preview({ result, condition }: { result: AlertRulePreviewResult; condit
       </div>
       <div className="muted small">{t('alerts.preview.range', { from: formatTime(result.from), to: formatTime(result.to) })}</div>
       <div className="alert-preview-chart-title">{t('alerts.preview.perHour')}</div>
-      <Chart option={option} height={160} testId="chart-rule-preview" />
+      <div className="alert-preview-chart">
+        <Chart option={option} height={160} testId="chart-rule-preview" />
+      </div>
       <Table<AlertPreviewHit>
         rowKey={(h) => `${h.scopeKey}-${h.firedAt}`}
         size="small"

@@ -77,7 +77,7 @@ export default function RulesPage() {
     {
       title: t('alerts.rules.name'),
       key: 'name',
-      width: 230,
+      width: 220,
       render: (_, r) => (
         <div>
           <a onClick={() => setParam('edit', r.code)} className="alert-rule-name" data-testid="rule-name">
@@ -103,11 +103,11 @@ export default function RulesPage() {
       ),
     },
     { title: t('alerts.rules.severity'), key: 'severity', width: 96, render: (_, r) => <SeverityTag severity={r.definition.severity} /> },
-    { title: t('alerts.rules.groupBy'), key: 'groupBy', width: 100, render: (_, r) => t(`alerts.groupBy.${r.definition.groupBy}`) },
+    { title: t('alerts.rules.groupBy'), key: 'groupBy', width: 110, render: (_, r) => t(`alerts.groupBy.${r.definition.groupBy}`) },
     {
       title: t('alerts.rules.enabled'),
       key: 'enabled',
-      width: 70,
+      width: 64,
       render: (_, r) => (
         <Switch
           size="small"
@@ -122,16 +122,16 @@ export default function RulesPage() {
     {
       title: t('alerts.rules.version'),
       key: 'version',
-      width: 140,
+      width: 150,
       render: (_, r) => (
         <div>
           <span className="nowrap">
             v{r.version} <Tag color={r.source === 'default' ? 'default' : 'blue'}>{t(`alerts.rules.source.${r.source}`)}</Tag>
           </span>
           {r.updatedAt && (
-            <div className="muted">
-              {r.updatedBy ?? t('common.system')} · {formatTime(r.updatedAt)}
-            </div>
+            <Tooltip title={`${r.updatedBy ?? t('common.system')} · ${formatTime(r.updatedAt)}`}>
+              <div className="muted nowrap">{formatTime(r.updatedAt)}</div>
+            </Tooltip>
           )}
         </div>
       ),
@@ -139,7 +139,7 @@ export default function RulesPage() {
     {
       title: t('common.actions'),
       key: 'actions',
-      width: 90,
+      width: 84,
       fixed: 'right',
       render: (_, r) => (
         <Tooltip title={canEdit ? t('common.edit') : t('alerts.rules.view')}>
@@ -176,7 +176,7 @@ export default function RulesPage() {
             dataSource={rows}
             loading={list.isPending}
             pagination={false}
-            scroll={{ x: 1000 }}
+            scroll={{ x: 940 }}
             rowClassName={(r) => (r.definition.enabled ? '' : 'row-disabled')}
             onRow={(r) => ({ 'data-testid': 'rule-row', 'data-code': r.code } as object)}
             locale={{ emptyText: <EmptyState title={q ? t('common.noMatches') : t('alerts.rules.empty')} /> }}

@@ -2,11 +2,13 @@ import { useMemo, useState } from 'react';
 import { App, Badge, Button, Card, DatePicker, Form, Input, Modal, Popconfirm, Radio, Segmented, Table, Tabs, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { PlusOutlined, StopOutlined } from '@ant-design/icons';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQueries, useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import dayjs, { type Dayjs } from 'dayjs';
+import { api } from '../../api/client';
 import { alertsApi, type MaintenanceRow, type SilenceRow } from '../../api/alerts';
+import type { Terminal } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { SiteSelect, useMerchantNames, useSiteNames } from '../../components/EntitySelects';
 import { PageHeader } from '../../components/PageHeader';
@@ -36,13 +38,27 @@ function ActiveBadge({ active, endsAt }: { active: boolean; endsAt: string }) {
   );
 }
 
+/** "11-23 22:11 → 11-24 02:11", the year only when it is not this one; the full times on hover. */
 function Period({ from, to }: { from: string; to: string }) {
+  const short = (ts: string) => (dayjs(ts).year() === dayjs().year() ? dayjs(ts).format('MM-DD HH:mm') : formatTime(ts));
   return (
-    <span className="nowrap">
-      {formatTime(from)} → {formatTime(to)}
+    <span className="nowrap" title={`${formatTime(from)} → ${formatTime(to)}`}>
+      {short(from)} → {short(to)}
       <div className="muted">{fromNow(to)}</div>
     </span>
   );
+}
+
+/** Serial numbers of the few terminals that silences name (a silence stores the terminal's id). */
+function useTerminalSerials(ids: string[]): Map<string, string> {
+  const results = useQueries({
+    queries: ids.map((id) => ({ queryKey: ['terminals', 'one', id], queryFn: () => api<Terminal>(`/terminals/${id}`), staleTime: 60_000, retry: false })),
+  });
+  const out = new Map<string, string>();
+  results.forEach((r, i) => {
+    if (r.data) out.set(ids[i]!, r.data.serialNumber);
+  });
+  return out;
 }
 
 function SilencesTab({ show }: { show: Show }) {
@@ -57,6 +73,8 @@ function SilencesTab({ show }: { show: Show }) {
   const sites = useSiteNames();
   const merchants = useMerchantNames();
   const ruleNames = useMemo(() => new Map((rules.data ?? []).map((r) => [r.code, ruleName(r.definition)])), [rules.data]);
+  const terminalIds = useMemo(() => [...new Set((list.data ?? []).map((s) => s.matchers.terminalId).filter((x): x is string => !!x))].slice(0, 50), [list.data]);
+  const serials = useTerminalSerials(terminalIds);
   const expire = useMutation({
     mutationFn: (s: SilenceRow) => alertsApi.expireSilence(s.id),
     onSuccess: () => {
@@ -69,12 +87,14 @@ function SilencesTab({ show }: { show: Show }) {
     {
       title: t('alerts.silences.matchers'),
       key: 'matchers',
+      width: 260,
       render: (_, s) => (
         <span className="alert-matchers" data-testid="silence-matchers">
           {matcherPairs(s.matchers, tr, {
             rule: (c) => ruleNames.get(c),
             siteId: (id) => sites.get(id)?.name,
             merchantId: (id) => merchants.get(id)?.name,
+            terminalId: (id) => serials.get(id),
           }).map((p) => (
             <Tag key={p.key}>
               <span className="muted">{p.label}:</span> {p.value}
@@ -84,13 +104,13 @@ function SilencesTab({ show }: { show: Show }) {
       ),
     },
     { title: t('alerts.silences.comment'), dataIndex: 'comment', ellipsis: true },
-    { title: t('alerts.silences.period'), key: 'period', width: 260, render: (_, s) => <Period from={s.startsAt} to={s.endsAt} /> },
+    { title: t('alerts.silences.period'), key: 'period', width: 190, render: (_, s) => <Period from={s.startsAt} to={s.endsAt} /> },
     { title: t('alerts.silences.createdBy'), dataIndex: 'createdBy', width: 120, responsive: ['lg'], render: (v: string | null) => v ?? t('common.system') },
     { title: t('alerts.silences.state'), key: 'state', width: 100, render: (_, s) => <ActiveBadge active={s.active} endsAt={s.endsAt} /> },
     {
       title: t('common.actions'),
       key: 'actions',
-      width: 100,
+      width: 140,
       render: (_, s) =>
         can('alerts:manage') &&
         (s.active || dayjs(s.endsAt).isAfter(dayjs())) && (
@@ -145,13 +165,13 @@ function MaintenanceTab({ show }: { show: Show }) {
       ),
     },
     { title: t('alerts.maintenance.reason'), dataIndex: 'reason', ellipsis: true },
-    { title: t('alerts.silences.period'), key: 'period', width: 260, render: (_, m) => <Period from={m.startsAt} to={m.endsAt} /> },
+    { title: t('alerts.silences.period'), key: 'period', width: 190, render: (_, m) => <Period from={m.startsAt} to={m.endsAt} /> },
     { title: t('alerts.silences.createdBy'), dataIndex: 'createdBy', width: 120, responsive: ['lg'], render: (v: string | null) => v ?? t('common.system') },
     { title: t('alerts.silences.state'), key: 'state', width: 100, render: (_, m) => <ActiveBadge active={m.active} endsAt={m.endsAt} /> },
     {
       title: t('common.actions'),
       key: 'actions',
-      width: 100,
+      width: 140,
       render: (_, m) =>
         can('alerts:manage') &&
         (m.active || dayjs(m.endsAt).isAfter(dayjs())) && (
@@ -242,7 +262,7 @@ function MaintenanceModal({ open, onClose }: { open: boolean; onClose: () => voi
           </Form.Item>
         ) : (
           <Form.Item name="siteId" label={t('alerts.matchers.siteId')} rules={[{ required: true, message: t('common.required') }]}>
-            <SiteSelect />
+            <SiteSelect data-testid="maintenance-site" />
           </Form.Item>
         )}
         <Form.Item name="range" label={t('alerts.silences.period')} rules={[{ required: true, message: t('common.required') }]}>

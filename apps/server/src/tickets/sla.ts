@@ -1,0 +1,133 @@
+/**
+ * Ticket SLAs on the server: a ticket's stored events become @poscare/sla events, the SLA is
+ * evaluated on the injected clock, and the worker acts on the escalation steps that came due —
+ * notify (console), reassign, raise priority — storing each step's id so it never fires twice. Each
+ * ticket keeps the instant it next needs a look (`sla_wake_at`), so the worker reads only those.
+ */
+import { DEFAULT_CALENDARS, DEFAULT_POLICY, evaluateSla, type Escalation, type SlaEvaluation, type SlaEvent } from '@poscare/sla';
+import type { TicketPriority } from '@poscare/contracts';
+import type { RawTx } from '../db/client.js';
+import type { AppContext } from '../platform/context.js';
+
+type Row = Record<string, unknown>;
+const ms = (v: unknown) => new Date(v as string).getTime();
+
+/** The ticket's history as the SLA reads it. */
+export function slaEventsOf(ticket: Row, events: Row[], tier: string): SlaEvent[] {
+  const firstPriority = events.find((e) => e.type === 'priority')?.from_value as TicketPriority | undefined;
+  const out: SlaEvent[] = [{ at: ms(ticket.created_at), type: 'opened', priority: firstPriority ?? (ticket.priority as TicketPriority), tier: tier as never, status: 'new' }];
+  let responded = false;
+  for (const e of events) {
+    const at = ms(e.at);
+    if (e.type === 'status') out.push({ at, type: 'status', status: e.to_value as never });
+    else if (e.type === 'priority') out.push({ at, type: 'priority', priority: e.to_value as TicketPriority });
+    else if (e.type === 'assigned') out.push({ at, type: 'reassigned', assignee: (e.to_value as string | null) ?? null });
+    // A staff member's public comment answers the merchant (merchants' own comments carry from_value 'merchant').
+    else if (e.type === 'comment' && e.from_value !== 'merchant') {
+      out.push({ at, type: responded ? 'agent_update' : 'first_response' });
+      responded = true;
+    }
+  }
+  if (!responded && ticket.first_response_at) out.push({ at: ms(ticket.first_response_at), type: 'first_response' });
+  return out.sort((a, b) => a.at - b.at);
+}
+
+export async function evaluateTicket(tx: RawTx, ticketId: string, now: Date): Promise<{ ticket: Row; evaluation: SlaEvaluation }> {
+  const [ticket] = await tx.query<Row>('SELECT t.*, coalesce(m.tier::text, $2) AS tier FROM tickets t LEFT JOIN merchants m ON m.id = t.merchant_id WHERE t.id = $1', [ticketId, 'standard']);
+  const events = await tx.query<Row>('SELECT * FROM ticket_events WHERE ticket_id = $1 ORDER BY at, id', [ticketId]);
+  const evaluation = evaluateSla(DEFAULT_POLICY, DEFAULT_CALENDARS, slaEventsOf(ticket!, events, ticket!.tier as string), now.getTime(), (ticket!.sla_fired as string[]) ?? []);
+  return { ticket: ticket!, evaluation };
+}
+
+/** What the ticket page shows of the SLA. */
+export function slaSummary(e: SlaEvaluation) {
+  const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
+  return {
+    clocks: Object.values(e.clocks).map((c) => ({
+      clock: c.clock,
+      state: c.state,
+      paused: c.paused,
+      due: iso(c.due),
+      remainingMinutes: Math.round(c.remainingMinutes),
+      outcome: c.outcome,
+      breachedAt: iso(c.breachedAt),
+    })),
+    escalations: e.escalations.map((x) => ({ id: x.id, dueAt: iso(x.dueAt)!, fired: x.fired })),
+  };
+}
+
+/** The worker's SLA pass: every ticket whose wake-up time has come, evaluated and acted on. */
+export async function runSlaPass(ctx: AppContext, limit = 500): Promise<{ tickets: number; fired: number }> {
+  const now = ctx.clock.now();
+  const due = await ctx.db.rawTransaction((tx) =>
+    tx.query<{ id: string }>(`SELECT id FROM tickets WHERE status NOT IN ('resolved', 'closed') AND (sla_wake_at IS NULL OR sla_wake_at <= $1) ORDER BY sla_wake_at NULLS FIRST LIMIT ${limit}`, [now]),
+  );
+  let fired = 0;
+  for (const { id } of due) fired += await ctx.db.rawTransaction((tx) => actOn(tx, id, now));
+  return { tickets: due.length, fired };
+}
+
+/** Re-evaluates one ticket after a change and stores when it next needs a look. */
+export async function refreshSla(tx: RawTx, ticketId: string, now: Date): Promise<void> {
+  await actOn(tx, ticketId, now);
+}
+
+async function actOn(tx: RawTx, ticketId: string, now: Date): Promise<number> {
+  const { ticket, evaluation } = await evaluateTicket(tx, ticketId, now);
+  const firedIds = [...((ticket.sla_fired as string[]) ?? [])];
+  for (const step of evaluation.dueEscalations) {
+    await perform(tx, ticket, step, now);
+    firedIds.push(step.id);
+  }
+  // Actions change the ticket (priority, assignee): evaluate again for the next wake-up.
+  const after = evaluation.dueEscalations.length ? (await evaluateTicketWith(tx, ticketId, now, firedIds)).nextWakeUp : evaluation.nextWakeUp;
+  await tx.query('UPDATE tickets SET sla_fired = $2, sla_wake_at = $3 WHERE id = $1', [ticketId, JSON.stringify(firedIds), after === null ? null : new Date(after)]);
+  return evaluation.dueEscalations.length;
+}
+
+async function evaluateTicketWith(tx: RawTx, ticketId: string, now: Date, fired: string[]): Promise<SlaEvaluation> {
+  const { ticket } = await evaluateTicket(tx, ticketId, now);
+  const events = await tx.query<Row>('SELECT * FROM ticket_events WHERE ticket_id = $1 ORDER BY at, id', [ticketId]);
+  return evaluateSla(DEFAULT_POLICY, DEFAULT_CALENDARS, slaEventsOf(ticket, events, ticket.tier as string), now.getTime(), fired);
+}
+
+async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Promise<void> {
+  const orgId = ticket.org_id as string;
+  const id = ticket.id as string;
+  const done: string[] = [];
+  for (const a of step.actions) {
+    if (a.kind === 'notify') {
+      const users = new Set<string>();
+      for (const r of a.recipients) {
+        if (r.kind === 'user') users.add(r.userId);
+        else {
+          // Team leads and the queue's dispatchers are the organization's admins; a role is that role.
+          const role = r.kind === 'role' ? r.role : 'admin';
+          for (const u of await tx.query<{ id: string }>('SELECT id FROM users WHERE org_id = $1 AND role = $2 AND NOT disabled', [orgId, role])) users.add(u.id);
+        }
+      }
+      for (const userId of users) {
+        await tx.query(
+          `INSERT INTO notifications (org_id, user_id, alert_id, kind, title, body, severity, created_at) VALUES ($1, $2, NULL, 'ticket_sla', $3, $4, $5, $6)`,
+          [orgId, userId, `${ticket.number} SLA ${step.clock} ${Math.round(step.at * 100)}%`, `${ticket.title}`, step.at >= 1 ? 'critical' : 'warning', now],
+        );
+      }
+      done.push(`notify:${users.size}`);
+    } else if (a.kind === 'reassign') {
+      const [lead] = a.to === 'team_lead' ? await tx.query<{ id: string }>(`SELECT id FROM users WHERE org_id = $1 AND role = 'admin' AND NOT disabled ORDER BY created_at LIMIT 1`, [orgId]) : [];
+      const to = lead?.id ?? null;
+      await tx.query('UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1', [id, to, now]);
+      await tx.query(`INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, from_value, to_value, body, internal) VALUES ($1, $2, $3, 'assigned', 'SLA', $4, $5, $6, true)`, [
+        id, orgId, now, (ticket.assignee_id as string | null) ?? null, to, a.to,
+      ]);
+      done.push(`reassign:${a.to}`);
+    } else if (a.kind === 'raise_priority' && a.to) {
+      await tx.query('UPDATE tickets SET priority = $2, updated_at = $3 WHERE id = $1', [id, a.to, now]);
+      await tx.query(`INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, from_value, to_value, internal) VALUES ($1, $2, $3, 'priority', 'SLA', $4, $5, false)`, [id, orgId, now, a.from, a.to]);
+      done.push(`priority:${a.to}`);
+    }
+  }
+  await tx.query(`INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, from_value, to_value, body, internal) VALUES ($1, $2, $3, 'sla', 'SLA', $4, $5, $6, true)`, [
+    id, orgId, now, step.clock, step.id, done.join(', ') || null,
+  ]);
+}
