@@ -19,6 +19,7 @@ let agentId: string;
 let agentEmail: string;
 let merchant: string;
 let adminB: string;
+let cred: Awaited<ReturnType<typeof enrol>>;
 
 const call = (method: 'GET' | 'POST', url: string, cookie: string, payload?: unknown, lang = 'en-US') =>
   t.app.inject({ method, url, headers: { cookie, 'accept-language': lang }, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -35,7 +36,7 @@ beforeAll(async () => {
   merchant = await t.login(A.merchantUser.email);
   adminB = await t.login(B.admin.email);
   // The terminal's chip reader has been failing for the last minutes.
-  const cred = await enrol(t, admin, A.terminal.serialNumber);
+  cred = await enrol(t, admin, A.terminal.serialNumber);
   const now = t.clock.now().getTime();
   await send(t, cred, [1, 2, 3, 4, 5].map((k) => telemetry(new Date(now - (10 - k) * 60_000), { reader: { chip: { attempts: 12, failures: 6 }, contactless: { attempts: 10, failures: 0 } }, network: { connected: true } })));
 });
@@ -145,9 +146,23 @@ describe('the handling flow', () => {
     const assigned = await call('POST', `/api/v1/tickets/${ticketId}/assign`, agent, { assigneeId: agentId });
     expect(assigned.json().assigneeId).toBe(agentId);
     expect((await call('GET', '/api/v1/tickets?assigneeId=me', agent)).json().items.map((x: { id: string }) => x.id)).toContain(ticketId);
-    await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'verifying' });
-    const resolved = (await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'resolved', reason: 'reader replaced' })).json();
+    const verifying = (await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'verifying', reason: 'reader replaced' })).json();
+    expect(verifying.verification).toMatchObject({ status: 'pending' });
+    // The terminal has not shown the fix yet: resolving is refused unless overridden with a reason.
+    const early = await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'resolved' });
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error.id).toBe('ticket.verification_failed');
+    // After the repair the chip reader reads again: 24 of 24 attempts succeed.
+    t.clock.advance(60_000);
+    const at = (k: number) => new Date(t.clock.now().getTime() + k * 1000);
+    await send(t, cred, [telemetry(at(1), { reader: { chip: { attempts: 12, failures: 0 } }, network: { connected: true } }), telemetry(at(2), { reader: { chip: { attempts: 12, failures: 0 } }, network: { connected: true } })]);
+    t.clock.advance(5_000);
+    const checked = (await call('GET', `/api/v1/tickets/${ticketId}`, agent)).json();
+    expect(checked.verification.status, JSON.stringify(checked.verification)).toBe('passed');
+    expect(checked.verification.checks.find((c: { id: string }) => c.id === 'reader').text).toContain('100%');
+    const resolved = (await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'resolved' })).json();
     expect(resolved.resolvedAt).not.toBeNull();
+    expect(resolved.events.at(-1).body).toContain('100%');
     expect((await call('POST', `/api/v1/tickets/${ticketId}/transition`, agent, { to: 'in_progress' })).statusCode).toBe(400);
     // Resolved, the terminal and cause are free again: a new report opens a new ticket.
     const fresh = await call('POST', '/api/v1/tickets', agent, { terminalId: A.terminal.id, title: 'again', causeCode: 'hw.reader.chip' });
@@ -190,6 +205,18 @@ async function setClock(at: string) {
 }
 
 describe('SLA', () => {
+  it('an agent may resolve without the terminal showing the fix only with an override and a reason', async () => {
+    const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });
+    const tk = (await call('POST', '/api/v1/tickets', agent, { terminalId: term.id, title: 'paper', causeCode: 'hw.printer.paper_out' })).json().ticket;
+    for (const to of ['triaged', 'locating']) await call('POST', `/api/v1/tickets/${tk.id}/transition`, agent, { to });
+    await call('POST', `/api/v1/tickets/${tk.id}/transition`, agent, { to: 'planned', plan: { kind: 'remote_fix', summary: 'merchant reloads paper' } });
+    for (const to of ['in_progress', 'verifying']) await call('POST', `/api/v1/tickets/${tk.id}/transition`, agent, { to });
+    expect((await call('POST', `/api/v1/tickets/${tk.id}/transition`, agent, { to: 'resolved', override: true })).statusCode).toBe(400);
+    const done = await call('POST', `/api/v1/tickets/${tk.id}/transition`, agent, { to: 'resolved', override: true, reason: 'terminal is switched off for the night; merchant confirmed by phone' });
+    expect(done.statusCode, done.body).toBe(200);
+    expect(done.json().events.at(-1).body).toContain('override');
+  });
+
   it('a p3 ticket of a standard merchant opened Friday 17:30 has its first response due Monday 12:30, and its escalation fires once', async () => {
     await setClock('2026-03-06T17:30:00+08:00');
     const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });

@@ -63,6 +63,8 @@ export const TicketTransition = z.object({
   priority: TicketPriority.optional(),
   /** Planning. */
   plan: TicketPlan.optional(),
+  /** Resolve although the terminal's signals do not show the fix yet (a reason is required). */
+  override: z.boolean().optional(),
 });
 export type TicketTransition = z.infer<typeof TicketTransition>;
 
@@ -116,6 +118,14 @@ export const TicketDetail = TicketRow.extend({
   events: z.array(TicketEvent),
   /** Statuses this caller may move the ticket to now. */
   next: z.array(TicketStatus),
+  /** While verifying and after: what the terminal's own signals say about the fix. */
+  verification: z
+    .object({
+      status: z.enum(['passed', 'failed', 'pending']),
+      since: Timestamp.nullable(),
+      checks: z.array(z.object({ id: z.string(), passed: z.boolean().nullable(), text: z.string() })),
+    })
+    .nullable(),
   /** SLA clocks (first response, next update, resolution) on the ticket's business calendar. */
   sla: z.object({
     clocks: z.array(

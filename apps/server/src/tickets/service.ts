@@ -27,6 +27,7 @@ import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js'
 import { AppError, errors } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
 import { evaluateTicket, refreshSla, slaSummary } from './sla.js';
+import { verifyTicket } from './verification.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
@@ -125,9 +126,10 @@ export class TicketService {
     assertCan(actor, 'tickets:read');
     const row = await this.row(actor, id);
     const staff = can(actor, 'tickets:work');
-    const [events, sla] = await this.ctx.db.rawTransaction(async (tx) => [
+    const [events, sla, verification] = await this.ctx.db.rawTransaction(async (tx) => [
       await tx.query<Row>(`SELECT * FROM ticket_events WHERE ticket_id = $1 ${staff ? '' : 'AND NOT internal'} ORDER BY at, id`, [id]),
       slaSummary((await evaluateTicket(tx, id, this.ctx.clock.now())).evaluation),
+      ['verifying', 'resolved', 'closed'].includes(row.status as string) ? await verifyTicket(tx, row, lang) : null,
     ] as const);
     const status = row.status as TicketStatus;
     return {
@@ -138,6 +140,7 @@ export class TicketService {
       answers: (row.answers as Record<string, unknown> | null) ?? null,
       events: events.map(presentEvent),
       next: staff ? nextStatuses(status, row.resume_status as TicketStatus | null) : [],
+      verification,
       sla,
     };
   }
@@ -153,6 +156,15 @@ export class TicketService {
     if (body.to === 'waiting_merchant' && !body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
     if (from === 'resolved' && body.to === 'in_progress' && !body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
     const now = this.ctx.clock.now();
+    let verified: string | null = null;
+    if (body.to === 'resolved' && from === 'verifying') {
+      const v = await this.ctx.db.rawTransaction((tx) => verifyTicket(tx, row, lang));
+      if (v.status !== 'passed') {
+        if (!body.override) throw new AppError('ticket.verification_failed', 409, { status: v.status });
+        if (!body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
+        verified = `override (${v.status}): ${body.reason}`;
+      } else verified = v.checks.map((c) => c.text).join(' ');
+    }
     await this.ctx.db.rawTransaction(async (tx) => {
       const sets = ['status = $2', 'updated_at = $3'];
       const params: unknown[] = [id, body.to, now];
@@ -187,7 +199,7 @@ export class TicketService {
         if (row.terminal_id && row.cause_code) set('dedupe_key', `${row.terminal_id}:${row.cause_code}`);
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, params);
-      await event(tx, id, actor, now, 'status', { from, to: body.to, body: body.reason ?? null });
+      await event(tx, id, actor, now, 'status', { from, to: body.to, body: verified ?? body.reason ?? null });
       await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);

@@ -8,7 +8,7 @@ import { useTranslation } from 'react-i18next';
 import { alertsApi, type NotificationRow } from '../../api/alerts';
 import { SEVERITY_COLORS } from '../../lib/alerts';
 import { fromNow } from '../../lib/fleet';
-import { NOTIFICATIONS_REFRESH_MS, pollUnlessRefused } from './queries';
+import { NOTIFICATIONS_REFRESH_MS, pollUnlessRefused, useLang } from './queries';
 import './alerts.css';
 
 export function NotificationBell() {
@@ -16,8 +16,9 @@ export function NotificationBell() {
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
+  const lng = useLang();
   const q = useQuery({
-    queryKey: ['notifications', 'unread'],
+    queryKey: ['notifications', 'unread', lng],
     queryFn: () => alertsApi.notifications({ unread: true, limit: 10 }),
     refetchInterval: pollUnlessRefused(NOTIFICATIONS_REFRESH_MS),
     refetchIntervalInBackground: false,

@@ -1,5 +1,6 @@
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback } from 'react';
+import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../api/client';
 import { alertsApi, type AlertListQuery } from '../../api/alerts';
 
@@ -11,9 +12,15 @@ export const NOTIFICATIONS_REFRESH_MS = 10_000;
 export const pollUnlessRefused = (ms: number) => (q: { state: { error: unknown } }) =>
   isApiError(q.state.error) && q.state.error.status >= 400 && q.state.error.status < 500 ? false : ms;
 
+/** Rule names, scope labels and diagnosis titles come translated by the server: a language switch refetches them. */
+export function useLang(): string {
+  return useTranslation().i18n.language;
+}
+
 export function useAlertList(query: AlertListQuery) {
+  const lng = useLang();
   return useQuery({
-    queryKey: ['alerts', 'list', query],
+    queryKey: ['alerts', 'list', lng, query],
     queryFn: () => alertsApi.list(query),
     placeholderData: keepPreviousData,
     refetchInterval: pollUnlessRefused(ALERTS_REFRESH_MS),
@@ -22,8 +29,9 @@ export function useAlertList(query: AlertListQuery) {
 }
 
 export function useAlert(id: string) {
+  const lng = useLang();
   return useQuery({
-    queryKey: ['alerts', 'detail', id],
+    queryKey: ['alerts', 'detail', id, lng],
     queryFn: () => alertsApi.get(id),
     refetchInterval: pollUnlessRefused(ALERTS_REFRESH_MS),
     staleTime: 2_000,
