@@ -32,6 +32,8 @@ const AlertDetailPage = lazy(() => import('./pages/alerts/AlertDetailPage'));
 const AlertRulesPage = lazy(() => import('./pages/alerts/RulesPage'));
 const SilencesPage = lazy(() => import('./pages/alerts/SilencesPage'));
 const NotificationSettingsPage = lazy(() => import('./pages/alerts/NotificationSettingsPage'));
+const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
+const TicketDetailPage = lazy(() => import('./pages/tickets/TicketDetailPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -107,6 +109,8 @@ function AppRoutes() {
         <Route path="alerts/rules" element={<Guard permission="alerts:read" staff><AlertRulesPage /></Guard>} />
         <Route path="alerts/silences" element={<Guard permission="alerts:read" staff><SilencesPage /></Guard>} />
         <Route path="alerts/:id" element={<Guard permission="alerts:read"><AlertDetailPage /></Guard>} />
+        <Route path="tickets" element={<Guard permission="tickets:read"><TicketsPage /></Guard>} />
+        <Route path="tickets/:id" element={<Guard permission="tickets:read"><TicketDetailPage /></Guard>} />
         <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
         <Route path="settings/notifications" element={<Suspense fallback={<FullPageSpin />}><NotificationSettingsPage /></Suspense>} />
         <Route path="*" element={<NotFound />} />

@@ -23,6 +23,7 @@ import {
   ControlOutlined,
   PauseCircleOutlined,
   NotificationOutlined,
+  ProfileOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -85,6 +86,7 @@ export function AppLayout() {
     const troubleshoot: NavItem = { key: 'troubleshoot', path: '/troubleshoot', icon: <ToolOutlined />, label: t('nav.troubleshoot'), permission: 'diagnosis:run' };
     const merchant = me?.role === 'merchant';
     const alerts: NavItem = { key: 'alerts', path: '/alerts', icon: <AlertOutlined />, label: t('nav.alerts'), permission: 'alerts:read' };
+    const tickets: NavItem = { key: 'tickets', path: '/tickets', icon: <ProfileOutlined />, label: t('nav.tickets'), permission: 'tickets:read' };
     return [
       group('g-home', t('nav.groupHome'), [
         // Merchants come to PosCare to fix a problem: the troubleshooter is their first item.
@@ -93,6 +95,8 @@ export function AppLayout() {
         { key: 'fleet', path: '/fleet', icon: <HeartOutlined />, label: t('nav.fleet'), permission: 'fleet:read' },
         // Merchants see their own alerts only: no rules, silences or webhooks.
         ...(merchant ? [alerts] : [troubleshoot]),
+        // Every role that reads tickets: the service desk queue (merchants: their own tickets).
+        tickets,
       ]),
       merchant
         ? null

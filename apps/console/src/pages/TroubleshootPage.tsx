@@ -4,14 +4,16 @@ import {
   ArrowLeftOutlined,
   CheckCircleFilled,
   CustomerServiceOutlined,
+  FileAddOutlined,
+  FileDoneOutlined,
   DesktopOutlined,
   ExclamationCircleFilled,
   ReloadOutlined,
   RightOutlined,
   SafetyCertificateFilled,
 } from '@ant-design/icons';
-import { useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useSearchParams } from 'react-router-dom';
+import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { api, type PageOf } from '../api/client';
@@ -24,6 +26,7 @@ import { PageHeader } from '../components/PageHeader';
 import { EmptyState, QueryError } from '../components/Status';
 import { currentLanguage } from '../i18n';
 import {
+  answersOf,
   isAsking,
   optionalText,
   topCauses,
@@ -35,7 +38,12 @@ import {
   type HistoryEntry,
 } from '../lib/diagnosis';
 import { EMPTY } from '../lib/format';
-import { useDebounced } from '../lib/hooks';
+import { useDebounced, useShowError } from '../lib/hooks';
+import { troubleshooterTicket } from '../lib/tickets';
+import { ticketsApi } from '../api/tickets';
+import { useAuth } from '../auth/AuthContext';
+import { useRefreshTickets } from './tickets/queries';
+import './tickets/tickets.css';
 
 /**
  * One step of the troubleshooter. The server is stateless and changes nothing, so a step is cached by
@@ -222,6 +230,52 @@ function Options({ step, onAnswer, disabled }: { step: AskingStep; onAnswer: (o:
   );
 }
 
+interface TicketFor {
+  terminalId: string;
+  symptom: string;
+  symptomLabel: string;
+  text?: string;
+  answers: Record<string, string | boolean | number>;
+}
+
+/** Hand the conversation to the service desk as a ticket: its number and a link, or the open one it duplicates. */
+function OpenTicket({ ticketFor }: { ticketFor: TicketFor }) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const showError = useShowError();
+  const refresh = useRefreshTickets();
+  const create = useMutation({
+    mutationFn: () => ticketsApi.create(troubleshooterTicket(ticketFor)),
+    onSuccess: () => refresh(),
+    onError: (e) => showError(e),
+  });
+  if (!can('tickets:create')) return null;
+  const r = create.data;
+  if (r) {
+    return (
+      <div className="ts-ticket" data-testid="ts-ticket" data-duplicate={String(r.duplicate)} data-number={r.ticket.number} data-id={r.ticket.id}>
+        <span className="ts-ticket-number" data-testid="ts-ticket-number">
+          <FileDoneOutlined /> {r.duplicate ? t('tickets.troubleshooter.duplicate', { number: r.ticket.number }) : t('tickets.troubleshooter.created', { number: r.ticket.number })}
+        </span>
+        <span className="ts-ticket-hint">{r.duplicate ? t('tickets.troubleshooter.duplicateHint') : t('tickets.troubleshooter.createdHint')}</span>
+        <Link to={`/tickets/${r.ticket.id}`} data-testid="ts-ticket-link">
+          <Button block size="large">
+            {t('tickets.troubleshooter.view')} {r.ticket.number}
+          </Button>
+        </Link>
+      </div>
+    );
+  }
+  return (
+    <div className="ts-ticket">
+      <span className="ts-ticket-hint">{t('tickets.troubleshooter.hint')}</span>
+      <Button type="primary" size="large" block icon={<FileAddOutlined />} loading={create.isPending} onClick={() => create.mutate()} data-testid="ts-open-ticket">
+        {t('tickets.troubleshooter.open')}
+      </Button>
+    </div>
+  );
+}
+
 function ContactSupport({ caseId }: { caseId: string }) {
   const { t } = useTranslation();
   return (
@@ -248,7 +302,9 @@ function CurrentStep({
   onAnswer,
   onRestart,
   busy,
+  ticketFor,
 }: {
+  ticketFor: TicketFor;
   answer: TroubleshootAnswer;
   history: HistoryEntry[];
   onAnswer: (step: AskingStep, option: string) => void;
@@ -333,6 +389,7 @@ function CurrentStep({
       {security && <Alert type="error" showIcon className="ts-security" data-testid="ts-escalate-reason" title={t('troubleshoot.escalateReasons.not_for_merchant')} />}
 
       <ContactSupport caseId={caseId} />
+      <OpenTicket ticketFor={ticketFor} />
 
       {history.length > 0 && (
         <div className="ts-summary-block">
@@ -502,7 +559,14 @@ export default function TroubleshootPage() {
         ) : step.isError ? (
           <QueryError error={step.error} onRetry={() => void step.refetch()} />
         ) : current ? (
-          <CurrentStep answer={current} history={path} onAnswer={answer} onRestart={restart} busy={busy} />
+          <CurrentStep
+            answer={current}
+            history={path}
+            onAnswer={answer}
+            onRestart={restart}
+            busy={busy}
+            ticketFor={{ terminalId, symptom: symptom ?? '', symptomLabel: symptomLabel ?? '', text: optionalText(text), answers: answersOf(history) }}
+          />
         ) : null}
         <div className="ts-nav">
           <Button icon={<ArrowLeftOutlined />} onClick={back} disabled={busy} data-testid="ts-back">

@@ -20,6 +20,8 @@ function telemetryKeys(def: AlertRuleDefinition): string[] | null {
   const metric = c.kind === 'threshold' ? c.metric : c.kind === 'trend' ? c.metric : c.kind === 'ratio' && c.source.startsWith('reader.') ? 'reader' : null;
   const keys = new Set<string>();
   if (c.kind === 'fleet_version') keys.add('app').add('os');
+  // Host outages are also seen in telemetry (sites that cannot reach the host); trading silence needs to know the terminal was online.
+  if (c.kind === 'host_outage' || c.kind === 'trade_absence') keys.add('network');
   if (c.kind === 'trend' && c.when) keys.add(topKey(c.when.metric));
   if (metric) keys.add(metric.startsWith('paper.') ? 'printer' : topKey(metric));
   return keys.size ? [...keys] : null;

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import { App, Badge, Button, Card, Col, Descriptions, Empty, Row, Skeleton, Table, Tag, Timeline, Tooltip, Typography } from 'antd';
 import type { DescriptionsProps, TableColumnsType } from 'antd';
-import { CheckOutlined, FileAddOutlined, PauseCircleOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
+import { CheckOutlined, FileAddOutlined, FileDoneOutlined, PauseCircleOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../api/client';
 import { currentLanguage } from '../../i18n';
@@ -17,6 +17,8 @@ import { fromNow } from '../../lib/fleet';
 import { EMPTY, formatTime, formatTimeFull } from '../../lib/format';
 import { useShowError } from '../../lib/hooks';
 import { useAlert, useRefreshAlerts } from './queries';
+import { ticketsApi } from '../../api/tickets';
+import { alertTicket } from '../../lib/tickets';
 import { AckModal, AlertStatusTags, SeverityTag, SilenceModal, useTr } from './shared';
 
 type Member = AlertDetail['members'][number];
@@ -119,6 +121,49 @@ function DiagnosisCard({ alert }: { alert: AlertDetail }) {
         </>
       )}
     </Card>
+  );
+}
+
+/** Open a ticket for the alert (its terminal, name and scope, cause), or go to the one it has. */
+function AlertTicketButton({ alert: a }: { alert: AlertDetail }) {
+  const { t } = useTranslation();
+  const { can } = useAuth();
+  const { message } = App.useApp();
+  const showError = useShowError();
+  const refresh = useRefreshAlerts();
+  const navigate = useNavigate();
+  const [created, setCreated] = useState<{ id: string; number: string } | null>(null);
+  const open = useMutation({
+    mutationFn: () => {
+      const body = alertTicket(a);
+      if (!body) throw new Error(t('errors.unknown'));
+      return ticketsApi.create(body);
+    },
+    onSuccess: (r) => {
+      setCreated({ id: r.ticket.id, number: r.ticket.number });
+      if (r.duplicate) void message.warning(t('tickets.alert.duplicate', { number: r.ticket.number }));
+      else void message.success(t('tickets.alert.opened', { number: r.ticket.number }));
+      refresh();
+      navigate(`/tickets/${r.ticket.id}`);
+    },
+    onError: (e) => showError(e),
+  });
+  const ticketId = a.ticketId ?? created?.id;
+  if (ticketId) {
+    return (
+      <Link to={`/tickets/${ticketId}`} data-testid="alert-view-ticket">
+        <Button icon={<FileDoneOutlined />}>
+          {t('alerts.detail.viewTicket')}
+          {created?.number ? ` ${created.number}` : ''}
+        </Button>
+      </Link>
+    );
+  }
+  if (!can('tickets:create')) return null;
+  return (
+    <Button icon={<FileAddOutlined />} loading={open.isPending} onClick={() => open.mutate()} data-testid="alert-open-ticket">
+      {t('alerts.detail.openTicket')}
+    </Button>
   );
 }
 
@@ -260,17 +305,7 @@ export default function AlertDetailPage() {
 
   const events = [...a.events].sort((x, y) => y.at.localeCompare(x.at));
 
-  const ticketButton = a.ticketId ? (
-    <Link to={`/tickets/${a.ticketId}`}>
-      <Button icon={<FileAddOutlined />}>{t('alerts.detail.viewTicket')}</Button>
-    </Link>
-  ) : (
-    <Tooltip title={t('alerts.detail.ticketComing')}>
-      <Button icon={<FileAddOutlined />} disabled data-testid="alert-open-ticket">
-        {t('alerts.detail.openTicket')}
-      </Button>
-    </Tooltip>
-  );
+  const ticketButton = <AlertTicketButton alert={a} />;
 
   return (
     <div data-testid="page-alert-detail" data-id={a.id} data-status={a.status}>
