@@ -79,7 +79,13 @@ async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
 /** Pick an option of an antd Select by its visible text. */
 async function pick(page: Page, testId: string, option: string): Promise<void> {
   await page.getByTestId(testId).click();
-  await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first().click();
+  const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first();
+  await item.waitFor();
+  await item.click();
+  await page.waitForFunction(
+    ([id, text]) => (document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').includes(text),
+    [testId, option] as const,
+  );
 }
 
 async function waitStatus(page: Page, status: string): Promise<void> {
@@ -226,7 +232,7 @@ async function run(): Promise<void> {
     assertEqual(await row.locator('[data-testid="ticket-status"]').getAttribute('data-status'), 'new', 'the new ticket is listed as new');
     await page.locator('[data-testid="ticket-sla"]').first().waitFor();
     await shot(page, 'queue-zh');
-    await row.click();
+    await row.getByTestId('ticket-link').click();
     await page.waitForURL(new RegExp(`/tickets/${ticketId}$`));
     await page.getByTestId('page-ticket').waitFor();
     await waitStatus(page, 'new');
@@ -244,6 +250,8 @@ async function run(): Promise<void> {
       await pick(page, 'transition-priority', 'P2');
     });
     await waitStatus(page, 'triaged');
+    await page.waitForFunction(() => document.querySelector('[data-testid="ticket-priority"]')?.getAttribute('data-priority') === 'p2');
+    await page.locator('[data-testid="ticket-event"][data-type="priority"]').first().waitFor();
     await move(page, 'locating');
     await waitStatus(page, 'locating');
     await move(page, 'planned', async () => {
@@ -282,7 +290,7 @@ async function run(): Promise<void> {
     if (await failed.count()) {
       await page.getByTestId('transition-override').check();
       await page.getByTestId('transition-reason').fill(OVERRIDE_REASON);
-      await shot(page, 'resolve-override-zh', page.locator('.ant-modal-content'));
+      await shot(page, 'resolve-override-zh', page.locator('.ant-modal').filter({ has: page.getByTestId('transition-form') }));
       await page.getByTestId('transition-submit').click();
       log('verification failed as expected; resolved with override');
     } else {

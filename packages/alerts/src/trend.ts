@@ -4,6 +4,7 @@
  * (reader attempts and failures) are gathered into buckets of that size and enter as a rate.
  */
 const CAP = 64;
+const EMPTY = new Float64Array(0);
 
 export interface Forecast {
   /** The line's value now. */
@@ -13,8 +14,9 @@ export interface Forecast {
 }
 
 export class Trend {
-  private readonly t = new Float64Array(CAP);
-  private readonly v = new Float64Array(CAP);
+  // Allocated with the first point: most terminals never have one (a healthy reader's trend never arms).
+  private t: Float64Array = EMPTY;
+  private v: Float64Array = EMPTY;
   private head = 0;
   private n = 0;
   private readonly step: number;
@@ -43,6 +45,10 @@ export class Trend {
   }
 
   add(at: number, value: number): void {
+    if (this.t.length === 0) {
+      this.t = new Float64Array(CAP);
+      this.v = new Float64Array(CAP);
+    }
     const last = (this.head - 1 + CAP) % CAP;
     if (this.n > 0 && at < this.t[last]!) return;
     // Within one step of the newest point: that point stands for the step (replacing its value but

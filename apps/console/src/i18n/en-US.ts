@@ -1255,6 +1255,7 @@ const enUS: Messages<typeof zhCN> = {
       verifyHint: "Before resolving, the terminal's own signals are checked again.",
       verifyFailed: "The terminal's signals do not show the fix yet.",
       override: 'Resolve anyway (give a reason)',
+      overrideOk: 'Resolve anyway',
       overrideReason: 'Why resolve anyway',
       overridePlaceholder: 'e.g. confirmed on site; the terminal is switched off today and cannot report',
     },

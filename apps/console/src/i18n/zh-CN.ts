@@ -1251,6 +1251,7 @@ const zhCN = {
       verifyHint: '解决前会再次核对终端自己上报的信号。',
       verifyFailed: '终端信号还没有显示故障已修复。',
       override: '仍然解决（需写明原因）',
+      overrideOk: '仍然解决',
       overrideReason: '为什么仍然解决',
       overridePlaceholder: '例如：已上门确认，终端今日停用无法上报',
     },

@@ -11,9 +11,11 @@ import {
   Descriptions,
   Empty,
   Form,
+  Grid,
   Input,
   InputNumber,
   Modal,
+  Progress,
   Row,
   Select,
   Skeleton,
@@ -179,7 +181,7 @@ function TransitionModal({ ticket, to, onClose }: { ticket: TicketDetail; to: Ti
       title={t('tickets.modal.title', { action, number: ticket.number })}
       onCancel={onClose}
       onOk={() => form.submit()}
-      okText={kind === 'resolve' && override ? t('tickets.modal.override') : action}
+      okText={kind === 'resolve' && override ? t('tickets.modal.overrideOk') : action}
       cancelText={t('common.cancel')}
       confirmLoading={move.isPending}
       okButtonProps={{ 'data-testid': 'transition-submit' }}
@@ -579,6 +581,7 @@ export default function TicketDetailPage() {
   const q = useTicket(id);
   const [moving, setMoving] = useState<TicketStatus | null>(null);
   const staff = me?.role !== 'merchant';
+  const phone = Grid.useBreakpoint().md === false;
   const ticket = q.data;
   const position = useMemo(() => (ticket ? flowPosition(ticket.status, ticket.events) : { index: 0, paused: false }), [ticket]);
 
@@ -691,13 +694,24 @@ export default function TicketDetailPage() {
         }
       />
       <Card className="section-card ticket-flow" data-testid="ticket-flow" data-current={FLOW[finished]} data-paused={String(position.paused)}>
-        <Steps
-          size="small"
-          current={finished}
-          status={done || tk.status === 'resolved' ? 'finish' : 'process'}
-          items={stepItems}
-          responsive
-        />
+        {phone ? (
+          // Eight steps do not fit a phone: where it stands, and a bar of the flow.
+          <div className="ticket-flow-phone">
+            <span className="ticket-flow-phone-count">
+              {finished + 1}/{FLOW.length}
+            </span>
+            <span className="ticket-flow-phone-step">{t(`tickets.status.${FLOW[finished]!}`)}</span>
+            <Progress steps={FLOW.length} percent={((finished + 1) / FLOW.length) * 100} showInfo={false} size={[22, 8]} strokeColor={position.paused ? '#fa8c16' : undefined} />
+          </div>
+        ) : (
+          <Steps
+            size="small"
+            current={finished}
+            status={done || tk.status === 'resolved' ? 'finish' : 'process'}
+            items={stepItems}
+            responsive={false}
+          />
+        )}
         {position.paused && (
           <Tag color="orange" icon={<PauseCircleOutlined />} className="ticket-flow-paused" data-testid="ticket-paused">
             {t('tickets.flow.paused')}
