@@ -157,12 +157,15 @@ export class TicketService {
     if (from === 'resolved' && body.to === 'in_progress' && !body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
     const now = this.ctx.clock.now();
     let verified: string | null = null;
+    /** Why an agent resolved without the terminal showing the fix: for staff, not for the merchant's timeline. */
+    let overrideReason: string | null = null;
     if (body.to === 'resolved' && from === 'verifying') {
       const v = await this.ctx.db.rawTransaction((tx) => verifyTicket(tx, row, lang));
       if (v.status !== 'passed') {
         if (!body.override) throw new AppError('ticket.verification_failed', 409, { status: v.status });
         if (!body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
-        verified = `override (${v.status}): ${body.reason}`;
+        verified = `override (${v.status})`;
+        overrideReason = body.reason;
       } else verified = v.checks.map((c) => c.text).join(' ');
     }
     await this.ctx.db.rawTransaction(async (tx) => {
@@ -200,6 +203,7 @@ export class TicketService {
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, params);
       await event(tx, id, actor, now, 'status', { from, to: body.to, body: verified ?? body.reason ?? null });
+      if (overrideReason) await event(tx, id, actor, now, 'note', { body: overrideReason, internal: true });
       await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);
