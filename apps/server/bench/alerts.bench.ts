@@ -17,14 +17,12 @@
  *   BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
-import pg from 'pg';
+import { cpus, loadavg } from 'node:os';
 import pino from 'pino';
 import { loadConfig } from '../src/config.js';
-import { csvRows, openDatabase, type Database } from '../src/db/client.js';
+import { csvRows, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
+import { freshDatabase } from './benchDb.js';
 import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { AlertRuntime } from '../src/alerts/runtime.js';
 import type { Clock } from '../src/platform/clock.js';
@@ -39,29 +37,6 @@ const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/tes
 const STEP_MS = 10;
 const PROBE_EVERY_MS = 100;
 const PROBE_EVERY_RECORDS = Math.max(1, Math.round((RATE * PROBE_EVERY_MS) / 1000));
-
-async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<{ db: Database; drop: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'poscare-bench-alerts-'));
-    const db = await openDatabase({ dataDir: dir });
-    return { db, drop: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  const name = `poscare_bench_alerts_${Date.now().toString(36)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ dataDir: 'memory://', databaseUrl: url.toString() });
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
-}
 
 async function seed(db: Database, pool: TelemetryPool): Promise<{ orgId: string; ids: string[] }> {
   await migrate(db);
@@ -88,7 +63,7 @@ const pct = (xs: number[], q: number) => {
 
 /** One load run; with `alerts`, the runtime evaluates every committed record and tamper probes are sent. */
 async function run(kind: 'pglite' | 'postgres', alerts: boolean, pool: TelemetryPool) {
-  const { db, drop } = await freshDatabase(kind);
+  const { db, drop } = await freshDatabase(kind, PG_URL, 'poscare-bench-alerts');
   try {
     const { orgId, ids } = await seed(db, pool);
     const simStart = BENCH_START.getTime();

@@ -25,8 +25,8 @@
  */
 import { fork, spawn } from 'node:child_process';
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session } from 'node:inspector/promises';
@@ -36,8 +36,9 @@ import pg from 'pg';
 import pino from 'pino';
 import { topicFor, type Telemetry } from '@poscare/contracts';
 import { loadConfig } from '../src/config.js';
-import { csvRows, openDatabase, type Database } from '../src/db/client.js';
+import { csvRows, type Database } from '../src/db/client.js';
 import { migrate } from '../src/db/migrate.js';
+import { freshDatabase } from './benchDb.js';
 import { DeviceService } from '../src/devices/service.js';
 import { startBroker } from '../src/ingest/broker.js';
 import { IngestPipeline, type PipelineOptions } from '../src/ingest/pipeline.js';
@@ -87,30 +88,6 @@ async function profile(name: string): Promise<() => Promise<void>> {
 function gc(): () => void {
   setFlagsFromString('--expose-gc');
   return runInNewContext('gc') as () => void;
-}
-
-/** A fresh database of the given kind; `drop` removes it. */
-async function freshDatabase(kind: 'pglite' | 'postgres'): Promise<{ db: Database; drop: () => Promise<void> }> {
-  if (kind === 'pglite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'poscare-bench-ingest-'));
-    const db = await openDatabase({ dataDir: dir });
-    return { db, drop: async () => (await db.close(), rmSync(dir, { recursive: true, force: true })) };
-  }
-  const admin = new pg.Client({ connectionString: PG_URL });
-  await admin.connect();
-  const name = `poscare_bench_${Date.now().toString(36)}`;
-  await admin.query(`CREATE DATABASE ${name}`);
-  const url = new URL(PG_URL);
-  url.pathname = `/${name}`;
-  const db = await openDatabase({ dataDir: 'memory://', databaseUrl: url.toString() });
-  return {
-    db,
-    drop: async () => {
-      await db.close();
-      await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-      await admin.end();
-    },
-  };
 }
 
 async function seed(db: Database, ids: string[]) {
@@ -196,7 +173,7 @@ async function baselineCopy(db: Database, pool: TelemetryPool, orgId: string, ro
 async function measureMqtt(kind: 'pglite' | 'postgres') {
   const pool = telemetryPool(TERMINALS, POOL_MINUTES);
   const ids = pool.fleet.terminals.map((t) => t.id);
-  const { db, drop } = await freshDatabase(kind);
+  const { db, drop } = await freshDatabase(kind, PG_URL, 'poscare-bench-ingest');
   try {
     const orgId = await seed(db, ids);
     const log = pino({ level: 'silent' });
@@ -285,7 +262,7 @@ async function measureMqtt(kind: 'pglite' | 'postgres') {
 async function measureFleet(kind: 'pglite' | 'postgres') {
   const collect = gc();
   const pool = telemetryPool(500, ROUNDS);
-  const { db, drop } = await freshDatabase(kind);
+  const { db, drop } = await freshDatabase(kind, PG_URL, 'poscare-bench-ingest');
   try {
     const ids = Array.from({ length: FLEET }, () => randomUUID());
     const orgId = await seed(db, ids);

@@ -4,7 +4,7 @@ import type { SelectProps } from 'antd';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, type PageOf } from '../api/client';
-import type { Merchant, Site } from '../api/types';
+import type { Merchant, Site, Terminal } from '../api/types';
 import { useDebounced } from '../lib/hooks';
 
 type Base = Omit<SelectProps<string>, 'options' | 'showSearch' | 'loading' | 'value' | 'onChange'> & {
@@ -103,4 +103,46 @@ export function useSiteNames(): Map<string, Site> {
     staleTime: 60_000,
   });
   return useMemo(() => new Map((data?.items ?? []).map((s) => [s.id, s])), [data]);
+}
+
+/** Searchable terminal picker (by serial number), the selected terminal always labelled. */
+export function TerminalSelect({
+  value,
+  onChange,
+  siteId,
+  ...rest
+}: Base & { siteId?: string | null }) {
+  const { t } = useTranslation();
+  const [search, setSearch] = useState('');
+  const q = useDebounced(search, 250);
+  const list = useQuery({
+    queryKey: ['terminals', 'select', siteId ?? null, q],
+    queryFn: () => api<PageOf<Terminal>>('/terminals', { query: { q, siteId, limit: 50 } }),
+    placeholderData: (prev) => prev,
+  });
+  const selected = useQuery({
+    queryKey: ['terminals', 'one', value],
+    queryFn: () => api<Terminal>(`/terminals/${value}`),
+    enabled: !!value && !list.data?.items.some((x) => x.id === value),
+    staleTime: 60_000,
+  });
+  const options = useMemo(() => {
+    const items = [...(list.data?.items ?? [])];
+    if (selected.data && !items.some((x) => x.id === selected.data.id)) items.unshift(selected.data);
+    return items.map((x) => ({ value: x.id, label: `${x.serialNumber} · ${x.model}` }));
+  }, [list.data, selected.data]);
+  return (
+    <Select<string>
+      placeholder={t('alerts.terminalPlaceholder')}
+      allowClear
+      {...rest}
+      value={value ?? undefined}
+      onChange={(v) => onChange?.(v ?? undefined)}
+      options={options}
+      loading={list.isFetching}
+      showSearch={{ filterOption: false, onSearch: setSearch }}
+      onClear={() => setSearch('')}
+      notFoundContent={list.isFetching ? t('common.loading') : t('common.noData')}
+    />
+  );
 }

@@ -33,11 +33,24 @@ function topKey(metric: string): string {
   return head;
 }
 
-const needsTxns = (def: AlertRuleDefinition) =>
-  ['ratio', 'trade_absence', 'host_outage', 'card_failures'].includes(def.condition.kind) ||
-  (def.condition.kind === 'ratio' && def.condition.source.startsWith('txn.')) ||
-  (def.condition.kind === 'trend' && def.condition.metric === 'paper.receiptsLeft') ||
-  (def.condition.kind === 'fleet_version' && def.condition.metric === 'txn.terminal_error');
+/** Whether the rule reads payments (reader ratios and other telemetry rules do not). */
+function needsTxns(def: AlertRuleDefinition): boolean {
+  const c = def.condition;
+  switch (c.kind) {
+    case 'ratio':
+      return c.source.startsWith('txn.');
+    case 'trade_absence':
+    case 'host_outage':
+    case 'card_failures':
+      return true;
+    case 'trend':
+      return c.metric === 'paper.receiptsLeft';
+    case 'fleet_version':
+      return c.metric === 'txn.terminal_error';
+    default:
+      return false;
+  }
+}
 
 type Item = { at: number; terminalId: string; t?: Telemetry; txn?: ReturnType<typeof txnFeaturesOf>; appVersion?: string | null };
 

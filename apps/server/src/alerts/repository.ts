@@ -240,3 +240,16 @@ export async function persistChanges(db: Database, changes: AlertChange[], skipE
 export async function recordEvent(q: Pick<RawTx, 'query'>, alertId: string, orgId: string, at: Date, type: string, actor: string | null, detail: Record<string, unknown> | null): Promise<void> {
   await q.query('INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)', [alertId, orgId, at, type, actor, detail ? JSON.stringify(detail) : null]);
 }
+
+/** Stores an alert's diagnosis summary and records it on the alert's timeline. */
+export async function storeAlertDiagnosis(
+  tx: Pick<RawTx, 'query'>,
+  alertId: string,
+  orgId: string,
+  at: Date,
+  actor: string | null,
+  summary: { scope: string; causes: { code: string; confidence: number }[] },
+): Promise<void> {
+  await tx.query('UPDATE alerts SET diagnosis = $2 WHERE id = $1', [alertId, JSON.stringify(summary)]);
+  await recordEvent(tx, alertId, orgId, at, 'diagnosed', actor, { scope: summary.scope, causes: summary.causes.map((c) => ({ code: c.code, confidence: c.confidence })) });
+}

@@ -21,6 +21,8 @@ import {
   orgIds,
   persistChanges,
   reader,
+  recordEvent,
+  storeAlertDiagnosis,
   tradingHistory,
 } from './repository.js';
 
@@ -311,7 +313,7 @@ export class AlertRuntime {
       a.ticketId = id;
       await this.ctx.db.rawTransaction(async (tx) => {
         await tx.query('UPDATE alerts SET ticket_id = $2 WHERE id = $1', [a.id, id]);
-        await tx.query('INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)', [a.id, a.orgId, this.ctx.clock.now(), 'ticket_opened', null, JSON.stringify({ ticketId: id })]);
+        await recordEvent(tx, a.id, a.orgId, this.ctx.clock.now(), 'ticket_opened', null, { ticketId: id });
       });
     } catch (err) {
       this.ctx.log.warn({ err, alertId: a.id }, 'opening a ticket for an alert failed');
@@ -342,12 +344,7 @@ export class AlertRuntime {
   }
 
   private async storeDiagnosis(a: AlertState, summary: { scope: string; causes: { code: string; confidence: number }[] }): Promise<void> {
-    const now = this.ctx.clock.now();
-    await this.ctx.db.rawTransaction(async (tx) => {
-      await tx.query('UPDATE alerts SET diagnosis = $2 WHERE id = $1', [a.id, JSON.stringify(summary)]);
-      const causes = summary.causes.map((c) => ({ code: c.code, confidence: c.confidence }));
-      await tx.query('INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail) VALUES ($1, $2, $3, $4, $5, $6)', [a.id, a.orgId, now, 'diagnosed', null, JSON.stringify({ scope: summary.scope, causes })]);
-    });
+    await this.ctx.db.rawTransaction((tx) => storeAlertDiagnosis(tx, a.id, a.orgId, this.ctx.clock.now(), null, summary));
   }
 
   /** The rule definition in force for an org and code (for presenting alerts). */

@@ -26,8 +26,11 @@ import { maintenanceWindows, silences } from '../db/schema.js';
 import { recordAudit } from '../audit/service.js';
 import { errors, AppError } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
+import { MerchantService } from '../merchants/service.js';
+import { SiteService } from '../sites/service.js';
+import { TerminalService } from '../terminals/service.js';
 import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js';
-import { effectiveRules, recordEvent, ruleVersions, saveRule, type StoredRule } from './repository.js';
+import { effectiveRules, recordEvent, ruleVersions, saveRule, storeAlertDiagnosis, type StoredRule } from './repository.js';
 import { previewRule } from './preview.js';
 import type { AlertRuntime } from './runtime.js';
 
@@ -36,12 +39,18 @@ const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v a
 
 export class AlertService {
   private readonly knowledge: Knowledge;
+  private readonly terminals: TerminalService;
+  private readonly sites: SiteService;
+  private readonly merchants: MerchantService;
 
   constructor(
     private readonly ctx: AppContext,
     private runtime: AlertRuntime | null = null,
   ) {
     this.knowledge = loadKnowledge();
+    this.terminals = new TerminalService(ctx);
+    this.sites = new SiteService(ctx);
+    this.merchants = new MerchantService(ctx);
   }
 
   attachRuntime(r: AlertRuntime | null): void {
@@ -137,13 +146,7 @@ export class AlertService {
     assertCan(actor, 'diagnosis:run');
     const row = await this.row(actor, id);
     const summary = await this.diagnosisFor(row.org_id as string, representative(row));
-    if (summary) {
-      const now = this.ctx.clock.now();
-      await this.ctx.db.rawTransaction(async (tx) => {
-        await tx.query('UPDATE alerts SET diagnosis = $2 WHERE id = $1', [id, JSON.stringify(summary)]);
-        await recordEvent(tx, id, actor.orgId, now, 'diagnosed', actor.name, { scope: summary.scope, causes: summary.causes.map((c) => ({ code: c.code, confidence: c.confidence })) });
-      });
-    }
+    if (summary) await this.ctx.db.rawTransaction((tx) => storeAlertDiagnosis(tx, id, actor.orgId, this.ctx.clock.now(), actor.name, summary));
     const rules = await this.rulesByCode(actor.orgId);
     return presentAlert(await this.row(actor, id), rules, lang);
   }
@@ -320,21 +323,11 @@ export class AlertService {
     return (await this.maintenance(actor)).find((m) => m.id === id)!;
   }
 
-  /** Sites and terminals named in a silence or window must be the actor's own. */
+  /** Sites, terminals and merchants named in a silence or window must be the actor's own (the inventory services scope them). */
   private async checkRefs(actor: Actor, refs: { siteId?: string | undefined; terminalId?: string | undefined; merchantId?: string | undefined }): Promise<void> {
-    const checks: [string, string | undefined, string][] = [
-      ['sites', refs.siteId, 'site'],
-      ['terminals', refs.terminalId, 'terminal'],
-      ['merchants', refs.merchantId, 'merchant'],
-    ];
-    for (const [table, id, entity] of checks) {
-      if (!id) continue;
-      const params: unknown[] = [id, actor.orgId];
-      let sql = `SELECT 1 FROM ${table} WHERE id = $1 AND org_id = $2`;
-      if (actor.merchantId) sql += table === 'merchants' ? ` AND id = $${params.push(actor.merchantId)}` : ` AND merchant_id = $${params.push(actor.merchantId)}`;
-      const rows = await this.ctx.db.rawTransaction((tx) => tx.query(sql, params));
-      if (!rows.length) throw errors.notFound(entity);
-    }
+    if (refs.siteId) await this.sites.get(actor, refs.siteId);
+    if (refs.terminalId) await this.terminals.get(actor, refs.terminalId);
+    if (refs.merchantId) await this.merchants.get(actor, refs.merchantId);
   }
 
   private async afterSuppressionChange(): Promise<void> {

@@ -26,6 +26,8 @@ import type { RawTx } from '../db/client.js';
 import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js';
 import { AppError, errors } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
+import { SiteService } from '../sites/service.js';
+import { TerminalService } from '../terminals/service.js';
 import { evaluateTicket, refreshSla, slaSummary } from './sla.js';
 import { verifyTicket } from './verification.js';
 
@@ -39,8 +41,13 @@ export interface NewTicket extends TicketCreate {
 
 export class TicketService {
   private knowledge: Knowledge | null = null;
+  private readonly terminals: TerminalService;
+  private readonly sites: SiteService;
 
-  constructor(private readonly ctx: AppContext) {}
+  constructor(private readonly ctx: AppContext) {
+    this.terminals = new TerminalService(ctx);
+    this.sites = new SiteService(ctx);
+  }
 
   /** Opens a ticket, or returns the open one of the same terminal and cause (with a note of the new report). */
   async create(actor: Actor, body: NewTicket, lang: Language): Promise<{ ticket: TicketDetail; duplicate: boolean }> {
@@ -259,23 +266,15 @@ export class TicketService {
     return row;
   }
 
-  /** The terminal (and so site and merchant) a ticket is about; only the actor's own. */
+  /** The terminal (and so site and merchant) a ticket is about; only the actor's own (the inventory services scope it). */
   private async place(actor: Actor, body: NewTicket): Promise<{ terminalId: string | null; siteId: string | null; merchantId: string | null }> {
     if (body.terminalId) {
-      const params: unknown[] = [body.terminalId, actor.orgId];
-      let sql = 'SELECT id, site_id, merchant_id FROM terminals WHERE id = $1 AND org_id = $2';
-      if (actor.merchantId) sql += ` AND merchant_id = $${params.push(actor.merchantId)}`;
-      const [t] = await this.ctx.db.rawTransaction((tx) => tx.query<Row>(sql, params));
-      if (!t) throw errors.notFound('terminal');
-      return { terminalId: t.id as string, siteId: (t.site_id as string | null) ?? null, merchantId: (t.merchant_id as string | null) ?? null };
+      const { terminal } = await this.terminals.get(actor, body.terminalId);
+      return { terminalId: terminal.id, siteId: terminal.siteId, merchantId: terminal.merchantId };
     }
     if (body.siteId) {
-      const params: unknown[] = [body.siteId, actor.orgId];
-      let sql = 'SELECT id, merchant_id FROM sites WHERE id = $1 AND org_id = $2';
-      if (actor.merchantId) sql += ` AND merchant_id = $${params.push(actor.merchantId)}`;
-      const [s] = await this.ctx.db.rawTransaction((tx) => tx.query<Row>(sql, params));
-      if (!s) throw errors.notFound('site');
-      return { terminalId: null, siteId: s.id as string, merchantId: s.merchant_id as string };
+      const site = await this.sites.get(actor, body.siteId);
+      return { terminalId: null, siteId: site.id, merchantId: site.merchantId };
     }
     return { terminalId: null, siteId: null, merchantId: actor.merchantId };
   }
@@ -364,10 +363,10 @@ async function event(
   type: TicketEvent['type'],
   e: { from?: string | null; to?: string | null; body?: string | null; internal?: boolean },
 ): Promise<void> {
-  const [t] = await tx.query<{ org_id: string }>('SELECT org_id FROM tickets WHERE id = $1', [ticketId]);
+  // Tickets are only ever touched by actors of their own organization (every read is scoped to it).
   await tx.query('INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, actor_id, from_value, to_value, body, internal) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)', [
     ticketId,
-    t!.org_id,
+    actor.orgId,
     at,
     type,
     actor.name,

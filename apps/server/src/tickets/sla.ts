@@ -32,10 +32,11 @@ export function slaEventsOf(ticket: Row, events: Row[], tier: string): SlaEvent[
   return out.sort((a, b) => a.at - b.at);
 }
 
-export async function evaluateTicket(tx: RawTx, ticketId: string, now: Date): Promise<{ ticket: Row; evaluation: SlaEvaluation }> {
+/** `fired`: the steps already acted on (the stored list unless given). */
+export async function evaluateTicket(tx: RawTx, ticketId: string, now: Date, fired?: string[]): Promise<{ ticket: Row; evaluation: SlaEvaluation }> {
   const [ticket] = await tx.query<Row>('SELECT t.*, coalesce(m.tier::text, $2) AS tier FROM tickets t LEFT JOIN merchants m ON m.id = t.merchant_id WHERE t.id = $1', [ticketId, 'standard']);
   const events = await tx.query<Row>('SELECT * FROM ticket_events WHERE ticket_id = $1 ORDER BY at, id', [ticketId]);
-  const evaluation = evaluateSla(DEFAULT_POLICY, DEFAULT_CALENDARS, slaEventsOf(ticket!, events, ticket!.tier as string), now.getTime(), (ticket!.sla_fired as string[]) ?? []);
+  const evaluation = evaluateSla(DEFAULT_POLICY, DEFAULT_CALENDARS, slaEventsOf(ticket!, events, ticket!.tier as string), now.getTime(), fired ?? (ticket!.sla_fired as string[]) ?? []);
   return { ticket: ticket!, evaluation };
 }
 
@@ -80,15 +81,9 @@ async function actOn(tx: RawTx, ticketId: string, now: Date): Promise<number> {
     firedIds.push(step.id);
   }
   // Actions change the ticket (priority, assignee): evaluate again for the next wake-up.
-  const after = evaluation.dueEscalations.length ? (await evaluateTicketWith(tx, ticketId, now, firedIds)).nextWakeUp : evaluation.nextWakeUp;
+  const after = evaluation.dueEscalations.length ? (await evaluateTicket(tx, ticketId, now, firedIds)).evaluation.nextWakeUp : evaluation.nextWakeUp;
   await tx.query('UPDATE tickets SET sla_fired = $2, sla_wake_at = $3 WHERE id = $1', [ticketId, JSON.stringify(firedIds), after === null ? null : new Date(after)]);
   return evaluation.dueEscalations.length;
-}
-
-async function evaluateTicketWith(tx: RawTx, ticketId: string, now: Date, fired: string[]): Promise<SlaEvaluation> {
-  const { ticket } = await evaluateTicket(tx, ticketId, now);
-  const events = await tx.query<Row>('SELECT * FROM ticket_events WHERE ticket_id = $1 ORDER BY at, id', [ticketId]);
-  return evaluateSla(DEFAULT_POLICY, DEFAULT_CALENDARS, slaEventsOf(ticket, events, ticket.tier as string), now.getTime(), fired);
 }
 
 async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Promise<void> {

@@ -18,7 +18,8 @@ import { fromNow } from '../../lib/fleet';
 import { formatTime } from '../../lib/format';
 import { useShowError } from '../../lib/hooks';
 import { useAlertRules, useRefreshAlerts } from './queries';
-import { SilenceModal, TerminalSelect, ruleName, useTr } from './shared';
+import { SilenceModal, ruleName, useTr } from './shared';
+import { TerminalSelect } from '../../components/EntitySelects';
 
 type Tab = 'silences' | 'maintenance';
 type Show = 'active' | 'expired' | 'all';

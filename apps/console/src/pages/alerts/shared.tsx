@@ -1,12 +1,11 @@
 /** Pieces every alert page uses: tags, the acknowledge and silence dialogs, a terminal picker. */
 import { useEffect, useMemo, useState } from 'react';
 import { App, DatePicker, Form, Input, Modal, Radio, Select, Tag, Tooltip } from 'antd';
-import type { SelectProps } from 'antd';
 import { BellOutlined, PauseCircleOutlined, SoundOutlined, ToolOutlined } from '@ant-design/icons';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import dayjs, { type Dayjs } from 'dayjs';
-import { api, type PageOf } from '../../api/client';
+import { api } from '../../api/client';
 import {
   ALERT_SEVERITIES,
   alertsApi,
@@ -15,11 +14,11 @@ import {
   type AlertSeverity,
   type SilenceMatchers,
 } from '../../api/alerts';
-import type { Terminal } from '../../api/types';
-import { MerchantSelect, SiteSelect } from '../../components/EntitySelects';
+import { MerchantSelect, SiteSelect, TerminalSelect } from '../../components/EntitySelects';
+
 import { SEVERITY_COLORS, SILENCE_PRESETS, formatMinutes, type Translate } from '../../lib/alerts';
 import { formatTime } from '../../lib/format';
-import { useDebounced, useShowError } from '../../lib/hooks';
+import { useShowError } from '../../lib/hooks';
 import { useAlertRules, useRefreshAlerts } from './queries';
 import { currentLanguage } from '../../i18n';
 import './alerts.css';
@@ -83,47 +82,6 @@ export function AlertStatusTags({ row, large }: { row: Pick<AlertRow, 'status' |
   );
 }
 
-/** Searchable terminal picker (by serial number), the selected terminal always labelled. */
-export function TerminalSelect({
-  value,
-  onChange,
-  siteId,
-  ...rest
-}: Omit<SelectProps<string>, 'options' | 'value' | 'onChange'> & { value?: string | null; onChange?: (v: string | undefined) => void; siteId?: string | null }) {
-  const { t } = useTranslation();
-  const [search, setSearch] = useState('');
-  const q = useDebounced(search, 250);
-  const list = useQuery({
-    queryKey: ['terminals', 'select', siteId ?? null, q],
-    queryFn: () => api<PageOf<Terminal>>('/terminals', { query: { q, siteId, limit: 50 } }),
-    placeholderData: (prev) => prev,
-  });
-  const selected = useQuery({
-    queryKey: ['terminals', 'one', value],
-    queryFn: () => api<Terminal>(`/terminals/${value}`),
-    enabled: !!value && !list.data?.items.some((x) => x.id === value),
-    staleTime: 60_000,
-  });
-  const options = useMemo(() => {
-    const items = [...(list.data?.items ?? [])];
-    if (selected.data && !items.some((x) => x.id === selected.data.id)) items.unshift(selected.data);
-    return items.map((x) => ({ value: x.id, label: `${x.serialNumber} · ${x.model}` }));
-  }, [list.data, selected.data]);
-  return (
-    <Select<string>
-      placeholder={t('alerts.terminalPlaceholder')}
-      allowClear
-      {...rest}
-      value={value ?? undefined}
-      onChange={(v) => onChange?.(v ?? undefined)}
-      options={options}
-      loading={list.isFetching}
-      showSearch={{ filterOption: false, onSearch: setSearch }}
-      onClear={() => setSearch('')}
-      notFoundContent={list.isFetching ? t('common.loading') : t('common.noData')}
-    />
-  );
-}
 
 /** Acknowledge one alert, with an optional comment. */
 export function AckModal({ alert, onClose }: { alert: Pick<AlertRow, 'id' | 'name'> | null; onClose: () => void }) {

@@ -9,7 +9,8 @@ import { fromNow } from '../../lib/fleet';
 import { formatTimeFull } from '../../lib/format';
 import { useShowError } from '../../lib/hooks';
 import { PRIORITY_COLORS, STATUS_COLORS, TICKET_PRIORITY_LIST, createdText, slaLook } from '../../lib/tickets';
-import { TerminalSelect, useTr } from '../alerts/shared';
+import { useTr } from '../alerts/shared';
+import { TerminalSelect } from '../../components/EntitySelects';
 import { useRefreshTickets } from './queries';
 import './tickets.css';
 
