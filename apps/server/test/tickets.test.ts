@@ -75,6 +75,18 @@ describe('opening tickets', () => {
     expect(res.json().ticket.events.at(-1)).toMatchObject({ type: 'duplicate', body: 'Caller: chip cards fail' });
   });
 
+  it('a card number typed into a ticket is refused naming the field, in the caller language, and nothing is stored', async () => {
+    const before = (await call('GET', '/api/v1/tickets?status=all', agent)).json().total;
+    const res = await call('POST', '/api/v1/tickets', merchant, { terminalId: A.terminal.id, title: 'card refused', description: 'card 4111 1111 1111 1111 was declined' }, 'zh-CN');
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.details[0]).toMatchObject({ path: 'body.description' });
+    expect(res.json().error.details[0].message).toContain('卡号');
+    expect((await call('GET', '/api/v1/tickets?status=all', agent)).json().total).toBe(before);
+    const comment = await call('POST', `/api/v1/tickets/${ticketId}/comments`, merchant, { body: 'my card is 4111111111111111' });
+    expect(comment.statusCode).toBe(400);
+    expect((await call('GET', `/api/v1/tickets/${ticketId}`, agent)).body).not.toContain('4111111111111111');
+  });
+
   it('an unknown symptom is refused naming the field', async () => {
     const res = await call('POST', '/api/v1/tickets', merchant, { terminalId: A.terminal.id, title: 'x', symptom: 'made_up' });
     expect(res.statusCode).toBe(400);

@@ -5,6 +5,7 @@
  * tickets and the customer-facing timeline only; internal notes are for staff.
  */
 import {
+  containsCardData,
   TICKET_TRANSITIONS,
   type Language,
   type TicketCreate,
@@ -53,6 +54,7 @@ export class TicketService {
   async create(actor: Actor, body: NewTicket, lang: Language): Promise<{ ticket: TicketDetail; duplicate: boolean }> {
     assertCan(actor, 'tickets:create');
     if (body.symptom && !SYMPTOMS.some((x) => x.id === body.symptom)) throw errors.validation([{ path: 'body.symptom', id: 'diagnosis.unknown_symptom', params: { symptom: body.symptom } }]);
+    refuseCardData({ title: body.title, description: body.description, answers: body.answers });
     const now = this.ctx.clock.now();
     const source = body.source ?? (actor.role === 'merchant' ? 'merchant' : actor.via === 'system' ? 'alert' : 'agent');
     const place = await this.place(actor, body);
@@ -159,6 +161,7 @@ export class TicketService {
     const from = row.status as TicketStatus;
     const resume = row.resume_status as TicketStatus | null;
     if (!nextStatuses(from, resume).includes(body.to)) throw new AppError('ticket.illegal_transition', 409, { from, to: body.to });
+    refuseCardData({ reason: body.reason, plan: body.plan?.summary });
     if (body.to === 'planned' && !body.plan && !row.plan) throw errors.validation([{ path: 'body.plan', id: 'ticket.plan_required' }]);
     if (body.to === 'waiting_merchant' && !body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
     if (from === 'resolved' && body.to === 'in_progress' && !body.reason) throw errors.validation([{ path: 'body.reason', id: 'ticket.reason_required' }]);
@@ -221,6 +224,7 @@ export class TicketService {
     assertCan(actor, 'tickets:read');
     const staff = can(actor, 'tickets:work');
     if (!staff && actor.role !== 'merchant') throw errors.forbidden();
+    refuseCardData({ body: body.body });
     const internal = staff && body.internal;
     const row = await this.row(actor, id);
     const now = this.ctx.clock.now();
@@ -338,6 +342,12 @@ function safe<T>(fn: () => T): T | null {
   } catch {
     return null;
   }
+}
+
+/** A card number or track data typed into a ticket is refused, naming the field, and never stored. */
+function refuseCardData(fields: Record<string, unknown>): void {
+  const bad = Object.entries(fields).filter(([, v]) => containsCardData(v));
+  if (bad.length) throw errors.validation(bad.map(([k]) => ({ path: `body.${k}`, id: 'ticket.card_data' as const })));
 }
 
 /** Security problems are urgent; a terminal that cannot take payments comes next. */
