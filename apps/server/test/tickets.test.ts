@@ -259,6 +259,9 @@ describe('SLA', () => {
     expect(d.events.filter((e: { type: string }) => e.type === 'sla').length).toBe(d.sla.escalations.length);
     const [{ n } = { n: 0 }] = await t.db.rawTransaction((tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM notifications WHERE kind = 'ticket_sla'`));
     expect(n).toBeGreaterThan(0);
+    // Told in each person's language (users here are zh-CN by default), naming the ticket.
+    const titles = await t.db.rawTransaction((tx) => tx.query<{ title: string }>(`SELECT title FROM notifications WHERE kind = 'ticket_sla'`));
+    expect(titles.some((x) => x.title.includes(`工单 ${created.number}`) && x.title.includes('首次响应'))).toBe(true);
   });
 
   it('waiting for the merchant stops the resolution clock', async () => {

@@ -5,7 +5,8 @@
  * ticket keeps the instant it next needs a look (`sla_wake_at`), so the worker reads only those.
  */
 import { DEFAULT_CALENDARS, DEFAULT_POLICY, evaluateSla, type Escalation, type SlaEvaluation, type SlaEvent } from '@poscare/sla';
-import type { TicketPriority } from '@poscare/contracts';
+import type { Language, TicketPriority } from '@poscare/contracts';
+import { translate } from '../i18n/messages.js';
 import type { RawTx } from '../db/client.js';
 import type { AppContext } from '../platform/context.js';
 
@@ -92,19 +93,24 @@ async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Pro
   const done: string[] = [];
   for (const a of step.actions) {
     if (a.kind === 'notify') {
-      const users = new Set<string>();
+      const users = new Map<string, Language>();
       for (const r of a.recipients) {
-        if (r.kind === 'user') users.add(r.userId);
-        else {
-          // Team leads and the queue's dispatchers are the organization's admins; a role is that role.
-          const role = r.kind === 'role' ? r.role : 'admin';
-          for (const u of await tx.query<{ id: string }>('SELECT id FROM users WHERE org_id = $1 AND role = $2 AND NOT disabled', [orgId, role])) users.add(u.id);
-        }
+        // Team leads and the queue's dispatchers are the organization's admins; a role is that role.
+        const rows =
+          r.kind === 'user'
+            ? await tx.query<{ id: string; language: Language }>('SELECT id, language FROM users WHERE id = $1 AND org_id = $2 AND NOT disabled', [r.userId, orgId])
+            : await tx.query<{ id: string; language: Language }>('SELECT id, language FROM users WHERE org_id = $1 AND role = $2 AND NOT disabled', [orgId, r.kind === 'role' ? r.role : 'admin']);
+        for (const u of rows) users.set(u.id, u.language);
       }
-      for (const userId of users) {
+      for (const [userId, lang] of users) {
+        const title = translate(lang, step.at >= 1 ? 'notify.ticket_sla.breached' : 'notify.ticket_sla.warning', {
+          number: ticket.number,
+          clock: translate(lang, `notify.ticket_sla.clock.${step.clock}`),
+          pct: Math.round(step.at * 100),
+        });
         await tx.query(
           `INSERT INTO notifications (org_id, user_id, alert_id, kind, title, body, severity, created_at) VALUES ($1, $2, NULL, 'ticket_sla', $3, $4, $5, $6)`,
-          [orgId, userId, `${ticket.number} SLA ${step.clock} ${Math.round(step.at * 100)}%`, `${ticket.title}`, step.at >= 1 ? 'critical' : 'warning', now],
+          [orgId, userId, title, `${ticket.title}`, step.at >= 1 ? 'critical' : 'warning', now],
         );
       }
       done.push(`notify:${users.size}`);
