@@ -8,3 +8,6 @@ export * from './fleet.js';
 export * from './diagnosis.js';
 export * from './alerts.js';
 export * from './tickets.js';
+export * from './knowledge.js';
+export * from './fieldwork.js';
+export * from './reports.js';

@@ -1344,6 +1344,16 @@ const enUS: Messages<typeof zhCN> = {
       duplicate: 'This terminal already has a ticket for this cause: {{number}}',
     },
   },
+  kb: {
+  },
+  workOrders: {
+  },
+  parts: {
+  },
+  reports: {
+  },
+  rating: {
+  },
 };
 
 export default enUS;

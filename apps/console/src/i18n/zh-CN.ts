@@ -1340,6 +1340,16 @@ const zhCN = {
       duplicate: '这个终端已有同一原因的工单：{{number}}',
     },
   },
+  kb: {
+  },
+  workOrders: {
+  },
+  parts: {
+  },
+  reports: {
+  },
+  rating: {
+  },
 };
 
 export default zhCN;

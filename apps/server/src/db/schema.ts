@@ -19,6 +19,7 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  customType,
 } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import {
@@ -32,6 +33,8 @@ import {
 } from '@poscare/contracts';
 
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+/** Binary content (work-order photos, knowledge-base pictures), kept in the database so a backup holds everything. */
+const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
 
 export const orgKind = pgEnum('org_kind', ORG_KINDS);
 export const merchantTier = pgEnum('merchant_tier', MERCHANT_TIERS);
@@ -152,6 +155,8 @@ export const users = pgTable(
     passwordHash: text('password_hash').notNull(),
     language: language('language').notNull().default('zh-CN'),
     platformAdmin: boolean('platform_admin').notNull().default(false),
+    /** Service-desk team (satisfaction and workload reports group by it). */
+    team: text('team'),
     disabled: boolean('disabled').notNull().default(false),
     createdAt: ts('created_at').notNull().defaultNow(),
     lastLoginAt: ts('last_login_at'),
@@ -622,6 +627,14 @@ export const tickets = pgTable(
     /** SLA escalation steps already acted on (ids from @poscare/sla), and when the SLA next needs a look. */
     slaFired: jsonb('sla_fired').$type<string[]>().notNull().default([]),
     slaWakeAt: ts('sla_wake_at'),
+    /** Denormalised from the SLA evaluation on every change, so queues and reports need no per-row evaluation. */
+    firstResponseDue: ts('first_response_due'),
+    resolutionDue: ts('resolution_due'),
+    slaBreached: boolean('sla_breached').notNull().default(false),
+    /** Times the ticket was reopened after resolved (first-time-fix = resolved and never reopened, one visit at most). */
+    reopenCount: integer('reopen_count').notNull().default(0),
+    /** Title, description and cause, segmented (jieba for Chinese) into space-separated words for full-text search. */
+    searchTokens: text('search_tokens'),
   },
   (t) => [
     uniqueIndex('tickets_org_number').on(t.orgId, t.number),
@@ -631,6 +644,9 @@ export const tickets = pgTable(
     index('tickets_assignee_status').on(t.assigneeId, t.status),
     index('tickets_merchant').on(t.merchantId, t.updatedAt),
     index('tickets_sla_wake').on(t.slaWakeAt),
+    index('tickets_org_priority_updated').on(t.orgId, t.priority, t.updatedAt),
+    index('tickets_org_resolved').on(t.orgId, t.resolvedAt),
+    index('tickets_search').using('gin', sql`to_tsvector('simple', coalesce(${t.searchTokens}, ''))`),
   ],
 );
 
@@ -653,6 +669,253 @@ export const ticketEvents = pgTable(
     internal: boolean('internal').notNull().default(false),
   },
   (t) => [index('ticket_events_ticket').on(t.ticketId, t.at)],
+);
+
+/** A merchant's 1–5 rating of a resolved ticket (one per ticket); who worked it is kept as it was at rating time. */
+export const ticketRatings = pgTable(
+  'ticket_ratings',
+  {
+    ticketId: uuid('ticket_id')
+      .primaryKey()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    score: integer('score').notNull(),
+    comment: text('comment'),
+    ratedBy: uuid('rated_by'),
+    ratedAt: ts('rated_at').notNull(),
+    agentId: uuid('agent_id'),
+    team: text('team'),
+    causeCode: text('cause_code'),
+    merchantId: uuid('merchant_id'),
+  },
+  (t) => [index('ticket_ratings_org_at').on(t.orgId, t.ratedAt)],
+);
+
+// ---- Field service and parts ------------------------------------------------------------------
+
+export const workOrders = pgTable(
+  'work_orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    number: text('number').notNull(),
+    ticketId: uuid('ticket_id').references(() => tickets.id, { onDelete: 'set null' }),
+    terminalId: uuid('terminal_id').references(() => terminals.id, { onDelete: 'set null' }),
+    siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
+    merchantId: uuid('merchant_id').references(() => merchants.id, { onDelete: 'set null' }),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    depotId: uuid('depot_id'),
+    status: text('status').notNull(),
+    kind: text('kind').notNull(),
+    address: text('address'),
+    instructions: text('instructions'),
+    scheduledAt: ts('scheduled_at'),
+    checklist: jsonb('checklist').$type<Record<string, unknown>[]>().notNull().default([]),
+    notes: text('notes'),
+    outcome: text('outcome'),
+    signoff: jsonb('signoff').$type<Record<string, unknown> | null>(),
+    createdBy: text('created_by'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    arrivedAt: ts('arrived_at'),
+    completedAt: ts('completed_at'),
+  },
+  (t) => [
+    uniqueIndex('work_orders_org_number').on(t.orgId, t.number),
+    index('work_orders_ticket').on(t.ticketId),
+    index('work_orders_assignee_status').on(t.assigneeId, t.status),
+    index('work_orders_org_status').on(t.orgId, t.status, t.updatedAt),
+  ],
+);
+
+export const workOrderPhotos = pgTable(
+  'work_order_photos',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    workOrderId: uuid('work_order_id')
+      .notNull()
+      .references(() => workOrders.id, { onDelete: 'cascade' }),
+    contentType: text('content_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    data: bytea('data').notNull(),
+    caption: text('caption'),
+    createdBy: text('created_by'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('work_order_photos_wo').on(t.workOrderId)],
+);
+
+export const depots = pgTable(
+  'depots',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    code: text('code').notNull(),
+    name: text('name').notNull(),
+    address: text('address'),
+    region: text('region'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('depots_org_code').on(t.orgId, t.code)],
+);
+
+/** Spare parts and consumables (readers, batteries, printers, paper rolls…). */
+export const parts = pgTable(
+  'parts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    sku: text('sku').notNull(),
+    kind: text('kind').notNull(),
+    name: jsonb('name').$type<Record<string, string>>().notNull(),
+    unit: text('unit').notNull().default('pcs'),
+    reorderLevel: integer('reorder_level').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('parts_org_sku').on(t.orgId, t.sku)],
+);
+
+export const partStock = pgTable(
+  'part_stock',
+  {
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    depotId: uuid('depot_id')
+      .notNull()
+      .references(() => depots.id, { onDelete: 'cascade' }),
+    partId: uuid('part_id')
+      .notNull()
+      .references(() => parts.id, { onDelete: 'cascade' }),
+    quantity: integer('quantity').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.depotId, t.partId] })],
+);
+
+/** Every change of stock, with why (received, used on a work order, transferred, adjusted, returned). */
+export const stockMovements = pgTable(
+  'stock_movements',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    depotId: uuid('depot_id').notNull(),
+    partId: uuid('part_id').notNull(),
+    delta: integer('delta').notNull(),
+    reason: text('reason').notNull(),
+    workOrderId: uuid('work_order_id'),
+    ticketId: uuid('ticket_id'),
+    actor: text('actor'),
+    actorId: uuid('actor_id'),
+    note: text('note'),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('stock_movements_depot_part').on(t.depotId, t.partId, t.at), index('stock_movements_wo').on(t.workOrderId)],
+);
+
+/** Chain of custody of a terminal: who or where held it, from when, and the lifecycle move that went with it. */
+export const terminalCustody = pgTable(
+  'terminal_custody',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    terminalId: uuid('terminal_id')
+      .notNull()
+      .references(() => terminals.id, { onDelete: 'cascade' }),
+    at: ts('at').notNull(),
+    holderKind: text('holder_kind').notNull(),
+    holderId: text('holder_id'),
+    holderLabel: text('holder_label'),
+    lifecycleFrom: text('lifecycle_from'),
+    lifecycleTo: text('lifecycle_to'),
+    workOrderId: uuid('work_order_id'),
+    swapId: uuid('swap_id'),
+    actor: text('actor'),
+    actorId: uuid('actor_id'),
+    note: text('note'),
+  },
+  (t) => [index('terminal_custody_terminal').on(t.terminalId, t.at)],
+);
+
+/** A terminal swapped for a replacement on site: the old one goes back to a depot, the new one takes its place. */
+export const terminalSwaps = pgTable(
+  'terminal_swaps',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    workOrderId: uuid('work_order_id').references(() => workOrders.id, { onDelete: 'set null' }),
+    ticketId: uuid('ticket_id'),
+    oldTerminalId: uuid('old_terminal_id').notNull().references(() => terminals.id),
+    newTerminalId: uuid('new_terminal_id').notNull().references(() => terminals.id),
+    depotId: uuid('depot_id'),
+    status: text('status').notNull(),
+    actor: text('actor'),
+    at: ts('at').notNull(),
+  },
+  (t) => [index('terminal_swaps_old').on(t.oldTerminalId), index('terminal_swaps_new').on(t.newTerminalId)],
+);
+
+// ---- Knowledge base ---------------------------------------------------------------------------
+
+/** Articles in zh-CN and en-US, linked to cause codes; the current version is denormalised here for reading and search. */
+export const kbArticles = pgTable(
+  'kb_articles',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    status: text('status').notNull(),
+    version: integer('version').notNull().default(1),
+    causeCodes: text('cause_codes').array().notNull().default(sql`'{}'::text[]`),
+    title: jsonb('title').$type<Record<string, string>>().notNull(),
+    summary: jsonb('summary').$type<Record<string, string>>().notNull(),
+    body: jsonb('body').$type<Record<string, string>>().notNull(),
+    steps: jsonb('steps').$type<Record<string, unknown>[]>().notNull().default([]),
+    tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
+    sourceTicketId: uuid('source_ticket_id'),
+    /** Both languages segmented (jieba for Chinese) into space-separated words for full-text search. */
+    searchTokens: text('search_tokens').notNull().default(''),
+    views: integer('views').notNull().default(0),
+    helpful: integer('helpful').notNull().default(0),
+    createdBy: text('created_by'),
+    updatedBy: text('updated_by'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    publishedAt: ts('published_at'),
+  },
+  (t) => [
+    index('kb_articles_org_status').on(t.orgId, t.status, t.updatedAt),
+    index('kb_articles_causes').using('gin', t.causeCodes),
+    index('kb_articles_search').using('gin', sql`to_tsvector('simple', ${t.searchTokens})`),
+  ],
+);
+
+export const kbArticleVersions = pgTable(
+  'kb_article_versions',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    orgId: uuid('org_id').notNull(),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+    note: text('note'),
+    author: text('author'),
+    authorId: uuid('author_id'),
+    at: ts('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.version] })],
+);
+
+export const kbImages = pgTable(
+  'kb_images',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull().references(() => organizations.id),
+    articleId: uuid('article_id').references(() => kbArticles.id, { onDelete: 'set null' }),
+    contentType: text('content_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    data: bytea('data').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('kb_images_article').on(t.articleId)],
 );
 
 /** Tables in dependency order; backup writes and restore reads them in this order. */
@@ -689,4 +952,16 @@ export const ALL_TABLES = {
   ticket_counters: ticketCounters,
   tickets,
   ticket_events: ticketEvents,
+  ticket_ratings: ticketRatings,
+  work_orders: workOrders,
+  work_order_photos: workOrderPhotos,
+  depots,
+  parts,
+  part_stock: partStock,
+  stock_movements: stockMovements,
+  terminal_custody: terminalCustody,
+  terminal_swaps: terminalSwaps,
+  kb_articles: kbArticles,
+  kb_article_versions: kbArticleVersions,
+  kb_images: kbImages,
 } as const;

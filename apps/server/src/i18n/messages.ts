@@ -88,6 +88,10 @@ export const MESSAGES = {
     'notify.email.footer': 'You receive this e-mail because of your PosCare notification settings; change them under your profile.',
     'notify.test.title': 'PosCare test notification',
     'notify.test.body': 'This is a test call of webhook "{name}".',
+    // -- knowledge base (kb.*) --
+    // -- field service and parts (workorder.*, parts.*, swap.*) --
+    // -- satisfaction and reports (rating.*, report.*) --
+    // -- ticket notifications to merchants (notify.ticket_step.*) --
   },
   'zh-CN': {
     'auth.required': '请先登录。',
@@ -172,6 +176,10 @@ export const MESSAGES = {
     'notify.email.footer': '您收到此邮件是因为您在 PosCare 中的通知设置；可在个人资料中修改。',
     'notify.test.title': 'PosCare 测试通知',
     'notify.test.body': '这是对 Webhook“{name}”的测试调用。',
+    // -- knowledge base (kb.*) --
+    // -- field service and parts (workorder.*, parts.*, swap.*) --
+    // -- satisfaction and reports (rating.*, report.*) --
+    // -- ticket notifications to merchants (notify.ticket_step.*) --
   },
 } as const satisfies Record<Language, Record<string, string>>;
 
