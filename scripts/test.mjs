@@ -60,6 +60,9 @@ else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])
   run('browser end-to-end: diagnosis and troubleshooter', 'npx', ['tsx', 'tests/e2e/diagnosis.e2e.ts']);
   run('browser end-to-end: early warning', 'npx', ['tsx', 'tests/e2e/alerts.e2e.ts']);
   run('browser end-to-end: service desk tickets', 'npx', ['tsx', 'tests/e2e/tickets.e2e.ts']);
+  // -- kb e2e --
+  // -- fieldwork e2e --
+  // -- reports e2e --
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -34,6 +34,9 @@ const SilencesPage = lazy(() => import('./pages/alerts/SilencesPage'));
 const NotificationSettingsPage = lazy(() => import('./pages/alerts/NotificationSettingsPage'));
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketDetailPage = lazy(() => import('./pages/tickets/TicketDetailPage'));
+// -- kb pages --
+// -- fieldwork pages --
+// -- reports pages --
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -111,6 +114,9 @@ function AppRoutes() {
         <Route path="alerts/:id" element={<Guard permission="alerts:read"><AlertDetailPage /></Guard>} />
         <Route path="tickets" element={<Guard permission="tickets:read"><TicketsPage /></Guard>} />
         <Route path="tickets/:id" element={<Guard permission="tickets:read"><TicketDetailPage /></Guard>} />
+        {/* -- kb routes -- */}
+        {/* -- fieldwork routes -- */}
+        {/* -- reports routes -- */}
         <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
         <Route path="settings/notifications" element={<Suspense fallback={<FullPageSpin />}><NotificationSettingsPage /></Suspense>} />
         <Route path="*" element={<NotFound />} />

@@ -65,6 +65,9 @@ export interface Services {
   alerts: AlertService;
   notifications: NotificationService;
   tickets: TicketService;
+  // -- kb service --
+  // -- fieldwork service --
+  // -- reports service --
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -85,6 +88,9 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     alerts: new AlertService(ctx),
     notifications: new NotificationService(ctx),
     tickets: new TicketService(ctx),
+    // -- kb service instance --
+    // -- fieldwork service instance --
+    // -- reports service instance --
   };
 }
 
@@ -153,6 +159,9 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(alertRoutes(services.alerts));
       await api.register(notificationRoutes(services.notifications));
       await api.register(ticketRoutes(services.tickets));
+      // -- kb routes --
+      // -- fieldwork routes --
+      // -- reports routes --
     },
     { prefix: '/api/v1' },
   );

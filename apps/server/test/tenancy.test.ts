@@ -23,6 +23,9 @@ let silenceB: string;
 let windowB: string;
 let webhookB: string;
 let ticketB: string;
+// -- kb ids --
+// -- fieldwork ids --
+// -- reports ids --
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -51,7 +54,12 @@ beforeAll(async () => {
   windowB = (await asB('/api/v1/maintenance-windows', { siteId: B.site.id, startsAt: now.toISOString(), endsAt: later, reason: 'b' })).json().id;
   webhookB = (await asB('/api/v1/webhooks', { name: 'b', url: 'https://b.example.test/hook' })).json().id;
   ticketB = (await asB('/api/v1/tickets', { terminalId: B.terminal.id, title: 'b' })).json().ticket.id;
+  // -- kb setup --
+  // -- fieldwork setup --
+  // -- reports setup --
 });
+/** Ids of B's objects created by the area setups below, which no list of A may show. */
+const extraIdsOfB: string[] = [];
 afterAll(async () => t?.close());
 
 const acceptance = {
@@ -104,6 +112,9 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: `/api/v1/tickets/${ticketB}/comments`, payload: { body: 'pwned' } },
     { method: 'POST', url: `/api/v1/tickets/${ticketB}/assign`, payload: { assigneeId: null } },
     { method: 'POST', url: '/api/v1/tickets', payload: { terminalId: other.terminal.id, title: 'planted' } },
+    // -- kb requests --
+    // -- fieldwork requests --
+    // -- reports requests --
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -134,10 +145,13 @@ describe('tenant isolation', () => {
     for (const url of [
       '/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes',
       '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications', '/api/v1/tickets?status=all',
+      // -- kb lists --
+      // -- fieldwork lists --
+      // -- reports lists --
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
-      for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id, alertB, silenceB, windowB, webhookB, ticketB]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
+      for (const id of [B.org.id, B.merchant.id, B.site.id, B.terminal.id, B.admin.id, alertB, silenceB, windowB, webhookB, ticketB, ...extraIdsOfB]) expect(res.body, `${url} leaks ${id}`).not.toContain(id);
     }
     const stats = await t.app.inject({ url: '/api/v1/terminals/stats', headers: { cookie: cookieA } });
     expect(stats.json().total).toBe(2);
@@ -205,6 +219,9 @@ describe('tenant isolation', () => {
       'POST /api/v1/alert-rules/preview', 'GET /api/v1/silences', 'GET /api/v1/maintenance-windows',
       'GET /api/v1/notifications', 'POST /api/v1/notifications/read', 'GET /api/v1/me/notification-preferences', 'PUT /api/v1/me/notification-preferences',
       'GET /api/v1/webhooks', 'POST /api/v1/webhooks', 'GET /api/v1/deliveries', 'GET /api/v1/tickets',
+      // -- kb own or list --
+      // -- fieldwork own or list --
+      // -- reports own or list --
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

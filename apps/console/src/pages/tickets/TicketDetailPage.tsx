@@ -740,6 +740,7 @@ export default function TicketDetailPage() {
           <Card title={t('tickets.facts.title')} className="section-card" data-testid="ticket-facts">
             <Descriptions items={facts} column={{ xs: 1, sm: 1, md: 2 }} size="small" />
           </Card>
+          {/* -- work orders card (field service) -- */}
           <TimelineCard ticket={tk} staff={staff && work} />
         </Col>
         <Col xs={24} xl={8}>
@@ -766,6 +767,9 @@ export default function TicketDetailPage() {
           <PlanCard ticket={tk} />
           {staff && <DiagnosisCard ticket={tk} />}
           <AnswersCard ticket={tk} />
+          {/* -- rating card (satisfaction) -- */}
+          {/* -- knowledge card (kb) -- */}
+          {/* -- similar tickets card -- */}
         </Col>
       </Row>
       <TransitionModal ticket={tk} to={moving} onClose={() => setMoving(null)} />
