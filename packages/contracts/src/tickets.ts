@@ -101,7 +101,7 @@ export type TicketRow = z.infer<typeof TicketRow>;
 
 export const TicketEvent = z.object({
   at: Timestamp,
-  type: z.enum(['created', 'status', 'comment', 'note', 'assigned', 'priority', 'plan', 'diagnosis', 'duplicate', 'linked_alert', 'sla']),
+  type: z.enum(['created', 'status', 'comment', 'note', 'assigned', 'priority', 'plan', 'diagnosis', 'duplicate', 'linked_alert', 'sla', 'work_order', 'swap', 'rating', 'case_study', 'terminal_changed', 'notified']),
   actor: z.string().nullable(),
   from: z.string().nullable(),
   to: z.string().nullable(),

@@ -68,7 +68,7 @@ export class TicketService {
       if (dedupeKey) {
         const [open] = await tx.query<{ id: string }>('SELECT id FROM tickets WHERE org_id = $1 AND dedupe_key = $2', [actor.orgId, dedupeKey]);
         if (open) {
-          await event(tx, open.id, actor, now, 'duplicate', { body: [body.title, body.description].filter(Boolean).join('\n'), to: source });
+          await ticketEvent(tx, open.id, actor, now, 'duplicate', { body: [body.title, body.description].filter(Boolean).join('\n'), to: source });
           if (body.alertId) await tx.query('UPDATE tickets SET alert_id = coalesce(alert_id, $2), updated_at = $3 WHERE id = $1', [open.id, body.alertId, now]);
           return { id: open.id, duplicate: true };
         }
@@ -88,9 +88,9 @@ export class TicketService {
           actor.name, now,
         ],
       );
-      await event(tx, row!.id, actor, now, 'created', { to: 'new', body: body.description || null });
-      if (diagnosis) await event(tx, row!.id, actor, now, 'diagnosis', { body: diagnosis.causes.map((c) => `${c.code} ${Math.round(c.confidence * 100)}%`).join(', ') || null, internal: true });
-      if (body.alertId) await event(tx, row!.id, actor, now, 'linked_alert', { to: body.alertId, internal: true });
+      await ticketEvent(tx, row!.id, actor, now, 'created', { to: 'new', body: body.description || null });
+      if (diagnosis) await ticketEvent(tx, row!.id, actor, now, 'diagnosis', { body: diagnosis.causes.map((c) => `${c.code} ${Math.round(c.confidence * 100)}%`).join(', ') || null, internal: true });
+      if (body.alertId) await ticketEvent(tx, row!.id, actor, now, 'linked_alert', { to: body.alertId, internal: true });
       await refreshSla(tx, row!.id, now);
       return { id: row!.id, duplicate: false };
     }).catch(async (err: unknown) => {
@@ -191,12 +191,12 @@ export class TicketService {
       }
       if (body.priority && body.priority !== row.priority) {
         set('priority', body.priority);
-        await event(tx, id, actor, now, 'priority', { from: row.priority as string, to: body.priority });
+        await ticketEvent(tx, id, actor, now, 'priority', { from: row.priority as string, to: body.priority });
       }
       if (body.plan) {
         set('plan', JSON.stringify(body.plan));
         if (body.plan.eta) set('eta', new Date(body.plan.eta));
-        await event(tx, id, actor, now, 'plan', { to: body.plan.kind, body: body.plan.summary });
+        await ticketEvent(tx, id, actor, now, 'plan', { to: body.plan.kind, body: body.plan.summary });
       }
       if (!row.first_response_at) set('first_response_at', now);
       if (body.to === 'resolved') {
@@ -212,8 +212,8 @@ export class TicketService {
         if (row.terminal_id && row.cause_code) set('dedupe_key', `${row.terminal_id}:${row.cause_code}`);
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, params);
-      await event(tx, id, actor, now, 'status', { from, to: body.to, body: verified ?? body.reason ?? null });
-      if (overrideReason) await event(tx, id, actor, now, 'note', { body: overrideReason, internal: true });
+      await ticketEvent(tx, id, actor, now, 'status', { from, to: body.to, body: verified ?? body.reason ?? null });
+      if (overrideReason) await ticketEvent(tx, id, actor, now, 'note', { body: overrideReason, internal: true });
       await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);
@@ -229,12 +229,12 @@ export class TicketService {
     const row = await this.row(actor, id);
     const now = this.ctx.clock.now();
     await this.ctx.db.rawTransaction(async (tx) => {
-      await event(tx, id, actor, now, internal ? 'note' : 'comment', { body: body.body, internal, ...(staff ? {} : { from: 'merchant' }) });
+      await ticketEvent(tx, id, actor, now, internal ? 'note' : 'comment', { body: body.body, internal, ...(staff ? {} : { from: 'merchant' }) });
       const sets = ['updated_at = $2'];
       if (staff && !internal && !row.first_response_at) sets.push('first_response_at = $2');
       if (!staff && row.status === 'waiting_merchant' && row.resume_status) {
         sets.push(`status = resume_status, resume_status = NULL`);
-        await event(tx, id, actor, now, 'status', { from: 'waiting_merchant', to: row.resume_status as string, body: null });
+        await ticketEvent(tx, id, actor, now, 'status', { from: 'waiting_merchant', to: row.resume_status as string, body: null });
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, [id, now]);
       await refreshSla(tx, id, now);
@@ -254,7 +254,7 @@ export class TicketService {
         name = u.name;
       }
       await tx.query('UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1', [id, assigneeId, now]);
-      await event(tx, id, actor, now, 'assigned', { from: (row.assignee_id as string | null) ?? null, to: assigneeId, body: name, internal: true });
+      await ticketEvent(tx, id, actor, now, 'assigned', { from: (row.assignee_id as string | null) ?? null, to: assigneeId, body: name, internal: true });
       await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);
@@ -365,7 +365,8 @@ function nextStatuses(status: TicketStatus, resume: TicketStatus | null): Ticket
   return [...TICKET_TRANSITIONS[status]];
 }
 
-async function event(
+/** Records one event on a ticket's timeline (other areas — work orders, swaps, ratings, case studies — use it too). */
+export async function ticketEvent(
   tx: RawTx,
   ticketId: string,
   actor: Actor,
