@@ -432,6 +432,7 @@ export type NotificationPreferences = z.infer<typeof NotificationPreferences>;
 export const NotificationRow = z.object({
   id: Id,
   alertId: Id.nullable(),
+  ticketId: Id.nullable(),
   kind: z.string(),
   title: z.string(),
   body: z.string(),

@@ -51,6 +51,8 @@ export const TicketCreate = z.object({
   /** Troubleshooter: the symptom the merchant picked and their answers; a diagnosis is attached from them. */
   symptom: z.string().max(64).optional(),
   answers: z.record(z.string(), z.union([z.string(), z.boolean(), z.number()])).optional(),
+  /** The alert this ticket is about (the alert then links to the ticket). */
+  alertId: Id.optional(),
 });
 export type TicketCreate = z.infer<typeof TicketCreate>;
 
@@ -96,6 +98,10 @@ export const TicketRow = z.object({
   updatedAt: Timestamp,
   resolvedAt: Timestamp.nullable(),
   eta: Timestamp.nullable(),
+  /** SLA deadlines as of the last change (first response only while unanswered); breached once either was missed. */
+  firstResponseDue: Timestamp.nullable(),
+  resolutionDue: Timestamp.nullable(),
+  slaBreached: z.boolean(),
 });
 export type TicketRow = z.infer<typeof TicketRow>;
 
@@ -141,6 +147,10 @@ export const TicketDetail = TicketRow.extend({
     ),
     escalations: z.array(z.object({ id: z.string(), dueAt: Timestamp, fired: z.boolean() })),
   }),
+  /** What the merchant is told about where the ticket is, in the caller's language, with the expected time while open. */
+  progress: z.object({ text: z.string(), eta: Timestamp.nullable() }),
+  /** The reporter's answers in words, in the caller's language. */
+  answerLines: z.array(z.object({ id: z.string(), question: z.string(), answer: z.string() })),
 });
 export type TicketDetail = z.infer<typeof TicketDetail>;
 
@@ -157,6 +167,25 @@ export const TicketQuery = z.object({
 });
 export type TicketQuery = z.infer<typeof TicketQuery>;
 export const TicketPage = pageOf(TicketRow);
+
+/** A resolved ticket like this one (while locating): what was done, and why it is considered similar. */
+export const SimilarTicket = z.object({
+  id: Id,
+  number: z.string(),
+  title: z.string(),
+  causeCode: z.string().nullable(),
+  model: z.string().nullable(),
+  appVersion: z.string().nullable(),
+  resolvedAt: Timestamp.nullable(),
+  planKind: z.enum(PLAN_KINDS).nullable(),
+  planSummary: z.string().nullable(),
+  /** Reopened after being resolved: the fix did not hold the first time. */
+  reopened: z.boolean(),
+  score: z.number(),
+  because: z.array(z.enum(['cause', 'words', 'model', 'version'])),
+});
+export type SimilarTicket = z.infer<typeof SimilarTicket>;
+export const SimilarTickets = z.object({ items: z.array(SimilarTicket) });
 
 /** The answer to creating a ticket: a duplicate of an open ticket of the same terminal and cause returns that one. */
 export const TicketCreated = z.object({ ticket: TicketDetail, duplicate: z.boolean() });

@@ -151,6 +151,12 @@ function missingEvidence(c: DiagnosisCase, scored: ScoredCause[], zh: boolean): 
 
 type QuestionId = keyof typeof guidance.questions;
 
+/** A question the engine may ask, in words (for showing the answers a merchant gave); null for an unknown id. */
+export function questionText(id: string, lang: string): string | null {
+  const q = guidance.questions[id as QuestionId];
+  return q ? (lang.startsWith('zh') ? q.zh : q.en) : null;
+}
+
 /** Questions that tell the leading candidates apart, unless already answered. */
 function nextQuestions(c: DiagnosisCase, scored: ScoredCause[], zh: boolean): DiagnosisQuestion[] {
   const top = scored[0];

@@ -3,7 +3,7 @@
  * it (telemetry, events, transactions, response codes, EMV results, site peers, fleet aggregates,
  * card history, what the merchant said), with evidence, scope and remedies. Framework-free.
  */
-export { diagnose, diagnoseCase, parseCase, scoreCauses, scopeOf, render, type DiagnoseOptions, type ScoredCause } from './engine.js';
+export { diagnose, diagnoseCase, parseCase, questionText, scoreCauses, scopeOf, render, type DiagnoseOptions, type ScoredCause } from './engine.js';
 export { extractFeatures, type Features } from './features.js';
 export { loadKnowledge, conditionStrength, signalStrength, type CauseRule, type Knowledge } from './knowledge.js';
 export { analyseText, segment, normalise } from './text.js';

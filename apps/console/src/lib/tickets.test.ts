@@ -98,6 +98,8 @@ describe('queue and new tickets', () => {
     expect(
       alertTicket({ name: '电量低', scopeLabel: 'SN-1', terminalId: null, cause: 'hw.battery', members: [{ terminalId: 'a', active: false }, { terminalId: 'b', active: true }] }),
     ).toEqual({ terminalId: 'b', title: '电量低 · SN-1', causeCode: 'hw.battery', source: 'agent' });
+    // Opened from an alert page, the ticket names the alert so both link to each other.
+    expect(alertTicket({ id: 'al-1', name: '读卡失败', scopeLabel: null, terminalId: 't', cause: null, members: [] })).toEqual({ terminalId: 't', title: '读卡失败', alertId: 'al-1', source: 'agent' });
     expect(createdText({ duplicate: true, ticket: { number: 'T000123' } }, t)).toBe('tickets.create.duplicate{"number":"T000123"}');
   });
 });

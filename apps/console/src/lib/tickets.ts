@@ -191,6 +191,7 @@ export function troubleshooterTicket(p: {
 
 /** A ticket from an alert: its terminal (or the first still-active member), its name and scope, its cause. */
 export function alertTicket(a: {
+  id?: string;
   name: string;
   scopeLabel: string | null;
   terminalId: string | null;
@@ -200,7 +201,7 @@ export function alertTicket(a: {
   const terminalId = a.terminalId ?? a.members.find((m) => m.active)?.terminalId ?? a.members[0]?.terminalId;
   const title = [a.name, a.scopeLabel].filter(Boolean).join(' · ').slice(0, 200);
   if (!title) return null;
-  return { ...(terminalId ? { terminalId } : {}), title, ...(a.cause ? { causeCode: a.cause } : {}), source: 'agent' };
+  return { ...(terminalId ? { terminalId } : {}), title, ...(a.cause ? { causeCode: a.cause } : {}), ...(a.id ? { alertId: a.id } : {}), source: 'agent' };
 }
 
 /** The words shown after opening a ticket: "opened T000123" or "already reported as T000123". */

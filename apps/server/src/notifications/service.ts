@@ -62,6 +62,7 @@ export function presentDelivery(d: DeliveryDb): DeliveryRow {
 const presentNotification = (n: NotificationDb): NotificationRow => ({
   id: n.id,
   alertId: n.alertId,
+  ticketId: n.ticketId ?? null,
   kind: n.kind,
   title: n.title,
   body: n.body,

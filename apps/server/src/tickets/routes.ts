@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, TicketAssign, TicketComment, TicketCreate, TicketCreated, TicketDetail, TicketPage, TicketQuery, TicketTransition } from '@poscare/contracts';
+import { IdParams, SimilarTickets, TicketAssign, TicketComment, TicketCreate, TicketCreated, TicketDetail, TicketPage, TicketQuery, TicketTransition } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
 import type { TicketService } from './service.js';
 
@@ -30,6 +30,11 @@ export const ticketRoutes =
       config: { permission: 'tickets:read' },
       schema: { tags, summary: 'A ticket with its timeline (merchants: the customer-facing part)', params: IdParams, response: { 200: TicketDetail } },
       handler: (req) => svc.get(requireActor(req), req.params.id, req.lang),
+    });
+    app.get('/tickets/:id/similar', {
+      config: { permission: 'tickets:work' },
+      schema: { tags, summary: 'Resolved tickets like this one, ranked by cause, the words of the report, terminal model and app version', params: IdParams, response: { 200: SimilarTickets } },
+      handler: (req) => svc.similar(requireActor(req), req.params.id),
     });
     app.post('/tickets/:id/transition', {
       config: { permission: 'tickets:work' },

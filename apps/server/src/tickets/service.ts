@@ -14,11 +14,12 @@ import {
   type TicketPage,
   type TicketPriority,
   type TicketQuery,
+  type SimilarTicket,
   type TicketRow,
   type TicketStatus,
   type TicketTransition,
 } from '@poscare/contracts';
-import { diagnoseCase, loadKnowledge, parseCase, SYMPTOMS, symptomReport, type Knowledge } from '@poscare/diagnosis';
+import { diagnoseCase, loadKnowledge, parseCase, questionText, segment, SYMPTOMS, symptomReport, type Knowledge } from '@poscare/diagnosis';
 import { causeTitle, faultCause } from '@poscare/codes';
 import type { z } from 'zod';
 import type { AlertState } from '@poscare/alerts';
@@ -26,18 +27,25 @@ import { type Actor, assertCan, authorId, can, systemActor } from '../access/act
 import type { RawTx } from '../db/client.js';
 import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js';
 import { AppError, errors } from '../errors/errors.js';
+import { translate } from '../i18n/messages.js';
 import type { AppContext } from '../platform/context.js';
 import { SiteService } from '../sites/service.js';
 import { TerminalService } from '../terminals/service.js';
 import { evaluateTicket, refreshSla, slaSummary } from './sla.js';
 import { verifyTicket } from './verification.js';
+import { customerProgress, notifyMerchant, type MerchantStep } from './progress.js';
+import { similarTickets } from './similar.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 const OPEN: TicketStatus[] = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'];
 
-export interface NewTicket extends TicketCreate {
-  alertId?: string;
+export type NewTicket = TicketCreate;
+
+/** Title, description and cause as space-separated words (jieba for Chinese): what full-text search and similar-case ranking read. */
+export function ticketSearchTokens(title: string, description: string, causeCode: string | null): string {
+  const words = segment(`${title} ${description}`.slice(0, 4000)).filter((w) => /[\p{L}\p{N}]/u.test(w));
+  return [...new Set(words), ...(causeCode ? [causeCode] : [])].join(' ');
 }
 
 export class TicketService {
@@ -58,6 +66,12 @@ export class TicketService {
     const now = this.ctx.clock.now();
     const source = body.source ?? (actor.role === 'merchant' ? 'merchant' : actor.via === 'system' ? 'alert' : 'agent');
     const place = await this.place(actor, body);
+    if (body.alertId && actor.via !== 'system') {
+      const [alert] = await this.ctx.db.rawTransaction((tx) =>
+        tx.query<{ id: string }>(`SELECT id FROM alerts WHERE id = $1 AND org_id = $2 ${actor.merchantId ? 'AND merchant_id = $3' : ''}`, actor.merchantId ? [body.alertId, actor.orgId, actor.merchantId] : [body.alertId, actor.orgId]),
+      );
+      if (!alert) throw new AppError('ticket.alert_not_found', 404);
+    }
     const diagnosis = place.terminalId ? await this.diagnose(actor.orgId, place.terminalId, body, lang) : null;
     const top = diagnosis?.causes[0];
     const causeCode = body.causeCode ?? (top && top.confidence >= 0.5 ? top.code : null);
@@ -80,18 +94,25 @@ export class TicketService {
       const number = `T${String(counter!.n).padStart(6, '0')}`;
       const category = causeCode ? safe(() => faultCause(causeCode).category) : null;
       const [row] = await tx.query<{ id: string }>(
-        `INSERT INTO tickets (org_id, number, title, description, status, priority, source, category, cause_code, terminal_id, site_id, merchant_id, alert_id, dedupe_key, diagnosis, answers, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) RETURNING id`,
+        `INSERT INTO tickets (org_id, number, title, description, status, priority, source, category, cause_code, terminal_id, site_id, merchant_id, alert_id, dedupe_key, diagnosis, answers, created_by, created_at, updated_at, search_tokens)
+         VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18) RETURNING id`,
         [
           actor.orgId, number, body.title, body.description ?? '', priority, source, category, causeCode, place.terminalId, place.siteId, place.merchantId,
           body.alertId ?? null, dedupeKey, diagnosis ? JSON.stringify(diagnosis) : null, body.answers ? JSON.stringify({ symptom: body.symptom ?? null, ...body.answers }) : body.symptom ? JSON.stringify({ symptom: body.symptom }) : null,
-          actor.name, now,
+          actor.name, now, ticketSearchTokens(body.title, body.description ?? '', causeCode),
         ],
       );
       await ticketEvent(tx, row!.id, actor, now, 'created', { to: 'new', body: body.description || null });
       if (diagnosis) await ticketEvent(tx, row!.id, actor, now, 'diagnosis', { body: diagnosis.causes.map((c) => `${c.code} ${Math.round(c.confidence * 100)}%`).join(', ') || null, internal: true });
-      if (body.alertId) await ticketEvent(tx, row!.id, actor, now, 'linked_alert', { to: body.alertId, internal: true });
+      if (body.alertId) {
+        await ticketEvent(tx, row!.id, actor, now, 'linked_alert', { to: body.alertId, internal: true });
+        // An alert shows the ticket opened for it (the alert runtime never overwrites ticket_id).
+        await tx.query('UPDATE alerts SET ticket_id = coalesce(ticket_id, $2) WHERE id = $1 AND org_id = $3', [body.alertId, row!.id, actor.orgId]);
+        if (actor.via !== 'system') await tx.query(`INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail) VALUES ($1, $2, $3, 'ticket_opened', $4, $5)`, [body.alertId, actor.orgId, now, actor.name, JSON.stringify({ ticketId: row!.id })]);
+      }
       await refreshSla(tx, row!.id, now);
+      // The merchant hears that the problem is known (unless they reported it themselves).
+      if (actor.role !== 'merchant') await this.tellMerchant(tx, row!.id, { kind: 'status', from: 'new', to: 'new' }, now, authorId(actor));
       return { id: row!.id, duplicate: false };
     }).catch(async (err: unknown) => {
       // Two reports of one problem at the same moment: the second finds the first.
@@ -151,6 +172,8 @@ export class TicketService {
       next: staff ? nextStatuses(status, row.resume_status as TicketStatus | null) : [],
       verification,
       sla,
+      progress: customerProgress(row, lang),
+      answerLines: answerLines(row.answers as Record<string, unknown> | null, lang),
     };
   }
 
@@ -187,6 +210,7 @@ export class TicketService {
       if (body.category) set('category', body.category);
       if (body.causeCode) {
         set('cause_code', body.causeCode);
+        set('search_tokens', ticketSearchTokens(row.title as string, row.description as string, body.causeCode));
         if (row.terminal_id) set('dedupe_key', `${row.terminal_id}:${body.causeCode}`);
       }
       if (body.priority && body.priority !== row.priority) {
@@ -209,12 +233,14 @@ export class TicketService {
       }
       if (from === 'resolved' && body.to === 'in_progress') {
         set('resolved_at', null);
+        sets.push('reopen_count = reopen_count + 1');
         if (row.terminal_id && row.cause_code) set('dedupe_key', `${row.terminal_id}:${row.cause_code}`);
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, params);
       await ticketEvent(tx, id, actor, now, 'status', { from, to: body.to, body: verified ?? body.reason ?? null });
       if (overrideReason) await ticketEvent(tx, id, actor, now, 'note', { body: overrideReason, internal: true });
       await refreshSla(tx, id, now);
+      await this.tellMerchant(tx, id, { kind: 'status', from, to: body.to, reason: body.to === 'waiting_merchant' || from === 'resolved' ? (body.reason ?? null) : null }, now, authorId(actor));
     });
     return this.get(actor, id, lang);
   }
@@ -238,8 +264,22 @@ export class TicketService {
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, [id, now]);
       await refreshSla(tx, id, now);
+      if (staff && !internal) await this.tellMerchant(tx, id, { kind: 'reply', body: body.body }, now, authorId(actor));
     });
     return this.get(actor, id, lang);
+  }
+
+  /** Resolved tickets like this one (staff only: they span merchants). */
+  async similar(actor: Actor, id: string): Promise<{ items: SimilarTicket[] }> {
+    assertCan(actor, 'tickets:work');
+    const row = await this.row(actor, id);
+    return { items: await this.ctx.db.rawTransaction((tx) => similarTickets(tx, row)) };
+  }
+
+  /** The merchant's users hear about a step of their ticket (in their language, on their channels). */
+  private async tellMerchant(tx: RawTx, id: string, step: MerchantStep, now: Date, actorUserId: string | null): Promise<void> {
+    const [row] = await tx.query<Row>('SELECT * FROM tickets WHERE id = $1', [id]);
+    if (row) await notifyMerchant(tx, row, step, now, actorUserId);
   }
 
   async assign(actor: Actor, id: string, assigneeId: string | null, lang: Language): Promise<TicketDetail> {
@@ -336,6 +376,25 @@ export function alertTicketOpener(svc: TicketService) {
   };
 }
 
+/** What the reporter answered, in words: the symptom they picked, the troubleshooter's questions, the self-fixes they tried. */
+function answerLines(answers: Record<string, unknown> | null, lang: Language): TicketDetail['answerLines'] {
+  const word = (v: unknown, fix: boolean) =>
+    v === 'yes' || v === true ? translate(lang, fix ? 'ticket.answer.fixed' : 'ticket.answer.yes') : v === 'no' || v === false ? translate(lang, fix ? 'ticket.answer.not_fixed' : 'ticket.answer.no') : String(v);
+  return Object.entries(answers ?? {})
+    .filter(([, v]) => v !== null && v !== undefined)
+    .map(([id, v]) => {
+      if (id === 'symptom') {
+        const s = SYMPTOMS.find((x) => x.id === v);
+        return { id, question: translate(lang, 'ticket.answer.symptom'), answer: s ? (lang === 'zh-CN' ? s.zh : s.en) : String(v) };
+      }
+      if (id.startsWith('fixed_')) {
+        const cause = id.slice('fixed_'.length);
+        return { id, question: translate(lang, 'ticket.answer.self_fix', { cause: safe(() => causeTitle(cause, lang)) ?? cause }), answer: word(v, true) };
+      }
+      return { id, question: questionText(id, lang) ?? id, answer: word(v, false) };
+    });
+}
+
 function safe<T>(fn: () => T): T | null {
   try {
     return fn();
@@ -410,6 +469,9 @@ export function presentTicket(r: Row, _lang: Language): TicketRow {
     updatedAt: iso(r.updated_at)!,
     resolvedAt: iso(r.resolved_at),
     eta: iso(r.eta),
+    firstResponseDue: r.first_response_at ? null : iso(r.first_response_due),
+    resolutionDue: iso(r.resolution_due),
+    slaBreached: !!r.sla_breached,
   };
 }
 

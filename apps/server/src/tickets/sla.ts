@@ -82,9 +82,24 @@ async function actOn(tx: RawTx, ticketId: string, now: Date): Promise<number> {
     firedIds.push(step.id);
   }
   // Actions change the ticket (priority, assignee): evaluate again for the next wake-up.
-  const after = evaluation.dueEscalations.length ? (await evaluateTicket(tx, ticketId, now, firedIds)).evaluation.nextWakeUp : evaluation.nextWakeUp;
-  await tx.query('UPDATE tickets SET sla_fired = $2, sla_wake_at = $3 WHERE id = $1', [ticketId, JSON.stringify(firedIds), after === null ? null : new Date(after)]);
+  const final = evaluation.dueEscalations.length ? (await evaluateTicket(tx, ticketId, now, firedIds)).evaluation : evaluation;
+  const after = final.nextWakeUp;
+  const d = slaColumns(final);
+  await tx.query('UPDATE tickets SET sla_fired = $2, sla_wake_at = $3, first_response_due = $4, resolution_due = $5, sla_breached = $6 WHERE id = $1', [
+    ticketId, JSON.stringify(firedIds), after === null ? null : new Date(after), d.firstResponseDue, d.resolutionDue, d.breached,
+  ]);
   return evaluation.dueEscalations.length;
+}
+
+/** What the queue and the reports read without evaluating: the two deadlines and whether either was ever missed. */
+export function slaColumns(e: SlaEvaluation): { firstResponseDue: Date | null; resolutionDue: Date | null; breached: boolean } {
+  const date = (v: number | null) => (v === null ? null : new Date(v));
+  const missed = (c: SlaEvaluation['clocks'][keyof SlaEvaluation['clocks']]) => c.breachedAt !== null || c.outcome === 'breached' || c.history.some((h) => h.breachedAt !== null || h.outcome === 'breached');
+  return {
+    firstResponseDue: date(e.clocks.firstResponse.due),
+    resolutionDue: date(e.clocks.resolution.due),
+    breached: missed(e.clocks.firstResponse) || missed(e.clocks.resolution),
+  };
 }
 
 async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Promise<void> {
@@ -109,8 +124,8 @@ async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Pro
           pct: Math.round(step.at * 100),
         });
         await tx.query(
-          `INSERT INTO notifications (org_id, user_id, alert_id, kind, title, body, severity, created_at) VALUES ($1, $2, NULL, 'ticket_sla', $3, $4, $5, $6)`,
-          [orgId, userId, title, `${ticket.title}`, step.at >= 1 ? 'critical' : 'warning', now],
+          `INSERT INTO notifications (org_id, user_id, alert_id, ticket_id, kind, title, body, severity, created_at) VALUES ($1, $2, NULL, $7, 'ticket_sla', $3, $4, $5, $6)`,
+          [orgId, userId, title, `${ticket.title}`, step.at >= 1 ? 'critical' : 'warning', now, id],
         );
       }
       done.push(`notify:${users.size}`);

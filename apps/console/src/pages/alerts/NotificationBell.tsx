@@ -36,6 +36,7 @@ export function NotificationBell() {
     setOpen(false);
     read.mutate([n.id]);
     if (n.alertId) navigate(`/alerts/${n.alertId}`);
+    else if (n.ticketId) navigate(`/tickets/${n.ticketId}`);
   };
 
   const panel = (

@@ -71,6 +71,7 @@ import {
 import { PLAN_KINDS } from '../../api/tickets';
 import { useTr } from '../alerts/shared';
 import { useRefreshTickets, useTicket } from './queries';
+import { SimilarTicketsCard } from './SimilarTicketsCard';
 import { PriorityTag, TicketStatusTag } from './shared';
 
 interface DiagnosisView {
@@ -557,20 +558,44 @@ function PlanCard({ ticket }: { ticket: TicketDetail }) {
   );
 }
 
+/** What the reporter picked and answered, in words (the server words them in the page's language). */
 function AnswersCard({ ticket }: { ticket: TicketDetail }) {
   const { t } = useTranslation();
-  const entries = Object.entries(ticket.answers ?? {}).filter(([k, v]) => k !== 'symptom' && v !== null && v !== undefined);
-  if (!entries.length) return null;
+  if (!ticket.answerLines.length) return null;
   return (
     <Card title={t('tickets.answers.title')} className="section-card" size="small" data-testid="ticket-answers">
       <ul className="ticket-answers">
-        {entries.map(([k, v]) => (
-          <li key={k}>
-            <span className="mono muted">{k}</span>: {typeof v === 'string' ? <AnswerLabel option={v} /> : String(v)}
+        {ticket.answerLines.map((a) => (
+          <li key={a.id} data-testid="ticket-answer" data-question={a.id}>
+            <span className="muted">{a.question}</span>: <strong>{a.answer}</strong>
           </li>
         ))}
       </ul>
     </Card>
+  );
+}
+
+/** Where the ticket is, in the words the merchant gets, with the expected time while open. */
+function ProgressBanner({ ticket, staff }: { ticket: TicketDetail; staff: boolean }) {
+  const { t } = useTranslation();
+  return (
+    <Alert
+      className="section-card"
+      type={ticket.status === 'resolved' || ticket.status === 'closed' ? 'success' : ticket.status === 'waiting_merchant' ? 'warning' : 'info'}
+      showIcon
+      data-testid="ticket-progress"
+      message={staff ? t('tickets.progress.staffTitle') : t('tickets.progress.title')}
+      description={
+        <>
+          <div data-testid="ticket-progress-text">{ticket.progress.text}</div>
+          {ticket.progress.eta && (
+            <div className="muted" data-testid="ticket-progress-eta">
+              <ClockCircleOutlined /> {t('tickets.progress.eta', { time: formatTimeFull(ticket.progress.eta) })}
+            </div>
+          )}
+        </>
+      }
+    />
   );
 }
 
@@ -735,6 +760,7 @@ export default function TicketDetailPage() {
           </div>
         )}
       </Card>
+      <ProgressBanner ticket={tk} staff={staff} />
       <Row gutter={[16, 0]}>
         <Col xs={24} xl={16}>
           <Card title={t('tickets.facts.title')} className="section-card" data-testid="ticket-facts">
@@ -770,6 +796,7 @@ export default function TicketDetailPage() {
           {/* -- rating card (satisfaction) -- */}
           {/* -- knowledge card (kb) -- */}
           {/* -- similar tickets card -- */}
+          {staff && work && ['triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'].includes(tk.status) && <SimilarTicketsCard ticketId={tk.id} />}
         </Col>
       </Row>
       <TransitionModal ticket={tk} to={moving} onClose={() => setMoving(null)} />

@@ -1,11 +1,10 @@
 import { useMemo, useState } from 'react';
-import { Button, Card, Grid, Pagination, Select, Skeleton, Table, Tooltip } from 'antd';
+import { Badge, Button, Card, Grid, Pagination, Segmented, Select, Skeleton, Table, Tooltip } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { PlusOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
-import { useQueries } from '@tanstack/react-query';
+import { AppstoreOutlined, BarsOutlined, PlusOutlined, ReloadOutlined, SyncOutlined } from '@ant-design/icons';
 import { Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { ticketsApi, type TicketPriority, type TicketRow } from '../../api/tickets';
+import { type TicketPriority, type TicketRow } from '../../api/tickets';
 import { useAuth } from '../../auth/AuthContext';
 import { PageHeader } from '../../components/PageHeader';
 import { SearchBox } from '../../components/SearchBox';
@@ -13,41 +12,30 @@ import { EmptyState, QueryError } from '../../components/Status';
 import { fromNow } from '../../lib/fleet';
 import { formatTimeFull } from '../../lib/format';
 import { useServerPagination } from '../../lib/hooks';
-import { QUEUE_STATUS_OPTIONS, TICKET_PRIORITY_LIST, queueQuery, resolutionClock, type QueueStatus } from '../../lib/tickets';
-import { useLang } from '../alerts/queries';
+import { QUEUE_STATUS_OPTIONS, TICKET_PRIORITY_LIST, queueQuery, type QueueStatus } from '../../lib/tickets';
 import { useUrlState } from '../../lib/useUrlState';
 import { useTicketList } from './queries';
 import { NewTicketModal, PriorityTag, SlaDue, TicketStatusTag } from './shared';
 
-const KEYS = ['status', 'priority', 'assignee', 'q', 'terminal'] as const;
+const KEYS = ['status', 'priority', 'assignee', 'q', 'terminal', 'view'] as const;
+
+/** The board's columns: the working steps of the handling flow, then the pause. */
+const BOARD_COLUMNS = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'] as const;
 
 type Clock = Parameters<typeof SlaDue>[0]['clock'];
 
-/**
- * The resolution clock of the rows on screen. The queue row carries no SLA yet, so each visible ticket is read
- * once a minute (TicketDetail has the clocks); a row that brings its own `resolutionClock` is used as is.
- */
-function useResolutionClocks(rows: readonly TicketRow[]): Map<string, Clock> {
-  const lng = useLang();
-  const missing = rows.filter((r) => !(r as { resolutionClock?: Clock }).resolutionClock && r.status !== 'closed').slice(0, 50);
-  const details = useQueries({
-    queries: missing.map((r) => ({
-      queryKey: ['tickets', 'detail', r.id, lng],
-      queryFn: () => ticketsApi.get(r.id),
-      staleTime: 60_000,
-      refetchInterval: 60_000,
-    })),
-  });
-  const out = new Map<string, Clock>();
-  for (const r of rows) {
-    const own = (r as { resolutionClock?: Clock }).resolutionClock;
-    if (own) out.set(r.id, own);
-  }
-  details.forEach((d, i) => {
-    const c = resolutionClock(d.data);
-    if (c && missing[i]) out.set(missing[i].id, c);
-  });
-  return out;
+/** The queue row carries its SLA deadlines (kept by the server on every change): read as the resolution clock. */
+function rowClock(r: TicketRow, now = Date.now()): Clock {
+  const finished = r.status === 'resolved' || r.status === 'closed';
+  const due = r.resolutionDue;
+  return {
+    paused: r.status === 'waiting_merchant',
+    due: finished ? null : due,
+    outcome: finished ? (r.slaBreached ? 'breached' : 'met') : null,
+    breachedAt: r.slaBreached ? (due ?? r.updatedAt) : null,
+    state: finished ? 'stopped' : r.status === 'waiting_merchant' ? 'paused' : 'running',
+    remainingMinutes: due ? Math.round((Date.parse(due) - now) / 60_000) : 0,
+  };
 }
 
 function TicketCard({ row, clock }: { row: TicketRow; clock: Clock | undefined }) {
@@ -81,6 +69,29 @@ function TicketCard({ row, clock }: { row: TicketRow; clock: Clock | undefined }
   );
 }
 
+/** Open tickets as a board: one column per step of the handling flow, most urgent first in each. */
+function TicketBoard({ rows, clocks }: { rows: readonly TicketRow[]; clocks: Map<string, Clock> }) {
+  const { t } = useTranslation();
+  return (
+    <div className="ticket-board" data-testid="ticket-board">
+      {BOARD_COLUMNS.map((status) => {
+        const cards = rows.filter((r) => r.status === status);
+        return (
+          <div key={status} className="ticket-board-col" data-testid="ticket-board-col" data-status={status}>
+            <div className="ticket-board-head">
+              <TicketStatusTag status={status} />
+              <Badge count={cards.length} showZero color={cards.length ? '#1f4fd6' : '#bfbfbf'} />
+            </div>
+            <div className="ticket-board-cards">
+              {cards.length === 0 ? <div className="muted ticket-board-empty">{t('tickets.board.empty')}</div> : cards.map((r) => <TicketCard key={r.id} row={r} clock={clocks.get(r.id)} />)}
+            </div>
+          </div>
+        );
+      })}
+    </div>
+  );
+}
+
 export default function TicketsPage() {
   const { t } = useTranslation();
   const { can, me } = useAuth();
@@ -89,11 +100,13 @@ export default function TicketsPage() {
   const phone = screens.md === false;
   const staff = me?.role !== 'merchant';
   const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(KEYS, 50);
-  const query = queueQuery(values, pageSize, offset);
+  const board = values.view === 'board' && !phone && staff;
+  // The board shows every open ticket at once (up to 500), by step.
+  const query = board ? { ...queueQuery({ ...values, status: undefined }, 500, 0), status: 'open' as const } : queueQuery(values, pageSize, offset);
   const list = useTicketList(query);
   const data = list.data;
   const rows = useMemo(() => data?.items ?? [], [data]);
-  const clocks = useResolutionClocks(rows);
+  const clocks = useMemo(() => new Map(rows.map((r) => [r.id, rowClock(r)])), [rows]);
   const pagination = useServerPagination(data?.total, page, pageSize, setPage, [20, 50, 100, 200]);
   const [creating, setCreating] = useState(false);
   const filtered = !!(values.status || values.priority || values.assignee || values.q || values.terminal);
@@ -151,6 +164,17 @@ export default function TicketsPage() {
 
   const extra = (
     <span className="fleet-updated">
+      {staff && !phone && (
+        <Segmented
+          value={board ? 'board' : 'list'}
+          onChange={(v) => setFilters({ view: v === 'board' ? 'board' : undefined })}
+          options={[
+            { value: 'list', icon: <BarsOutlined />, label: t('tickets.board.list') },
+            { value: 'board', icon: <AppstoreOutlined />, label: t('tickets.board.board') },
+          ]}
+          data-testid="tickets-view"
+        />
+      )}
       <Tooltip title={t('tickets.live')}>
         <SyncOutlined spin={list.isFetching} className="muted" />
       </Tooltip>
@@ -168,7 +192,7 @@ export default function TicketsPage() {
       <PageHeader title={t('tickets.title')} subtitle={staff ? t('tickets.subtitle') : t('tickets.merchantSubtitle')} extra={extra} />
       <Card className="table-card">
         <div className="toolbar">
-          <Select<QueueStatus>
+          {!board && <Select<QueueStatus>
             value={query.status as QueueStatus}
             onChange={(v) => setFilters({ status: v === 'open' ? undefined : v })}
             options={QUEUE_STATUS_OPTIONS.map((s) => ({
@@ -179,7 +203,7 @@ export default function TicketsPage() {
             popupMatchSelectWidth={false}
             data-testid="filter-status"
             aria-label={t('tickets.cols.status')}
-          />
+          />}
           <Select<TicketPriority>
             value={query.priority}
             allowClear
@@ -209,6 +233,8 @@ export default function TicketsPage() {
           <QueryError error={list.error} onRetry={() => void list.refetch()} />
         ) : !list.isPending && rows.length === 0 ? (
           <EmptyState title={filtered ? t('common.noMatches') : t('tickets.emptyTitle')} hint={filtered ? undefined : t('tickets.emptyHint')} />
+        ) : board ? (
+          list.isPending ? <Skeleton active paragraph={{ rows: 6 }} /> : <TicketBoard rows={rows} clocks={clocks} />
         ) : phone ? (
           list.isPending ? (
             <Skeleton active paragraph={{ rows: 4 }} />
@@ -234,7 +260,7 @@ export default function TicketsPage() {
             onRow={(r) => ({ onClick: () => navigate(`/tickets/${r.id}`), 'data-testid': 'ticket-row', 'data-id': r.id, 'data-number': r.number, 'data-status': r.status }) as object}
           />
         )}
-        {(data?.total ?? 0) > pageSize || page > 1 ? (
+        {!board && ((data?.total ?? 0) > pageSize || page > 1) ? (
           <div className="pager">
             <Pagination {...pagination} />
           </div>
