@@ -61,8 +61,12 @@ else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])
   run('browser end-to-end: early warning', 'npx', ['tsx', 'tests/e2e/alerts.e2e.ts']);
   run('browser end-to-end: service desk tickets', 'npx', ['tsx', 'tests/e2e/tickets.e2e.ts']);
   // -- kb e2e --
+  run('browser end-to-end: knowledge base', 'npx', ['tsx', 'tests/e2e/kb.e2e.ts']);
   // -- fieldwork e2e --
+  run('browser end-to-end: field service and parts', 'npx', ['tsx', 'tests/e2e/fieldwork.e2e.ts']);
   // -- reports e2e --
+  run('browser end-to-end: satisfaction and reports', 'npx', ['tsx', 'tests/e2e/reports.e2e.ts']);
+  run('browser end-to-end: the whole service loop (fault → alert → ticket → work order → verified → rated)', 'npx', ['tsx', 'tests/e2e/loop.e2e.ts']);
 }
 
 const passed = results.filter((r) => r.ok).length;

@@ -35,8 +35,15 @@ const NotificationSettingsPage = lazy(() => import('./pages/alerts/NotificationS
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketDetailPage = lazy(() => import('./pages/tickets/TicketDetailPage'));
 // -- kb pages --
+const KbPage = lazy(() => import('./pages/kb/KbPage'));
+const KbArticlePage = lazy(() => import('./pages/kb/KbArticlePage'));
+const KbEditorPage = lazy(() => import('./pages/kb/KbEditorPage'));
 // -- fieldwork pages --
+const WorkOrdersPage = lazy(() => import('./pages/fieldwork/WorkOrdersPage'));
+const WorkOrderPage = lazy(() => import('./pages/fieldwork/WorkOrderPage'));
+const PartsPage = lazy(() => import('./pages/fieldwork/PartsPage'));
 // -- reports pages --
+const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -115,8 +122,16 @@ function AppRoutes() {
         <Route path="tickets" element={<Guard permission="tickets:read"><TicketsPage /></Guard>} />
         <Route path="tickets/:id" element={<Guard permission="tickets:read"><TicketDetailPage /></Guard>} />
         {/* -- kb routes -- */}
+        <Route path="kb" element={<Guard permission="kb:read"><KbPage /></Guard>} />
+        <Route path="kb/new" element={<Guard permission="kb:write"><KbEditorPage /></Guard>} />
+        <Route path="kb/:id" element={<Guard permission="kb:read"><KbArticlePage /></Guard>} />
+        <Route path="kb/:id/edit" element={<Guard permission="kb:write"><KbEditorPage /></Guard>} />
         {/* -- fieldwork routes -- */}
+        <Route path="work-orders" element={<Guard permission="workorders:read"><WorkOrdersPage /></Guard>} />
+        <Route path="work-orders/:id" element={<Guard permission="workorders:read"><WorkOrderPage /></Guard>} />
+        <Route path="parts" element={<Guard permission="parts:read"><PartsPage /></Guard>} />
         {/* -- reports routes -- */}
+        <Route path="reports" element={<Guard permission="reports:read"><ReportsPage /></Guard>} />
         <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
         <Route path="settings/notifications" element={<Suspense fallback={<FullPageSpin />}><NotificationSettingsPage /></Suspense>} />
         <Route path="*" element={<NotFound />} />

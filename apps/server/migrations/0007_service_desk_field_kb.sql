@@ -32,14 +32,26 @@ CREATE TABLE "kb_articles" (
 	"steps" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"tags" text[] DEFAULT '{}'::text[] NOT NULL,
 	"source_ticket_id" uuid,
+	"starter_key" text,
 	"search_tokens" text DEFAULT '' NOT NULL,
+	"search_vector" "tsvector" GENERATED ALWAYS AS (to_tsvector('simple', search_tokens)) STORED,
 	"views" integer DEFAULT 0 NOT NULL,
 	"helpful" integer DEFAULT 0 NOT NULL,
+	"not_helpful" integer DEFAULT 0 NOT NULL,
 	"created_by" text,
 	"updated_by" text,
 	"created_at" timestamp with time zone NOT NULL,
 	"updated_at" timestamp with time zone NOT NULL,
 	"published_at" timestamp with time zone
+);
+--> statement-breakpoint
+CREATE TABLE "kb_feedback" (
+	"article_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"org_id" uuid NOT NULL,
+	"helpful" boolean NOT NULL,
+	"at" timestamp with time zone NOT NULL,
+	CONSTRAINT "kb_feedback_article_id_user_id_pk" PRIMARY KEY("article_id","user_id")
 );
 --> statement-breakpoint
 CREATE TABLE "kb_images" (
@@ -159,6 +171,7 @@ CREATE TABLE "work_orders" (
 	"checklist" jsonb DEFAULT '[]'::jsonb NOT NULL,
 	"notes" text,
 	"outcome" text,
+	"cancel_reason" text,
 	"signoff" jsonb,
 	"created_by" text,
 	"created_at" timestamp with time zone NOT NULL,
@@ -167,6 +180,9 @@ CREATE TABLE "work_orders" (
 	"completed_at" timestamp with time zone
 );
 --> statement-breakpoint
+DROP INDEX "tickets_org_status_updated";--> statement-breakpoint
+DROP INDEX "tickets_merchant";--> statement-breakpoint
+ALTER TABLE "notifications" ADD COLUMN "ticket_id" uuid;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "first_response_due" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "resolution_due" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "tickets" ADD COLUMN "sla_breached" boolean DEFAULT false NOT NULL;--> statement-breakpoint
@@ -176,6 +192,7 @@ ALTER TABLE "users" ADD COLUMN "team" text;--> statement-breakpoint
 ALTER TABLE "depots" ADD CONSTRAINT "depots_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_article_versions" ADD CONSTRAINT "kb_article_versions_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_articles" ADD CONSTRAINT "kb_articles_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "kb_feedback" ADD CONSTRAINT "kb_feedback_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_images" ADD CONSTRAINT "kb_images_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "kb_images" ADD CONSTRAINT "kb_images_article_id_kb_articles_id_fk" FOREIGN KEY ("article_id") REFERENCES "public"."kb_articles"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "part_stock" ADD CONSTRAINT "part_stock_org_id_organizations_id_fk" FOREIGN KEY ("org_id") REFERENCES "public"."organizations"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
@@ -202,7 +219,9 @@ ALTER TABLE "work_orders" ADD CONSTRAINT "work_orders_assignee_id_users_id_fk" F
 CREATE UNIQUE INDEX "depots_org_code" ON "depots" USING btree ("org_id","code");--> statement-breakpoint
 CREATE INDEX "kb_articles_org_status" ON "kb_articles" USING btree ("org_id","status","updated_at");--> statement-breakpoint
 CREATE INDEX "kb_articles_causes" ON "kb_articles" USING gin ("cause_codes");--> statement-breakpoint
-CREATE INDEX "kb_articles_search" ON "kb_articles" USING gin (to_tsvector('simple', "search_tokens"));--> statement-breakpoint
+CREATE INDEX "kb_articles_search" ON "kb_articles" USING gin ("search_vector");--> statement-breakpoint
+CREATE UNIQUE INDEX "kb_articles_source_ticket" ON "kb_articles" USING btree ("org_id","source_ticket_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "kb_articles_starter" ON "kb_articles" USING btree ("org_id","starter_key");--> statement-breakpoint
 CREATE INDEX "kb_images_article" ON "kb_images" USING btree ("article_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "parts_org_sku" ON "parts" USING btree ("org_id","sku");--> statement-breakpoint
 CREATE INDEX "stock_movements_depot_part" ON "stock_movements" USING btree ("depot_id","part_id","at");--> statement-breakpoint
@@ -216,6 +235,14 @@ CREATE UNIQUE INDEX "work_orders_org_number" ON "work_orders" USING btree ("org_
 CREATE INDEX "work_orders_ticket" ON "work_orders" USING btree ("ticket_id");--> statement-breakpoint
 CREATE INDEX "work_orders_assignee_status" ON "work_orders" USING btree ("assignee_id","status");--> statement-breakpoint
 CREATE INDEX "work_orders_org_status" ON "work_orders" USING btree ("org_id","status","updated_at");--> statement-breakpoint
-CREATE INDEX "tickets_org_priority_updated" ON "tickets" USING btree ("org_id","priority","updated_at");--> statement-breakpoint
+CREATE INDEX "tickets_org_status_queue" ON "tickets" USING btree ("org_id","status","priority","updated_at" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "tickets_org_priority_updated" ON "tickets" USING btree ("org_id","priority","updated_at" DESC NULLS FIRST);--> statement-breakpoint
+CREATE INDEX "tickets_queue_open" ON "tickets" USING btree ("org_id","priority","updated_at" DESC NULLS FIRST) WHERE status IN ('new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant');--> statement-breakpoint
+CREATE INDEX "tickets_queue_open_assignee" ON "tickets" USING btree ("org_id","assignee_id","priority","updated_at" DESC NULLS FIRST) WHERE status IN ('new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant');--> statement-breakpoint
+CREATE INDEX "tickets_queue_open_merchant" ON "tickets" USING btree ("org_id","merchant_id","priority","updated_at" DESC NULLS FIRST) WHERE status IN ('new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant');--> statement-breakpoint
+CREATE INDEX "tickets_untokenized" ON "tickets" USING btree ("org_id") WHERE search_tokens IS NULL;--> statement-breakpoint
 CREATE INDEX "tickets_org_resolved" ON "tickets" USING btree ("org_id","resolved_at");--> statement-breakpoint
-CREATE INDEX "tickets_search" ON "tickets" USING gin (to_tsvector('simple', coalesce("search_tokens", '')));
+CREATE INDEX "tickets_org_created" ON "tickets" USING btree ("org_id","created_at");--> statement-breakpoint
+CREATE INDEX "tickets_org_cause_resolved" ON "tickets" USING btree ("org_id","cause_code","resolved_at");--> statement-breakpoint
+CREATE INDEX "tickets_search" ON "tickets" USING gin (to_tsvector('simple', coalesce("search_tokens", '')));--> statement-breakpoint
+CREATE INDEX "tickets_merchant" ON "tickets" USING btree ("org_id","merchant_id","priority","updated_at" DESC NULLS FIRST);

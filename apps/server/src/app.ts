@@ -47,6 +47,13 @@ import { NotificationService } from './notifications/service.js';
 import { notificationRoutes } from './notifications/routes.js';
 import { TicketService } from './tickets/service.js';
 import { ticketRoutes } from './tickets/routes.js';
+import { ReportService } from './reports/service.js';
+import { reportRoutes } from './reports/routes.js';
+import { KnowledgeService } from './knowledge/service.js';
+import { knowledgeRoutes } from './knowledge/routes.js';
+import { createFieldworkServices, fieldworkRoutes, type FieldworkServices } from './fieldwork/index.js';
+import { SatisfactionService } from './satisfaction/service.js';
+import { satisfactionRoutes } from './satisfaction/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -66,8 +73,12 @@ export interface Services {
   notifications: NotificationService;
   tickets: TicketService;
   // -- kb service --
+  knowledge: KnowledgeService;
   // -- fieldwork service --
+  fieldwork: FieldworkServices;
   // -- reports service --
+  reports: ReportService;
+  satisfaction: SatisfactionService;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -89,8 +100,12 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     notifications: new NotificationService(ctx),
     tickets: new TicketService(ctx),
     // -- kb service instance --
+    knowledge: new KnowledgeService(ctx),
     // -- fieldwork service instance --
+    fieldwork: createFieldworkServices(ctx),
     // -- reports service instance --
+    reports: new ReportService(ctx),
+    satisfaction: new SatisfactionService(ctx),
   };
 }
 
@@ -160,8 +175,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(notificationRoutes(services.notifications));
       await api.register(ticketRoutes(services.tickets));
       // -- kb routes --
+      await api.register(knowledgeRoutes(services.knowledge));
       // -- fieldwork routes --
+      await api.register(fieldworkRoutes(services.fieldwork));
       // -- reports routes --
+      await api.register(reportRoutes(services.reports));
+      await api.register(satisfactionRoutes(services.satisfaction));
     },
     { prefix: '/api/v1' },
   );

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { merchants, sites, terminals, users } from '../src/db/schema.js';
 import { createTestApp, type TestApp } from './harness.js';
+import { multipartFile } from './multipart.js';
 
 let t: TestApp;
 let A: Awaited<ReturnType<TestApp['tenant']>>;
@@ -24,7 +25,11 @@ let windowB: string;
 let webhookB: string;
 let ticketB: string;
 // -- kb ids --
+let kbArticleB: string;
+let kbImageB: string;
 // -- fieldwork ids --
+/** B's field-service objects. */
+let fw: { wo: string; depot: string; part: string; photo: string };
 // -- reports ids --
 
 beforeAll(async () => {
@@ -55,7 +60,27 @@ beforeAll(async () => {
   webhookB = (await asB('/api/v1/webhooks', { name: 'b', url: 'https://b.example.test/hook' })).json().id;
   ticketB = (await asB('/api/v1/tickets', { terminalId: B.terminal.id, title: 'b' })).json().ticket.id;
   // -- kb setup --
+  {
+    const txt = { 'zh-CN': 'B 的读卡器文章', 'en-US': 'B reader article' };
+    kbArticleB = (await asB('/api/v1/kb/articles', { title: txt, summary: txt, body: txt, causeCodes: ['hw.reader.chip'] })).json().id;
+    await asB(`/api/v1/kb/articles/${kbArticleB}/status`, { status: 'published' });
+    const { multipartFile } = await import('./multipart.js');
+    const png = multipartFile('b.png', Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+    kbImageB = (await t.app.inject({ method: 'POST', url: '/api/v1/kb/images', headers: { cookie: cookieB, ...png.headers }, payload: png.payload })).json().id;
+    extraIdsOfB.push(kbArticleB, kbImageB);
+  }
   // -- fieldwork setup --
+  {
+    const depot = (await asB('/api/v1/depots', { code: 'B-DEPOT', name: 'b' })).json().id as string;
+    const part = (await asB('/api/v1/parts', { sku: 'B-PART', kind: 'reader', name: { 'zh-CN': 'b', 'en-US': 'b' } })).json().id as string;
+    await asB('/api/v1/stock/receive', { depotId: depot, partId: part, quantity: 5 });
+    const wo = (await asB('/api/v1/work-orders', { ticketId: ticketB, kind: 'repair', assigneeId: B.admin.id, depotId: depot })).json().id as string;
+    await asB(`/api/v1/work-orders/${wo}/status`, { to: 'on_site' });
+    const jpeg = multipartFile('b.jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64)]));
+    const up = await t.app.inject({ method: 'POST', url: `/api/v1/work-orders/${wo}/photos`, headers: { cookie: cookieB, ...jpeg.headers }, payload: jpeg.payload });
+    fw = { wo, depot, part, photo: up.json().photos[0].id as string };
+    extraIdsOfB.push(depot, part, wo, fw.photo);
+  }
   // -- reports setup --
 });
 /** Ids of B's objects created by the area setups below, which no list of A may show. */
@@ -111,10 +136,45 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: `/api/v1/tickets/${ticketB}/transition`, payload: { to: 'triaged' } },
     { method: 'POST', url: `/api/v1/tickets/${ticketB}/comments`, payload: { body: 'pwned' } },
     { method: 'POST', url: `/api/v1/tickets/${ticketB}/assign`, payload: { assigneeId: null } },
+    { method: 'GET', url: `/api/v1/tickets/${ticketB}/similar` },
     { method: 'POST', url: '/api/v1/tickets', payload: { terminalId: other.terminal.id, title: 'planted' } },
     // -- kb requests --
+    { method: 'GET', url: `/api/v1/kb/articles/${kbArticleB}` },
+    { method: 'PUT', url: `/api/v1/kb/articles/${kbArticleB}`, payload: { title: { 'zh-CN': 'pwned', 'en-US': 'pwned' }, summary: {}, body: {}, baseVersion: 2 } },
+    { method: 'POST', url: `/api/v1/kb/articles/${kbArticleB}/status`, payload: { status: 'archived' } },
+    { method: 'GET', url: `/api/v1/kb/articles/${kbArticleB}/versions` },
+    { method: 'GET', url: `/api/v1/kb/articles/${kbArticleB}/version?n=1` },
+    { method: 'POST', url: `/api/v1/kb/articles/${kbArticleB}/restore`, payload: { version: 1 } },
+    { method: 'POST', url: `/api/v1/kb/articles/${kbArticleB}/feedback`, payload: { helpful: false } },
+    { method: 'GET', url: `/api/v1/kb/images/${kbImageB}` },
+    { method: 'POST', url: '/api/v1/kb/case-studies', payload: { ticketId: ticketB } },
     // -- fieldwork requests --
+    { method: 'POST', url: '/api/v1/work-orders', payload: { ticketId: ticketB, kind: 'repair', assigneeId: B.admin.id } },
+    { method: 'POST', url: '/api/v1/work-orders', payload: { terminalId: other.terminal.id, kind: 'repair', assigneeId: B.admin.id } },
+    { method: 'GET', url: `/api/v1/work-orders/${fw.wo}` },
+    { method: 'PATCH', url: `/api/v1/work-orders/${fw.wo}`, payload: { notes: 'pwned' } },
+    { method: 'POST', url: `/api/v1/work-orders/${fw.wo}/status`, payload: { to: 'cancelled', reason: 'pwned' } },
+    { method: 'POST', url: `/api/v1/work-orders/${fw.wo}/assign`, payload: { assigneeId: B.admin.id } },
+    { method: 'POST', url: `/api/v1/work-orders/${fw.wo}/checklist`, payload: { itemId: 'identify', done: true } },
+    { method: 'POST', url: `/api/v1/work-orders/${fw.wo}/parts`, payload: { partId: fw.part, quantity: 1 } },
+    { method: 'POST', url: `/api/v1/work-orders/${fw.wo}/photos` },
+    { method: 'GET', url: `/api/v1/work-order-photos/${fw.photo}` },
+    { method: 'POST', url: `/api/v1/work-orders/${fw.wo}/signoff`, payload: { signerName: 'pwned', signature: 'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==' } },
+    { method: 'GET', url: `/api/v1/work-orders/${fw.wo}/swap-candidates` },
+    { method: 'POST', url: `/api/v1/work-orders/${fw.wo}/swap`, payload: { newTerminalId: other.terminal.id } },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/custody` },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/custody/return`, payload: { depotId: fw.depot } },
+    { method: 'PATCH', url: `/api/v1/depots/${fw.depot}`, payload: { name: 'pwned' } },
+    { method: 'PATCH', url: `/api/v1/parts/${fw.part}`, payload: { unit: 'pwned' } },
+    { method: 'POST', url: '/api/v1/stock/receive', payload: { depotId: fw.depot, partId: fw.part, quantity: 1 } },
+    { method: 'POST', url: '/api/v1/stock/transfer', payload: { fromDepotId: fw.depot, toDepotId: randomUUID(), partId: fw.part, quantity: 1 } },
+    { method: 'POST', url: '/api/v1/stock/adjust', payload: { depotId: fw.depot, partId: fw.part, delta: -5, note: 'pwned' } },
     // -- reports requests --
+    { method: 'GET', url: `/api/v1/tickets/${ticketB}/rating` },
+    { method: 'POST', url: `/api/v1/tickets/${ticketB}/rating`, payload: { score: 1, comment: 'planted' } },
+    { method: 'GET', url: `/api/v1/reports/service-desk?merchantId=${other.merchant.id}` },
+    { method: 'GET', url: `/api/v1/reports/service-desk/export?format=csv&merchantId=${other.merchant.id}` },
+    { method: 'GET', url: `/api/v1/reports/satisfaction?merchantId=${other.merchant.id}` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -146,8 +206,11 @@ describe('tenant isolation', () => {
       '/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes',
       '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications', '/api/v1/tickets?status=all',
       // -- kb lists --
+      '/api/v1/kb/search?status=all', '/api/v1/kb/search?q=reader%20读卡器&status=all', '/api/v1/kb/for-causes?codes=hw.reader.chip', '/api/v1/kb/causes',
       // -- fieldwork lists --
+      '/api/v1/work-orders?status=all', '/api/v1/work-orders/assignees', '/api/v1/depots', '/api/v1/parts', '/api/v1/stock', '/api/v1/stock/movements',
       // -- reports lists --
+      '/api/v1/reports/service-desk', '/api/v1/reports/satisfaction?by=agent', '/api/v1/reports/satisfaction?by=cause',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -220,8 +283,16 @@ describe('tenant isolation', () => {
       'GET /api/v1/notifications', 'POST /api/v1/notifications/read', 'GET /api/v1/me/notification-preferences', 'PUT /api/v1/me/notification-preferences',
       'GET /api/v1/webhooks', 'POST /api/v1/webhooks', 'GET /api/v1/deliveries', 'GET /api/v1/tickets',
       // -- kb own or list --
+      // Knowledge base: search and lists (checked above); new articles, pictures and the starter set are the caller's organization's own.
+      // The one-version route is in the matrix as /version?n=1 (the matrix matches ids, not query strings).
+      'GET /api/v1/kb/search', 'GET /api/v1/kb/for-causes', 'GET /api/v1/kb/causes', 'POST /api/v1/kb/articles', 'POST /api/v1/kb/images', 'POST /api/v1/kb/starter',
+      'GET /api/v1/kb/articles/:id/version',
       // -- fieldwork own or list --
+      'GET /api/v1/work-orders', 'GET /api/v1/work-orders/assignees', 'GET /api/v1/depots', 'POST /api/v1/depots', 'GET /api/v1/parts', 'POST /api/v1/parts',
+      'GET /api/v1/stock', 'GET /api/v1/stock/movements',
       // -- reports own or list --
+      // Reports aggregate the caller's own organization (checked in the lists; a foreign merchantId is "not found" above).
+      'GET /api/v1/reports/service-desk', 'GET /api/v1/reports/service-desk/export', 'GET /api/v1/reports/satisfaction',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -166,7 +166,13 @@ export const TicketQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type TicketQuery = z.infer<typeof TicketQuery>;
-export const TicketPage = pageOf(TicketRow);
+export const TicketPage = pageOf(TicketRow).extend({
+  /**
+   * When true, `total` is a lower bound (show "10,000+"): queues count up to 10,000; a text search does not
+   * count, its total then says that at least one more ticket follows this page.
+   */
+  totalCapped: z.boolean().optional(),
+});
 
 /** A resolved ticket like this one (while locating): what was done, and why it is considered similar. */
 export const SimilarTicket = z.object({

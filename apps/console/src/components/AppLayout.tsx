@@ -24,6 +24,10 @@ import {
   PauseCircleOutlined,
   NotificationOutlined,
   ProfileOutlined,
+  BookOutlined,
+  CarOutlined,
+  InboxOutlined,
+  LineChartOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -97,6 +101,12 @@ export function AppLayout() {
         ...(merchant ? [alerts] : [troubleshoot]),
         // Every role that reads tickets: the service desk queue (merchants: their own tickets).
         tickets,
+        // The knowledge base: every role reads it (merchants: published articles).
+        { key: 'kb', path: '/kb', icon: <BookOutlined />, label: t('kb.nav'), permission: 'kb:read' },
+        // Field service: engineers' visits and the depots' spare parts.
+        { key: 'work-orders', path: '/work-orders', icon: <CarOutlined />, label: t('workOrders.nav'), permission: 'workorders:read' },
+        { key: 'parts', path: '/parts', icon: <InboxOutlined />, label: t('parts.nav'), permission: 'parts:read' },
+        { key: 'reports', path: '/reports', icon: <LineChartOutlined />, label: t('reports.nav'), permission: 'reports:read' },
       ]),
       merchant
         ? null

@@ -19,6 +19,7 @@ import { currentLanguage } from '../i18n';
 import { commandReason, confidencePct, diagnosisBody, isCommandName, type Answers } from '../lib/diagnosis';
 import { useShowError } from '../lib/hooks';
 import { AnswerLabel } from './AnswerLabel';
+import { KnowledgeLinks } from './KnowledgeLinks';
 
 export const SCOPE_COLORS: Record<DiagnosisScope, string> = {
   card: 'purple',
@@ -301,6 +302,7 @@ export function DiagnosisPanel({ terminalId }: { terminalId: string }) {
                 />
               ))}
             </div>
+            <KnowledgeLinks codes={result.causes.map((c) => c.code)} />
           </>
         )}
 

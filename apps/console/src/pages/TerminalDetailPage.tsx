@@ -53,6 +53,7 @@ import { NotFound, QueryError } from '../components/Status';
 import { TerminalForm, terminalBody, type TerminalFormValues } from '../components/TerminalForm';
 import { EMPTY, formatTime, formatTimeFull, orDash, STATE_COLORS } from '../lib/format';
 import { useShowError } from '../lib/hooks';
+import { CustodyCard } from './fieldwork/CustodyCard';
 
 const CHECK_RESULTS: readonly CheckResult[] = ['pass', 'fail', 'not_applicable'];
 
@@ -383,6 +384,7 @@ export default function TerminalDetailPage() {
         </Col>
         <Col xs={24} xl={8}>
           {can('devices:manage') && <CredentialCard id={term.id} />}
+          <CustodyCard terminalId={term.id} />
           <Card title={t('terminal.history')} className="section-card" data-testid="history-card">
             {history.length === 0 ? (
               <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('terminal.historyEmpty')} />

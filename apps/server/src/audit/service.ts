@@ -1,5 +1,5 @@
 import { and, count, desc, eq, type SQL } from 'drizzle-orm';
-import type { Orm } from '../db/client.js';
+import type { Orm, RawTx } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Actor } from '../access/actor.js';
 import { assertCan, authorId } from '../access/actor.js';
@@ -33,6 +33,14 @@ export async function recordAudit(orm: Orm, actor: Actor, e: AuditInput, at: Dat
     after: scrub(e.after),
     at,
   });
+}
+
+/** The same entry written through a raw-SQL transaction (services that work in SQL, e.g. field service). */
+export async function recordAuditTx(tx: RawTx, actor: Actor, e: AuditInput, at: Date): Promise<void> {
+  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(scrub(v)));
+  await tx.query('INSERT INTO audit_log (org_id, actor_id, actor_name, action, entity, entity_id, before, after, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
+    actor.orgId, authorId(actor), actor.name, e.action, e.entity, e.entityId ?? null, json(e.before), json(e.after), at,
+  ]);
 }
 
 export class AuditService {

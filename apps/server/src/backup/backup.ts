@@ -41,7 +41,14 @@ export async function backup(db: Database, file: string, now = new Date()): Prom
   const dumps = await db.rawTransaction(async (tx) => {
     await tx.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ').catch(() => undefined);
     const out: { table: string; csv: string }[] = [];
-    for (const table of TABLES) out.push({ table, csv: await tx.copyOut(`SELECT * FROM ${table}`) });
+    for (const table of TABLES) {
+      // Generated columns (e.g. a stored search vector) are recomputed on restore, not copied.
+      const cols = await tx.query<{ c: string }>(
+        `SELECT column_name AS c FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 AND is_generated = 'NEVER' ORDER BY ordinal_position`,
+        [table],
+      );
+      out.push({ table, csv: await tx.copyOut(`SELECT ${cols.map((x) => `"${x.c}"`).join(', ')} FROM ${table}`) });
+    }
     return out;
   });
   const gz = createGzip();

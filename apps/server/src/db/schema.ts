@@ -35,6 +35,8 @@ import {
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 /** Binary content (work-order photos, knowledge-base pictures), kept in the database so a backup holds everything. */
 const bytea = customType<{ data: Buffer; driverData: Buffer }>({ dataType: () => 'bytea' });
+/** A stored full-text vector: searching and ranking read it instead of parsing text per row. */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 export const orgKind = pgEnum('org_kind', ORG_KINDS);
 export const merchantTier = pgEnum('merchant_tier', MERCHANT_TIERS);
@@ -537,6 +539,8 @@ export const notifications = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     alertId: uuid('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
+    /** Ticket notifications (SLA steps for staff, progress for merchants) link to their ticket. */
+    ticketId: uuid('ticket_id'),
     kind: text('kind').notNull(),
     title: text('title').notNull(),
     body: text('body').notNull(),
@@ -639,13 +643,24 @@ export const tickets = pgTable(
   (t) => [
     uniqueIndex('tickets_org_number').on(t.orgId, t.number),
     uniqueIndex('tickets_open_dedupe').on(t.orgId, t.dedupeKey).where(sql`dedupe_key IS NOT NULL`),
-    index('tickets_org_status_updated').on(t.orgId, t.status, t.updatedAt),
+    // The queue's order (priority, then most recently changed) is in the indexes, and org_id leads them, so a
+    // page and its capped count are read from an index instead of sorting a million rows (docs/benchmarks.md).
+    index('tickets_org_status_queue').on(t.orgId, t.status, t.priority, t.updatedAt.desc().nullsFirst()),
     index('tickets_terminal').on(t.terminalId),
     index('tickets_assignee_status').on(t.assigneeId, t.status),
-    index('tickets_merchant').on(t.merchantId, t.updatedAt),
+    index('tickets_merchant').on(t.orgId, t.merchantId, t.priority, t.updatedAt.desc().nullsFirst()),
     index('tickets_sla_wake').on(t.slaWakeAt),
-    index('tickets_org_priority_updated').on(t.orgId, t.priority, t.updatedAt),
+    index('tickets_org_priority_updated').on(t.orgId, t.priority, t.updatedAt.desc().nullsFirst()),
+    // The open queue (status IN the open statuses, spelled exactly as TicketService.list writes them): overall, per assignee, per merchant.
+    index('tickets_queue_open').on(t.orgId, t.priority, t.updatedAt.desc().nullsFirst()).where(sql`status IN ('new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant')`),
+    index('tickets_queue_open_assignee').on(t.orgId, t.assigneeId, t.priority, t.updatedAt.desc().nullsFirst()).where(sql`status IN ('new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant')`),
+    index('tickets_queue_open_merchant').on(t.orgId, t.merchantId, t.priority, t.updatedAt.desc().nullsFirst()).where(sql`status IN ('new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant')`),
+    // Tickets written before search_tokens existed: text search falls back to their titles.
+    index('tickets_untokenized').on(t.orgId).where(sql`search_tokens IS NULL`),
     index('tickets_org_resolved').on(t.orgId, t.resolvedAt),
+    // Reports read a period of tickets by when they were opened.
+    index('tickets_org_created').on(t.orgId, t.createdAt),
+    index('tickets_org_cause_resolved').on(t.orgId, t.causeCode, t.resolvedAt),
     index('tickets_search').using('gin', sql`to_tsvector('simple', coalesce(${t.searchTokens}, ''))`),
   ],
 );
@@ -713,6 +728,7 @@ export const workOrders = pgTable(
     checklist: jsonb('checklist').$type<Record<string, unknown>[]>().notNull().default([]),
     notes: text('notes'),
     outcome: text('outcome'),
+    cancelReason: text('cancel_reason'),
     signoff: jsonb('signoff').$type<Record<string, unknown> | null>(),
     createdBy: text('created_by'),
     createdAt: ts('created_at').notNull(),
@@ -870,10 +886,15 @@ export const kbArticles = pgTable(
     steps: jsonb('steps').$type<Record<string, unknown>[]>().notNull().default([]),
     tags: text('tags').array().notNull().default(sql`'{}'::text[]`),
     sourceTicketId: uuid('source_ticket_id'),
+    /** Articles of the starter set (knowledge/starter/articles.json) carry their key, so loading it twice adds nothing. */
+    starterKey: text('starter_key'),
     /** Both languages segmented (jieba for Chinese) into space-separated words for full-text search. */
     searchTokens: text('search_tokens').notNull().default(''),
+    /** search_tokens as a stored tsvector (kept by PostgreSQL), indexed and ranked without parsing. */
+    searchVector: tsvector('search_vector').generatedAlwaysAs(sql`to_tsvector('simple', search_tokens)`),
     views: integer('views').notNull().default(0),
     helpful: integer('helpful').notNull().default(0),
+    notHelpful: integer('not_helpful').notNull().default(0),
     createdBy: text('created_by'),
     updatedBy: text('updated_by'),
     createdAt: ts('created_at').notNull(),
@@ -883,7 +904,10 @@ export const kbArticles = pgTable(
   (t) => [
     index('kb_articles_org_status').on(t.orgId, t.status, t.updatedAt),
     index('kb_articles_causes').using('gin', t.causeCodes),
-    index('kb_articles_search').using('gin', sql`to_tsvector('simple', ${t.searchTokens})`),
+    index('kb_articles_search').using('gin', t.searchVector),
+    // One case study per ticket: a second "make a case study" finds the first.
+    uniqueIndex('kb_articles_source_ticket').on(t.orgId, t.sourceTicketId),
+    uniqueIndex('kb_articles_starter').on(t.orgId, t.starterKey),
   ],
 );
 
@@ -916,6 +940,21 @@ export const kbImages = pgTable(
     createdAt: ts('created_at').notNull(),
   },
   (t) => [index('kb_images_article').on(t.articleId)],
+);
+
+/** "Was this helpful": one answer per person and article (they may change it); the article keeps the counts. */
+export const kbFeedback = pgTable(
+  'kb_feedback',
+  {
+    articleId: uuid('article_id')
+      .notNull()
+      .references(() => kbArticles.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id').notNull(),
+    orgId: uuid('org_id').notNull(),
+    helpful: boolean('helpful').notNull(),
+    at: ts('at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.articleId, t.userId] })],
 );
 
 /** Tables in dependency order; backup writes and restore reads them in this order. */
@@ -964,4 +1003,5 @@ export const ALL_TABLES = {
   kb_articles: kbArticles,
   kb_article_versions: kbArticleVersions,
   kb_images: kbImages,
+  kb_feedback: kbFeedback,
 } as const;

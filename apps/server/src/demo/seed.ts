@@ -11,6 +11,9 @@ import { csvRows } from '../db/client.js';
 import { merchants, organizations, users } from '../db/schema.js';
 import { hashPassword } from '../auth/password.js';
 import { TERMINAL_COPY_COLUMNS } from '../terminals/repository.js';
+import { seedServiceDeskHistory } from '../reports/demo.js';
+import { loadStarterArticles } from '../knowledge/starter.js';
+import { seedFieldworkDemo } from '../fieldwork/demo.js';
 
 export const DEMO_PASSWORD = 'PosCare-Demo-2026';
 export const DEMO_USERS: { role: Role; email: string; name: string; merchantIndex?: number }[] = [
@@ -23,6 +26,7 @@ export const DEMO_USERS: { role: Role; email: string; name: string; merchantInde
 export async function seedDemo(db: Database, fleet: Fleet, now: Date): Promise<{ created: boolean; orgId: string; terminals: number }> {
   const [org] = await db.orm.select().from(organizations).orderBy(organizations.createdAt).limit(1);
   if (!org) throw new Error('create the first administrator before seeding the demo');
+  await loadStarterArticles(db, org.id, now);
   const [existing] = await db.orm.select({ n: count() }).from(merchants).where(eq(merchants.orgId, org.id));
   if ((existing?.n ?? 0) > 0) return { created: false, orgId: org.id, terminals: 0 };
 
@@ -68,5 +72,7 @@ export async function seedDemo(db: Database, fleet: Fleet, now: Date): Promise<{
       createdAt: now,
     });
   }
+  await seedFieldworkDemo(db, org.id, fleet, now);
+  await seedServiceDeskHistory(db, org.id, now);
   return { created: true, orgId: org.id, terminals: fleet.terminals.length };
 }

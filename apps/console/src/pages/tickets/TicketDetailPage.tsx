@@ -71,8 +71,11 @@ import {
 import { PLAN_KINDS } from '../../api/tickets';
 import { useTr } from '../alerts/shared';
 import { useRefreshTickets, useTicket } from './queries';
+import { KnowledgeCard } from '../kb/KnowledgeCard';
 import { SimilarTicketsCard } from './SimilarTicketsCard';
 import { PriorityTag, TicketStatusTag } from './shared';
+import { TicketWorkOrdersCard } from '../fieldwork/TicketWorkOrdersCard';
+import { RatingCard } from '../reports/RatingCard';
 
 interface DiagnosisView {
   caseId?: string;
@@ -767,6 +770,7 @@ export default function TicketDetailPage() {
             <Descriptions items={facts} column={{ xs: 1, sm: 1, md: 2 }} size="small" />
           </Card>
           {/* -- work orders card (field service) -- */}
+          <TicketWorkOrdersCard ticket={tk} />
           <TimelineCard ticket={tk} staff={staff && work} />
         </Col>
         <Col xs={24} xl={8}>
@@ -794,7 +798,9 @@ export default function TicketDetailPage() {
           {staff && <DiagnosisCard ticket={tk} />}
           <AnswersCard ticket={tk} />
           {/* -- rating card (satisfaction) -- */}
+          <RatingCard ticketId={tk.id} staff={staff} />
           {/* -- knowledge card (kb) -- */}
+          <KnowledgeCard ticket={tk} />
           {/* -- similar tickets card -- */}
           {staff && work && ['triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'].includes(tk.status) && <SimilarTicketsCard ticketId={tk.id} />}
         </Col>

@@ -107,7 +107,9 @@ export default function TicketsPage() {
   const data = list.data;
   const rows = useMemo(() => data?.items ?? [], [data]);
   const clocks = useMemo(() => new Map(rows.map((r) => [r.id, rowClock(r)])), [rows]);
-  const pagination = useServerPagination(data?.total, page, pageSize, setPage, [20, 50, 100, 200]);
+  const basePagination = useServerPagination(data?.total, page, pageSize, setPage, [20, 50, 100, 200]);
+  // Past 10,000 the server stops counting (a million-ticket desk): "10,000+".
+  const pagination = data?.totalCapped && basePagination.showTotal ? { ...basePagination, showTotal: (n: number) => t('tickets.totalCapped', { count: n }) } : basePagination;
   const [creating, setCreating] = useState(false);
   const filtered = !!(values.status || values.priority || values.assignee || values.q || values.terminal);
 
