@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e, signIn, switchLanguage, noHorizontalOverflow, pick } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-fieldwork');
 const shot = screenshotter(SHOTS);
@@ -56,41 +56,6 @@ function photoPng(w = 64, h = 48): Buffer {
   const raw = Buffer.alloc((w + 1) * h);
   for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w + 1) + 1 + x] = y > h / 3 && y < (2 * h) / 3 ? 70 : 190;
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
-}
-
-async function signIn(page: Page, base: string, email: string, password: string, landing: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId(landing).waitFor();
-}
-
-async function switchLanguage(page: Page, lng: 'zh-CN' | 'en-US'): Promise<void> {
-  await page.getByTestId(`lang-option-${lng}`).click();
-  await page.waitForFunction((l) => document.documentElement.lang === l, lng);
-}
-
-async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert(over <= 1, `${where}: the page is ${over}px wider than the screen`);
-}
-
-/** Pick an option of an antd Select by its visible text. */
-async function pick(page: Page, testId: string, option: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    await page.getByTestId(testId).click();
-    const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option:not(.ant-select-item-option-disabled)').filter({ hasText: option }).first();
-    await item.waitFor();
-    await item.click();
-    const chosen = await page
-      .waitForFunction(([id, text]) => (document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').includes(text), [testId, option] as const, { timeout: 3_000 })
-      .then(() => true)
-      .catch(() => false);
-    if (chosen) return;
-    // The list re-rendered under the click (options loading): open it again.
-    if (attempt === 3) throw new AssertionError(`could not pick "${option}" in ${testId}`);
-  }
 }
 
 async function waitStatus(page: Page, status: string): Promise<void> {

@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e, signIn, switchLanguage, noHorizontalOverflow } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-kb');
 const shot = screenshotter(SHOTS);
@@ -64,24 +64,6 @@ function png(width = 240, height = 120): Buffer {
     rows.push(row);
   }
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
-}
-
-async function signIn(page: Page, base: string, email: string, password: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId('app-menu').or(page.getByTestId('nav-toggle')).first().waitFor();
-}
-
-async function switchLanguage(page: Page, lng: 'zh-CN' | 'en-US'): Promise<void> {
-  await page.getByTestId(`lang-option-${lng}`).click();
-  await page.waitForFunction((l) => document.documentElement.lang === l, lng);
-}
-
-async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert(over <= 1, `${where}: the page is ${over}px wider than the screen`);
 }
 
 /** Searches on the knowledge-base page and waits for the answer to that query. */

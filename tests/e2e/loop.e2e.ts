@@ -20,7 +20,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e, signIn, noHorizontalOverflow, pick } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-loop');
 const shot = screenshotter(SHOTS);
@@ -52,21 +52,6 @@ function sample(at: Date, chipFailures: number) {
   };
 }
 
-async function signIn(page: Page, base: string, email: string, password: string, landing: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId(landing).waitFor();
-}
-
-async function pick(page: Page, testId: string, option: string): Promise<void> {
-  await page.getByTestId(testId).click();
-  const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option:not(.ant-select-item-option-disabled)').filter({ hasText: option }).first();
-  await item.waitFor();
-  await item.click();
-}
-
 async function waitStatus(page: Page, testId: string, status: string): Promise<void> {
   await page.waitForFunction(([id, s]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-status') === s, [testId, status] as const, { timeout: 30_000 });
 }
@@ -77,11 +62,6 @@ async function move(page: Page, to: string, fill?: () => Promise<void>): Promise
   if (fill) await fill();
   await page.getByTestId('transition-submit').click();
   await waitStatus(page, 'page-ticket', to);
-}
-
-async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert(over <= 1, `${where}: the page is ${over}px wider than the screen`);
 }
 
 async function run(): Promise<void> {

@@ -18,7 +18,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e, signIn, switchLanguage, noHorizontalOverflow } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-reports');
 const shot = screenshotter(SHOTS);
@@ -27,24 +27,6 @@ const MERCHANT_PASSWORD = 'E2e-Shop-Pass-1';
 const AGENT_EMAIL = 'desk@e2e-reports.test';
 const AGENT_PASSWORD = 'E2e-Desk-Pass-1';
 const COMMENT = 'E2E：师傅当天就修好了，很满意';
-
-async function signIn(page: Page, base: string, email: string, password: string, landing: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.getByTestId('login-email').fill(email);
-  await page.getByTestId('login-password').fill(password);
-  await page.getByTestId('login-submit').click();
-  await page.getByTestId(landing).waitFor();
-}
-
-async function switchLanguage(page: Page, lng: 'zh-CN' | 'en-US'): Promise<void> {
-  await page.getByTestId(`lang-option-${lng}`).click();
-  await page.waitForFunction((l) => document.documentElement.lang === l, lng);
-}
-
-async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
-  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  assert(over <= 1, `${where}: the page is ${over}px wider than the screen`);
-}
 
 async function reportReady(page: Page): Promise<void> {
   await page.waitForFunction(() => document.querySelector('[data-testid="page-reports"]')?.getAttribute('data-ready') === 'true', undefined, { timeout: 30_000 });

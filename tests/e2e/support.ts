@@ -98,3 +98,39 @@ export async function runE2e(scenario: () => Promise<void>): Promise<never> {
     process.exit(1);
   }
 }
+
+/** Signs in through the login page and waits for `landing` (a test id), or for the app's menu when none is given. */
+export async function signIn(page: Page, base: string, email: string, password: string, landing?: string): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByTestId('login-email').fill(email);
+  await page.getByTestId('login-password').fill(password);
+  await page.getByTestId('login-submit').click();
+  if (landing) await page.getByTestId(landing).waitFor();
+  else await page.getByTestId('app-menu').or(page.getByTestId('nav-toggle')).first().waitFor();
+}
+
+export async function switchLanguage(page: Page, lng: 'zh-CN' | 'en-US'): Promise<void> {
+  await page.getByTestId(`lang-option-${lng}`).click();
+  await page.waitForFunction((l) => document.documentElement.lang === l, lng);
+}
+
+export async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
+  const over = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  assert(over <= 1, `${where}: the page is ${over}px wider than the screen`);
+}
+
+/** Picks an option of an antd Select by its visible text (again when the list re-rendered under the click). */
+export async function pick(page: Page, testId: string, option: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await page.getByTestId(testId).click();
+    const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option:not(.ant-select-item-option-disabled)').filter({ hasText: option }).first();
+    await item.waitFor();
+    await item.click();
+    const chosen = await page
+      .waitForFunction(([id, text]) => (document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').includes(text), [testId, option] as const, { timeout: 3_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (chosen) return;
+    if (attempt === 3) throw new AssertionError(`could not pick "${option}" in ${testId}`);
+  }
+}
