@@ -14,13 +14,11 @@
  * Needs a built console (npm run build -w @poscare/console). Fails on any assertion and any unexpected browser console error.
  * Screenshots: test-results/e2e-loop/.
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e, signIn, noHorizontalOverflow, pick } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, CHROMIUM, CHROMIUM_ARGS, log, ROOT, screenshotter, text, runE2e, signIn, noHorizontalOverflow, startDemoServer, consoleWatch } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-loop');
 const shot = screenshotter(SHOTS);
@@ -52,47 +50,45 @@ function sample(at: Date, chipFailures: number) {
   };
 }
 
-async function waitStatus(page: Page, testId: string, status: string): Promise<void> {
-  await page.waitForFunction(([id, s]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-status') === s, [testId, status] as const, { timeout: 30_000 });
+/** Picks an option in the transition dialog's selects (one quick click: the shared retrying `pick` re-opens a list that is closing). */
+async function pick(page: Page, testId: string, option: string): Promise<void> {
+  await page.getByTestId(testId).click();
+  const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first();
+  await item.waitFor();
+  await item.click();
+}
+
+async function waitStatus(page: Page, testId: string, status: string, timeout = 30_000): Promise<void> {
+  await page.waitForFunction(([id, s]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute('data-status') === s, [testId, status] as const, { timeout });
 }
 
 async function move(page: Page, to: string, fill?: () => Promise<void>): Promise<void> {
   await page.getByTestId(`ticket-move-${to}`).click();
   await page.locator(`[data-testid="transition-form"][data-to="${to}"]`).waitFor();
   if (fill) await fill();
+  await submitTransition(page, to);
+}
+
+/** Submits the open transition dialog; a click swallowed while the dialog was still opening (busy machine) is repeated once. */
+async function submitTransition(page: Page, to: string): Promise<void> {
   await page.getByTestId('transition-submit').click();
+  const moved = await waitStatus(page, 'page-ticket', to, 10_000).then(() => true, () => false);
+  if (moved) return;
+  if (await page.locator(`[data-testid="transition-form"][data-to="${to}"]`).isVisible()) await page.getByTestId('transition-submit').click();
   await waitStatus(page, 'page-ticket', to);
 }
 
 async function run(): Promise<void> {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'poscare-e2e-loop-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let serverOutput = '';
-  const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start', '--demo'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.on('data', (d: Buffer) => (serverOutput += d.toString()));
-  server.stderr?.on('data', (d: Buffer) => (serverOutput += d.toString()));
-
+  const demo = await startDemoServer('loop');
+  const { base } = demo;
   let browser: Browser | undefined;
   let current: Page | undefined;
-  const consoleErrors: string[] = [];
-  const watch = (page: Page) => {
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
-  };
-  const noConsoleErrors = (where: string) => assert(consoleErrors.length === 0, `browser console error(s) ${where}:\n  ${consoleErrors.join('\n  ')}`);
+  const { consoleErrors, watch, noConsoleErrors } = consoleWatch();
 
   try {
-    log(`starting server on port ${port} (data in ${dataDir})`);
-    await waitForHealth(base, server, () => serverOutput.slice(-4000));
+    await demo.healthy();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
     // 0. A shop with one enrolled terminal, its merchant user, an agent and a field engineer.
@@ -232,8 +228,7 @@ async function run(): Promise<void> {
     await shot(page, 'verification-passed-zh');
     await page.getByTestId('ticket-move-resolved').click();
     await page.locator('[data-testid="transition-form"][data-to="resolved"]').waitFor();
-    await page.getByTestId('transition-submit').click();
-    await waitStatus(page, 'page-ticket', 'resolved');
+    await submitTransition(page, 'resolved');
     assertEqual(await page.getByTestId('transition-verify-failed').count(), 0, 'resolved on the verification, no override');
     noConsoleErrors('while the agent verified and resolved');
 
@@ -265,12 +260,11 @@ async function run(): Promise<void> {
     log('fault → alert → ticket → plan → work order → verification → resolved → rating: done');
   } catch (e) {
     if (current) await shot(current, 'failure').catch(() => undefined);
-    if (e instanceof Error) e.message += `\n--- server output (last 3000 chars) ---\n${serverOutput.slice(-3000)}`;
+    if (e instanceof Error) e.message += `\n--- server output (last 3000 chars) ---\n${demo.output().slice(-3000)}`;
     throw e;
   } finally {
     await browser?.close();
-    await stopServer(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await demo.stop();
   }
 }
 

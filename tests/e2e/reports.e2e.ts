@@ -13,12 +13,10 @@
  * Needs a built console (npm run build -w @poscare/console). Fails on any assertion and any unexpected browser console error.
  * Screenshots: test-results/e2e-reports/.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, freePort, log, ROOT, screenshotter, stopServer, text, waitForHealth, runE2e, signIn, switchLanguage, noHorizontalOverflow } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, log, ROOT, screenshotter, text, runE2e, signIn, switchLanguage, noHorizontalOverflow, startDemoServer, consoleWatch } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-reports');
 const shot = screenshotter(SHOTS);
@@ -43,33 +41,14 @@ async function chartDrawn(page: Page, testId: string): Promise<void> {
 async function run(): Promise<void> {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'poscare-e2e-reports-'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  let serverOutput = '';
-  const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start', '--demo'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  server.stdout?.on('data', (d: Buffer) => (serverOutput += d.toString()));
-  server.stderr?.on('data', (d: Buffer) => (serverOutput += d.toString()));
-
+  const demo = await startDemoServer('reports');
+  const { base } = demo;
   let browser: Browser | undefined;
   let current: Page | undefined;
-  const consoleErrors: string[] = [];
-  const watch = (page: Page) => {
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-    });
-    page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
-  };
-  const noConsoleErrors = (where: string) => assert(consoleErrors.length === 0, `browser console error(s) ${where}:\n  ${consoleErrors.join('\n  ')}`);
+  const { consoleErrors, watch, noConsoleErrors } = consoleWatch();
 
   try {
-    log(`starting server on port ${port} (data in ${dataDir})`);
-    await waitForHealth(base, server, () => serverOutput.slice(-4000));
-    log('server is healthy');
+    await demo.healthy();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 
     // 0. The administrator works two tickets of a shop to "resolved"; the shop's user and a desk agent exist.
@@ -230,12 +209,11 @@ async function run(): Promise<void> {
   } catch (e) {
     await current?.screenshot({ path: path.join(SHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);
     if (consoleErrors.length) log(`browser console:\n  ${consoleErrors.join('\n  ')}`);
-    if (!(e instanceof AssertionError)) log(`server output (tail):\n${serverOutput.slice(-2000)}`);
+    if (!(e instanceof AssertionError)) log(`server output (tail):\n${demo.output().slice(-2000)}`);
     throw e;
   } finally {
     await browser?.close();
-    await stopServer(server);
-    rmSync(dataDir, { recursive: true, force: true });
+    await demo.stop();
   }
 }
 

@@ -2,8 +2,10 @@
  * What the browser end-to-end tests share: starting a PosCare server on a free port, Chromium's
  * settings, assertions, and step screenshots.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Locator, Page } from 'playwright-core';
@@ -133,4 +135,61 @@ export async function pick(page: Page, testId: string, option: string): Promise<
     if (chosen) return;
     if (attempt === 3) throw new AssertionError(`could not pick "${option}" in ${testId}`);
   }
+}
+
+export interface DemoServer {
+  base: string;
+  dataDir: string;
+  /** Everything the server printed so far. */
+  output(): string;
+  /** Waits until /api/v1/health answers (fails with the server's output when it exits or times out). */
+  healthy(): Promise<void>;
+  /** Stops the server and removes its data directory. */
+  stop(): Promise<void>;
+}
+
+/** A `poscare start --demo` of its own: fresh data directory, free port, the e2e admin account. */
+export async function startDemoServer(name: string): Promise<DemoServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), `poscare-e2e-${name}-`));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  let out = '';
+  const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start', '--demo'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  server.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  server.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  return {
+    base,
+    dataDir,
+    output: () => out,
+    async healthy() {
+      log(`starting server on port ${port} (data in ${dataDir})`);
+      await waitForHealth(base, server, () => out.slice(-4000));
+      log('server is healthy');
+    },
+    async stop() {
+      await stopServer(server);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Collects the browser console errors and uncaught exceptions of the pages it watches. */
+export function consoleWatch() {
+  const consoleErrors: string[] = [];
+  return {
+    consoleErrors,
+    watch(page: Page) {
+      page.on('console', (msg) => {
+        if (msg.type() === 'error') consoleErrors.push(`${msg.text()} (${msg.location().url})`);
+      });
+      page.on('pageerror', (err) => consoleErrors.push(`uncaught: ${err.message}`));
+    },
+    noConsoleErrors(where: string) {
+      assert(consoleErrors.length === 0, `browser console error(s) ${where}:\n  ${consoleErrors.join('\n  ')}`);
+    },
+  };
 }

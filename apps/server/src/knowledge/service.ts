@@ -103,9 +103,11 @@ export class KnowledgeService {
     const parsed = q.q ? parseQuery(q.q) : null;
     if (q.q && !parsed) return { items: [], total: 0, terms: [] };
     return this.ctx.db.rawTransaction(async (tx) => {
-      let rows: Row[] & { total?: number };
-      let capped = false;
+      let rows: Row[];
+      /** Hits counted for a text search (null: count the listing below). */
+      let counted: number | null = null;
       if (parsed) {
+        const anyAt = params.length + 1;
         const any = p(parsed.any);
         const titleHits = parsed.terms.length
           ? `(${parsed.terms.map((w) => `CASE WHEN lower(coalesce(a.title->>'zh-CN', '') || ' ' || coalesce(a.title->>'en-US', '')) LIKE ${p(`%${w}%`)} THEN 1 ELSE 0 END`).join(' + ')})::float / ${parsed.terms.length}`
@@ -140,14 +142,11 @@ export class KnowledgeService {
         }
         rows = rows.slice(q.offset);
         // Counting every hit of a common word costs more than the search: counted up to 1,000.
-        const anyAt = Number(any.slice(1));
-        const countArgs = params.slice(0, anyAt);
         const [n] = await tx.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM (SELECT 1 FROM kb_articles a WHERE ${where.join(' AND ')} AND a.search_vector @@ to_tsquery('simple', ${any}) LIMIT ${KB_COUNT_CAP + 1}) c`,
-          countArgs,
+          params.slice(0, anyAt),
         );
-        rows.total = Math.min(Number(n?.n ?? 0), KB_COUNT_CAP);
-        capped = Number(n?.n ?? 0) > KB_COUNT_CAP;
+        counted = Number(n?.n ?? 0);
       } else {
         rows = await tx.query<Row>(
           `SELECT 0 AS score, count(*) OVER () AS total, a.id, a.title, a.summary, NULL AS body, a.cause_codes, a.status, a.version, a.updated_at, a.helpful
@@ -156,8 +155,8 @@ export class KnowledgeService {
           params,
         );
       }
-      let total = Number(rows[0]?.total ?? rows.total ?? 0);
-      if (!parsed && !rows.length && q.offset > 0) {
+      let total = counted === null ? Number(rows[0]?.total ?? 0) : Math.min(counted, KB_COUNT_CAP);
+      if (counted === null && !rows.length && q.offset > 0) {
         const [n] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM kb_articles a WHERE ${where.join(' AND ')}`, params);
         total = Number(n?.n ?? 0);
       }
@@ -183,7 +182,7 @@ export class KnowledgeService {
           return { ...item, snippet: snippetOf(has(summary) || !has(body) ? summary : body, terms) };
         }),
         total,
-        ...(capped ? { totalCapped: true } : {}),
+        ...(counted !== null && counted > KB_COUNT_CAP ? { totalCapped: true } : {}),
         terms,
       };
     });

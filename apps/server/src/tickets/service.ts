@@ -274,7 +274,10 @@ export class TicketService {
       await ticketEvent(tx, id, actor, now, 'status', { from, to: body.to, body: verified ?? body.reason ?? null });
       if (overrideReason) await ticketEvent(tx, id, actor, now, 'note', { body: overrideReason, internal: true });
       await refreshSla(tx, id, now);
-      await this.tellMerchant(tx, id, { kind: 'status', from, to: body.to, reason: body.to === 'waiting_merchant' || from === 'resolved' ? (body.reason ?? null) : null }, now, authorId(actor));
+      // The ticket as it now is: what was read plus what this step changed (no second read).
+      const after = { ...row, status: body.to, plan: body.plan ?? row.plan, eta: body.plan?.eta ?? row.eta };
+      const reason = body.to === 'waiting_merchant' || from === 'resolved' ? (body.reason ?? null) : null;
+      await notifyMerchant(tx, after, { kind: 'status', from, to: body.to, reason }, now, authorId(actor));
     });
     return this.get(actor, id, lang);
   }
@@ -298,7 +301,7 @@ export class TicketService {
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, [id, now]);
       await refreshSla(tx, id, now);
-      if (staff && !internal) await this.tellMerchant(tx, id, { kind: 'reply', body: body.body }, now, authorId(actor));
+      if (staff && !internal) await notifyMerchant(tx, row, { kind: 'reply', body: body.body }, now, authorId(actor));
     });
     return this.get(actor, id, lang);
   }
