@@ -254,6 +254,7 @@ async function run(): Promise<void> {
     await mp.getByTestId('rating-comment').fill('工程师很快就修好了');
     await mp.getByTestId('rating-submit').click();
     await mp.locator('[data-testid="rating-card"][data-state="rated"]').waitFor();
+    await mp.waitForFunction(() => document.querySelector('[data-testid="ticket-progress-text"]')?.textContent === '问题已解决，感谢您对本次服务的评价。');
     await noHorizontalOverflow(mp, 'rated ticket at 390 px');
     await shot(mp, 'merchant-rated-390-zh');
     noConsoleErrors('while the merchant rated');

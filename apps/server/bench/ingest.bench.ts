@@ -12,13 +12,16 @@
  *    in telemetry_raw and every terminal's live state must hold its newest acknowledged sample.
  *    Baseline, in the same process and database: a raw COPY of as many of the same rows (same
  *    samples, same encoding) into telemetry_raw.
- * 2. Fleet. BENCH_FLEET (100,000) terminals sign in (the device-credential lookups the broker makes)
+ * 2. Broker alone (phase `broker`, run once): the same terminals and load against the same embedded
+ *    broker, with every publish acknowledged at once and nothing checked or stored: what MQTT itself
+ *    costs here, so that the end-to-end figure can be read against it.
+ * 3. Fleet. BENCH_FLEET (100,000) terminals sign in (the device-credential lookups the broker makes)
  *    and send BENCH_ROUNDS samples each through the pipeline (as MQTT payloads, without the
  *    connections), one per terminal per round, so every batch touches as many terminals as it has
  *    records. Reports what keeping their live state current costs: terminal_live's size, the heap the
  *    server keeps, and how far its memory grew while they reported.
  *
- *   BENCH_DB (pglite|postgres, default both), BENCH_PHASES (mqtt,fleet), BENCH_TERMINALS (connections, 200), BENCH_SECONDS (15),
+ *   BENCH_DB (pglite|postgres, default both), BENCH_PHASES (broker,mqtt,fleet), BENCH_TERMINALS (connections, 200), BENCH_SECONDS (15),
  *   BENCH_WARMUP (5), BENCH_WINDOW (10), BENCH_FLEET (100000, 0 skips), BENCH_ROUNDS (3), BENCH_WRITERS, BENCH_BATCH,
  *   BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/test), BENCH_CPU_PROF (a folder: CPU profiles of the
  *   measured stretches)
@@ -55,7 +58,7 @@ const WARMUP = Number(env.BENCH_WARMUP ?? 5);
 const WINDOW = Number(env.BENCH_WINDOW ?? 10);
 const FLEET = Number(env.BENCH_FLEET ?? 100_000);
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 3);
-const PHASES = (env.BENCH_PHASES ?? 'mqtt,fleet').split(',');
+const PHASES = (env.BENCH_PHASES ?? 'broker,mqtt,fleet').split(',');
 const PG_URL = env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const POOL_MINUTES = 240;
 const SECRET = 'bench-secret';
@@ -170,7 +173,10 @@ async function baselineCopy(db: Database, pool: TelemetryPool, orgId: string, ro
   return Math.round(rows / ((performance.now() - t0) / 1000));
 }
 
-async function measureMqtt(kind: 'pglite' | 'postgres') {
+/** CPU microseconds per record (or message), from CPU seconds. */
+const perRecord = (seconds: number, records: number) => +((seconds * 1e6) / Math.max(1, records)).toFixed(1);
+
+async function measureMqtt(kind: 'pglite' | 'postgres', brokerOnly = false) {
   const pool = telemetryPool(TERMINALS, POOL_MINUTES);
   const ids = pool.fleet.terminals.map((t) => t.id);
   const { db, drop } = await freshDatabase(kind, PG_URL, 'poscare-bench-ingest');
@@ -180,6 +186,8 @@ async function measureMqtt(kind: 'pglite' | 'postgres') {
     const ctx = { db, config: loadConfig({ LOG_LEVEL: 'silent' }), clock: systemClock, log };
     const pipeline = new IngestPipeline(ctx, pipelineOptions());
     const devices = new DeviceService(ctx);
+    // The broker-alone baseline: every publish is answered at once; nothing is checked or stored.
+    if (brokerOnly) pipeline.submit = () => Promise.resolve({ status: 'stored' });
     const broker = await startBroker({ port: 0, devices, pipeline, log });
     // Partitions for the days the run will cover, as a running server would have them.
     await pipeline.partitions.ensure([BENCH_START.getTime(), BENCH_START.getTime() + 86_400_000, BENCH_START.getTime() + 2 * 86_400_000], Date.now());
@@ -211,6 +219,27 @@ async function measureMqtt(kind: 'pglite' | 'postgres') {
     clearInterval(sampler);
     await broker.close();
     await pipeline.close();
+    const cpuSeconds = {
+      server: +((cpu.user + cpu.system) / 1e6).toFixed(1),
+      terminals: load.cpuSeconds,
+      ...(postgresCpuSeconds !== null ? { postgres_backends: postgresCpuSeconds } : {}),
+    };
+    const cpuPerRecord = Object.fromEntries(Object.entries(cpuSeconds).map(([k, v]) => [k, perRecord(v, load.acked)]));
+    if (brokerOnly) {
+      return {
+        phase: 'broker',
+        what: 'baseline: the embedded broker alone, every QoS 1 publish acknowledged at once, nothing checked or stored',
+        connections: TERMINALS,
+        window_per_connection: WINDOW,
+        seconds: load.seconds,
+        acked: load.acked,
+        messages_per_second: Math.round(load.acked / load.seconds),
+        p50_ack_ms: load.p50,
+        p99_ack_ms: load.p99,
+        cpu_seconds: cpuSeconds,
+        cpu_us_per_message: cpuPerRecord,
+      };
+    }
 
     const stored = await count(db, 'SELECT count(*) AS n FROM telemetry_raw');
     // Live state: each terminal's newest acknowledged sample.
@@ -246,7 +275,8 @@ async function measureMqtt(kind: 'pglite' | 'postgres') {
       max_ack_ms: load.max,
       peak_rss_mib: Math.round(peakRss / MIB),
       rss_before_load_mib: Math.round(rssAtStart / MIB),
-      cpu_seconds: { server: +((cpu.user + cpu.system) / 1e6).toFixed(1), terminals: load.cpuSeconds, ...(postgresCpuSeconds !== null ? { postgres_backends: postgresCpuSeconds } : {}) },
+      cpu_seconds: cpuSeconds,
+      cpu_us_per_record: cpuPerRecord,
       batches: pipeline.stats.batches,
       mean_batch: Math.round(pipeline.stats.stored / Math.max(1, pipeline.stats.batches)),
       baseline_raw_copy_rows_per_second: baseline,
@@ -331,15 +361,15 @@ async function measureFleet(kind: 'pglite' | 'postgres') {
 }
 
 const role = env.BENCH_ROLE;
-if (role === 'mqtt' || role === 'fleet') {
+if (role === 'mqtt' || role === 'fleet' || role === 'broker') {
   const kind = env.BENCH_DB === 'postgres' ? 'postgres' : 'pglite';
-  const result = await (role === 'mqtt' ? measureMqtt(kind) : measureFleet(kind)).catch((err: unknown) => ({ phase: role, database: kind, failed: String((err as Error).stack ?? err) }));
+  const result = await (role === 'fleet' ? measureFleet(kind) : measureMqtt(kind, role === 'broker')).catch((err: unknown) => ({ phase: role, database: kind, failed: String((err as Error).stack ?? err) }));
   process.stdout.write(`${JSON.stringify(result)}\n`);
   process.exit(0);
 }
 
 /** The orchestrator: each measurement in a process of its own. */
-async function inChild(roleName: 'mqtt' | 'fleet', kind: 'pglite' | 'postgres'): Promise<unknown> {
+async function inChild(roleName: 'broker' | 'mqtt' | 'fleet', kind: 'pglite' | 'postgres'): Promise<unknown> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', HERE], { env: { ...env, BENCH_ROLE: roleName, BENCH_DB: kind }, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
@@ -368,6 +398,8 @@ async function postgresUsable(): Promise<string | null> {
 const kinds = (env.BENCH_DB ? [env.BENCH_DB] : ['pglite', 'postgres']) as ('pglite' | 'postgres')[];
 const results: unknown[] = [];
 const load: { before: number[]; after?: number[] } = { before: loadavg().map((x) => +x.toFixed(2)) };
+// The broker baseline does not depend on the database (it needs one only for the terminals' credentials).
+if (PHASES.includes('broker')) results.push(await inChild('broker', kinds[0]!));
 for (const kind of kinds) {
   const unusable = kind === 'postgres' ? await postgresUsable() : null;
   if (unusable) {

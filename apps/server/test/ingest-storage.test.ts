@@ -112,15 +112,24 @@ describe('the decode thread', () => {
     const source = { channel: 'mqtt' as const, orgId: cred.orgId, terminalId: cred.terminalId };
     const run = async (mode: 'never' | 'always', tag: string) => {
       const p = new IngestPipeline(t.ctx, { decodeThread: mode, maxDelayMs: 2 });
+      // What the alert rules and the roll-ups are handed for each stored sample.
+      const seen: unknown[] = [];
+      p.onCommitted((batch) => {
+        for (const { rec } of batch) if (rec.kind === 'telemetry') seen.push({ at: rec.at, health: rec.health, reasons: rec.reasons, signals: [...rec.signals], metrics: [...rec.features.metrics], reads: [...rec.features.reads], app: rec.appVersion });
+      });
       try {
-        return await Promise.all(messages(tag).map((m) => p.submit(source, Buffer.from(m))));
+        const outcomes = await Promise.all(messages(tag).map((m) => p.submit(source, Buffer.from(m))));
+        return { outcomes, seen };
       } finally {
         await p.close();
       }
     };
-    const here = await run('never', 'main');
-    const there = await run('always', 'thrd');
+    const { outcomes: here, seen: seenHere } = await run('never', 'main');
+    const { outcomes: there, seen: seenThere } = await run('always', 'thrd');
     expect(there).toEqual(here);
+    expect(seenThere).toEqual(seenHere);
+    expect(seenHere).toEqual([expect.objectContaining({ health: 'degraded', reasons: ['paper_low'], app: '3.9.\\1' })]);
+    expect((seenHere[0] as { signals: number[] }).signals.slice(0, 2)).toEqual([81, 39.5]);
     expect(here.map((o) => o.status)).toEqual(['stored', 'rejected', 'rejected', 'rejected', 'stored', 'stored']);
     const stored = async (table: string, tag: string) =>
       (await rows<Record<string, unknown>>(`SELECT * FROM ${table} WHERE terminal_id = $1 AND msg_id LIKE $2 ORDER BY msg_id`, [cred.terminalId, `${tag}-%`])).map(({ msg_id, received_at, ...rest }) => ({ ...rest, msg_id: String(msg_id).slice(5) }));

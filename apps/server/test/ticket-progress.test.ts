@@ -63,6 +63,23 @@ describe('the merchant is kept informed', () => {
     expect(bodies.join(' ')).not.toContain('printed a test receipt on site');
   });
 
+  it('a resolved ticket asks for a rating only while one can be given: after rating it thanks the merchant, after 7 days it just says resolved', async () => {
+    const progress = async (ticket: string, lang = 'en-US') => (await call('GET', `/api/v1/tickets/${ticket}`, merchant, undefined, lang)).json().progress.text as string;
+    expect(await progress(id, 'zh-CN')).toBe('问题已解决。请在 7 天内为本次服务评分。');
+    expect((await call('POST', `/api/v1/tickets/${id}/rating`, merchant, { score: 5, comment: 'fast' })).statusCode).toBe(201);
+    expect(await progress(id, 'zh-CN')).toBe('问题已解决，感谢您对本次服务的评价。');
+    expect(await progress(id)).toBe('Your problem is resolved. Thank you for rating our service.');
+
+    const other = (await call('POST', '/api/v1/tickets', agent, { terminalId: A.terminal.id, title: 'Keypad sticks', causeCode: 'hw.keypad' })).json().ticket.id;
+    for (const step of [{ to: 'triaged' }, { to: 'locating' }, { to: 'planned', plan: { kind: 'remote_fix', summary: 'recalibrate' } }, { to: 'in_progress' }, { to: 'verifying' }, { to: 'resolved', override: true, reason: 'cleaned' }]) {
+      expect((await call('POST', `/api/v1/tickets/${other}/transition`, agent, step)).statusCode).toBe(200);
+    }
+    expect(await progress(other)).toBe('Your problem is resolved. Please rate our service within 7 days.');
+    t.clock.advance(7 * 24 * 3_600_000 + 60_000);
+    await relogin();
+    expect(await progress(other)).toBe('Your problem is resolved.');
+  });
+
   it('the ticket page says where the ticket is and when to expect the fix, in the caller language', async () => {
     const res = await call('POST', '/api/v1/tickets', agent, { terminalId: A.terminal.id, title: 'Battery flat by noon', causeCode: 'hw.battery.degraded' });
     const other = res.json().ticket.id;

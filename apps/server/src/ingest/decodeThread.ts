@@ -10,7 +10,9 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
+import { METRIC_COUNT, READERS } from '@poscare/alerts';
 import type { Decoded } from './decode.js';
+import { Signal } from './rollups.js';
 import type { PreparedOther, PreparedTelemetry, Prepared } from './store.js';
 
 export interface DecodeRequest {
@@ -22,14 +24,25 @@ export interface DecodeRequest {
   received: string[];
 }
 
-/** A prepared record as it crosses threads: a telemetry line is an index into the reply's `lines`. */
-export type DecodeResult = Exclude<Decoded, { ok: true }> | { ok: true; rec: (Omit<PreparedTelemetry, 'line'> & { line: number }) | PreparedOther };
+/** Numbers per telemetry record in a reply's `numbers`: chart signals, alert metrics, reader attempts and failures. */
+const READ_COUNT = READERS.length * 2;
+export const NUMBERS_STRIDE = Signal.Count + METRIC_COUNT + READ_COUNT;
+
+/**
+ * A prepared record as it crosses threads: strings and plain numbers only. A telemetry record's line is
+ * an index into the reply's `lines`, and its numbers are the same index's stretch of `numbers`.
+ */
+export type DecodeResult =
+  | Exclude<Decoded, { ok: true }>
+  | { ok: true; rec: (Omit<PreparedTelemetry, 'line' | 'signals' | 'features'> & { line: number }) | PreparedOther };
 
 export interface DecodeReply {
   batch: number;
   results: DecodeResult[];
   lines: ArrayBuffer;
   lineOffsets: Uint32Array;
+  /** NUMBERS_STRIDE numbers per telemetry record, in the order of `lines`. */
+  numbers: ArrayBuffer;
 }
 
 export type Outcome = Exclude<Decoded, { ok: true }> | { ok: true; rec: Prepared };
@@ -100,12 +113,20 @@ export class DecodeThread {
     if (!waiting) return;
     this.inFlight.delete(reply.batch);
     const lines = Buffer.from(reply.lines);
+    const numbers = new Float64Array(reply.numbers);
     for (let i = 0; i < reply.results.length; i++) {
       const r = reply.results[i]!;
       if (r.ok && r.rec.kind === 'telemetry') {
-        // The record is this thread's own copy: its line index becomes its line.
+        // The record is this thread's own copy: its indexes become views of the reply's arrays.
+        const k = r.rec.line;
         const rec = r.rec as unknown as PreparedTelemetry;
-        rec.line = lines.subarray(reply.lineOffsets[r.rec.line], reply.lineOffsets[r.rec.line + 1]);
+        rec.line = lines.subarray(reply.lineOffsets[k], reply.lineOffsets[k + 1]);
+        const at = k * NUMBERS_STRIDE;
+        rec.signals = numbers.subarray(at, at + Signal.Count);
+        rec.features = {
+          metrics: numbers.subarray(at + Signal.Count, at + Signal.Count + METRIC_COUNT),
+          reads: numbers.subarray(at + Signal.Count + METRIC_COUNT, at + NUMBERS_STRIDE),
+        };
       }
       waiting[i]!.resolve(r as Outcome);
     }

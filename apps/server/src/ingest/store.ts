@@ -54,6 +54,32 @@ export interface Accepted {
   rec: Prepared;
 }
 
+/**
+ * Raw rows as bytes, written side by side into large chunks: a Buffer of its own per row made an
+ * ArrayBuffer every few rows, and allocating and collecting those cost more than encoding the rows.
+ * A chunk lives until the last row in it has been written.
+ */
+class ByteArena {
+  private chunk = Buffer.allocUnsafe(0);
+  private used = 0;
+  constructor(private readonly chunkBytes: number) {}
+
+  put(text: string): Buffer {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit.
+    const most = text.length * 3;
+    if (most > this.chunkBytes) return Buffer.from(text);
+    if (this.used + most > this.chunk.length) {
+      this.chunk = Buffer.allocUnsafe(this.chunkBytes);
+      this.used = 0;
+    }
+    const n = this.chunk.write(text, this.used);
+    const bytes = this.chunk.subarray(this.used, this.used + n);
+    this.used += n;
+    return bytes;
+  }
+}
+const lineArena = new ByteArena(256 * 1024);
+
 /** Reduces a checked message to what the writer needs; `receivedAt` is an ISO 8601 instant. */
 export function prepare(msg: DeviceMessage, orgId: string, terminalId: string, receivedAt: string): Prepared {
   const atMs = Date.parse(msg.at);
@@ -65,7 +91,7 @@ export function prepare(msg: DeviceMessage, orgId: string, terminalId: string, r
       const signals = signalsOf(d);
       return {
         kind: 'telemetry', msgId: msg.msgId, atMs, at,
-        line: Buffer.from(`${telemetryRawHead(orgId, terminalId, msg.msgId, at, receivedAt, signals)}${telemetryDataText(JSON.stringify(d))}\n`),
+        line: lineArena.put(`${telemetryRawHead(orgId, terminalId, msg.msgId, at, receivedAt, signals)}${telemetryDataText(JSON.stringify(d))}\n`),
         signals,
         health: h.health, reasons: h.reasons,
         appVersion: d.app?.version ?? null, osVersion: d.os?.version ?? null,

@@ -3,7 +3,7 @@
  * plan and the expected time (ETA) in their language, on the ticket page and as a notification on each
  * step (console inbox, and e-mail for those who chose it). Internal notes never reach them.
  */
-import type { Language, TicketStatus } from '@poscare/contracts';
+import { RATING_WINDOW_DAYS, type Language, type TicketStatus } from '@poscare/contracts';
 import type { RawTx } from '../db/client.js';
 import { translate, type MessageId } from '../i18n/messages.js';
 import { localTime } from '../notifications/render.js';
@@ -17,11 +17,21 @@ export type MerchantStep =
 
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
-/** The customer-facing sentence for where a ticket is now. */
-export function customerProgress(ticket: Row, lang: Language): { text: string; eta: string | null } {
+/**
+ * The customer-facing sentence for where a ticket is now. A resolved ticket asks for a rating only
+ * while one can still be given: once rated it thanks the merchant, once the window has passed it just
+ * says the problem is resolved.
+ */
+export function customerProgress(ticket: Row, lang: Language, rating: { rated: boolean; now: Date }): { text: string; eta: string | null } {
   const status = ticket.status as TicketStatus;
   const eta = iso(ticket.eta);
   const open = !['resolved', 'closed'].includes(status);
+  if (status === 'resolved') {
+    const resolvedAt = ticket.resolved_at ? new Date(ticket.resolved_at as string).getTime() : null;
+    const windowOver = resolvedAt !== null && rating.now.getTime() >= resolvedAt + RATING_WINDOW_DAYS * 86_400_000;
+    if (rating.rated) return { text: translate(lang, 'tickets.progress.resolved_rated'), eta: null };
+    if (windowOver) return { text: translate(lang, 'tickets.progress.resolved'), eta: null };
+  }
   return { text: stepText(ticket, { kind: 'status', to: status, from: status }, lang), eta: open ? eta : null };
 }
 

@@ -190,10 +190,11 @@ export class TicketService {
     assertCan(actor, 'tickets:read');
     const row = await this.row(actor, id);
     const staff = can(actor, 'tickets:work');
-    const [events, sla, verification] = await this.ctx.db.rawTransaction(async (tx) => [
+    const [events, sla, verification, rated] = await this.ctx.db.rawTransaction(async (tx) => [
       await tx.query<Row>(`SELECT * FROM ticket_events WHERE ticket_id = $1 ${staff ? '' : 'AND NOT internal'} ORDER BY at, id`, [id]),
       slaSummary((await evaluateTicket(tx, id, this.ctx.clock.now())).evaluation),
       ['verifying', 'resolved', 'closed'].includes(row.status as string) ? await verifyTicket(tx, row, lang) : null,
+      row.status === 'resolved' ? (await tx.query(`SELECT 1 FROM ticket_ratings WHERE ticket_id = $1`, [id])).length > 0 : false,
     ] as const);
     const status = row.status as TicketStatus;
     return {
@@ -206,7 +207,7 @@ export class TicketService {
       next: staff ? nextStatuses(status, row.resume_status as TicketStatus | null) : [],
       verification,
       sla,
-      progress: customerProgress(row, lang),
+      progress: customerProgress(row, lang, { rated, now: this.ctx.clock.now() }),
       answerLines: answerLines(row.answers as Record<string, unknown> | null, lang),
     };
   }
