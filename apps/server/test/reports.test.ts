@@ -113,6 +113,13 @@ beforeAll(async () => {
   await open('T7', { terminalId: v2.id, causeCode: 'sw.app.crash', priority: 'p2' });
   at('2026-03-12T09:00:00');
 
+  // Since then the V2 terminals were upgraded to 3.2.0, and T1's terminal was swapped for an A960 (the
+  // ticket follows the new terminal): reports still count each ticket against the terminal as it was
+  // when the ticket was opened.
+  await sql(`UPDATE terminals SET app_version = '3.2.0' WHERE id = ANY($1::uuid[])`, [[v1.id, v2.id]]);
+  const swapped = await t.f.terminal(o.id, { siteId: S1.id, merchantId: M1.id, model: 'A960', appVersion: '4.0.0', lifecycleState: 'active' });
+  await sql('UPDATE tickets SET terminal_id = $2 WHERE id = $1', [ids.T1, swapped.id]);
+
   // What the ticket service and field service maintain, set here to known values.
   await sql('UPDATE tickets SET sla_breached = (id = $2), reopen_count = CASE WHEN id = $3 THEN 1 ELSE 0 END WHERE org_id = $1', [o.id, ids.T2, ids.T3]);
   await sql(
@@ -188,11 +195,13 @@ describe('the service-desk report', () => {
     expect(report.causeTitles['hw.printer.jam']).toMatch(/printer/i);
   });
 
-  it('filters by region and by merchant', async () => {
+  it('filters by region, by model (as opened) and by merchant', async () => {
     const beijing = (await call('GET', `/api/v1/reports/service-desk?${PERIOD}&region=Beijing`, agent.email)).json();
     expect(beijing.mttr).toMatchObject({ resolved: 2, meanHours: 25 });
     expect(beijing.backlog.total).toBe(2);
     expect(beijing.satisfaction.count).toBe(1);
+    const a920 = (await call('GET', `/api/v1/reports/service-desk?${PERIOD}&model=A920`, agent.email)).json();
+    expect(a920.opened).toBe(3);
     const m1 = (await call('GET', `/api/v1/reports/service-desk?${PERIOD}&merchantId=${M1.id}`, agent.email)).json();
     expect(m1).toMatchObject({ merchantId: M1.id, opened: 4, mttr: { resolved: 2, meanHours: 14 }, satisfaction: { count: 2, average: 3.5 } });
   });
@@ -297,5 +306,17 @@ describe('export', () => {
     expect(values('按团队的满意度').slice(1)).toEqual(
       teams.groups.map((g: { label: string; count: number; average: number; satisfiedShare: number; distribution: number[] }) => [g.label, g.count, g.average, Math.round(g.satisfiedShare * 1000) / 10, ...g.distribution]),
     );
+  });
+});
+
+describe('what a ticket keeps of its terminal', () => {
+  it('the model and the app version the terminal last reported when the ticket was opened', async () => {
+    const other = await t.tenant();
+    const term = await t.f.terminal(other.org.id, { model: 'P3', appVersion: '1.0.0', lifecycleState: 'active' });
+    await sql(`INSERT INTO terminal_live (terminal_id, org_id, last_seen_at, health, health_reasons, app_version) VALUES ($1, $2, now(), 'ok', '[]', '1.1.0')`, [term.id, other.org.id]);
+    const res = await call('POST', '/api/v1/tickets', other.admin.email, { terminalId: term.id, title: 'app freezes', causeCode: 'sw.app.crash' });
+    expect(res.statusCode, res.body).toBe(201);
+    const [row] = (await sql('SELECT terminal_model, terminal_app_version FROM tickets WHERE id = $1', [res.json().ticket.id])) as Record<string, unknown>[];
+    expect(row).toEqual({ terminal_model: 'P3', terminal_app_version: '1.1.0' });
   });
 });

@@ -612,6 +612,13 @@ export const tickets = pgTable(
     terminalId: uuid('terminal_id').references(() => terminals.id, { onDelete: 'set null' }),
     siteId: uuid('site_id').references(() => sites.id, { onDelete: 'set null' }),
     merchantId: uuid('merchant_id').references(() => merchants.id, { onDelete: 'set null' }),
+    /**
+     * The terminal's model and the app version it ran when the ticket was opened, so that reports
+     * count a ticket against what was faulty, not against what the terminal runs (or, after a swap,
+     * which terminal the ticket follows) today.
+     */
+    terminalModel: text('terminal_model'),
+    terminalAppVersion: text('terminal_app_version'),
     assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
     alertId: uuid('alert_id'),
     /** Open tickets of one terminal and cause are one ticket: `terminal:cause` while open, null once resolved. */

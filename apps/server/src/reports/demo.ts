@@ -147,7 +147,7 @@ export async function seedServiceDeskHistory(db: Database, orgId: string, now: D
         id, orgId, `T${String(number++).padStart(6, '0')}`, causeTitle(code.code, 'zh-CN'), '', status, priority, source, cause.category, code.code,
         term.id, term.site_id, term.merchant_id, assignee?.id ?? null, resolved ? null : dedupeKey, status === 'waiting_merchant' ? 'in_progress' : null,
         assignee?.name ?? 'PosCare', createdAt, updatedAt, firstResponse, resolved ? resolvedAt : null, closed ? updatedAt : null,
-        new Date(createdAt.getTime() + Math.max(0.5, DUE_HOURS[priority] / 4) * HOUR), due, breached, reopened ? 1 : 0,
+        new Date(createdAt.getTime() + Math.max(0.5, DUE_HOURS[priority] / 4) * HOUR), due, breached, reopened ? 1 : 0, term.model, term.app_version,
       ]);
       events.push([id, orgId, createdAt, 'created', source === 'alert' ? 'PosCare' : '商户', null, null, 'new', null, false]);
       if (resolved) {
@@ -169,7 +169,7 @@ export async function seedServiceDeskHistory(db: Database, orgId: string, now: D
     await tx.copyIn(
       'tickets',
       ['id', 'org_id', 'number', 'title', 'description', 'status', 'priority', 'source', 'category', 'cause_code', 'terminal_id', 'site_id', 'merchant_id', 'assignee_id', 'dedupe_key', 'resume_status',
-        'created_by', 'created_at', 'updated_at', 'first_response_at', 'resolved_at', 'closed_at', 'first_response_due', 'resolution_due', 'sla_breached', 'reopen_count'],
+        'created_by', 'created_at', 'updated_at', 'first_response_at', 'resolved_at', 'closed_at', 'first_response_due', 'resolution_due', 'sla_breached', 'reopen_count', 'terminal_model', 'terminal_app_version'],
       csvRows(tickets),
     );
     await tx.copyIn('ticket_events', ['ticket_id', 'org_id', 'at', 'type', 'actor', 'actor_id', 'from_value', 'to_value', 'body', 'internal'], csvRows(events));

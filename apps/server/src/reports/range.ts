@@ -69,7 +69,11 @@ export async function reportFilter(tx: RawTx, actor: Actor, q: Pick<ReportQuery,
     const out: string[] = [];
     if (q.priority) out.push(`${a}.priority = $${params.push(q.priority)}`);
     if (q.region) out.push(`${a}.site_id IN (SELECT s.id FROM sites s WHERE s.org_id = $1 AND s.region = $${params.push(q.region)})`);
-    if (q.model) out.push(`${a}.terminal_id IN (SELECT m.id FROM terminals m WHERE m.org_id = $1 AND m.model = $${params.push(q.model)})`);
+    // The model the ticket was opened on (kept with the ticket); older tickets: the terminal's model now.
+    if (q.model) {
+      const m = `$${params.push(q.model)}`;
+      out.push(`(${a}.terminal_model = ${m} OR (${a}.terminal_model IS NULL AND ${a}.terminal_id IN (SELECT m.id FROM terminals m WHERE m.org_id = $1 AND m.model = ${m})))`);
+    }
     return out;
   };
   return {

@@ -12,7 +12,7 @@
  *    plus open tickets that are past their resolution due now.
  *  - Backlog: tickets open now by age (now − created_at) and priority.
  *  - Satisfaction: ratings given in the period.
- *  - Top causes: tickets opened in the period by the terminal's model and app version (as they are now),
+ *  - Top causes: tickets opened in the period by the terminal's model and app version (as they were when the ticket was opened),
  *    the site's region and the merchant.
  */
 import {
@@ -167,6 +167,13 @@ async function backlogFigures(tx: RawTx, filter: ReportFilter, now: Date) {
   return { buckets, total: rows.reduce((a, r) => a + Number(r.n), 0), overdue: rows.reduce((a, r) => a + Number(r.overdue), 0) };
 }
 
+/**
+ * A ticket's model and app version as they were when it was opened; tickets written before these were
+ * kept fall back to the terminal as it is now.
+ */
+const TICKET_MODEL = 'coalesce(t.terminal_model, term.model)';
+const TICKET_APP_VERSION = 'coalesce(t.terminal_app_version, term.app_version)';
+
 /** GROUPING() bit patterns of the four grouping sets (a 1 bit: that column is not grouped). */
 const GROUPING_DIM: Record<number, CauseDimension> = { 0b0111: 'model', 0b1011: 'appVersion', 0b1101: 'region', 0b1110: 'merchant' };
 
@@ -176,15 +183,15 @@ async function causeBreakdowns(tx: RawTx, filter: ReportFilter, range: Range): P
   where.push(`t.created_at >= $${params.push(range.from)}`, `t.created_at < $${params.push(range.to)}`);
   const rows = await tx.query<{ g: number; key: string | null; cause: string | null; n: number; total: number; dim_total: number }>(
     `WITH base AS (
-       SELECT GROUPING(term.model, term.app_version, s.region, t.merchant_id) AS g,
-              CASE GROUPING(term.model, term.app_version, s.region, t.merchant_id)
-                WHEN ${0b0111} THEN term.model WHEN ${0b1011} THEN term.app_version WHEN ${0b1101} THEN s.region ELSE t.merchant_id::text END AS key,
+       SELECT GROUPING(t.model, t.app_version, s.region, t.merchant_id) AS g,
+              CASE GROUPING(t.model, t.app_version, s.region, t.merchant_id)
+                WHEN ${0b0111} THEN t.model WHEN ${0b1011} THEN t.app_version WHEN ${0b1101} THEN s.region ELSE t.merchant_id::text END AS key,
               t.cause_code AS cause, count(*)::int AS n
-         FROM tickets t
-         LEFT JOIN terminals term ON term.id = t.terminal_id
+         FROM (SELECT t.*, ${TICKET_MODEL} AS model, ${TICKET_APP_VERSION} AS app_version
+                 FROM tickets t LEFT JOIN terminals term ON term.id = t.terminal_id) t
          LEFT JOIN sites s ON s.id = t.site_id
         WHERE ${where.join(' AND ')}
-        GROUP BY GROUPING SETS ((term.model, t.cause_code), (term.app_version, t.cause_code), (s.region, t.cause_code), (t.merchant_id, t.cause_code))
+        GROUP BY GROUPING SETS ((t.model, t.cause_code), (t.app_version, t.cause_code), (s.region, t.cause_code), (t.merchant_id, t.cause_code))
      ), ranked AS (
        SELECT g, key, cause, n,
               sum(n) OVER (PARTITION BY g, key) AS total,

@@ -93,9 +93,14 @@ export class TicketService {
       );
       const number = `T${String(counter!.n).padStart(6, '0')}`;
       const category = causeCode ? safe(() => faultCause(causeCode).category) : null;
+      // The terminal as it is now (model, and the app version it last reported), kept with the ticket for reports.
       const [row] = await tx.query<{ id: string }>(
-        `INSERT INTO tickets (org_id, number, title, description, status, priority, source, category, cause_code, terminal_id, site_id, merchant_id, alert_id, dedupe_key, diagnosis, answers, created_by, created_at, updated_at, search_tokens)
-         VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18) RETURNING id`,
+        `INSERT INTO tickets (org_id, number, title, description, status, priority, source, category, cause_code, terminal_id, site_id, merchant_id, alert_id, dedupe_key, diagnosis, answers, created_by, created_at, updated_at, search_tokens,
+                              terminal_model, terminal_app_version)
+         VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18,
+                 (SELECT model FROM terminals WHERE id = $9 AND org_id = $1),
+                 (SELECT coalesce(l.app_version, term.app_version) FROM terminals term LEFT JOIN terminal_live l ON l.terminal_id = term.id WHERE term.id = $9 AND term.org_id = $1))
+         RETURNING id`,
         [
           actor.orgId, number, body.title, body.description ?? '', priority, source, category, causeCode, place.terminalId, place.siteId, place.merchantId,
           body.alertId ?? null, dedupeKey, diagnosis ? JSON.stringify(diagnosis) : null, body.answers ? JSON.stringify({ symptom: body.symptom ?? null, ...body.answers }) : body.symptom ? JSON.stringify({ symptom: body.symptom }) : null,

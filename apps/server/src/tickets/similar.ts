@@ -21,18 +21,23 @@ export function similarityQuery(searchTokens: string | null, causeCode: string |
 export async function similarTickets(tx: RawTx, ticket: Row, limit = 5): Promise<SimilarTicket[]> {
   const cause = (ticket.cause_code as string | null) ?? null;
   const query = similarityQuery(ticket.search_tokens as string | null, cause);
+  // Tickets compare by the terminal as it was when each was opened (kept with the ticket); tickets from
+  // before that was kept, by the terminal as it is now.
   const [term] = ticket.terminal_id ? await tx.query<{ model: string; app_version: string | null }>('SELECT model, app_version FROM terminals WHERE id = $1', [ticket.terminal_id]) : [];
-  const params: unknown[] = [ticket.id, ticket.org_id, cause, query, term?.model ?? null, term?.app_version ?? null, limit];
+  const model = (ticket.terminal_model as string | null) ?? term?.model ?? null;
+  const version = (ticket.terminal_app_version as string | null) ?? term?.app_version ?? null;
+  const params: unknown[] = [ticket.id, ticket.org_id, cause, query, model, version, limit];
   const textRank = query ? `ts_rank(to_tsvector('simple', coalesce(t.search_tokens, '')), to_tsquery('simple', $4))` : '0';
   const rows = await tx.query<Row>(
     `WITH cand AS (
        (SELECT id FROM tickets WHERE org_id = $2 AND cause_code = $3 AND status IN ('resolved', 'closed') AND id <> $1 ORDER BY resolved_at DESC NULLS LAST LIMIT 200)
        ${query ? `UNION (SELECT id FROM tickets WHERE org_id = $2 AND status IN ('resolved', 'closed') AND id <> $1 AND to_tsvector('simple', coalesce(search_tokens, '')) @@ to_tsquery('simple', $4) LIMIT 200)` : ''}
      ), scored AS (
-       SELECT t.id, t.number, t.title, t.cause_code, t.resolved_at, t.plan, t.reopen_count, term.model, term.app_version,
+       SELECT t.id, t.number, t.title, t.cause_code, t.resolved_at, t.plan, t.reopen_count, t.model, t.app_version,
               (t.cause_code IS NOT DISTINCT FROM $3 AND $3 IS NOT NULL) AS same_cause, ${textRank} AS text_rank,
-              (term.model = $5) AS same_model, (term.app_version = $6) AS same_version
-         FROM cand JOIN tickets t ON t.id = cand.id LEFT JOIN terminals term ON term.id = t.terminal_id
+              (t.model = $5) AS same_model, (t.app_version = $6) AS same_version
+         FROM (SELECT t.*, coalesce(t.terminal_model, term.model) AS model, coalesce(t.terminal_app_version, term.app_version) AS app_version
+                 FROM cand JOIN tickets t ON t.id = cand.id LEFT JOIN terminals term ON term.id = t.terminal_id) t
      )
      SELECT *, (CASE WHEN same_cause THEN 3 ELSE 0 END) + 10 * text_rank + (CASE WHEN same_model THEN 1 ELSE 0 END) + (CASE WHEN same_version THEN 0.5 ELSE 0 END) AS score
        FROM scored ORDER BY score DESC, resolved_at DESC NULLS LAST LIMIT $7`,
