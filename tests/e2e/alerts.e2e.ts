@@ -278,9 +278,14 @@ async function run(): Promise<void> {
     log(`saved ${rule.code} as a new version`);
 
     // 7. Notification settings (from the user menu): preferences, and a webhook whose secret is shown once.
-    await page.getByTestId('user-menu').click();
-    await page.getByTestId('menu-notifications').click();
-    await page.getByTestId('page-notification-settings').waitFor();
+    // A click on the menu item while the menu is still sliding in can miss it: try again, opening the menu only if it is shut.
+    for (let attempt = 1; ; attempt++) {
+      if (!(await page.getByTestId('menu-notifications').isVisible())) await page.getByTestId('user-menu').click();
+      await page.getByTestId('menu-notifications').click({ timeout: 5_000 }).catch(() => undefined);
+      const opened = await page.getByTestId('page-notification-settings').waitFor({ timeout: 5_000 }).then(() => true, () => false);
+      if (opened) break;
+      if (attempt === 3) throw new Error('the notification settings page did not open from the user menu');
+    }
     await page.getByTestId('prefs-save').click();
     await page.getByTestId('webhook-create').click();
     await page.getByTestId('webhook-name').fill('E2E 值班群');

@@ -78,14 +78,20 @@ async function noHorizontalOverflow(page: Page, where: string): Promise<void> {
 
 /** Pick an option of an antd Select by its visible text. */
 async function pick(page: Page, testId: string, option: string): Promise<void> {
-  await page.getByTestId(testId).click();
   const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: option }).first();
-  await item.waitFor();
-  await item.click();
-  await page.waitForFunction(
-    ([id, text]) => (document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').includes(text),
-    [testId, option] as const,
-  );
+  const chosen = () =>
+    page
+      .waitForFunction(([id, text]) => (document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').includes(text), [testId, option] as const, { timeout: 4_000 })
+      .then(() => true, () => false);
+  // A click that lands while the list is still opening can miss: click again, opening the list only if it is shut
+  // (clicking the select of an open list would close it).
+  for (let attempt = 1; attempt <= 4; attempt++) {
+    if (!(await item.isVisible())) await page.getByTestId(testId).click();
+    await item.waitFor({ timeout: 5_000 }).catch(() => undefined);
+    if (await item.isVisible()) await item.click({ timeout: 3_000 }).catch(() => undefined);
+    if (await chosen()) return;
+  }
+  throw new Error(`could not pick "${option}" in ${testId}`);
 }
 
 async function waitStatus(page: Page, status: string): Promise<void> {
