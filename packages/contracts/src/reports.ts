@@ -12,6 +12,9 @@ import { TicketPriority } from './tickets.js';
 /** The rating window opens when a ticket is resolved and closes this many days later. */
 export const RATING_WINDOW_DAYS = 7;
 
+/** When the rating window of a ticket resolved at `resolvedAt` closes. */
+export const ratingClosesAt = (resolvedAt: Date): Date => new Date(resolvedAt.getTime() + RATING_WINDOW_DAYS * 86_400_000);
+
 /** not_yet: not resolved (or reopened); open: may be rated now; rated: has its one rating; expired: the window closed unrated. */
 export const RATING_STATES = ['not_yet', 'open', 'rated', 'expired'] as const;
 export const RatingState = z.enum(RATING_STATES);

@@ -15,6 +15,7 @@
  *  - Top causes: tickets opened in the period by the terminal's model and app version (as they were when the ticket was opened),
  *    the site's region and the merchant.
  */
+import { asOpened } from '../tickets/asOpened.js';
 import {
   BACKLOG_BUCKETS,
   CAUSE_DIMENSIONS,
@@ -167,12 +168,7 @@ async function backlogFigures(tx: RawTx, filter: ReportFilter, now: Date) {
   return { buckets, total: rows.reduce((a, r) => a + Number(r.n), 0), overdue: rows.reduce((a, r) => a + Number(r.overdue), 0) };
 }
 
-/**
- * A ticket's model and app version as they were when it was opened; tickets written before these were
- * kept fall back to the terminal as it is now.
- */
-const TICKET_MODEL = 'coalesce(t.terminal_model, term.model)';
-const TICKET_APP_VERSION = 'coalesce(t.terminal_app_version, term.app_version)';
+const asOpenedSql = asOpened('t', 'term');
 
 /** GROUPING() bit patterns of the four grouping sets (a 1 bit: that column is not grouped). */
 const GROUPING_DIM: Record<number, CauseDimension> = { 0b0111: 'model', 0b1011: 'appVersion', 0b1101: 'region', 0b1110: 'merchant' };
@@ -187,7 +183,7 @@ async function causeBreakdowns(tx: RawTx, filter: ReportFilter, range: Range): P
               CASE GROUPING(t.model, t.app_version, s.region, t.merchant_id)
                 WHEN ${0b0111} THEN t.model WHEN ${0b1011} THEN t.app_version WHEN ${0b1101} THEN s.region ELSE t.merchant_id::text END AS key,
               t.cause_code AS cause, count(*)::int AS n
-         FROM (SELECT t.*, ${TICKET_MODEL} AS model, ${TICKET_APP_VERSION} AS app_version
+         FROM (SELECT t.*, ${asOpenedSql.model} AS model, ${asOpenedSql.appVersion} AS app_version
                  FROM tickets t LEFT JOIN terminals term ON term.id = t.terminal_id) t
          LEFT JOIN sites s ON s.id = t.site_id
         WHERE ${where.join(' AND ')}

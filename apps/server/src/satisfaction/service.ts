@@ -8,7 +8,7 @@
  */
 import {
   containsCardData,
-  RATING_WINDOW_DAYS,
+  ratingClosesAt,
   type Language,
   type RatingCreate,
   type SatisfactionGroup,
@@ -27,7 +27,6 @@ import { ticketEvent } from '../tickets/service.js';
 import { formatLocal, reportFilter, resolveRange, type ReportFilter } from '../reports/range.js';
 
 type Row = Record<string, unknown>;
-const DAY_MS = 86_400_000;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
 export class SatisfactionService {
@@ -116,7 +115,7 @@ async function view(tx: RawTx, actor: Actor, t: TicketFacts, now: Date): Promise
     [t.id],
   );
   const resolvedAt = t.resolved_at ? new Date(t.resolved_at) : null;
-  const expiresAt = resolvedAt ? new Date(resolvedAt.getTime() + RATING_WINDOW_DAYS * DAY_MS) : null;
+  const expiresAt = resolvedAt ? ratingClosesAt(resolvedAt) : null;
   const state: TicketRatingView['state'] = r ? 'rated' : !resolvedAt ? 'not_yet' : now.getTime() >= expiresAt!.getTime() ? 'expired' : 'open';
 
   let mode: TicketRatingView['mode'] = null;

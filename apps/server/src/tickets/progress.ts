@@ -3,7 +3,7 @@
  * plan and the expected time (ETA) in their language, on the ticket page and as a notification on each
  * step (console inbox, and e-mail for those who chose it). Internal notes never reach them.
  */
-import { RATING_WINDOW_DAYS, type Language, type TicketStatus } from '@poscare/contracts';
+import { ratingClosesAt, type Language, type TicketStatus } from '@poscare/contracts';
 import type { RawTx } from '../db/client.js';
 import { translate, type MessageId } from '../i18n/messages.js';
 import { localTime } from '../notifications/render.js';
@@ -27,8 +27,7 @@ export function customerProgress(ticket: Row, lang: Language, rating: { rated: b
   const eta = iso(ticket.eta);
   const open = !['resolved', 'closed'].includes(status);
   if (status === 'resolved') {
-    const resolvedAt = ticket.resolved_at ? new Date(ticket.resolved_at as string).getTime() : null;
-    const windowOver = resolvedAt !== null && rating.now.getTime() >= resolvedAt + RATING_WINDOW_DAYS * 86_400_000;
+    const windowOver = !!ticket.resolved_at && rating.now.getTime() >= ratingClosesAt(new Date(ticket.resolved_at as string)).getTime();
     if (rating.rated) return { text: translate(lang, 'tickets.progress.resolved_rated'), eta: null };
     if (windowOver) return { text: translate(lang, 'tickets.progress.resolved'), eta: null };
   }

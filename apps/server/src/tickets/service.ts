@@ -93,18 +93,17 @@ export class TicketService {
       );
       const number = `T${String(counter!.n).padStart(6, '0')}`;
       const category = causeCode ? safe(() => faultCause(causeCode).category) : null;
-      // The terminal as it is now (model, and the app version it last reported), kept with the ticket for reports.
+      // The terminal as it is now (model, and the app version it last reported, else its inventory one), kept with the ticket for reports.
       const [row] = await tx.query<{ id: string }>(
         `INSERT INTO tickets (org_id, number, title, description, status, priority, source, category, cause_code, terminal_id, site_id, merchant_id, alert_id, dedupe_key, diagnosis, answers, created_by, created_at, updated_at, search_tokens,
                               terminal_model, terminal_app_version)
          VALUES ($1, $2, $3, $4, 'new', $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18,
-                 (SELECT model FROM terminals WHERE id = $9 AND org_id = $1),
-                 (SELECT coalesce(l.app_version, term.app_version) FROM terminals term LEFT JOIN terminal_live l ON l.terminal_id = term.id WHERE term.id = $9 AND term.org_id = $1))
+                 $19, coalesce((SELECT app_version FROM terminal_live WHERE terminal_id = $9), $20))
          RETURNING id`,
         [
           actor.orgId, number, body.title, body.description ?? '', priority, source, category, causeCode, place.terminalId, place.siteId, place.merchantId,
           body.alertId ?? null, dedupeKey, diagnosis ? JSON.stringify(diagnosis) : null, body.answers ? JSON.stringify({ symptom: body.symptom ?? null, ...body.answers }) : body.symptom ? JSON.stringify({ symptom: body.symptom }) : null,
-          actor.name, now, ticketSearchTokens(body.title, body.description ?? '', causeCode),
+          actor.name, now, ticketSearchTokens(body.title, body.description ?? '', causeCode), place.model, place.appVersion,
         ],
       );
       await ticketEvent(tx, row!.id, actor, now, 'created', { to: 'new', body: body.description || null });
@@ -354,16 +353,17 @@ export class TicketService {
   }
 
   /** The terminal (and so site and merchant) a ticket is about; only the actor's own (the inventory services scope it). */
-  private async place(actor: Actor, body: NewTicket): Promise<{ terminalId: string | null; siteId: string | null; merchantId: string | null }> {
+  private async place(actor: Actor, body: NewTicket): Promise<{ terminalId: string | null; siteId: string | null; merchantId: string | null; model: string | null; appVersion: string | null }> {
     if (body.terminalId) {
       const { terminal } = await this.terminals.get(actor, body.terminalId);
-      return { terminalId: terminal.id, siteId: terminal.siteId, merchantId: terminal.merchantId };
+      return { terminalId: terminal.id, siteId: terminal.siteId, merchantId: terminal.merchantId, model: terminal.model, appVersion: terminal.appVersion };
     }
+    const none = { terminalId: null, model: null, appVersion: null };
     if (body.siteId) {
       const site = await this.sites.get(actor, body.siteId);
-      return { terminalId: null, siteId: site.id, merchantId: site.merchantId };
+      return { ...none, siteId: site.id, merchantId: site.merchantId };
     }
-    return { terminalId: null, siteId: null, merchantId: actor.merchantId };
+    return { ...none, siteId: null, merchantId: actor.merchantId };
   }
 
   /** The terminal's diagnosis with what the reporter said and answered. */

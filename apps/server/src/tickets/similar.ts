@@ -3,6 +3,7 @@
  * the words of the report (jieba-segmented full text), the same terminal model and the same app version.
  * Two bounded candidate sets (latest 200 of the cause, 200 best text matches) keep it fast at a million tickets.
  */
+import { asOpened } from './asOpened.js';
 import type { SimilarTicket } from '@poscare/contracts';
 import type { RawTx } from '../db/client.js';
 
@@ -17,6 +18,8 @@ export function similarityQuery(searchTokens: string | null, causeCode: string |
   const unique = [...new Set(words)].slice(0, 30);
   return unique.length ? unique.map((w) => `'${w}'`).join(' | ') : null;
 }
+
+const asOpenedSql = asOpened('t', 'term');
 
 export async function similarTickets(tx: RawTx, ticket: Row, limit = 5): Promise<SimilarTicket[]> {
   const cause = (ticket.cause_code as string | null) ?? null;
@@ -36,7 +39,7 @@ export async function similarTickets(tx: RawTx, ticket: Row, limit = 5): Promise
        SELECT t.id, t.number, t.title, t.cause_code, t.resolved_at, t.plan, t.reopen_count, t.model, t.app_version,
               (t.cause_code IS NOT DISTINCT FROM $3 AND $3 IS NOT NULL) AS same_cause, ${textRank} AS text_rank,
               (t.model = $5) AS same_model, (t.app_version = $6) AS same_version
-         FROM (SELECT t.*, coalesce(t.terminal_model, term.model) AS model, coalesce(t.terminal_app_version, term.app_version) AS app_version
+         FROM (SELECT t.*, ${asOpenedSql.model} AS model, ${asOpenedSql.appVersion} AS app_version
                  FROM cand JOIN tickets t ON t.id = cand.id LEFT JOIN terminals term ON term.id = t.terminal_id) t
      )
      SELECT *, (CASE WHEN same_cause THEN 3 ELSE 0 END) + 10 * text_rank + (CASE WHEN same_model THEN 1 ELSE 0 END) + (CASE WHEN same_version THEN 0.5 ELSE 0 END) AS score
