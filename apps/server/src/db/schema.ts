@@ -49,6 +49,10 @@ export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
   kind: orgKind('kind').notNull(),
+  /** Roles whose users must sign in with a second factor (TOTP); platform admins always must. */
+  mfaRequiredRoles: text('mfa_required_roles').array().notNull().default(sql`'{}'::text[]`),
+  /** Days a device that passed the second factor is remembered (0: ask every time). */
+  mfaRememberDays: integer('mfa_remember_days').notNull().default(30),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -160,11 +164,61 @@ export const users = pgTable(
     /** Service-desk team (satisfaction and workload reports group by it). */
     team: text('team'),
     disabled: boolean('disabled').notNull().default(false),
+    /** TOTP secret, encrypted (AES-256-GCM) with the installation's key; null until the user enrols. */
+    totpSecret: text('totp_secret'),
+    /** Set when the user confirmed the authenticator with a first code: from then on sign-in asks for it. */
+    totpEnabledAt: ts('totp_enabled_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     lastLoginAt: ts('last_login_at'),
   },
   (t) => [uniqueIndex('users_email').on(sql`lower(${t.email})`), index('users_org').on(t.orgId)],
 );
+
+/** One-time recovery codes for the second factor (hashed), each usable once. */
+export const userRecoveryCodes = pgTable(
+  'user_recovery_codes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    usedAt: ts('used_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('recovery_codes_user').on(t.userId)],
+);
+
+/** Devices that passed the second factor and are remembered for the organization's number of days (cookie hash). */
+export const trustedDevices = pgTable(
+  'trusted_devices',
+  {
+    id: text('id').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    label: text('label'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('trusted_devices_user').on(t.userId)],
+);
+
+/** A sign-in that passed the password and waits for the second factor (hash of the challenge token). */
+export const loginChallenges = pgTable(
+  'login_challenges',
+  {
+    id: text('id').primaryKey(),
+    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at').notNull(),
+  },
+  (t) => [index('login_challenges_user').on(t.userId)],
+);
+
+/** Counters of the rate limiter (rate-limiter-flexible's PostgreSQL store), shared by every process. */
+export const rateLimits = pgTable('rate_limits', {
+  key: text('key').primaryKey(),
+  points: integer('points').notNull().default(0),
+  expire: bigint('expire', { mode: 'number' }),
+});
 
 export const sessions = pgTable(
   'sessions',
@@ -202,8 +256,17 @@ export const auditLog = pgTable(
     before: jsonb('before'),
     after: jsonb('after'),
     at: ts('at').notNull().defaultNow(),
+    /** Position in the organization's chain (1, 2, …); entries without an organization chain on their own. */
+    seq: bigint('seq', { mode: 'number' }),
+    /** sha256 of the previous entry of the same chain (empty for the first) and of this entry's content. */
+    prevHash: text('prev_hash'),
+    hash: text('hash'),
   },
-  (t) => [index('audit_org_at').on(t.orgId, t.at), index('audit_entity').on(t.entity, t.entityId)],
+  (t) => [
+    index('audit_org_at').on(t.orgId, t.at),
+    index('audit_entity').on(t.entity, t.entityId),
+    uniqueIndex('audit_chain_seq').on(sql`coalesce(${t.orgId}, '00000000-0000-0000-0000-000000000000'::uuid)`, t.seq),
+  ],
 );
 
 // ---- Device channel -------------------------------------------------------------------------
@@ -974,6 +1037,10 @@ export const ALL_TABLES = {
   terminal_acceptances: terminalAcceptances,
   users,
   sessions,
+  user_recovery_codes: userRecoveryCodes,
+  trusted_devices: trustedDevices,
+  login_challenges: loginChallenges,
+  rate_limits: rateLimits,
   api_tokens: apiTokens,
   audit_log: auditLog,
   enrollment_codes: enrollmentCodes,
