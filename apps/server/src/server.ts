@@ -24,17 +24,15 @@ import { ensureFirstAdmin } from './platform/bootstrap.js';
 import { systemClock, type Clock } from './platform/clock.js';
 import { buildConsole, CONSOLE_DIST } from './platform/consoleBuild.js';
 import { lockDataDir } from './platform/dataLock.js';
+import { LOG_REDACT, LOG_SERIALIZERS } from './platform/logging.js';
 
 export function createLogger(config: Config): Logger {
   return pino({
     level: config.LOG_LEVEL,
     // People at a terminal get readable lines; services and files get JSON.
     ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' } } } : {}),
-    // Secrets never reach the log: cookies, tokens and passwords are redacted wherever they appear.
-    redact: {
-      paths: ['req.headers.cookie', 'req.headers.authorization', 'res.headers["set-cookie"]', '*.password', '*.passwordHash', '*.token'],
-      censor: '[redacted]',
-    },
+    serializers: LOG_SERIALIZERS,
+    redact: LOG_REDACT,
   });
 }
 

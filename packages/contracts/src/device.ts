@@ -127,38 +127,8 @@ export const EnrollResult = z.object({
   mqtt: z.object({ topicPrefix: z.string() }),
 });
 
-/**
- * Full card numbers and track data must never enter PosCare. True when any string in the value holds
- * a Luhn-valid 13–19 digit run, or looks like track 1/2 data.
- */
-export function containsCardData(value: unknown): boolean {
-  if (typeof value === 'string') return hasPan(value) || /%?B\d{13,19}\^|;\d{13,19}=\d{4}/.test(value);
-  if (Array.isArray(value)) return value.some(containsCardData);
-  if (value && typeof value === 'object') return Object.values(value).some(containsCardData);
-  return false;
-}
-
-/**
- * A card number as people and terminals write it: 13–19 digits in one run, or grouped by single spaces
- * or hyphens as printed on cards (4-4-4-4[-3], 4-6-5). Other digit groupings (UUIDs, dates, phone
- * numbers) are not card numbers and must not be refused as such.
- */
-const PAN_SHAPES = [/(?<!\d)\d{13,19}(?!\d)/g, /(?<![\d-])\d{4}([ -])\d{4}\1\d{4}\1\d{4}(?:\1\d{1,3})?(?![\d-])/g, /(?<![\d-])\d{4}([ -])\d{6}\1\d{5}(?![\d-])/g];
-
-function hasPan(s: string): boolean {
-  for (const shape of PAN_SHAPES) for (const m of s.matchAll(shape)) if (luhn(m[0].replace(/[ -]/g, ''))) return true;
-  return false;
-}
-
-export function luhn(d: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < d.length; i++) {
-    let n = d.charCodeAt(d.length - 1 - i) - 48;
-    if (i % 2 === 1) n = n * 2 > 9 ? n * 2 - 9 : n * 2;
-    sum += n;
-  }
-  return sum % 10 === 0;
-}
+// The card-data rule lives in cardData.ts; re-exported here, where device messages first needed it.
+export { containsCardData, luhn } from './cardData.js';
 
 export const COMMAND_NAMES = DeviceCommand.shape.name.options;
 export type CommandName = DeviceCommand['name'];

@@ -27,6 +27,24 @@ declare module 'fastify' {
   }
 }
 
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * A state-changing request a browser sent from another site (a form or script on a page that is not
+ * PosCare's). SameSite cookies already keep the session out of most of them; this refuses the rest,
+ * multipart posts included. Programs that send no Origin (API clients, curl) are not affected.
+ */
+function crossSite(req: FastifyRequest): boolean {
+  if (req.headers['sec-fetch-site'] === 'cross-site') return true;
+  const origin = req.headers.origin;
+  if (!origin) return false;
+  try {
+    return new URL(origin).host !== req.host;
+  } catch {
+    return true; // "null" and other opaque origins
+  }
+}
+
 export function requireActor(req: FastifyRequest): Actor {
   if (!req.actor) throw errors.unauthenticated();
   return req.actor;
@@ -53,6 +71,7 @@ export function installAccess(app: FastifyInstance, auth: AuthService): void {
     const explicitLang = req.headers['accept-language'];
     req.lang = pickLanguage(explicitLang);
     if (!req.url.startsWith('/api/v1/')) return;
+    if (!SAFE_METHODS.has(req.method) && crossSite(req)) throw errors.crossSite();
     const cfg = req.routeOptions.config ?? {};
     if (cfg.auth === 'public') return;
 

@@ -1,0 +1,75 @@
+/**
+ * The one guard every API request passes before its schema is checked: no string may hold a card
+ * number or track data (in any disguise, see @poscare/contracts cardData.ts), a NUL byte, or nest
+ * deeper than any PosCare document does. It looks at the JSON body, the query string and the path
+ * parameters, and at multipart text fields through `assertCleanInput` where a route reads them.
+ * A refusal names the field, in the caller's language, and never repeats the value.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { MAX_INPUT_DEPTH, stringHasCardData } from '@poscare/contracts';
+import { AppError, type FieldProblem } from '../errors/errors.js';
+
+type Problem = 'card_data' | 'nul_byte' | 'too_deep';
+
+const ID: Record<Problem, FieldProblem['id']> = {
+  card_data: 'input.card_data',
+  nul_byte: 'input.nul_byte',
+  too_deep: 'input.too_deep',
+};
+
+/** The first problem in a value of any shape, with the path of the field; no recursion, so no depth can exhaust the stack. */
+export function inputProblem(value: unknown, prefix: string): { path: string; problem: Problem } | null {
+  const stack: [unknown, string, number][] = [[value, prefix, 0]];
+  while (stack.length) {
+    const [v, path, depth] = stack.pop()!;
+    if (typeof v === 'string') {
+      const p = stringProblem(v);
+      if (p) return { path, problem: p };
+    } else if (v && typeof v === 'object') {
+      if (depth >= MAX_INPUT_DEPTH) return { path, problem: 'too_deep' };
+      const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [k, x] = entries[i]!;
+        const kp = stringProblem(k);
+        // A key is named by its place: the path must not repeat a card number.
+        if (kp) return { path: `${path}.[key]`, problem: kp };
+        const at = path ? `${path}.${k}` : k;
+        stack.push([x, at, depth + 1]);
+      }
+    }
+  }
+  return null;
+}
+
+function stringProblem(s: string): Problem | null {
+  if (s.includes('\u0000')) return 'nul_byte';
+  if (stringHasCardData(s)) return 'card_data';
+  return null;
+}
+
+export function inputError(path: string, problem: Problem): AppError {
+  return new AppError(problem === 'card_data' ? 'validation.card_data' : 'validation.failed', 400, {}, [{ path, id: ID[problem], params: { field: path.split('.').pop() } }]);
+}
+
+/** Throws the field's problem, if any: for values a route reads itself (multipart text fields, stored headers). */
+export function assertCleanInput(value: unknown, path: string): void {
+  const hit = inputProblem(value, path);
+  if (hit) throw inputError(hit.path, hit.problem);
+}
+
+function checkRequest(req: FastifyRequest): void {
+  for (const [where, value] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {
+    if (value === undefined || value === null) continue;
+    const hit = inputProblem(value, where);
+    if (hit) throw inputError(hit.path, hit.problem);
+  }
+}
+
+export function installInputGuard(app: FastifyInstance): void {
+  // preValidation: the body is parsed, nothing has looked at it yet. The device channel has its own
+  // checks, which record the refusal in the rejected-message log.
+  app.addHook('preValidation', async (req) => {
+    if (req.url.startsWith('/device/')) return;
+    checkRequest(req);
+  });
+}
