@@ -18,6 +18,7 @@ import { ImportService } from './imports/service.js';
 import { backup, restore } from './backup/backup.js';
 import { start, createLogger } from './server.js';
 import { systemClock } from './platform/clock.js';
+import { keepRunningOnStrayErrors } from './platform/lastResort.js';
 import { VERSION } from './version.js';
 import { diagnose, DiagnosisInputError } from '@poscare/diagnosis';
 
@@ -57,6 +58,8 @@ program
       const config = loadConfig(o.roles ? { ...process.env, POSCARE_ROLES: o.roles } : process.env);
       const running = await start(config, { demo: Boolean(o.demo) });
       const shutdown = async () => {
+      // From here on, no single message or request may end the process (see platform/lastResort.ts).
+      keepRunningOnStrayErrors(createLogger(config));
         await running.stop();
         process.exit(0);
       };

@@ -433,6 +433,18 @@ export class AlertEngine {
     return a;
   }
 
+  /**
+   * Gives an alert the id its fingerprint is stored under: another process (one that died, say) stored
+   * an open alert for it that this engine never restored, and that stored alert is the one that goes on.
+   */
+  adoptId(alertId: string, storedId: string): void {
+    const a = this.byId.get(alertId);
+    if (!a || alertId === storedId) return;
+    this.byId.delete(alertId);
+    a.id = storedId;
+    this.byId.set(storedId, a);
+  }
+
   linkTicket(alertId: string, ticketId: string): void {
     const a = this.byId.get(alertId);
     if (a) a.ticketId = ticketId;

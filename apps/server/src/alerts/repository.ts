@@ -137,7 +137,8 @@ export async function activeMaintenance(q: Pick<RawTx, 'query'>, now: Date): Pro
 
 /** Open alerts as the engine left them (after a restart, the engine takes them over). */
 export async function openAlerts(q: Pick<RawTx, 'query'>): Promise<AlertState[]> {
-  const rows = await q.query<Row>(`SELECT * FROM alerts WHERE status <> 'resolved'`);
+  // security.* alerts are raised and closed by security/signals.ts, not evaluated by the engine.
+  const rows = await q.query<Row>(`SELECT * FROM alerts WHERE status <> 'resolved' AND rule_code NOT LIKE 'security.%'`);
   return rows.map((r) => ({
     id: r.id as string,
     orgId: r.org_id as string,
@@ -209,32 +210,73 @@ const UPDATABLE = [
   'last_change_at', 'acknowledged_at', 'acknowledged_by', 'resolved_at', 'escalation_level',
 ];
 
-/** Writes the alerts' current state and their new events: two statements, one transaction. */
-export async function persistChanges(db: Database, changes: AlertChange[], skipEvent: (c: AlertChange) => boolean): Promise<void> {
-  if (!changes.length) return;
+/**
+ * Writes the alerts' current state and their new events in one transaction. Returns the alerts that
+ * were adopted: engine id → the id an open alert of the same fingerprint is already stored under.
+ *
+ * Storing is idempotent per fingerprint. After a crash, a restarted engine may not hold an open alert
+ * that is stored (the dying process's last write landed after the new one restored its alerts); when
+ * the condition fires again, the engine opens the same fingerprint under a new id. That change is
+ * written to the stored alert instead, so there is still one open alert and no change is lost.
+ */
+export async function persistChanges(db: Database, changes: AlertChange[], skipEvent: (c: AlertChange) => boolean): Promise<Map<string, string>> {
+  const adopted = new Map<string, string>();
+  if (!changes.length) return adopted;
   const latest = new Map<string, AlertState>();
   for (const c of changes) latest.set(c.alert.id, c.alert);
-  const rows = [...latest.values()].map(alertRow);
   const events = changes
     .filter((c) => !skipEvent(c))
     .map((c) => {
       const { actor, ...detail } = (c.detail ?? {}) as { actor?: string };
       return { alert_id: c.alert.id, org_id: c.alert.orgId, at: iso(c.at), type: c.type, actor: actor ?? null, detail: Object.keys(detail).length ? detail : null };
     });
-  await db.rawTransaction(async (tx) => {
-    await tx.query(
-      `INSERT INTO alerts SELECT * FROM json_populate_recordset(null::alerts, $1::json)
-       ON CONFLICT (id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`,
-      [JSON.stringify(rows)],
-    );
-    if (events.length) {
-      await tx.query(
-        `INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail)
-         SELECT alert_id, org_id, at, type, actor, detail FROM json_populate_recordset(null::alert_events, $1::json)`,
-        [JSON.stringify(events)],
-      );
+  for (let attempt = 0; ; attempt++) {
+    adopted.clear();
+    try {
+      await db.rawTransaction(async (tx) => {
+        const rows = [...latest.values()].map(alertRow);
+        const own = new Set(rows.map((r) => r.id as string));
+        const stored = await tx.query<{ id: string; new_id: string }>(
+          `SELECT a.id, r.id AS new_id FROM json_to_recordset($1::json) AS r(id uuid, org_id uuid, fingerprint text)
+             JOIN alerts a ON a.org_id = r.org_id AND a.fingerprint = r.fingerprint AND a.status <> 'resolved' AND a.id <> r.id`,
+          [JSON.stringify(rows.map((r) => ({ id: r.id, org_id: r.org_id, fingerprint: r.fingerprint })))],
+        );
+        // Alerts that resolve first, so that a fingerprint's next alert in the same batch finds it closed.
+        const resolvedFirst = [rows.filter((r) => r.status === 'resolved'), rows.filter((r) => r.status !== 'resolved')];
+        const storedFor = new Map(stored.map((s) => [s.new_id, s.id]));
+        const taken = new Set<string>();
+        for (const r of resolvedFirst.flat()) {
+          const storedId = storedFor.get(r.id as string);
+          // An open row this batch writes itself (resolving it, say) is the engine's own, and a stored row goes on as one alert only.
+          if (!storedId || own.has(storedId) || taken.has(storedId)) continue;
+          taken.add(storedId);
+          adopted.set(r.id as string, storedId);
+          r.id = storedId;
+        }
+        for (const part of resolvedFirst) {
+          if (!part.length) continue;
+          await tx.query(
+            `INSERT INTO alerts SELECT * FROM json_populate_recordset(null::alerts, $1::json)
+             ON CONFLICT (id) DO UPDATE SET ${UPDATABLE.map((c) => `${c} = excluded.${c}`).join(', ')}`,
+            [JSON.stringify(part)],
+          );
+        }
+        if (events.length) {
+          await tx.query(
+            `INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail)
+             SELECT alert_id, org_id, at, type, actor, detail FROM json_populate_recordset(null::alert_events, $1::json)`,
+            [JSON.stringify(events.map((e) => ({ ...e, alert_id: adopted.get(e.alert_id) ?? e.alert_id })))],
+          );
+        }
+      });
+      return adopted;
+    } catch (err) {
+      // Another process stored an open alert of one of these fingerprints meanwhile: adopt it, once more.
+      const e = err as { code?: string; constraint?: string; cause?: { code?: string; constraint?: string } };
+      const unique = (e.code ?? e.cause?.code) === '23505' && (e.constraint ?? e.cause?.constraint ?? 'alerts_open_fingerprint') === 'alerts_open_fingerprint';
+      if (!unique || attempt >= 2) throw err;
     }
-  });
+  }
 }
 
 export async function recordEvent(q: Pick<RawTx, 'query'>, alertId: string, orgId: string, at: Date, type: string, actor: string | null, detail: Record<string, unknown> | null): Promise<void> {

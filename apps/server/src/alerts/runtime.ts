@@ -261,7 +261,12 @@ export class AlertRuntime {
   }
 
   private async store(changes: AlertChange[]): Promise<void> {
-    await persistChanges(this.ctx.db, changes, (c) => c.type === 'acknowledged' && this.ackedElsewhere.delete(c.alert.id));
+    const adopted = await persistChanges(this.ctx.db, changes, (c) => c.type === 'acknowledged' && this.ackedElsewhere.delete(c.alert.id));
+    for (const [id, storedId] of adopted) {
+      this.ctx.log.warn({ alertId: id, storedId }, 'an open alert of this fingerprint was stored already; the stored alert goes on');
+      this.engine.adoptId(id, storedId);
+      for (const c of changes) if (c.alert.id === id) c.alert.id = storedId;
+    }
     this.onStored?.(changes, Date.now());
     const now = this.ctx.clock.now();
     for (const c of changes) {

@@ -9,6 +9,7 @@ import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
 import { AppError } from '../errors/errors.js';
 import type { FleetService } from '../fleet/service.js';
+import { MAX_DEPTH, TOO_DEEP_DETAIL, tooDeep } from '../ingest/decode.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { DeviceService } from './service.js';
 import type { CommandService } from '../commands/service.js';
@@ -25,7 +26,11 @@ export const deviceChannelRoutes =
   async (app) => {
     app.post('/enroll', {
       schema: { tags: ['device'], summary: 'Trade an enrollment code for this terminal\'s credential (shown once)', body: Enroll, response: { 200: EnrollResult } },
-      handler: async (req) => devices.enroll(req.body.code, req.body.serialNumber),
+      handler: async (req) => {
+        // PostgreSQL text cannot hold NUL: such a serial number is in no inventory.
+        if (req.body.serialNumber.includes('\u0000') || req.body.code.includes('\u0000')) throw new AppError('device.enrollment_invalid', 401);
+        return devices.enroll(req.body.code, req.body.serialNumber);
+      },
     });
 
     app.post('/messages', {
@@ -40,13 +45,20 @@ export const deviceChannelRoutes =
       handler: async (req) => {
         const auth = req.headers.authorization ?? '';
         const [terminalId = '', secret = ''] = auth.startsWith('Bearer ') ? auth.slice(7).trim().split(':') : [];
-        const r = await devices.authenticate(terminalId, secret);
+        const r = await devices.authenticate(terminalId, secret, { address: req.ip, channel: 'https' });
         if (!r.ok) {
           pipeline.refuse({ channel: 'https', orgId: null, terminalId: /^[0-9a-f-]{36}$/i.test(terminalId) ? terminalId : null }, r.reason, 'HTTPS sign-in refused', 0, null);
           throw new AppError(r.reason === 'revoked' ? 'device.revoked' : 'device.unauthenticated', 401);
         }
         if (req.body.messages.length > MAX_BATCH) throw new AppError('device.batch_too_large', 413, { max: MAX_BATCH });
         const source = { channel: 'https' as const, ...r.identity };
+        // Nesting beyond any message of the protocol is an attack's shape, not a terminal's mistake: the
+        // whole batch is refused before anything is stored, and each such message is logged.
+        const deep = req.body.messages.flatMap((m, i) => (tooDeep(m) ? [i] : []));
+        if (deep.length) {
+          for (const _ of deep) pipeline.refuse(source, 'invalid', TOO_DEEP_DETAIL, 0, null);
+          throw new AppError('device.too_deep', 400, { index: deep[0], max: MAX_DEPTH });
+        }
         const outcomes = await Promise.all(req.body.messages.map((m) => pipeline.submit(source, m)));
         const result = { accepted: 0, duplicates: 0, rejected: [] as z.infer<typeof MessagesResult>['rejected'] };
         outcomes.forEach((o, index) => {

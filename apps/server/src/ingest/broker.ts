@@ -30,7 +30,7 @@ export async function startBroker(opts: { port: number; devices: DeviceService; 
   aedes.authenticate = (client, username, password, done) => {
     const terminalId = username ?? '';
     devices
-      .authenticate(terminalId, password?.toString() ?? '')
+      .authenticate(terminalId, password?.toString() ?? '', { address: (client.conn as { remoteAddress?: string }).remoteAddress, channel: 'mqtt' })
       .then((r) => {
         if (!r.ok) {
           pipeline.refuse({ channel: 'mqtt', orgId: null, terminalId: /^[0-9a-f-]{36}$/i.test(terminalId) ? terminalId : null }, r.reason, 'MQTT sign-in refused', 0, null);
@@ -52,17 +52,24 @@ export async function startBroker(opts: { port: number; devices: DeviceService; 
 
   aedes.authorizePublish = (client, packet, done) => {
     const id = client ? who.get(client) : undefined;
-    const m = TOPIC_PATTERN.exec(packet.topic);
-    if (!id || !m || m[1] !== id.orgId || m[2] !== id.terminalId || m[3] === 'cmd') {
-      pipeline.refuse({ channel: 'mqtt', orgId: id?.orgId ?? null, terminalId: id?.terminalId ?? null, topic: packet.topic }, 'wrong_topic', 'a terminal may publish only under its own topic', packet.payload.length, null);
-      return done(new Error('publish not authorized'));
+    try {
+      const m = TOPIC_PATTERN.exec(packet.topic);
+      if (!id || !m || m[1] !== id.orgId || m[2] !== id.terminalId || m[3] === 'cmd') {
+        pipeline.refuse({ channel: 'mqtt', orgId: id?.orgId ?? null, terminalId: id?.terminalId ?? null, topic: packet.topic }, 'wrong_topic', 'a terminal may publish only under its own topic', packet.payload.length, null);
+        return done(new Error('publish not authorized'));
+      }
+      pipeline
+        .submit({ channel: 'mqtt', orgId: id.orgId, terminalId: id.terminalId, topic: packet.topic }, packet.payload as Buffer)
+        // Refused messages are acknowledged too: they are logged, and re-sending them would not help.
+        .then(() => done(null))
+        // Not stored (database trouble): withhold the PUBACK by dropping the connection; the terminal re-sends.
+        .catch((err: unknown) => done(err as Error));
+    } catch (err) {
+      // Nothing one message does may end the process that serves every tenant: refuse it and go on.
+      log.error({ err, terminalId: id?.terminalId, topic: String(packet.topic) }, 'handling an MQTT publish failed; the message is refused');
+      pipeline.refuse({ channel: 'mqtt', orgId: id?.orgId ?? null, terminalId: id?.terminalId ?? null, topic: String(packet.topic) }, 'invalid', 'could not be handled', 0, null);
+      done(null);
     }
-    pipeline
-      .submit({ channel: 'mqtt', orgId: id.orgId, terminalId: id.terminalId, topic: packet.topic }, packet.payload as Buffer)
-      // Refused messages are acknowledged too: they are logged, and re-sending them would not help.
-      .then(() => done(null))
-      // Not stored (database trouble): withhold the PUBACK by dropping the connection; the terminal re-sends.
-      .catch((err: unknown) => done(err as Error));
   };
 
   // What a terminal publishes has been stored by the pipeline and may go to nobody else (see
@@ -75,7 +82,7 @@ export async function startBroker(opts: { port: number; devices: DeviceService; 
 
   aedes.authorizeSubscribe = (client, sub, done) => {
     const id = client ? who.get(client) : undefined;
-    const m = TOPIC_PATTERN.exec(sub.topic);
+    const m = typeof sub.topic === 'string' ? TOPIC_PATTERN.exec(sub.topic) : null;
     if (!id || !m || m[1] !== id.orgId || m[2] !== id.terminalId || m[3] !== 'cmd') return done(new Error('subscribe not authorized'), null);
     done(null, sub);
   };
@@ -83,7 +90,7 @@ export async function startBroker(opts: { port: number; devices: DeviceService; 
   // Device messages are for PosCare, not for other subscribers.
   aedes.authorizeForward = (client, packet) => {
     const id = client ? who.get(client) : undefined;
-    const m = TOPIC_PATTERN.exec(packet.topic);
+    const m = typeof packet.topic === 'string' ? TOPIC_PATTERN.exec(packet.topic) : null;
     return id && m && m[2] === id.terminalId && m[3] === 'cmd' ? packet : null;
   };
 

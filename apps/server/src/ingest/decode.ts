@@ -1,12 +1,28 @@
 /**
  * From the bytes a terminal sent to a checked device message, or the reason it is refused. The
  * order of the checks is part of the contract: size first (nothing of an oversized message is kept),
- * then NUL characters, JSON, card data (before validation, so that not even a rejected sample keeps a
- * card number), then the schema. Telemetry, nearly all of the traffic, takes the compiled checks of
- * fastCheck.ts; anything they cannot vouch for, and every other kind, is judged by zod itself.
+ * then NUL characters, JSON, depth (nothing deeper than MAX_DEPTH is walked further, by us or by
+ * anything after us), card data (before validation, so that not even a rejected sample keeps a card
+ * number), then the schema. A message given already parsed (HTTPS) has its depth checked first, as
+ * measuring its size means serialising it. Telemetry, nearly all of the traffic, takes the compiled
+ * checks of fastCheck.ts; anything they cannot vouch for, and every other kind, is judged by zod itself.
+ *
+ * Whatever a terminal sends, the answer is a Decoded: nothing here throws for a message's content.
  */
 import { DeviceMessage, MAX_MESSAGE_BYTES, type RejectionReason } from '@poscare/contracts';
-import { compileSchema, hasCardData, UNSURE } from './fastCheck.js';
+import { compileSchema, scanMessage, UNSURE, type Scan } from './fastCheck.js';
+
+/**
+ * Deepest nesting of arrays and objects a device message may have, the message itself being level 1.
+ * The contract's deepest field is level 4 (data.reader.chip.attempts); the headroom is for versions to
+ * come. A limit keeps every walk of device data (ours, zod's, JSON.stringify's) far from the stack's end.
+ */
+export const MAX_DEPTH = 32;
+export const TOO_DEEP_DETAIL = `nested deeper than ${MAX_DEPTH} levels`;
+export const NUL_DETAIL = 'NUL character in message';
+
+/** True when a parsed message nests deeper than MAX_DEPTH; never walks further than that. */
+export const tooDeep = (message: unknown): boolean => scanMessage(message, MAX_DEPTH).tooDeep;
 
 export type Decoded =
   | { ok: true; msg: DeviceMessage }
@@ -16,7 +32,22 @@ const telemetrySchema = DeviceMessage.options.find((o) => o.shape.kind.value ===
 const checkTelemetry = compileSchema(telemetrySchema);
 
 export function decodeMessage(payload: Buffer | string | unknown): Decoded {
+  try {
+    return decode(payload);
+  } catch (err) {
+    // A defect of ours, not the terminal's: still an answer for this message alone.
+    return { ok: false, reason: 'invalid', detail: `could not be checked: ${(err as Error)?.message ?? String(err)}`.replace(/\u0000/g, ''), size: 0, sample: null };
+  }
+}
+
+function decode(payload: Buffer | string | unknown): Decoded {
   const raw = Buffer.isBuffer(payload) || typeof payload === 'string';
+  let scan: Scan | null = null;
+  if (!raw) {
+    scan = scanMessage(payload, MAX_DEPTH);
+    // Its size is not known without serialising it, which is what must not happen.
+    if (scan.tooDeep) return { ok: false, reason: 'invalid', detail: TOO_DEEP_DETAIL, size: 0, sample: null };
+  }
   const text = raw ? payload.toString() : (JSON.stringify(payload) ?? '');
   const size = Buffer.isBuffer(payload) ? payload.length : Buffer.byteLength(text);
   const refuse = (reason: RejectionReason, detail?: string, keepSample = true): Decoded => ({
@@ -28,7 +59,7 @@ export function decodeMessage(payload: Buffer | string | unknown): Decoded {
   });
   if (size > MAX_MESSAGE_BYTES) return refuse('oversized', `${size} bytes > ${MAX_MESSAGE_BYTES}`, false);
   // PostgreSQL cannot store NUL in text or json; such a message would fail its whole batch.
-  if (text.includes('\\u0000') || text.includes('\u0000')) return refuse('invalid', 'NUL character in message', false);
+  if (text.includes('\\u0000') || text.includes('\u0000')) return refuse('invalid', NUL_DETAIL, false);
   let body: unknown = payload;
   if (raw) {
     try {
@@ -36,10 +67,11 @@ export function decodeMessage(payload: Buffer | string | unknown): Decoded {
     } catch (e) {
       return refuse('malformed_json', (e as Error).message);
     }
+    scan = scanMessage(body, MAX_DEPTH);
+    // No sample: the walk stopped before it could rule out card data.
+    if (scan.tooDeep) return refuse('invalid', TOO_DEEP_DETAIL, false);
   }
-  // The envelope (msgId, at) is the terminal's own bookkeeping and is not searched: a numeric msgId is no card.
-  const content = body && typeof body === 'object' && 'data' in body ? (body as { data: unknown }).data : body;
-  if (hasCardData(content)) return refuse('card_data', 'full card number or track data', false);
+  if (scan!.cardData) return refuse('card_data', 'full card number or track data', false);
   if (body && typeof body === 'object' && (body as { kind?: unknown }).kind === 'telemetry') {
     const fast = checkTelemetry(body);
     if (fast !== UNSURE) return { ok: true, msg: fast as DeviceMessage };

@@ -45,6 +45,12 @@ export interface DecodeReply {
   numbers: ArrayBuffer;
 }
 
+/** The thread could not answer a batch: its messages are decoded on the main thread. */
+export interface DecodeFailed {
+  batch: number;
+  failed: string;
+}
+
 export type Outcome = Exclude<Decoded, { ok: true }> | { ok: true; rec: Prepared };
 
 /** The worker is TypeScript, like the rest of the server: it registers tsx, then loads decodeWorker.ts. */
@@ -68,7 +74,20 @@ export class DecodeThread {
   constructor(private log: Logger) {
     this.worker = new Worker(WORKER_BOOT, { eval: true });
     this.worker.unref();
-    this.worker.on('message', (reply: DecodeReply | 'ready') => (reply === 'ready' ? (this.started = true) : this.onReply(reply)));
+    this.worker.on('message', (reply: DecodeReply | DecodeFailed | 'ready') => {
+      if (reply === 'ready') this.started = true;
+      else if ('failed' in reply) this.onFailed(reply);
+      else {
+        try {
+          this.onReply(reply);
+        } catch (err) {
+          // A promise already settled ignores this; the others are decoded on the main thread.
+          this.log.error({ err }, 'a decode thread reply could not be read; decoding its messages on the main thread');
+          for (const w of this.settling) w.reject(err);
+          this.settling = [];
+        }
+      }
+    });
     this.worker.on('error', (err) => this.fail(err));
     this.worker.on('exit', (code) => this.fail(new Error(`decode thread exited (${code})`)));
   }
@@ -108,10 +127,23 @@ export class DecodeThread {
     this.worker.postMessage(req, [data.buffer]);
   }
 
+  private onFailed(reply: DecodeFailed): void {
+    const waiting = this.inFlight.get(reply.batch);
+    if (!waiting) return;
+    this.inFlight.delete(reply.batch);
+    this.log.error({ err: reply.failed, messages: waiting.length }, 'decode thread could not answer a batch; decoding it on the main thread');
+    const err = new Error(`decode thread: ${reply.failed}`);
+    for (const w of waiting) w.reject(err);
+  }
+
+  /** The batch whose reply is being handed out, for the case that fails halfway. */
+  private settling: Waiting[] = [];
+
   private onReply(reply: DecodeReply): void {
     const waiting = this.inFlight.get(reply.batch);
     if (!waiting) return;
     this.inFlight.delete(reply.batch);
+    this.settling = waiting;
     const lines = Buffer.from(reply.lines);
     const numbers = new Float64Array(reply.numbers);
     for (let i = 0; i < reply.results.length; i++) {
@@ -130,6 +162,7 @@ export class DecodeThread {
       }
       waiting[i]!.resolve(r as Outcome);
     }
+    this.settling = [];
   }
 
   private fail(err: Error): void {

@@ -10,11 +10,21 @@ import { parentPort } from 'node:worker_threads';
 import { METRIC_COUNT } from '@poscare/alerts';
 import { decodeMessage } from './decode.js';
 import { Signal } from './rollups.js';
-import { prepare } from './store.js';
-import { NUMBERS_STRIDE, type DecodeReply, type DecodeRequest, type DecodeResult } from './decodeThread.js';
+import { prepare, type Prepared } from './store.js';
+import { NUMBERS_STRIDE, type DecodeFailed, type DecodeReply, type DecodeRequest, type DecodeResult } from './decodeThread.js';
 
 parentPort!.postMessage('ready');
 parentPort!.on('message', (req: DecodeRequest) => {
+  try {
+    answer(req);
+  } catch (err) {
+    // The main thread decodes this batch itself (its checks answer every message); the thread stays.
+    const reply: DecodeFailed = { batch: req.batch, failed: String((err as Error)?.message ?? err) };
+    parentPort!.postMessage(reply);
+  }
+});
+
+function answer(req: DecodeRequest): void {
   const data = Buffer.from(req.data);
   const results: DecodeResult[] = [];
   const lines: Buffer[] = [];
@@ -25,7 +35,14 @@ parentPort!.on('message', (req: DecodeRequest) => {
       results.push(d);
       continue;
     }
-    const rec = prepare(d.msg, req.orgIds[i]!, req.terminalIds[i]!, req.received[i]!);
+    let rec: Prepared;
+    try {
+      rec = prepare(d.msg, req.orgIds[i]!, req.terminalIds[i]!, req.received[i]!);
+    } catch {
+      // A checked message that cannot be prepared is a defect of ours; it is refused alone.
+      results.push({ ok: false, reason: 'invalid', detail: 'could not be checked', size: req.offsets[i + 1]! - req.offsets[i]!, sample: null });
+      continue;
+    }
     if (rec.kind === 'telemetry') {
       const { line, signals, features, ...rest } = rec;
       lines.push(line);
@@ -47,4 +64,4 @@ parentPort!.on('message', (req: DecodeRequest) => {
   }
   const reply: DecodeReply = { batch: req.batch, results, lines: out.buffer, lineOffsets, numbers: nums.buffer };
   parentPort!.postMessage(reply, [out.buffer, nums.buffer]);
-});
+}

@@ -49,26 +49,36 @@ async function connectOne(opts: { url: string; clientId: string; devices: Device
     properties: { sessionExpiryInterval: 3600 },
     reconnectPeriod: 1000,
     customHandleAcks: (topic, message, _packet, done) => {
-      const m = TOPIC_PATTERN.exec(topic);
-      if (!m || m[3] === 'cmd') {
-        if (m?.[3] !== 'cmd') pipeline.refuse({ channel: 'mqtt', orgId: null, terminalId: null, topic }, 'wrong_topic', 'not a device topic', message.length, null);
-        return done(0);
+      try {
+        handle(topic, message, done);
+      } catch (err) {
+        // A defect in handling one message must not stop the stream (nor, re-delivered, block it): refused and acknowledged.
+        log.error({ err, topic }, 'handling an MQTT message failed; the message is refused');
+        pipeline.refuse({ channel: 'mqtt', orgId: null, terminalId: null, topic }, 'invalid', 'could not be handled', message.length, null);
+        done(0);
       }
-      const [, orgId, terminalId] = m as unknown as [string, string, string];
-      devices
-        .checkTopicIdentity(orgId, terminalId)
-        .then((r) => {
-          if (!r.ok) {
-            pipeline.refuse({ channel: 'mqtt', orgId, terminalId, topic }, r.reason, null, message.length, null);
-            return;
-          }
-          return pipeline.submit({ channel: 'mqtt', orgId, terminalId, topic }, message).then(() => undefined);
-        })
-        .then(() => done(0))
-        // Not stored: no PUBACK, so the broker keeps the message for this session and re-delivers it.
-        .catch((err: unknown) => log.error({ err, topic }, 'message not stored; left unacknowledged for re-delivery'));
     },
   });
+  function handle(topic: string, message: Buffer, done: (code: number) => void) {
+    const m = TOPIC_PATTERN.exec(topic);
+    if (!m || m[3] === 'cmd') {
+      if (m?.[3] !== 'cmd') pipeline.refuse({ channel: 'mqtt', orgId: null, terminalId: null, topic }, 'wrong_topic', 'not a device topic', message.length, null);
+      return done(0);
+    }
+    const [, orgId, terminalId] = m as unknown as [string, string, string];
+    devices
+      .checkTopicIdentity(orgId, terminalId)
+      .then((r) => {
+        if (!r.ok) {
+          pipeline.refuse({ channel: 'mqtt', orgId, terminalId, topic }, r.reason, null, message.length, null);
+          return;
+        }
+        return pipeline.submit({ channel: 'mqtt', orgId, terminalId, topic }, message).then(() => undefined);
+      })
+      .then(() => done(0))
+      // Not stored: no PUBACK, so the broker keeps the message for this session and re-delivers it.
+      .catch((err: unknown) => log.error({ err, topic }, 'message not stored; left unacknowledged for re-delivery'));
+  }
   await new Promise<void>((resolve, reject) => {
     client.once('connect', () => resolve());
     client.once('error', reject);

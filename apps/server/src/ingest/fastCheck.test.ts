@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { containsCardData, DeviceMessage, MAX_MESSAGE_BYTES } from '@poscare/contracts';
 import { createFleet, injectEveryFault, mulberry32, Simulator } from '@poscare/simulator';
-import { compileSchema, hasCardData, UNSURE } from './fastCheck.js';
+import { compileSchema, hasCardData, scanMessage, UNSURE } from './fastCheck.js';
 import { decodeMessage, type Decoded } from './decode.js';
 
 /** What ingest did before the fast path: the contract's card check and zod, nothing else. */
@@ -107,10 +107,27 @@ describe('the fast checks of the hot ingest path', () => {
     const rand = mulberry32(7);
     for (let i = 0; i < 20_000; i++) {
       const m = mutate(messages[Math.floor(rand() * messages.length)], rand) as { data?: unknown };
-      expect(hasCardData(m.data)).toBe(containsCardData(m.data));
-      expect(hasCardData(m)).toBe(containsCardData(m));
+      expect(hasCardData(m.data, 32)).toBe(containsCardData(m.data));
+      expect(hasCardData(m, 32)).toBe(containsCardData(m));
     }
-    for (const s of [...PAN, '411111111111', '1234567890123', '2026-03-02T00:00:00Z', '0000000000000']) expect(hasCardData({ a: [s] })).toBe(containsCardData({ a: [s] }));
+    for (const s of [...PAN, '411111111111', '1234567890123', '2026-03-02T00:00:00Z', '0000000000000']) expect(hasCardData({ a: [s] }, 32)).toBe(containsCardData({ a: [s] }));
+  });
+
+  it('never walk deeper than the limit, however deep a message nests, and always know that it does', () => {
+    let deep: unknown = 1;
+    for (let i = 0; i < 200_000; i++) deep = i % 2 ? [deep] : { a: deep };
+    expect(hasCardData(deep, 32)).toBeUndefined();
+    expect(scanMessage({ v: 1, data: deep }, 32)).toEqual({ tooDeep: true, cardData: false });
+    // Card data found first does not end the walk: the depth is still measured.
+    expect(scanMessage({ v: 1, data: { pan: PAN[0], more: deep } }, 32)).toEqual({ tooDeep: true, cardData: true });
+    // Exactly at the limit: the message is level 1, data (the outermost of these 31 objects) level 2.
+    let fits: unknown = PAN[0];
+    for (let i = 0; i < 31; i++) fits = { a: fits };
+    expect(scanMessage({ v: 1, data: fits }, 32)).toEqual({ tooDeep: false, cardData: true });
+    expect(scanMessage({ v: 1, data: { a: fits } }, 32).tooDeep).toBe(true);
+    // The envelope's own strings are not card data; its depth counts all the same.
+    expect(scanMessage({ v: 1, msgId: '4111111111111111', data: {} }, 32)).toEqual({ tooDeep: false, cardData: false });
+    expect(scanMessage({ v: 1, extra: deep, data: {} }, 32).tooDeep).toBe(true);
   });
 
   it('decode every message of the fleet, and thousands of broken ones, as ingest did with zod alone', () => {

@@ -10,8 +10,9 @@
  * asks zod, which also writes the error message. Constructs it does not know (transforms, defaults,
  * coercion, unions…) are handed to zod for that subtree.
  *
- * `hasCardData` is `containsCardData` of the contract, skipping strings too short to hold a card
- * number or track data (the shortest is 13 digits), which are nearly all of a sample's strings.
+ * `scanMessage` is `containsCardData` of the contract, skipping strings too short to hold a card
+ * number or track data (the shortest is 13 digits), which are nearly all of a sample's strings, and
+ * measures the message's depth in the same walk, which it never lets go deeper than the limit.
  */
 import { containsCardData } from '@poscare/contracts';
 import type { z } from 'zod';
@@ -180,16 +181,48 @@ function inlineCheck(def: CheckDef, v: string, ref: (x: unknown) => string): str
   }
 }
 
-/** `containsCardData`, without looking twice at strings too short to hold card data. */
-export function hasCardData(value: unknown): boolean {
-  if (typeof value === 'string') return value.length >= 13 && containsCardData(value);
+export interface Scan {
+  /** Arrays and objects nest deeper than allowed; the walk stopped there, so `cardData` may be incomplete. */
+  tooDeep: boolean;
+  cardData: boolean;
+}
+
+/**
+ * One walk of a parsed device message for its depth and for card data (`containsCardData` on the
+ * content, skipping strings too short to hold card data). The message itself is level 1; deeper than
+ * `maxDepth` levels of arrays and objects, the walk stops and says so, which keeps the recursion (and
+ * anything that walks the message later) at most `maxDepth` frames deep, whatever a terminal sends.
+ * Only `data` is searched for card data: the envelope (msgId, at) is the terminal's bookkeeping, and a
+ * numeric msgId is no card. A message without `data` is searched whole.
+ */
+export function scanMessage(body: unknown, maxDepth: number): Scan {
+  const s: Scan = { tooDeep: false, cardData: false };
+  if (body !== null && typeof body === 'object' && !Array.isArray(body) && 'data' in body) {
+    if (maxDepth < 1) s.tooDeep = true;
+    else for (const k in body) if (Object.prototype.hasOwnProperty.call(body, k) && walk((body as Record<string, unknown>)[k], maxDepth - 1, s, k === 'data')) break;
+  } else walk(body, maxDepth, s, true);
+  return s;
+}
+
+/** `containsCardData` within `maxDepth` levels; undefined when `value` nests deeper. */
+export function hasCardData(value: unknown, maxDepth: number): boolean | undefined {
+  const s: Scan = { tooDeep: false, cardData: false };
+  walk(value, maxDepth, s, true);
+  return s.tooDeep ? undefined : s.cardData;
+}
+
+/** True (and `s.tooDeep`) when `value` nests more than `levels` deep. Does not stop at card data, so that depth is always known. */
+function walk(value: unknown, levels: number, s: Scan, cards: boolean): boolean {
+  if (typeof value === 'string') {
+    if (cards && !s.cardData && value.length >= 13 && containsCardData(value)) s.cardData = true;
+    return false;
+  }
+  if (value === null || typeof value !== 'object') return false;
+  if (levels < 1) return (s.tooDeep = true);
   if (Array.isArray(value)) {
-    for (const v of value) if (hasCardData(v)) return true;
+    for (let i = 0; i < value.length; i++) if (walk(value[i], levels - 1, s, cards)) return true;
     return false;
   }
-  if (value && typeof value === 'object') {
-    for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k) && hasCardData((value as Record<string, unknown>)[k])) return true;
-    return false;
-  }
+  for (const k in value) if (Object.prototype.hasOwnProperty.call(value, k) && walk((value as Record<string, unknown>)[k], levels - 1, s, cards)) return true;
   return false;
 }

@@ -115,11 +115,23 @@ export class IngestPipeline {
     this.committedListeners.push(fn);
   }
 
-  /** Checks one message and queues it; resolves once it is stored (or known to be a duplicate, or refused). */
+  /**
+   * Checks one message and queues it; resolves once it is stored (or known to be a duplicate, or refused).
+   * It rejects only when the message could not be stored (database trouble; the sender should re-send),
+   * never because of what the message holds: a message that makes any check fail is refused and logged.
+   */
   submit(source: Source, payload: Buffer | string | unknown): Promise<IngestOutcome> {
+    try {
+      return this.check(source, payload);
+    } catch (err) {
+      return Promise.resolve(this.failedCheck(source, err));
+    }
+  }
+
+  private check(source: Source, payload: Buffer | string | unknown): Promise<IngestOutcome> {
     if (!source.terminalId || !source.orgId) {
-      const text = Buffer.isBuffer(payload) || typeof payload === 'string' ? payload.toString() : (JSON.stringify(payload) ?? '');
-      this.refuse(source, 'unauthenticated', null, Buffer.byteLength(text), text.slice(0, 500));
+      const text = Buffer.isBuffer(payload) || typeof payload === 'string' ? payload.toString() : null;
+      this.refuse(source, 'unauthenticated', null, text === null ? 0 : Buffer.byteLength(text), text?.slice(0, 500) ?? null);
       return Promise.resolve({ status: 'rejected', reason: 'unauthenticated' });
     }
     const received = this.receivedAt();
@@ -129,20 +141,38 @@ export class IngestPipeline {
       return this.thread!.decode(payload, source.orgId, source.terminalId, received).then(
         (d) => {
           this.decoding--;
-          const outcome = d.ok ? this.enqueue(source, d.rec) : this.refuseDecoded(source, d);
+          let outcome: Promise<IngestOutcome>;
+          try {
+            outcome = d.ok ? this.enqueue(source, d.rec) : this.refuseDecoded(source, d);
+          } catch (err) {
+            outcome = Promise.resolve(this.failedCheck(source, err));
+          }
           this.notifyIdle();
           return outcome;
         },
         // The thread failed (it logged why): this message, like the next ones, is decoded here.
         () => {
           this.decoding--;
-          const outcome = this.decodeHere(source, payload, received);
+          let outcome: Promise<IngestOutcome>;
+          try {
+            outcome = this.decodeHere(source, payload, received);
+          } catch (err) {
+            outcome = Promise.resolve(this.failedCheck(source, err));
+          }
           this.notifyIdle();
           return outcome;
         },
       );
     }
     return this.decodeHere(source, payload, received);
+  }
+
+  /** A check that threw: a defect of ours, answered as a refusal of this message alone. */
+  private failedCheck(source: Source, err: unknown): IngestOutcome {
+    this.ctx.log.error({ err, channel: source.channel, terminalId: source.terminalId }, 'checking a device message failed; the message is refused');
+    const detail = 'could not be checked';
+    this.refuse(source, 'invalid', detail, 0, null);
+    return { status: 'rejected', reason: 'invalid', detail };
   }
 
   private decodeHere(source: Source, payload: unknown, received: string): Promise<IngestOutcome> {
@@ -191,9 +221,18 @@ export class IngestPipeline {
   refuse(source: Source, reason: RejectReason, detail: string | null, size: number, sample: string | null): void {
     this.stats.rejected[reason] = (this.stats.rejected[reason] ?? 0) + 1;
     this.ctx.log.warn({ channel: source.channel, terminalId: source.terminalId, topic: source.topic, reason, detail }, 'device message rejected');
-    // PostgreSQL cannot store NUL in text; a sample is only for reading, so NULs are dropped.
-    const clean = sample?.replace(/\u0000/g, '') ?? null;
-    if (this.rejections.length < 10_000) this.rejections.push({ source, reason, detail, size, sample: clean, at: this.ctx.clock.now() });
+    // Everything here may come from outside and goes into one COPY with other refusals: each field is
+    // made storable (no NUL, which PostgreSQL text cannot hold; ids only when they are UUIDs), so one
+    // refusal can never fail the log of the others.
+    const entry: Rejection = {
+      source: { channel: source.channel, orgId: uuidOrNull(source.orgId), terminalId: uuidOrNull(source.terminalId), topic: storable(source.topic ?? null, 300) ?? undefined },
+      reason,
+      detail: storable(detail, 1000),
+      size: Number.isSafeInteger(size) && size >= 0 && size < 2 ** 31 ? size : 0,
+      sample: storable(sample, 500),
+      at: this.ctx.clock.now(),
+    };
+    if (this.rejections.length < 10_000) this.rejections.push(entry);
     this.schedule(this.lanes[0]!);
   }
 
@@ -301,6 +340,11 @@ export class IngestPipeline {
     await this.thread?.close();
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const uuidOrNull = (id: string | null) => (id !== null && UUID.test(id) ? id : null);
+/** Text PostgreSQL can store (no NUL), cut to `max` characters. */
+const storable = (text: string | null, max: number) => (text === null ? null : text.slice(0, max).replace(/\u0000/g, ''));
 
 /** A terminal's lane: a small string hash of its id. */
 function laneOf(terminalId: string, lanes: number): number {
