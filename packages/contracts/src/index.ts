@@ -12,3 +12,4 @@ export * from './tickets.js';
 export * from './knowledge.js';
 export * from './fieldwork.js';
 export * from './reports.js';
+export * from './txn.js';
