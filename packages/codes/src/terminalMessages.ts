@@ -82,7 +82,10 @@ function normaliseInto(text: string): number {
 /** The normalised form the matcher sees, exported for tests and for building patterns. */
 export function normaliseTerminalText(text: string): string {
   const n = normaliseInto(text);
-  return String.fromCharCode(...buffer.subarray(0, n));
+  // In slices: spreading a long text's characters as arguments would overflow the stack.
+  let out = '';
+  for (let i = 0; i < n; i += 8192) out += String.fromCharCode(...buffer.subarray(i, Math.min(n, i + 8192)));
+  return out;
 }
 
 // ---- compilation --------------------------------------------------------------------------------
