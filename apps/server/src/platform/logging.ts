@@ -16,20 +16,20 @@ interface LoggedRequest {
   socket?: { remoteAddress?: string };
 }
 
-const PARAM_KEYS = new Set(['params', 'parameters', 'values', 'query', 'sql']);
-/** drizzle's "Failed query: …\nparams: 1,2,3" and pg's "… parameters: …" tails. */
+const PARAM_KEYS = new Set(['params', 'parameters', 'values', 'query', 'sql', 'cause']);
+/** drizzle's "Failed query: …\nparams: 1,2,3" and pg's "… parameters: …" tails (values may hold newlines: cut to the end). */
 const PARAM_TEXT = /\n?\s*param(?:eter)?s?:[\s\S]*$/i;
 
 function safeError(err: unknown, depth = 0): unknown {
   if (!err || typeof err !== 'object' || depth > 4) return err;
   const e = pino.stdSerializers.err(err as Error) as unknown as Record<string, unknown>;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(e)) {
-    if (PARAM_KEYS.has(k)) continue;
-    if ((k === 'message' || k === 'stack') && typeof v === 'string') out[k] = v.replace(PARAM_TEXT, '');
-    else if (k === 'cause') out[k] = safeError((err as { cause?: unknown }).cause, depth + 1);
-    else out[k] = v;
-  }
+  for (const [k, v] of Object.entries(e)) if (!PARAM_KEYS.has(k)) out[k] = v;
+  if (typeof e.message === 'string') out.message = e.message.replace(PARAM_TEXT, '');
+  // The stack repeats the message: keep its first line as cleaned above and the frames only.
+  if (typeof e.stack === 'string') out.stack = [`${String(e.type ?? 'Error')}: ${String(out.message ?? '')}`, ...e.stack.split('\n').filter((l) => /^\s+at /.test(l))].join('\n');
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause) out.cause = safeError(cause, depth + 1);
   return out;
 }
 

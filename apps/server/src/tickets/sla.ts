@@ -8,6 +8,8 @@ import { DEFAULT_CALENDARS, DEFAULT_POLICY, evaluateSla, type Escalation, type S
 import type { Language, TicketPriority } from '@poscare/contracts';
 import { translate } from '../i18n/messages.js';
 import type { RawTx } from '../db/client.js';
+import { systemActor } from '../access/actor.js';
+import { recordAuditTx } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 
 type Row = Record<string, unknown>;
@@ -75,6 +77,9 @@ export async function refreshSla(tx: RawTx, ticketId: string, now: Date): Promis
 }
 
 async function actOn(tx: RawTx, ticketId: string, now: Date): Promise<number> {
+  // The row lock makes a second pass over the same ticket (another worker, the same moment) wait and
+  // then read the steps the first one fired, so each escalation step acts once.
+  await tx.query('SELECT id FROM tickets WHERE id = $1 FOR UPDATE', [ticketId]);
   const { ticket, evaluation } = await evaluateTicket(tx, ticketId, now);
   const firedIds = [...((ticket.sla_fired as string[]) ?? [])];
   for (const step of evaluation.dueEscalations) {
@@ -136,10 +141,12 @@ async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Pro
       await tx.query(`INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, from_value, to_value, body, internal) VALUES ($1, $2, $3, 'assigned', 'SLA', $4, $5, $6, true)`, [
         id, orgId, now, (ticket.assignee_id as string | null) ?? null, to, a.to,
       ]);
+      await recordAuditTx(tx, systemActor(orgId, 'SLA'), orgId, { action: 'assign', entity: 'ticket', entityId: id, before: { assigneeId: ticket.assignee_id ?? null }, after: { assigneeId: to, escalation: step.id } }, now);
       done.push(`reassign:${a.to}`);
     } else if (a.kind === 'raise_priority' && a.to) {
       await tx.query('UPDATE tickets SET priority = $2, updated_at = $3 WHERE id = $1', [id, a.to, now]);
       await tx.query(`INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, from_value, to_value, internal) VALUES ($1, $2, $3, 'priority', 'SLA', $4, $5, false)`, [id, orgId, now, a.from, a.to]);
+      await recordAuditTx(tx, systemActor(orgId, 'SLA'), orgId, { action: 'priority', entity: 'ticket', entityId: id, before: { priority: a.from }, after: { priority: a.to, escalation: step.id } }, now);
       done.push(`priority:${a.to}`);
     }
   }
