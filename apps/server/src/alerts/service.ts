@@ -23,8 +23,9 @@ import type { AlertAck, MaintenanceCreate, SilenceCreate } from '@poscare/contra
 import { and, eq, sql as dsql } from 'drizzle-orm';
 import { type Actor, assertCan, authorId } from '../access/actor.js';
 import { maintenanceWindows, silences } from '../db/schema.js';
-import { recordAudit } from '../audit/service.js';
+import { recordAudit, recordAuditTx } from '../audit/service.js';
 import { errors, AppError } from '../errors/errors.js';
+import { securitySignalName } from '../security/signals.js';
 import type { AppContext } from '../platform/context.js';
 import { MerchantService } from '../merchants/service.js';
 import { SiteService } from '../sites/service.js';
@@ -127,13 +128,17 @@ export class AlertService {
     if (row.status === 'resolved') throw new AppError('alert.already_resolved', 409);
     if (row.status === 'firing') {
       const local = this.runtime?.acknowledge(id, actor.name, body.comment);
-      if (local) await this.runtime!.settled();
-      else {
+      if (local) {
+        await this.runtime!.settled();
+        // The runtime stored the acknowledgement with its own batch; the audit entry follows it.
+        await recordAudit(this.ctx.db.orm, actor, row.org_id as string, { action: 'alert.acknowledge', entity: 'alert', entityId: id, before: { status: 'firing' }, after: { status: 'acknowledged', comment: body.comment ?? null } }, this.ctx.clock.now());
+      } else {
         // Evaluated by a worker in another process: it picks the acknowledgement up from here.
         const now = this.ctx.clock.now();
         await this.ctx.db.rawTransaction(async (tx) => {
           await tx.query(`UPDATE alerts SET status = 'acknowledged', acknowledged_at = $2, acknowledged_by = $3, last_change_at = $2 WHERE id = $1 AND status = 'firing'`, [id, now, actor.name]);
           await recordEvent(tx, id, actor.orgId, now, 'acknowledged', actor.name, body.comment ? { comment: body.comment } : null);
+          await recordAuditTx(tx, actor, row.org_id as string, { action: 'alert.acknowledge', entity: 'alert', entityId: id, before: { status: 'firing' }, after: { status: 'acknowledged', comment: body.comment ?? null } }, now);
         });
       }
     }
@@ -215,7 +220,7 @@ export class AlertService {
     const before = (await this.rulesByCode(actor.orgId)).get(code) ?? null;
     await this.ctx.db.orm.transaction(async (tx) => {
       const version = await saveRule(tx, actor.orgId, def, { id: authorId(actor), name: actor.name }, comment ?? null, now);
-      await recordAudit(tx, actor, { action: 'alert_rule.save', entity: 'alert_rule', entityId: `${code}@${version}`, before: before?.definition ?? null, after: def }, now);
+      await recordAudit(tx, actor, actor.orgId, { action: 'alert_rule.save', entity: 'alert_rule', entityId: `${code}@${version}`, before: before?.definition ?? null, after: def }, now);
     });
     await this.runtime?.reloadRules(actor.orgId);
     const saved = (await this.rulesByCode(actor.orgId)).get(code)!;
@@ -248,7 +253,7 @@ export class AlertService {
     const matchers = Object.fromEntries(Object.entries(body.matchers).filter(([, v]) => v !== undefined)) as Record<string, string>;
     const row = await this.ctx.db.orm.transaction(async (tx) => {
       const [r] = await tx.insert(silences).values({ orgId: actor.orgId, matchers, startsAt, endsAt, comment: body.comment, createdBy: actor.name, createdAt: now }).returning();
-      await recordAudit(tx, actor, { action: 'silence.create', entity: 'silence', entityId: r!.id, after: { matchers, startsAt, endsAt, comment: body.comment } }, now);
+      await recordAudit(tx, actor, r!.orgId, { action: 'silence.create', entity: 'silence', entityId: r!.id, after: { matchers, startsAt, endsAt, comment: body.comment } }, now);
       return r!;
     });
     await this.afterSuppressionChange();
@@ -265,7 +270,7 @@ export class AlertService {
         .where(and(eq(silences.id, id), eq(silences.orgId, actor.orgId)))
         .returning();
       if (!r) throw errors.notFound('silence');
-      await recordAudit(tx, actor, { action: 'silence.expire', entity: 'silence', entityId: id }, now);
+      await recordAudit(tx, actor, r.orgId, { action: 'silence.expire', entity: 'silence', entityId: id }, now);
       return r;
     });
     await this.afterSuppressionChange();
@@ -300,7 +305,7 @@ export class AlertService {
         .insert(maintenanceWindows)
         .values({ orgId: actor.orgId, siteId: body.siteId ?? null, terminalId: body.terminalId ?? null, startsAt, endsAt, reason: body.reason, createdBy: actor.name, createdAt: now })
         .returning({ id: maintenanceWindows.id });
-      await recordAudit(tx, actor, { action: 'maintenance.create', entity: 'maintenance_window', entityId: r!.id, after: body }, now);
+      await recordAudit(tx, actor, actor.orgId, { action: 'maintenance.create', entity: 'maintenance_window', entityId: r!.id, after: body }, now);
       return r!.id;
     });
     await this.afterSuppressionChange();
@@ -317,7 +322,7 @@ export class AlertService {
         .where(and(eq(maintenanceWindows.id, id), eq(maintenanceWindows.orgId, actor.orgId)))
         .returning({ id: maintenanceWindows.id });
       if (!res.length) throw errors.notFound('maintenance window');
-      await recordAudit(tx, actor, { action: 'maintenance.end', entity: 'maintenance_window', entityId: id }, now);
+      await recordAudit(tx, actor, actor.orgId, { action: 'maintenance.end', entity: 'maintenance_window', entityId: id }, now);
     });
     await this.afterSuppressionChange();
     return (await this.maintenance(actor)).find((m) => m.id === id)!;
@@ -369,7 +374,7 @@ export function presentAlert(r: Row, rules: Map<string, StoredRule>, lang: Langu
     id: r.id as string,
     ruleCode: r.rule_code as string,
     ruleVersion: Number(r.rule_version),
-    name: rule?.name[lang] ?? (r.rule_code as string),
+    name: rule?.name[lang] ?? securitySignalName(r.rule_code as string, lang) ?? (r.rule_code as string),
     severity: r.severity as AlertRow['severity'],
     status: r.status as AlertRow['status'],
     flapping: !!r.flapping,

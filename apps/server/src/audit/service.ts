@@ -1,9 +1,11 @@
-import { and, count, desc, eq, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import type { AuditChainReport } from '@poscare/contracts';
 import type { Orm, RawTx } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Actor } from '../access/actor.js';
-import { assertCan, authorId } from '../access/actor.js';
+import { assertCan, authorId, targetOrg } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
+import { appendEntry, verifyChains, type Exec } from './chain.js';
 
 export interface AuditInput {
   action: string;
@@ -13,17 +15,42 @@ export interface AuditInput {
   after?: unknown;
 }
 
-/** Fields never copied into the audit trail. */
-const SECRET_KEYS = new Set(['passwordHash', 'password', 'tokenHash', 'token']);
-function scrub(v: unknown): unknown {
-  if (!v || typeof v !== 'object') return v ?? null;
-  return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([k]) => !SECRET_KEYS.has(k)));
+/**
+ * The organization an audit entry belongs to: the organization of the object that changed, never
+ * simply the actor's (a platform admin acting in organization B writes into B's audit). `null` for
+ * changes that belong to no organization.
+ */
+export type AuditOrg = string | null;
+
+/** Fields never copied into the audit trail, at any depth. */
+const SECRET_KEYS = new Set([
+  'passwordHash', 'password', 'newPassword', 'currentPassword',
+  'tokenHash', 'token', 'secret', 'secretHash', 'totpSecret', 'codeHash', 'recoveryCodes',
+  'credential', 'credentialHash', 'privateKey', 'apiKey', 'smtpPassword', 'signingSecret',
+]);
+export function scrub(v: unknown): unknown {
+  if (v === undefined || v === null) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (Array.isArray(v)) return v.map((x) => (x === undefined ? null : scrub(x)));
+  if (typeof v !== 'object') return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v as Record<string, unknown>)) if (!SECRET_KEYS.has(k) && x !== undefined) out[k] = scrub(x);
+  return out;
 }
 
-/** Writes one audit entry; call it inside the same transaction as the change it records. */
-export async function recordAudit(orm: Orm, actor: Actor, e: AuditInput, at: Date): Promise<void> {
-  await orm.insert(auditLog).values({
-    orgId: actor.orgId,
+/** Runs positional-parameter SQL through drizzle, so both writers share one implementation. */
+const ormExec =
+  (orm: Orm): Exec =>
+  async <R>(text: string, params: unknown[] = []) => {
+    const parts = text.split(/\$(\d+)/);
+    const chunks: SQL[] = parts.map((p, i) => (i % 2 === 0 ? sql.raw(p) : sql`${params[Number(p) - 1]}`));
+    const res = (await orm.execute(sql.join(chunks, sql.raw('')))) as unknown as { rows: R[] };
+    return res.rows;
+  };
+
+function entry(orgId: AuditOrg, actor: Actor, e: AuditInput, at: Date) {
+  return {
+    orgId,
     actorId: authorId(actor),
     actorName: actor.name,
     action: e.action,
@@ -32,15 +59,22 @@ export async function recordAudit(orm: Orm, actor: Actor, e: AuditInput, at: Dat
     before: scrub(e.before),
     after: scrub(e.after),
     at,
-  });
+  };
+}
+
+/**
+ * Writes one audit entry into the chain of `orgId` — the organization of the changed object; call it
+ * inside the same transaction as the change it records.
+ */
+export async function recordAudit(orm: Orm, actor: Actor, orgId: AuditOrg, e: AuditInput, at: Date): Promise<void> {
+  // A savepoint inside the caller's transaction, or a transaction of its own when called outside one:
+  // the chain lock must be held until the entry is committed.
+  await orm.transaction(async (tx) => appendEntry(ormExec(tx as unknown as Orm), entry(orgId, actor, e, at)));
 }
 
 /** The same entry written through a raw-SQL transaction (services that work in SQL, e.g. field service). */
-export async function recordAuditTx(tx: RawTx, actor: Actor, e: AuditInput, at: Date): Promise<void> {
-  const json = (v: unknown) => (v === undefined ? null : JSON.stringify(scrub(v)));
-  await tx.query('INSERT INTO audit_log (org_id, actor_id, actor_name, action, entity, entity_id, before, after, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)', [
-    actor.orgId, authorId(actor), actor.name, e.action, e.entity, e.entityId ?? null, json(e.before), json(e.after), at,
-  ]);
+export async function recordAuditTx(tx: RawTx, actor: Actor, orgId: AuditOrg, e: AuditInput, at: Date): Promise<void> {
+  await appendEntry((text, params) => tx.query(text, params), entry(orgId, actor, e, at));
 }
 
 export class AuditService {
@@ -57,5 +91,12 @@ export class AuditService {
       orm.select({ n: count() }).from(auditLog).where(and(...where)),
     ]);
     return { items, total: total?.n ?? 0 };
+  }
+
+  /** Checks the actor's organization's chain; a platform admin may name another organization. */
+  async verify(actor: Actor, orgId?: string): Promise<AuditChainReport> {
+    assertCan(actor, 'audit:read');
+    const [chain] = (await verifyChains(this.ctx.db, { orgId: targetOrg(actor, orgId) })).chains;
+    return chain!;
   }
 }

@@ -12,6 +12,8 @@ import type { Database } from '../db/client.js';
 import { listMigrations, migrate, schemaVersion } from '../db/migrate.js';
 import { errors } from '../errors/errors.js';
 import { VERSION } from '../version.js';
+import type { AuditVerifyResult } from '@poscare/contracts';
+import { verifyChains } from '../audit/chain.js';
 
 export const BACKUP_FORMAT = 'poscare-backup';
 const TABLES = Object.keys(ALL_TABLES);
@@ -86,8 +88,11 @@ async function readBackup(file: string): Promise<{ header: Header; dumps: { tabl
   return { header, dumps };
 }
 
-/** Replaces all PosCare data with the backup's, in one transaction: on any error nothing changes. */
-export async function restore(db: Database, file: string): Promise<{ header: Header; tables: Record<string, number> }> {
+/**
+ * Replaces all PosCare data with the backup's, in one transaction: on any error nothing changes. Then
+ * verifies the restored audit chains, so a backup edited on its way back says so.
+ */
+export async function restore(db: Database, file: string): Promise<{ header: Header; tables: Record<string, number>; audit: AuditVerifyResult }> {
   const { header, dumps } = await readBackup(file);
   await migrate(db);
   const counts: Record<string, number> = {};
@@ -102,11 +107,22 @@ export async function restore(db: Database, file: string): Promise<{ header: Hea
       if (body.trim()) await tx.copyIn(table, columns, body);
       counts[table] = countCsvRecords(body);
     }
-    for (const t of ['audit_log', 'rejected_messages']) {
-      await tx.query(`SELECT setval(pg_get_serial_sequence('${t}', 'id'), COALESCE((SELECT max(id) FROM ${t}), 0) + 1, false)`);
+    // Every sequence behind a column (serial, bigserial, identity) continues after the restored rows,
+    // so the next insert into any table does not collide with a restored key.
+    const owned = await tx.query<{ seq: string; tbl: string; col: string }>(
+      `SELECT s.relname AS seq, c.relname AS tbl, a.attname AS col
+         FROM pg_class s
+         JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+         JOIN pg_class c ON c.oid = d.refobjid
+         JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+         JOIN pg_namespace n ON n.oid = s.relnamespace
+        WHERE s.relkind = 'S' AND n.nspname = current_schema()`,
+    );
+    for (const o of owned) {
+      await tx.query(`SELECT setval('"${o.seq}"', COALESCE((SELECT max("${o.col}") FROM "${o.tbl}"), 0) + 1, false)`);
     }
   });
-  return { header, tables: counts };
+  return { header, tables: counts, audit: await verifyChains(db) };
 }
 
 /** Counts CSV records, not lines: a quoted field may hold newlines. */

@@ -61,7 +61,7 @@ export class CommandService {
         requestedByName: actor.name,
         createdAt: now,
       });
-      await recordAudit(tx, actor, { action: 'command', entity: 'terminal', entityId: terminalId, after: { command: req.name, commandId: id, reason: req.reason ?? null } }, now);
+      await recordAudit(tx, actor, term.orgId, { action: 'command', entity: 'terminal', entityId: terminalId, after: { command: req.name, commandId: id, reason: req.reason ?? null } }, now);
     });
     const command: DeviceCommand = { v: PROTOCOL_VERSION, commandId: id, at: now.toISOString(), name: req.name, ...(req.args ? { args: req.args } : {}) };
     if (this.local?.has(terminalId)) this.local.deliver(terminalId, command);

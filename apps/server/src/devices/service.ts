@@ -12,6 +12,7 @@ import { AppError, errors } from '../errors/errors.js';
 import { type Actor, assertCan, systemActor } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
+import type { SecuritySignals } from '../security/signals.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -35,26 +36,35 @@ export class DeviceService {
   readonly events = new EventEmitter();
   private cache = new Map<string, CacheEntry>();
 
+  private signals: SecuritySignals | undefined;
   constructor(private ctx: AppContext) {}
+
+  /** Intrusion signals: a revoked terminal still sending, one credential used from two addresses at once. */
+  attachSignals(signals: SecuritySignals): void {
+    this.signals = signals;
+  }
 
   async createEnrollmentCode(actor: Actor, input: { label?: string | undefined; maxUses: number; expiresInHours: number }) {
     assertCan(actor, 'devices:manage');
     const code = randomBytes(9).toString('base64url').toUpperCase().replace(/[^A-Z0-9]/g, '').slice(0, 12).padEnd(12, '7');
     const now = this.ctx.clock.now();
-    const [row] = await this.ctx.db.orm
-      .insert(enrollmentCodes)
-      .values({
-        orgId: actor.orgId,
-        codeHash: sha256(code),
-        label: input.label ?? null,
-        maxUses: input.maxUses,
-        expiresAt: new Date(now.getTime() + input.expiresInHours * 3_600_000),
-        createdBy: actor.name,
-        createdAt: now,
-      })
-      .returning();
-    await recordAudit(this.ctx.db.orm, actor, { action: 'create', entity: 'enrollment_code', entityId: row!.id, after: { label: row!.label, maxUses: row!.maxUses, expiresAt: row!.expiresAt } }, now);
-    return { ...row!, code };
+    const row = await this.ctx.db.orm.transaction(async (tx) => {
+      const [r] = await tx
+        .insert(enrollmentCodes)
+        .values({
+          orgId: actor.orgId,
+          codeHash: sha256(code),
+          label: input.label ?? null,
+          maxUses: input.maxUses,
+          expiresAt: new Date(now.getTime() + input.expiresInHours * 3_600_000),
+          createdBy: actor.name,
+          createdAt: now,
+        })
+        .returning();
+      await recordAudit(tx, actor, r!.orgId, { action: 'create', entity: 'enrollment_code', entityId: r!.id, after: { label: r!.label, maxUses: r!.maxUses, expiresAt: r!.expiresAt } }, now);
+      return r!;
+    });
+    return { ...row, code };
   }
 
   async listEnrollmentCodes(actor: Actor) {
@@ -65,13 +75,15 @@ export class DeviceService {
   async revokeEnrollmentCode(actor: Actor, id: string) {
     assertCan(actor, 'devices:manage');
     const now = this.ctx.clock.now();
-    const [row] = await this.ctx.db.orm
-      .update(enrollmentCodes)
-      .set({ revokedAt: now })
-      .where(and(eq(enrollmentCodes.id, id), eq(enrollmentCodes.orgId, actor.orgId)))
-      .returning();
-    if (!row) throw errors.notFound('enrollment_code');
-    await recordAudit(this.ctx.db.orm, actor, { action: 'revoke', entity: 'enrollment_code', entityId: id }, now);
+    await this.ctx.db.orm.transaction(async (tx) => {
+      const [row] = await tx
+        .update(enrollmentCodes)
+        .set({ revokedAt: now })
+        .where(and(eq(enrollmentCodes.id, id), eq(enrollmentCodes.orgId, actor.orgId)))
+        .returning();
+      if (!row) throw errors.notFound('enrollment_code');
+      await recordAudit(tx, actor, row.orgId, { action: 'revoke', entity: 'enrollment_code', entityId: id }, now);
+    });
   }
 
   /**
@@ -101,7 +113,7 @@ export class DeviceService {
         .insert(deviceCredentials)
         .values({ terminalId: term.id, orgId: term.orgId, secretHash: sha256(secret), enrolledAt: now })
         .onConflictDoUpdate({ target: deviceCredentials.terminalId, set: { secretHash: sha256(secret), enrolledAt: now, revokedAt: null } });
-      await recordAudit(tx, systemActor(term.orgId, `terminal ${term.serialNumber}`), { action: 'enroll', entity: 'terminal', entityId: term.id, after: { enrollmentCode: ec.id } }, now);
+      await recordAudit(tx, systemActor(term.orgId, `terminal ${term.serialNumber}`), term.orgId, { action: 'enroll', entity: 'terminal', entityId: term.id, after: { enrollmentCode: ec.id } }, now);
       this.cache.delete(term.id);
       return { terminalId: term.id, orgId: term.orgId, secret, mqtt: { topicPrefix: topicFor(term.orgId, term.id, 'telemetry').replace(/\/telemetry$/, '') } };
     });
@@ -110,13 +122,16 @@ export class DeviceService {
   async revoke(actor: Actor, terminalId: string) {
     assertCan(actor, 'devices:manage');
     const now = this.ctx.clock.now();
-    const [row] = await this.ctx.db.orm
-      .update(deviceCredentials)
-      .set({ revokedAt: now })
-      .where(and(eq(deviceCredentials.terminalId, terminalId), eq(deviceCredentials.orgId, actor.orgId)))
-      .returning();
-    if (!row) throw errors.notFound('terminal');
-    await recordAudit(this.ctx.db.orm, actor, { action: 'revoke_credential', entity: 'terminal', entityId: terminalId }, now);
+    const row = await this.ctx.db.orm.transaction(async (tx) => {
+      const [r] = await tx
+        .update(deviceCredentials)
+        .set({ revokedAt: now })
+        .where(and(eq(deviceCredentials.terminalId, terminalId), eq(deviceCredentials.orgId, actor.orgId)))
+        .returning();
+      if (!r) throw errors.notFound('terminal');
+      await recordAudit(tx, actor, r.orgId, { action: 'revoke_credential', entity: 'terminal', entityId: terminalId }, now);
+      return r;
+    });
     this.cache.set(terminalId, { orgId: row.orgId, secretHash: row.secretHash, revoked: true, until: Date.now() + CACHE_MS });
     this.events.emit('revoked', terminalId);
   }
@@ -132,7 +147,8 @@ export class DeviceService {
   private async lookup(terminalId: string): Promise<CacheEntry | null> {
     const hit = this.cache.get(terminalId);
     if (hit && hit.until > Date.now()) return hit;
-    if (!/^[0-9a-f-]{36}$/i.test(terminalId)) return null;
+    // Only a well-formed UUID reaches the query: anything else would be a database error, not an unknown terminal.
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(terminalId)) return null;
     const [term] = await this.ctx.db.orm
       .select({ orgId: terminals.orgId, secretHash: deviceCredentials.secretHash, revokedAt: deviceCredentials.revokedAt, state: terminals.lifecycleState })
       .from(terminals)
@@ -149,14 +165,22 @@ export class DeviceService {
   }
 
   /** Checks a terminal's secret (MQTT password or HTTPS bearer). */
-  async authenticate(terminalId: string, secret: string): Promise<{ ok: true; identity: DeviceIdentity } | { ok: false; reason: 'unknown_terminal' | 'revoked' | 'unauthenticated' }> {
+  async authenticate(
+    terminalId: string,
+    secret: string,
+    from?: { address: string | undefined; channel: 'https' | 'mqtt' },
+  ): Promise<{ ok: true; identity: DeviceIdentity } | { ok: false; reason: 'unknown_terminal' | 'revoked' | 'unauthenticated' }> {
     const e = await this.lookup(terminalId);
     if (!e) return { ok: false, reason: 'unknown_terminal' };
-    if (e.revoked) return { ok: false, reason: 'revoked' };
+    if (e.revoked) {
+      if (from) this.signals?.revokedTerminal(e.orgId, terminalId, from.address, from.channel);
+      return { ok: false, reason: 'revoked' };
+    }
     if (!e.secretHash) return { ok: false, reason: 'unauthenticated' };
     const a = Buffer.from(sha256(secret), 'hex');
     const b = Buffer.from(e.secretHash, 'hex');
     if (a.length !== b.length || !timingSafeEqual(a, b)) return { ok: false, reason: 'unauthenticated' };
+    if (from) this.signals?.deviceSeen(e.orgId, terminalId, from.address, from.channel);
     return { ok: true, identity: { terminalId, orgId: e.orgId } };
   }
 
@@ -168,7 +192,10 @@ export class DeviceService {
     const e = await this.lookup(terminalId);
     if (!e) return { ok: false, reason: 'unknown_terminal' };
     if (e.orgId !== orgId) return { ok: false, reason: 'wrong_tenant' };
-    if (e.revoked || !e.secretHash) return { ok: false, reason: 'revoked' };
+    if (e.revoked || !e.secretHash) {
+      if (e.revoked) this.signals?.revokedTerminal(e.orgId, terminalId, undefined, 'mqtt');
+      return { ok: false, reason: 'revoked' };
+    }
     return { ok: true };
   }
 

@@ -75,7 +75,7 @@ export async function moveLifecycle(tx: RawTx, actor: Actor, t: TerminalState, t
     actor.name,
     at,
   ]);
-  await audit(tx, actor, { action: 'lifecycle', entity: 'terminal', entityId: t.id, before: { lifecycleState: from }, after: { lifecycleState: to, reason } }, at);
+  await audit(tx, actor, t.org_id, { action: 'lifecycle', entity: 'terminal', entityId: t.id, before: { lifecycleState: from }, after: { lifecycleState: to, reason } }, at);
   return row;
 }
 

@@ -153,7 +153,7 @@ export class PartsService {
           body.region ?? null,
           now,
         ]);
-        await audit(tx, actor, { action: 'create', entity: 'depot', entityId: r!.id, after: body }, now);
+        await audit(tx, actor, actor.orgId, { action: 'create', entity: 'depot', entityId: r!.id, after: body }, now);
         return r!.id;
       })
       .catch(dupe('parts.depot_code_taken', { code: body.code }));
@@ -173,7 +173,7 @@ export class PartsService {
           body.address === undefined ? before.address : body.address,
           body.region === undefined ? before.region : body.region,
         ]);
-        await audit(tx, actor, { action: 'update', entity: 'depot', entityId: id, before: { code: before.code, name: before.name, address: before.address, region: before.region }, after: body }, now);
+        await audit(tx, actor, actor.orgId, { action: 'update', entity: 'depot', entityId: id, before: { code: before.code, name: before.name, address: before.address, region: before.region }, after: body }, now);
       })
       .catch(dupe('parts.depot_code_taken', { code: body.code }));
     return (await this.depots(actor)).items.find((d) => d.id === id)!;
@@ -203,7 +203,7 @@ export class PartsService {
           body.reorderLevel,
           now,
         ]);
-        await audit(tx, actor, { action: 'create', entity: 'part', entityId: r!.id, after: body }, now);
+        await audit(tx, actor, actor.orgId, { action: 'create', entity: 'part', entityId: r!.id, after: body }, now);
         return r!.id;
       })
       .catch(dupe('parts.sku_taken', { sku: body.sku }));
@@ -223,7 +223,7 @@ export class PartsService {
         body.unit ?? before.unit,
         body.reorderLevel ?? before.reorder_level,
       ]);
-      await audit(tx, actor, { action: 'update', entity: 'part', entityId: id, before: { kind: before.kind, name: before.name, unit: before.unit, reorderLevel: before.reorder_level }, after: body }, now);
+      await audit(tx, actor, actor.orgId, { action: 'update', entity: 'part', entityId: id, before: { kind: before.kind, name: before.name, unit: before.unit, reorderLevel: before.reorder_level }, after: body }, now);
     });
     return (await this.parts(actor)).items.find((p) => p.id === id)!;
   }
@@ -263,7 +263,7 @@ export class PartsService {
       await depotRow(tx, actor.orgId, body.depotId);
       await partRow(tx, actor.orgId, body.partId);
       await moveStock(tx, actor, { depotId: body.depotId, partId: body.partId, delta: body.quantity, reason: 'receive', note: body.note ?? null }, now, lang);
-      await audit(tx, actor, { action: 'stock_receive', entity: 'part', entityId: body.partId, after: body }, now);
+      await audit(tx, actor, actor.orgId, { action: 'stock_receive', entity: 'part', entityId: body.partId, after: body }, now);
       return [[body.depotId, body.partId]];
     });
   }
@@ -280,7 +280,7 @@ export class PartsService {
       const note = body.note ? `${from.code} → ${to.code}: ${body.note}` : `${from.code} → ${to.code}`;
       await moveStock(tx, actor, { depotId: body.fromDepotId, partId: body.partId, delta: -body.quantity, reason: 'transfer_out', note }, now, lang);
       await moveStock(tx, actor, { depotId: body.toDepotId, partId: body.partId, delta: body.quantity, reason: 'transfer_in', note }, now, lang);
-      await audit(tx, actor, { action: 'stock_transfer', entity: 'part', entityId: body.partId, after: body }, now);
+      await audit(tx, actor, actor.orgId, { action: 'stock_transfer', entity: 'part', entityId: body.partId, after: body }, now);
       return [
         [body.fromDepotId, body.partId],
         [body.toDepotId, body.partId],
@@ -295,7 +295,7 @@ export class PartsService {
       await depotRow(tx, actor.orgId, body.depotId);
       await partRow(tx, actor.orgId, body.partId);
       await moveStock(tx, actor, { depotId: body.depotId, partId: body.partId, delta: body.delta, reason: 'adjust', note: body.note }, now, lang);
-      await audit(tx, actor, { action: 'stock_adjust', entity: 'part', entityId: body.partId, after: body }, now);
+      await audit(tx, actor, actor.orgId, { action: 'stock_adjust', entity: 'part', entityId: body.partId, after: body }, now);
       return [[body.depotId, body.partId]];
     });
   }

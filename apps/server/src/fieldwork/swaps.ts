@@ -100,7 +100,7 @@ export class SwapService {
       // The old terminal leaves the site with the engineer.
       await moveLifecycle(tx, actor, old, 'swapped_out', reason, now);
       await tx.query('UPDATE terminals SET site_id = NULL, merchant_id = NULL, updated_at = $2 WHERE id = $1', [old.id, now]);
-      await audit(tx, actor, { action: 'update', entity: 'terminal', entityId: old.id, before: { siteId: old.site_id, merchantId: old.merchant_id }, after: { siteId: null, merchantId: null, reason } }, now);
+      await audit(tx, actor, actor.orgId, { action: 'update', entity: 'terminal', entityId: old.id, before: { siteId: old.site_id, merchantId: old.merchant_id }, after: { siteId: null, merchantId: null, reason } }, now);
       await recordCustody(
         tx,
         actor,
@@ -116,7 +116,7 @@ export class SwapService {
         now,
       );
       await tx.query('UPDATE terminals SET site_id = $2, merchant_id = $3, updated_at = $4 WHERE id = $1', [spare.id, site.id, site.merchant_id, now]);
-      await audit(tx, actor, { action: 'update', entity: 'terminal', entityId: spare.id, before: { siteId: spare.site_id, merchantId: spare.merchant_id }, after: { siteId: site.id, merchantId: site.merchant_id, reason } }, now);
+      await audit(tx, actor, actor.orgId, { action: 'update', entity: 'terminal', entityId: spare.id, before: { siteId: spare.site_id, merchantId: spare.merchant_id }, after: { siteId: site.id, merchantId: site.merchant_id, reason } }, now);
       const installed = await moveLifecycle(tx, actor, { ...spare, site_id: site.id as string, merchant_id: site.merchant_id as string }, 'installed', reason, now);
       await moveLifecycle(tx, actor, installed, 'active', reason, now);
       await recordCustody(
@@ -127,7 +127,7 @@ export class SwapService {
       );
 
       await tx.query('UPDATE work_orders SET updated_at = $2 WHERE id = $1', [workOrderId, now]);
-      await audit(tx, actor, { action: 'swap', entity: 'work_order', entityId: workOrderId, after: { swapId: id, oldTerminalId: old.id, newTerminalId: spare.id } }, now);
+      await audit(tx, actor, actor.orgId, { action: 'swap', entity: 'work_order', entityId: workOrderId, after: { swapId: id, oldTerminalId: old.id, newTerminalId: spare.id } }, now);
       if (w.ticket_id) {
         // The ticket follows the new terminal: its verification reads the new terminal's signals.
         await tx.query(

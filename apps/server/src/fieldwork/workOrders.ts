@@ -115,7 +115,7 @@ export class WorkOrderService {
           body.scheduledAt ? new Date(body.scheduledAt) : null, JSON.stringify(checklist), actor.name, now,
         ],
       );
-      await audit(tx, actor, { action: 'create', entity: 'work_order', entityId: row!.id, after: { number, ...body } }, now);
+      await audit(tx, actor, actor.orgId, { action: 'create', entity: 'work_order', entityId: row!.id, after: { number, ...body } }, now);
       if (ticket) {
         const mlang = await merchantLanguage(tx, merchantId);
         const when = body.scheduledAt ? say(mlang, 'workorder.event.created_at', { number, time: formatTime(new Date(body.scheduledAt), mlang) }) : say(mlang, 'workorder.event.created', { number });
@@ -262,7 +262,7 @@ export class WorkOrderService {
       if (body.scheduledAt !== undefined) set('scheduled_at', body.scheduledAt ? new Date(body.scheduledAt) : null);
       if (body.depotId !== undefined) set('depot_id', body.depotId);
       await tx.query(`UPDATE work_orders SET ${sets.join(', ')} WHERE id = $1`, params);
-      await audit(tx, actor, { action: 'update', entity: 'work_order', entityId: id, before: { notes: w.notes, instructions: w.instructions, address: w.address, scheduledAt: w.scheduled_at, depotId: w.depot_id }, after: body }, now);
+      await audit(tx, actor, actor.orgId, { action: 'update', entity: 'work_order', entityId: id, before: { notes: w.notes, instructions: w.instructions, address: w.address, scheduledAt: w.scheduled_at, depotId: w.depot_id }, after: body }, now);
     });
     return this.get(actor, id, lang);
   }
@@ -280,7 +280,7 @@ export class WorkOrderService {
       // A new engineer starts from "assigned": they are not on the way yet.
       if (w.assignee_id !== u.id && w.status === 'en_route') sets.push(`status = 'assigned'`);
       await tx.query(`UPDATE work_orders SET ${sets.join(', ')} WHERE id = $1`, params);
-      await audit(tx, actor, { action: 'assign', entity: 'work_order', entityId: id, before: { assigneeId: w.assignee_id }, after: body }, now);
+      await audit(tx, actor, actor.orgId, { action: 'assign', entity: 'work_order', entityId: id, before: { assigneeId: w.assignee_id }, after: body }, now);
       if (w.ticket_id) {
         await ticketEvent(tx, w.ticket_id as string, actor, now, 'work_order', {
           from: w.number as string,
@@ -331,7 +331,7 @@ export class WorkOrderService {
         set('completed_at', now);
       }
       await tx.query(`UPDATE work_orders SET ${sets.join(', ')} WHERE id = $1`, params);
-      await audit(tx, actor, { action: 'status', entity: 'work_order', entityId: id, before: { status: from }, after: { status: body.to, reason: body.reason ?? null, outcome } }, now);
+      await audit(tx, actor, actor.orgId, { action: 'status', entity: 'work_order', entityId: id, before: { status: from }, after: { status: body.to, reason: body.reason ?? null, outcome } }, now);
       if (w.ticket_id) {
         const ticketId = w.ticket_id as string;
         const mlang = await merchantLanguage(tx, str(w.merchant_id));
@@ -379,6 +379,7 @@ export class WorkOrderService {
       item.doneAt = body.done ? now.toISOString() : null;
       item.doneBy = body.done ? actor.name : null;
       await tx.query('UPDATE work_orders SET checklist = $2, updated_at = $3 WHERE id = $1', [id, JSON.stringify(checklist), now]);
+      await audit(tx, actor, actor.orgId, { action: 'checklist', entity: 'work_order', entityId: id, before: { itemId: body.itemId, done: !body.done }, after: { itemId: body.itemId, done: body.done } }, now);
     });
     return this.get(actor, id, lang);
   }
@@ -398,6 +399,7 @@ export class WorkOrderService {
       const part = await partRow(tx, actor.orgId, body.partId);
       await moveStock(tx, actor, { depotId, partId: body.partId, delta: -body.quantity, reason: 'use', workOrderId: id, ticketId: str(w.ticket_id), note: body.note ?? null }, now, lang);
       await tx.query('UPDATE work_orders SET updated_at = $2 WHERE id = $1', [id, now]);
+      await audit(tx, actor, actor.orgId, { action: 'use_parts', entity: 'work_order', entityId: id, after: { depotId, partId: body.partId, quantity: body.quantity, note: body.note ?? null } }, now);
       if (w.ticket_id) {
         await ticketEvent(tx, w.ticket_id as string, actor, now, 'work_order', {
           from: w.number as string,
@@ -450,6 +452,7 @@ export class WorkOrderService {
         now,
       ]);
       await tx.query('UPDATE work_orders SET updated_at = $2 WHERE id = $1', [id, now]);
+      await audit(tx, actor, actor.orgId, { action: 'photo', entity: 'work_order', entityId: id, after: { contentType: type, bytes: file.bytes.length, caption: file.caption } }, now);
       if (w.ticket_id) {
         await ticketEvent(tx, w.ticket_id as string, actor, now, 'work_order', { from: w.number as string, to: w.status as string, body: say(actor.language, 'workorder.event.photo', { number: w.number }), internal: true });
       }
@@ -481,7 +484,7 @@ export class WorkOrderService {
       assertOpen(w, lang, 'on_site');
       const signoff = { signerName: body.signerName, signature: body.signature, at: now.toISOString(), by: actor.name };
       await tx.query('UPDATE work_orders SET signoff = $2, updated_at = $3 WHERE id = $1', [id, JSON.stringify(signoff), now]);
-      await audit(tx, actor, { action: 'signoff', entity: 'work_order', entityId: id, after: { signerName: body.signerName } }, now);
+      await audit(tx, actor, actor.orgId, { action: 'signoff', entity: 'work_order', entityId: id, after: { signerName: body.signerName } }, now);
       if (w.ticket_id) {
         await ticketEvent(tx, w.ticket_id as string, actor, now, 'work_order', {
           from: w.number as string,

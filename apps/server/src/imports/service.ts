@@ -7,12 +7,12 @@ import type { ImportMode, ImportReport, Language } from '@poscare/contracts';
 import { csvRows } from '../db/client.js';
 import { errors } from '../errors/errors.js';
 import { type Actor, assertCan, authorId, targetOrg } from '../access/actor.js';
+import { recordAuditTx } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import { TERMINAL_COPY_COLUMNS } from '../terminals/repository.js';
 import { detectKind, readSheet } from './parse.js';
-import { renderProblem, validateRows, type ValidRow } from './validate.js';
+import { renderProblem, validateRowsInSteps, type ValidRow } from './validate.js';
 
-export const MAX_IMPORT_ROWS = 200_000;
 const MAX_REPORTED_PROBLEMS = 1_000;
 const HISTORY_COLUMNS = ['id', 'org_id', 'terminal_id', 'from_state', 'to_state', 'reason', 'actor_id', 'actor_name', 'at'] as const;
 
@@ -27,14 +27,22 @@ export interface ImportInput {
 export class ImportService {
   constructor(private ctx: AppContext) {}
 
+  /** The largest file the import route accepts (MAX_UPLOAD_MB). */
+  get maxUploadBytes(): number {
+    return this.ctx.config.MAX_UPLOAD_MB * 1024 * 1024;
+  }
+
   async importTerminals(actor: Actor, input: ImportInput): Promise<ImportReport> {
     assertCan(actor, 'import:run');
     const orgId = targetOrg(actor, input.orgId);
-    const sheet = await readSheet(detectKind(input.filename, input.bytes), input.bytes);
-    if (sheet.rows.length > MAX_IMPORT_ROWS) throw errors.importTooManyRows(MAX_IMPORT_ROWS);
+    // The caps are enforced while the file is read, on the import thread: nothing past them is ever parsed.
+    const sheet = await readSheet(detectKind(input.filename, input.bytes), input.bytes, {
+      maxRows: this.ctx.config.MAX_IMPORT_ROWS,
+      maxUnpackedBytes: this.ctx.config.MAX_IMPORT_UNPACKED_MB * 1024 * 1024,
+    });
 
     const known = await this.known(orgId);
-    const { valid, problems, totalRows, invalidRows } = validateRows(sheet, known);
+    const { valid, problems, totalRows, invalidRows } = await validateRowsInSteps(sheet, known);
     const report: ImportReport = {
       mode: input.mode,
       totalRows,
@@ -78,10 +86,7 @@ export class ImportService {
       await tx.copyIn('terminals', TERMINAL_COPY_COLUMNS, csvRows(terminals));
       await tx.copyIn('terminal_state_history', HISTORY_COLUMNS, csvRows(history));
       // One audit entry per import: who, which file, how many; the rows themselves carry their history.
-      await tx.query(
-        'INSERT INTO audit_log (org_id, actor_id, actor_name, action, entity, entity_id, after, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)',
-        [orgId, actorId, actor.name, 'import', 'terminal', null, JSON.stringify({ file: input.filename ?? null, mode: input.mode, imported: valid.length }), now],
-      );
+      await recordAuditTx(tx, actor, orgId, { action: 'import', entity: 'terminal', after: { file: input.filename ?? null, mode: input.mode, imported: valid.length } }, now);
     });
   }
 }

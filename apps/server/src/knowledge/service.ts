@@ -24,6 +24,7 @@ import {
 } from '@poscare/contracts';
 import { causeTitle, FAULT_CAUSES, isCauseCode } from '@poscare/codes';
 import { type Actor, assertCan, authorId, can } from '../access/actor.js';
+import { recordAuditTx } from '../audit/service.js';
 import type { RawTx } from '../db/client.js';
 import { AppError, errors, type FieldProblem } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
@@ -383,6 +384,7 @@ export class KnowledgeService {
                                 not_helpful = (SELECT count(*) FROM kb_feedback WHERE article_id = $1 AND NOT helpful) WHERE id = $1`,
         [id],
       );
+      await audit(tx, actor, 'kb.article.feedback', id, { helpful }, this.ctx.clock.now());
     });
     return this.get(actor, id, lang);
   }
@@ -394,11 +396,14 @@ export class KnowledgeService {
     const contentType = imageType(bytes);
     if (!contentType) throw new AppError('kb.image_type', 415);
     if (articleId) await this.row(actor, articleId);
-    const [row] = await this.ctx.db.rawTransaction((tx) =>
-      tx.query<{ id: string }>('INSERT INTO kb_images (org_id, article_id, content_type, bytes, data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id', [
-        actor.orgId, articleId ?? null, contentType, bytes.length, bytes, this.ctx.clock.now(),
-      ]),
-    );
+    const [row] = await this.ctx.db.rawTransaction(async (tx) => {
+      const now = this.ctx.clock.now();
+      const rows = await tx.query<{ id: string }>('INSERT INTO kb_images (org_id, article_id, content_type, bytes, data, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id', [
+        actor.orgId, articleId ?? null, contentType, bytes.length, bytes, now,
+      ]);
+      await recordAuditTx(tx, actor, actor.orgId, { action: 'kb.image.upload', entity: 'kb_image', entityId: rows[0]!.id, after: { articleId: articleId ?? null, contentType, bytes: bytes.length } }, now);
+      return rows;
+    });
     return { id: row!.id, contentType, bytes: bytes.length, url: `/api/v1/kb/images/${row!.id}` };
   }
 
@@ -613,9 +618,8 @@ export async function writeVersion(
 }
 
 export async function audit(tx: RawTx, actor: Actor, action: string, entityId: string, after: unknown, at: Date): Promise<void> {
-  await tx.query('INSERT INTO audit_log (org_id, actor_id, actor_name, action, entity, entity_id, after, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [
-    actor.orgId, authorId(actor), actor.name, action, 'kb_article', entityId, JSON.stringify(after), at,
-  ]);
+  // Articles belong to the actor's organization (every query here is scoped to it).
+  await recordAuditTx(tx, actor, actor.orgId, { action, entity: 'kb_article', entityId, after }, at);
 }
 
 function refuseCardData(fields: Record<string, unknown>): void {

@@ -41,7 +41,7 @@ export class MerchantService {
     try {
       return await this.ctx.db.orm.transaction(async (tx) => {
         const [row] = await tx.insert(merchants).values({ ...fields, orgId: targetOrg(actor, orgId), createdAt: now }).returning();
-        await recordAudit(tx, actor, { action: 'create', entity: 'merchant', entityId: row!.id, after: row }, now);
+        await recordAudit(tx, actor, row!.orgId, { action: 'create', entity: 'merchant', entityId: row!.id, after: row }, now);
         return row!;
       });
     } catch (e) {
@@ -56,7 +56,7 @@ export class MerchantService {
     try {
       return await this.ctx.db.orm.transaction(async (tx) => {
         const [row] = await tx.update(merchants).set(input).where(eq(merchants.id, id)).returning();
-        await recordAudit(tx, actor, { action: 'update', entity: 'merchant', entityId: id, before, after: row }, now);
+        await recordAudit(tx, actor, before.orgId, { action: 'update', entity: 'merchant', entityId: id, before, after: row }, now);
         return row!;
       });
     } catch (e) {
@@ -77,7 +77,7 @@ export class MerchantService {
     const now = this.ctx.clock.now();
     await orm.transaction(async (tx) => {
       await tx.delete(merchants).where(eq(merchants.id, id));
-      await recordAudit(tx, actor, { action: 'delete', entity: 'merchant', entityId: id, before }, now);
+      await recordAudit(tx, actor, before.orgId, { action: 'delete', entity: 'merchant', entityId: id, before }, now);
     });
   }
 }

@@ -150,7 +150,7 @@ export class NotificationService {
       await tx.insert(notificationPreferences).values({ userId: actor.userId, ...row }).onConflictDoUpdate({ target: notificationPreferences.userId, set: row });
       // The language is the person's, not only their notifications': the console and errors follow it too.
       if (input.language !== before.language) await tx.update(users).set({ language: input.language }).where(and(eq(users.id, actor.userId), eq(users.orgId, actor.orgId)));
-      await recordAudit(tx, actor, { action: 'update', entity: 'notification_preferences', entityId: actor.userId, before, after: input }, now);
+      await recordAudit(tx, actor, actor.orgId, { action: 'update', entity: 'notification_preferences', entityId: actor.userId, before, after: input }, now);
       return { ...row, language: input.language };
     });
   }
@@ -183,7 +183,7 @@ export class NotificationService {
         .insert(webhooks)
         .values({ orgId: actor.orgId, ...input, secret: randomBytes(32).toString('base64url'), createdBy: actor.name, createdAt: now })
         .returning();
-      await recordAudit(tx, actor, { action: 'create', entity: 'webhook', entityId: row!.id, after: auditedWebhook(row!) }, now);
+      await recordAudit(tx, actor, row!.orgId, { action: 'create', entity: 'webhook', entityId: row!.id, after: auditedWebhook(row!) }, now);
       return presentWebhook(row!, true);
     });
   }
@@ -196,7 +196,7 @@ export class NotificationService {
       const set = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as WebhookUpdate;
       if (!Object.keys(set).length) return presentWebhook(before);
       const [row] = await tx.update(webhooks).set(set).where(eq(webhooks.id, id)).returning();
-      await recordAudit(tx, actor, { action: 'update', entity: 'webhook', entityId: id, before: auditedWebhook(before), after: auditedWebhook(row!) }, now);
+      await recordAudit(tx, actor, before.orgId, { action: 'update', entity: 'webhook', entityId: id, before: auditedWebhook(before), after: auditedWebhook(row!) }, now);
       return presentWebhook(row!);
     });
   }
@@ -208,7 +208,7 @@ export class NotificationService {
     await this.ctx.db.orm.transaction(async (tx) => {
       const before = await this.webhook(tx, actor, id);
       await tx.delete(webhooks).where(eq(webhooks.id, id));
-      await recordAudit(tx, actor, { action: 'delete', entity: 'webhook', entityId: id, before: auditedWebhook(before) }, now);
+      await recordAudit(tx, actor, before.orgId, { action: 'delete', entity: 'webhook', entityId: id, before: auditedWebhook(before) }, now);
     });
   }
 
@@ -223,7 +223,7 @@ export class NotificationService {
         .insert(deliveries)
         .values({ orgId: actor.orgId, channel: 'webhook', target: w.url, webhookId: w.id, event: 'test', payload, createdAt: now, nextAttemptAt: now })
         .returning();
-      await recordAudit(tx, actor, { action: 'test', entity: 'webhook', entityId: id, after: { deliveryId: row!.id } }, now);
+      await recordAudit(tx, actor, w.orgId, { action: 'test', entity: 'webhook', entityId: id, after: { deliveryId: row!.id } }, now);
       return presentDelivery(row!);
     });
   }

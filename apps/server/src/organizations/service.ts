@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { OrganizationCreate, OrganizationUpdate } from '@poscare/contracts';
+import type { OrgSecurity, OrgSecurityUpdate, OrganizationCreate, OrganizationUpdate } from '@poscare/contracts';
 import { organizations } from '../db/schema.js';
 import { errors } from '../errors/errors.js';
 import { type Actor, assertCan } from '../access/actor.js';
@@ -33,7 +33,7 @@ export class OrganizationService {
     const now = this.ctx.clock.now();
     return this.ctx.db.orm.transaction(async (tx) => {
       const [row] = await tx.insert(organizations).values({ ...input, createdAt: now }).returning();
-      await recordAudit(tx, actor, { action: 'create', entity: 'organization', entityId: row!.id, after: row }, now);
+      await recordAudit(tx, actor, row!.id, { action: 'create', entity: 'organization', entityId: row!.id, after: row }, now);
       return row!;
     });
   }
@@ -44,8 +44,39 @@ export class OrganizationService {
     const now = this.ctx.clock.now();
     return this.ctx.db.orm.transaction(async (tx) => {
       const [row] = await tx.update(organizations).set(input).where(eq(organizations.id, id)).returning();
-      await recordAudit(tx, actor, { action: 'update', entity: 'organization', entityId: id, before, after: row }, now);
+      await recordAudit(tx, actor, id, { action: 'update', entity: 'organization', entityId: id, before, after: row }, now);
       return row!;
     });
+  }
+
+  /** The organization's sign-in policy: which roles need a second factor, and how long a browser is remembered. */
+  async security(actor: Actor, id: string): Promise<OrgSecurity> {
+    assertCan(actor, 'users:manage');
+    const org = await this.get(actor, id);
+    return { mfaRequiredRoles: org.mfaRequiredRoles as OrgSecurity['mfaRequiredRoles'], mfaRememberDays: org.mfaRememberDays, platformAdmins: this.ctx.config.MFA_PLATFORM_ADMINS ?? 'required' };
+  }
+
+  async updateSecurity(actor: Actor, id: string, input: z.infer<typeof OrgSecurityUpdate>): Promise<OrgSecurity> {
+    assertCan(actor, 'users:manage');
+    const before = await this.get(actor, id);
+    const now = this.ctx.clock.now();
+    const roles = [...new Set(input.mfaRequiredRoles)].sort();
+    await this.ctx.db.orm.transaction(async (tx) => {
+      await tx.update(organizations).set({ mfaRequiredRoles: roles, mfaRememberDays: input.mfaRememberDays }).where(eq(organizations.id, id));
+      await recordAudit(
+        tx,
+        actor,
+        id,
+        {
+          action: 'update',
+          entity: 'organization_security',
+          entityId: id,
+          before: { mfaRequiredRoles: before.mfaRequiredRoles, mfaRememberDays: before.mfaRememberDays },
+          after: { mfaRequiredRoles: roles, mfaRememberDays: input.mfaRememberDays },
+        },
+        now,
+      );
+    });
+    return this.security(actor, id);
   }
 }

@@ -34,7 +34,7 @@ export async function createAdmin(
       .insert(users)
       .values({ orgId: org!.id, email: opts.email.toLowerCase(), name: opts.name, role: 'admin', platformAdmin: true, passwordHash, createdAt: opts.now })
       .returning();
-    await recordAudit(tx, systemActor(org!.id), { action: 'create', entity: 'user', entityId: user!.id, after: { email: user!.email, role: 'admin', platformAdmin: true } }, opts.now);
+    await recordAudit(tx, systemActor(org!.id), org!.id, { action: 'create', entity: 'user', entityId: user!.id, after: { email: user!.email, role: 'admin', platformAdmin: true } }, opts.now);
     return { email: user!.email, ...(opts.password ? {} : { generatedPassword: password }) };
   });
 }

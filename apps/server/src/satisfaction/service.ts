@@ -20,6 +20,7 @@ import {
 import { causeTitle } from '@poscare/codes';
 import { type Actor, assertCan, can } from '../access/actor.js';
 import type { RawTx } from '../db/client.js';
+import { recordAuditTx } from '../audit/service.js';
 import { AppError, errors } from '../errors/errors.js';
 import { translate } from '../i18n/messages.js';
 import type { AppContext } from '../platform/context.js';
@@ -56,14 +57,15 @@ export class SatisfactionService {
       if (v.state === 'not_yet') throw new AppError('rating.not_resolved', 409);
       if (v.state === 'expired') throw new AppError('rating.expired', 409, { date: formatLocal(new Date(v.expiresAt!)) });
       if (v.blocked === 'no_merchant') throw new AppError('rating.no_merchant', 409);
-      const inserted = await tx.query<{ ticket_id: string }>(
+      const inserted = await tx.query<{ ticket_id: string; org_id: string }>(
         `INSERT INTO ticket_ratings (ticket_id, org_id, score, comment, rated_by, rated_at, agent_id, team, cause_code, merchant_id)
          SELECT t.id, t.org_id, $2, $3, $4, $5, t.assignee_id, u.team, t.cause_code, t.merchant_id
            FROM tickets t LEFT JOIN users u ON u.id = t.assignee_id WHERE t.id = $1
-         ON CONFLICT (ticket_id) DO NOTHING RETURNING ticket_id`,
+         ON CONFLICT (ticket_id) DO NOTHING RETURNING ticket_id, org_id`,
         [ticketId, body.score, comment, actor.userId, now],
       );
       if (!inserted.length) throw new AppError('rating.already_rated', 409);
+      await recordAuditTx(tx, actor, inserted[0]!.org_id, { action: 'rate', entity: 'ticket', entityId: ticketId, after: { score: body.score, comment, mode: v.mode } }, now);
       const stars = `${'★'.repeat(body.score)}${'☆'.repeat(5 - body.score)} ${body.score}/5`;
       await ticketEvent(tx, ticketId, actor, now, 'rating', {
         from: v.mode === 'on_behalf' ? 'on_behalf' : 'merchant',

@@ -49,7 +49,7 @@ export class SiteService {
     try {
       return await this.ctx.db.orm.transaction(async (tx) => {
         const [row] = await tx.insert(sites).values({ ...input, orgId: merchant.orgId, createdAt: now }).returning();
-        await recordAudit(tx, actor, { action: 'create', entity: 'site', entityId: row!.id, after: row }, now);
+        await recordAudit(tx, actor, row!.orgId, { action: 'create', entity: 'site', entityId: row!.id, after: row }, now);
         return row!;
       });
     } catch (e) {
@@ -64,7 +64,7 @@ export class SiteService {
     try {
       return await this.ctx.db.orm.transaction(async (tx) => {
         const [row] = await tx.update(sites).set(input).where(eq(sites.id, id)).returning();
-        await recordAudit(tx, actor, { action: 'update', entity: 'site', entityId: id, before, after: row }, now);
+        await recordAudit(tx, actor, before.orgId, { action: 'update', entity: 'site', entityId: id, before, after: row }, now);
         return row!;
       });
     } catch (e) {
@@ -80,7 +80,7 @@ export class SiteService {
     const now = this.ctx.clock.now();
     await this.ctx.db.orm.transaction(async (tx) => {
       await tx.delete(sites).where(eq(sites.id, id));
-      await recordAudit(tx, actor, { action: 'delete', entity: 'site', entityId: id, before }, now);
+      await recordAudit(tx, actor, before.orgId, { action: 'delete', entity: 'site', entityId: id, before }, now);
     });
   }
 }

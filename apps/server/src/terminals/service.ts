@@ -100,7 +100,7 @@ export class TerminalService {
           actorName: actor.name,
           at: now,
         });
-        await recordAudit(tx, actor, { action: 'create', entity: 'terminal', entityId: row!.id, after: row }, now);
+        await recordAudit(tx, actor, row!.orgId, { action: 'create', entity: 'terminal', entityId: row!.id, after: row }, now);
         return row!;
       });
     } catch (e) {
@@ -124,7 +124,7 @@ export class TerminalService {
           .set({ ...fields, ...owner, updatedAt: now })
           .where(eq(terminals.id, id))
           .returning();
-        await recordAudit(tx, actor, { action: 'update', entity: 'terminal', entityId: id, before, after: row }, now);
+        await recordAudit(tx, actor, before.orgId, { action: 'update', entity: 'terminal', entityId: id, before, after: row }, now);
         return row!;
       });
     } catch (e) {
@@ -169,6 +169,7 @@ export class TerminalService {
     await recordAudit(
       tx,
       actor,
+      before.orgId,
       { action: 'lifecycle', entity: 'terminal', entityId: before.id, before: { lifecycleState: before.lifecycleState }, after: { lifecycleState: to, reason } },
       now,
     );
@@ -198,7 +199,7 @@ export class TerminalService {
           at: now,
         })
         .returning();
-      await recordAudit(tx, actor, { action: 'acceptance', entity: 'terminal', entityId: id, after: { items: input.items, passed } }, now);
+      await recordAudit(tx, actor, terminal.orgId, { action: 'acceptance', entity: 'terminal', entityId: id, after: { items: input.items, passed } }, now);
       if (passed && terminal.lifecycleState === 'installed') {
         await this.transition(tx, actor, terminal, 'active', 'acceptance_passed', now);
       }

@@ -25,6 +25,7 @@ import type { z } from 'zod';
 import type { AlertState } from '@poscare/alerts';
 import { type Actor, assertCan, authorId, can, systemActor } from '../access/actor.js';
 import type { RawTx } from '../db/client.js';
+import { recordAuditTx } from '../audit/service.js';
 import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js';
 import { AppError, errors } from '../errors/errors.js';
 import { translate } from '../i18n/messages.js';
@@ -84,6 +85,7 @@ export class TicketService {
         if (open) {
           await ticketEvent(tx, open.id, actor, now, 'duplicate', { body: [body.title, body.description].filter(Boolean).join('\n'), to: source });
           if (body.alertId) await tx.query('UPDATE tickets SET alert_id = coalesce(alert_id, $2), updated_at = $3 WHERE id = $1', [open.id, body.alertId, now]);
+          await recordAuditTx(tx, actor, actor.orgId, { action: 'duplicate', entity: 'ticket', entityId: open.id, after: { title: body.title, source, alertId: body.alertId ?? null } }, now);
           return { id: open.id, duplicate: true };
         }
       }
@@ -107,6 +109,10 @@ export class TicketService {
         ],
       );
       await ticketEvent(tx, row!.id, actor, now, 'created', { to: 'new', body: body.description || null });
+      await recordAuditTx(tx, actor, actor.orgId, {
+        action: 'create', entity: 'ticket', entityId: row!.id,
+        after: { number, title: body.title, status: 'new', priority, source, category, causeCode, terminalId: place.terminalId, siteId: place.siteId, merchantId: place.merchantId, alertId: body.alertId ?? null },
+      }, now);
       if (diagnosis) await ticketEvent(tx, row!.id, actor, now, 'diagnosis', { body: diagnosis.causes.map((c) => `${c.code} ${Math.round(c.confidence * 100)}%`).join(', ') || null, internal: true });
       if (body.alertId) {
         await ticketEvent(tx, row!.id, actor, now, 'linked_alert', { to: body.alertId, internal: true });
@@ -275,8 +281,16 @@ export class TicketService {
         sets.push('reopen_count = reopen_count + 1');
         if (row.terminal_id && row.cause_code) set('dedupe_key', `${row.terminal_id}:${row.cause_code}`);
       }
-      await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, params);
+      // Guarded: only from the status this step was checked against, so two agents moving the ticket at
+      // the same moment cannot both win (the second is told the ticket changed and sees it as it is).
+      const moved = await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1 AND status = $${params.push(from)} RETURNING id`, params);
+      if (!moved.length) throw new AppError('ticket.changed_meanwhile', 409, { to: body.to });
       await ticketEvent(tx, id, actor, now, 'status', { from, to: body.to, body: verified ?? body.reason ?? null });
+      await recordAuditTx(tx, actor, row.org_id as string, {
+        action: 'transition', entity: 'ticket', entityId: id,
+        before: { status: from, priority: row.priority, causeCode: row.cause_code, category: row.category },
+        after: { status: body.to, priority: body.priority ?? row.priority, causeCode: body.causeCode ?? row.cause_code, category: body.category ?? row.category, reason: body.reason ?? null, plan: body.plan ?? null, verified, override: Boolean(overrideReason) },
+      }, now);
       if (overrideReason) await ticketEvent(tx, id, actor, now, 'note', { body: overrideReason, internal: true });
       await refreshSla(tx, id, now);
       // The ticket as it now is: what was read plus what this step changed (no second read).
@@ -298,6 +312,7 @@ export class TicketService {
     const now = this.ctx.clock.now();
     await this.ctx.db.rawTransaction(async (tx) => {
       await ticketEvent(tx, id, actor, now, internal ? 'note' : 'comment', { body: body.body, internal, ...(staff ? {} : { from: 'merchant' }) });
+      await recordAuditTx(tx, actor, row.org_id as string, { action: internal ? 'note' : 'comment', entity: 'ticket', entityId: id, after: { body: body.body, internal } }, now);
       const sets = ['updated_at = $2'];
       if (staff && !internal && !row.first_response_at) sets.push('first_response_at = $2');
       if (!staff && row.status === 'waiting_merchant' && row.resume_status) {
@@ -337,6 +352,7 @@ export class TicketService {
       }
       await tx.query('UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1', [id, assigneeId, now]);
       await ticketEvent(tx, id, actor, now, 'assigned', { from: (row.assignee_id as string | null) ?? null, to: assigneeId, body: name, internal: true });
+      await recordAuditTx(tx, actor, row.org_id as string, { action: 'assign', entity: 'ticket', entityId: id, before: { assigneeId: row.assignee_id ?? null }, after: { assigneeId, assigneeName: name } }, now);
       await refreshSla(tx, id, now);
     });
     return this.get(actor, id, lang);

@@ -3,17 +3,18 @@ import type { z } from 'zod';
 import type { Page, Role, UserCreate, UserUpdate } from '@poscare/contracts';
 import type { Orm } from '../db/client.js';
 import { containsPattern } from '../db/like.js';
-import { merchants, sessions, users } from '../db/schema.js';
+import { merchants, organizations, sessions, users } from '../db/schema.js';
 import { errors, fromUniqueViolation } from '../errors/errors.js';
 import { type Actor, assertCan, targetOrg } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import { hashPassword } from '../auth/password.js';
+import { assertStrongPassword } from '../auth/passwordPolicy.js';
 import type { AppContext } from '../platform/context.js';
 
 const UNIQUE = { users_email: ['user', 'email'] as [string, string] };
 type UserRow = typeof users.$inferSelect;
-/** What the API and audit log may show of a user: never the password hash. */
-export const publicUser = ({ passwordHash: _omit, ...u }: UserRow) => u;
+/** What the API and audit log may show of a user: never the password hash nor the second-factor secret. */
+export const publicUser = ({ passwordHash: _omit, totpSecret: _secret, totpEnabledAt, ...u }: UserRow) => ({ ...u, mfaEnabled: Boolean(totpEnabledAt) });
 
 export class UserService {
   constructor(private ctx: AppContext) {}
@@ -41,6 +42,11 @@ export class UserService {
     return row;
   }
 
+  private async orgName(orgId: string): Promise<string | null> {
+    const [o] = await this.ctx.db.orm.select({ name: organizations.name }).from(organizations).where(eq(organizations.id, orgId));
+    return o?.name ?? null;
+  }
+
   /** A merchant user must belong to a merchant of the same organization; staff belong to none. */
   private async checkMerchant(orm: Orm, orgId: string, role: Role, merchantId: string | null | undefined) {
     if (role !== 'merchant') return null;
@@ -54,6 +60,7 @@ export class UserService {
     assertCan(actor, 'users:manage');
     const orgId = targetOrg(actor, input.orgId);
     const now = this.ctx.clock.now();
+    assertStrongPassword(input.password, { email: input.email, name: input.name, orgName: await this.orgName(orgId) });
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.ctx.db.orm.transaction(async (tx) => {
@@ -72,7 +79,7 @@ export class UserService {
             createdAt: now,
           })
           .returning();
-        await recordAudit(tx, actor, { action: 'create', entity: 'user', entityId: row!.id, after: publicUser(row!) }, now);
+        await recordAudit(tx, actor, orgId, { action: 'create', entity: 'user', entityId: row!.id, after: publicUser(row!) }, now);
         return publicUser(row!);
       });
     } catch (e) {
@@ -86,6 +93,7 @@ export class UserService {
     if (id === actor.userId && ((input.role && input.role !== 'admin') || input.disabled)) throw errors.cannotDemoteSelf();
     const now = this.ctx.clock.now();
     const { password, ...rest } = input;
+    if (password) assertStrongPassword(password, { email: before.email, name: input.name ?? before.name, orgName: await this.orgName(before.orgId) });
     const passwordHash = password ? await hashPassword(password) : undefined;
     return this.ctx.db.orm.transaction(async (tx) => {
       const role = input.role ?? before.role;
@@ -103,6 +111,7 @@ export class UserService {
       await recordAudit(
         tx,
         actor,
+        before.orgId,
         { action: 'update', entity: 'user', entityId: id, before: publicUser(before), after: { ...publicUser(row!), ...(passwordHash ? { passwordChanged: true } : {}) } },
         now,
       );
