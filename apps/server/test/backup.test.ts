@@ -56,6 +56,37 @@ describe('backup and restore', () => {
     }
   });
 
+  it('leaves every table writable after a restore into an empty database: each sequence continues after the restored rows', async () => {
+    const A = await t.tenant();
+    const cookie = await t.login(A.admin.email);
+    const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: { cookie }, payload });
+    const ticket = (await post('/api/v1/tickets', { terminalId: A.terminal.id, title: 'Before the backup' })).json().ticket.id as string;
+    await post(`/api/v1/tickets/${ticket}/comments`, { body: 'first' });
+    const file = path.join(dir, 'sequences.poscare.gz');
+    await backup(t.db, file);
+    const fresh = await testDatabase();
+    try {
+      await restore(fresh.db, file);
+      const seqs = await fresh.db.rawTransaction((tx) =>
+        tx.query<{ seq: string; tbl: string; col: string }>(
+          `SELECT s.relname AS seq, c.relname AS tbl, a.attname AS col FROM pg_class s
+             JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
+             JOIN pg_class c ON c.oid = d.refobjid JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = d.refobjsubid
+            WHERE s.relkind = 'S'`,
+        ),
+      );
+      expect(seqs.map((x) => x.tbl)).toEqual(expect.arrayContaining(['ticket_events', 'audit_log']));
+      for (const q of seqs) {
+        const [r] = await fresh.db.rawTransaction((tx) =>
+          tx.query<{ next: string; max: string | null }>(`SELECT nextval('"${q.seq}"')::text AS next, (SELECT max("${q.col}") FROM "${q.tbl}")::text AS max`),
+        );
+        expect(Number(r!.next), `${q.tbl}.${q.col}`).toBeGreaterThan(Number(r!.max ?? 0));
+      }
+    } finally {
+      await fresh.drop();
+    }
+  });
+
   it('restore replaces changes made after the backup', async () => {
     const file = path.join(dir, 'before-change.poscare.gz');
     await backup(t.db, file);
