@@ -230,6 +230,11 @@ describe('SLA', () => {
     expect(events.at(-2)).toMatchObject({ type: 'status', to: 'resolved', body: 'override (pending)' });
     // The reason is for staff: the merchant's timeline shows that it was resolved, not the internal reasoning.
     expect(events.at(-1)).toMatchObject({ type: 'note', internal: true, body: expect.stringContaining('switched off') });
+    // The merchant sees that it was resolved: no override marker, no failed verification with raw values.
+    const seen = (await call('GET', `/api/v1/tickets/${tk.id}`, merchant)).json();
+    expect(seen.verification).toBeNull();
+    expect(seen.events.find((e: { to: string }) => e.to === 'resolved')).toMatchObject({ type: 'status', body: null });
+    expect(JSON.stringify(seen.events)).not.toMatch(/override|pending|switched off/);
   });
 
   it('a p3 ticket of a standard merchant opened Friday 17:30 has its first response due Monday 12:30, and its escalation fires once', async () => {

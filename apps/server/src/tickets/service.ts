@@ -213,9 +213,10 @@ export class TicketService {
       plan: (row.plan as TicketDetail['plan']) ?? null,
       diagnosis: staff ? ((row.diagnosis as Record<string, unknown> | null) ?? null) : null,
       answers: (row.answers as Record<string, unknown> | null) ?? null,
-      events: events.map(presentEvent),
+      events: staff ? events.map(presentEvent) : events.map(presentEvent).map(forMerchant),
       next: staff ? nextStatuses(status, row.resume_status as TicketStatus | null) : [],
-      verification,
+      // The terminal's verification checks are the agent's evidence (raw statuses, overrides): merchants see the progress line.
+      verification: staff ? verification : null,
       sla,
       progress: customerProgress(row, lang, { rated, now: this.ctx.clock.now() }),
       answerLines: answerLines(row.answers as Record<string, unknown> | null, lang),
@@ -532,6 +533,17 @@ export function presentTicket(r: Row, _lang: Language): TicketRow {
     resolutionDue: iso(r.resolution_due),
     slaBreached: !!r.sla_breached,
   };
+}
+
+/**
+ * A step as the merchant's timeline shows it: the step itself, and a reason only where it is meant for
+ * them (what we wait for from them, why a resolved ticket was reopened) — never the verification
+ * evidence or an override marker written with a resolution.
+ */
+function forMerchant(e: TicketEvent): TicketEvent {
+  if (e.type !== 'status') return e;
+  const forThem = e.to === 'waiting_merchant' || (e.from === 'resolved' && e.to === 'in_progress');
+  return forThem ? e : { ...e, body: null };
 }
 
 function presentEvent(e: Row): TicketEvent {

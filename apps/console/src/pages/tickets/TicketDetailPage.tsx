@@ -774,8 +774,9 @@ export default function TicketDetailPage() {
           <TimelineCard ticket={tk} staff={staff && work} />
         </Col>
         <Col xs={24} xl={8}>
-          <SlaCard ticket={tk} />
-          <Card title={t('tickets.verification.title')} className="section-card" size="small" data-testid="ticket-verification">
+          {/* SLA clocks and the terminal's verification checks are the desk's working tools, not the merchant's. */}
+          {staff && <SlaCard ticket={tk} />}
+          {staff && <Card title={t('tickets.verification.title')} className="section-card" size="small" data-testid="ticket-verification">
             {tk.verification ? (
               <>
                 <div style={{ marginBottom: 8 }}>
@@ -793,7 +794,7 @@ export default function TicketDetailPage() {
             ) : (
               <span className="muted">{t('tickets.verification.none')}</span>
             )}
-          </Card>
+          </Card>}
           <PlanCard ticket={tk} />
           {staff && <DiagnosisCard ticket={tk} />}
           <AnswersCard ticket={tk} />
