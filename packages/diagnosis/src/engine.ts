@@ -68,15 +68,26 @@ export function diagnoseCase(c: DiagnosisCase, opts: DiagnoseOptions = {}): Diag
   return buildResult(c, features, scored, opts.limit ?? 5);
 }
 
+/** Evidence a silent terminal's case holds only from before it fell silent: old payments, one card's history. */
+const STALE_WHEN_SILENT = new Set<string>(['transactions', 'card', 'iso8583', 'emv']);
+/** How much a cause that cannot make a terminal silent still counts for a silent terminal. */
+const SILENT_DISCOUNT = 0.35;
+
 export function scoreCauses(c: DiagnosisCase, features: Features, knowledge: Knowledge): ScoredCause[] {
   const strings = caseStrings(c);
   const out: ScoredCause[] = [];
+  // Silence first: a terminal that sent nothing for longer than it should is diagnosed from that
+  // silence (what its power, battery and link said before, its site's other terminals), never from
+  // the payments or one card it saw before it went quiet.
+  const silent = features.get('silent') === 1;
   for (const rule of knowledge.rules) {
     let support = 0;
     let against = 0;
     const evidence: ScoredCause['evidence'] = [];
+    const discount = silent && rule.silence !== 'explains' ? SILENT_DISCOUNT : 1;
     for (const s of rule.signals) {
-      const strength = signalStrength(s, features);
+      if (silent && STALE_WHEN_SILENT.has(s.src)) continue;
+      const strength = signalStrength(s, features) * (s.w > 0 ? discount : 1);
       if (strength === 0) continue;
       const weight = s.w * strength;
       if (weight < 0) {

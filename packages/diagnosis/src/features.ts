@@ -73,6 +73,7 @@ export function extractFeatures(c: DiagnosisCase): Features {
   siteFeatures(f, c);
   fleetFeatures(f, c);
   cardFeatures(f, c);
+  silenceFeatures(f, c, now);
   for (const [k, v] of analyseText(c.report?.text ?? '')) f.set(`txt.${k}`, v);
   if (c.report?.text) f.set('report.present', 1);
   for (const [k, v] of Object.entries(c.answers ?? {})) {
@@ -463,6 +464,49 @@ function siteFeatures(f: FeatureSet, c: DiagnosisCase): void {
   f.set('site.peersOnlineShare', peers.filter((p) => p.status === 'online').length / peers.length);
   const sameVersion = peers.filter((p) => p.appVersion && p.appVersion === c.terminal.appVersion);
   if (sameVersion.length) f.set('site.sameVersionTroubleShare', sameVersion.filter((p) => p.status !== 'online').length / sameVersion.length);
+}
+
+/** Silent this long, a terminal that reports every minute has stopped: its silence is the first fact. */
+export const SILENT_AFTER_MIN = 10;
+/** Terminals of a site that went quiet within this many minutes of each other went quiet together. */
+export const TOGETHER_MIN = 10;
+
+/**
+ * A terminal that sent nothing for longer than it should: how long, what its last readings said before
+ * it went quiet (power, battery, its own link), and which terminals of its site went quiet with it.
+ * Only for a terminal that reports telemetry at all (a case without telemetry says nothing about silence).
+ */
+function silenceFeatures(f: FeatureSet, c: DiagnosisCase, now: number): void {
+  const tel = c.telemetry ?? [];
+  if (!tel.length) return;
+  let lastHeard = -Infinity;
+  for (const x of [...tel, ...(c.transactions ?? []), ...(c.events ?? [])]) {
+    const t = ms(x.at);
+    if (t !== undefined && t <= now && t > lastHeard) lastHeard = t;
+  }
+  const silentMin = Math.max(0, (now - lastHeard) / 60_000);
+  f.set('silence.min', silentMin);
+  const silent = silentMin >= SILENT_AFTER_MIN;
+  f.set('silent', silent);
+  if (!silent) return;
+  // Countertop units have no battery: losing mains switches them off at once, with no warning.
+  f.set('silence.noBattery', !tel.some((t) => t.battery?.pct !== undefined));
+  const lastSamples = byTime(tel).slice(-3);
+  const linkFine = lastSamples.every((t) => t.network?.connected !== false && (t.network?.signalDbm ?? -60) > -100 && t.network?.simState !== 'no_data_plan' && t.network?.simState !== 'absent');
+  const powerFine = lastSamples.every((t) => t.battery?.pct === undefined || t.battery.pct >= 20 || t.power?.source === 'mains');
+  // Nothing in its last readings foretold the silence: power or the link was cut from outside.
+  f.set('silence.abrupt', linkFine && powerFine);
+  f.set('silence.linkFine', linkFine);
+  const peers = c.site?.terminals;
+  if (!peers) return;
+  const together = peers.filter((p) => {
+    if (p.status !== 'offline') return false;
+    const seen = ms(p.lastSeenAt);
+    return seen !== undefined && Math.abs(seen - lastHeard) <= TOGETHER_MIN * 60_000;
+  }).length;
+  f.set('silence.peersTogether', together);
+  if (peers.length) f.set('silence.peersTogetherShare', together / peers.length);
+  f.set('silence.alone', together === 0 && peers.some((p) => p.status !== 'offline'));
 }
 
 function fleetFeatures(f: FeatureSet, c: DiagnosisCase): void {

@@ -64,6 +64,12 @@ export const CauseRule = z
     needs: z.array(z.string()).optional(),
     /** Troubleshooting questions (ids of the flow questions) that tell it from its neighbours. */
     ask: z.array(z.string()).optional(),
+    /**
+     * `explains`: this cause can make a terminal fall silent (power, battery, its link, the site's
+     * network). When a terminal has been silent longer than it should, only such causes are judged at
+     * full weight; see the engine.
+     */
+    silence: z.literal('explains').optional(),
   })
   .strict();
 export type CauseRule = z.infer<typeof CauseRule>;

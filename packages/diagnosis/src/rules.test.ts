@@ -44,7 +44,15 @@ describe('the knowledge files', () => {
   it('only name features the engine computes', () => {
     // Build the feature vocabulary from every fixture; rules may also name answers and per-code hints.
     const known = new Set<string>();
-    for (const fx of CAUSE_FIXTURES) for (const lang of ['zh-CN', 'en-US'] as const) for (const k of extractFeatures(parseCase(fx.build(lang))).keys()) known.add(k);
+    for (const fx of CAUSE_FIXTURES)
+      for (const lang of ['zh-CN', 'en-US'] as const) {
+        const c = parseCase(fx.build(lang));
+        for (const k of extractFeatures(c).keys()) known.add(k);
+        // The same terminal seen an hour later, silent since, one of its peers gone quiet with it.
+        const lastAt = (c.telemetry ?? []).map((t) => t.at).sort().at(-1) ?? c.now;
+        const later = { ...c, now: new Date(Date.parse(c.now) + 3_600_000).toISOString(), site: { terminals: [{ id: 'P-quiet', status: 'offline' as const, lastSeenAt: lastAt }, { id: 'P-up', status: 'online' as const }] } };
+        for (const k of extractFeatures(later).keys()) known.add(k);
+      }
     const dynamic = /^(answer\.|rcHint\.|emvHint\.|evHint\.|cardHint\.|rc\.|card\.rc\.|txt\.|net\.sim\.|peripherals\.down\.|printer\.|tx\.\w+\.|term\.)/;
     const unknown: string[] = [];
     for (const r of knowledge.rules) {

@@ -33,3 +33,59 @@ describe('what people say', () => {
     expect(concepts('顾客要纸巾')).not.toContain('paper');
   });
 });
+
+describe('contrast, negation and what still works', () => {
+  it('cuts a clause at a contrast word: the part that still works is not the fault', () => {
+    expect(concepts('打印机还能用，但是挥卡没反应')).toEqual(['receipt_ok', 'tap']);
+    expect(concepts('The printer still works but tapping fails')).toEqual(['receipt_ok', 'tap']);
+    expect(concepts('小票能打，就是插卡读不出来')).toContain('receipt_ok');
+    expect(concepts('小票能打，就是插卡读不出来')).not.toContain('receipt');
+  });
+
+  it('reads 没问题 as one working-marker, never as 没 + 问题', () => {
+    expect(concepts('网络没问题，就是交易发不出去')).toContain('network_ok');
+    expect(concepts('网络没问题，就是交易发不出去')).not.toContain('network');
+    expect(concepts('No problem with the network, but payments do not go through')).toContain('network_ok');
+  });
+
+  it('hears a part said not to be the problem as working', () => {
+    expect(concepts('不是打印机的问题，是插卡没反应')).toEqual(['chip', 'receipt_ok']);
+    expect(concepts("It's not the printer, the chip reader fails")).toEqual(['chip', 'receipt_ok']);
+    expect(concepts('Nothing wrong with the printer; tapping does nothing')).toEqual(['receipt_ok', 'tap']);
+  });
+
+  it('gives each part the polarity of what is said right after it', () => {
+    expect(concepts("chip works and tap doesn't")).toEqual(['chip_ok', 'tap']);
+    expect(concepts('插卡不能正常付款')).toContain('chip');
+    expect(concepts('挥卡不是每次都能成功')).toContain('tap');
+  });
+});
+
+describe('keying mistakes', () => {
+  it('recognises an amount keyed wrongly, in words or from two amounts a power of ten apart', () => {
+    for (const s of ['收银员把58元输成了5800', 'typed 5800 instead of 58', '金额输错了', '多打了两个零', 'The cashier typed 36.8 instead of 368', 'Sale of 143 went through as 14300, cashier mistake', '五十八块钱的东西收成了五千八'])
+      expect(analyseText(s).get('amount'), s).toBe(1);
+  });
+
+  it('does not take a PIN typed wrongly or an ordinary price for an amount error', () => {
+    expect(analyseText('顾客密码输错了三次').has('amount')).toBe(false);
+    expect(analyseText('wrong PIN typed twice').has('amount')).toBe(false);
+    expect(analyseText('a 58 yuan coffee was declined').has('amount')).toBe(false);
+  });
+});
+
+describe('a change, then trouble', () => {
+  it('ties the trouble to what was installed or changed just before', () => {
+    expect(analyseText('换了新的SIM卡之后就连不上网了').get('change.sim')).toBe(1);
+    expect(analyseText('app更新以后老是闪退').get('change.update')).toBe(1);
+    expect(analyseText('We moved the terminal to the back room and since then payments time out').get('change.moved')).toBe(1);
+    expect(analyseText('装了新的参数以后交易都失败').get('change.config')).toBe(1);
+    expect(analyseText('Since a delivery app was installed the payment app crashes').get('change.third_party')).toBe(1);
+  });
+
+  it('needs both the change and a complaint after it; a change that did not happen is none', () => {
+    expect(analyseText('刷卡后一直转圈').has('after_change')).toBe(false);
+    expect(analyseText('昨天升级了程序，一切正常').has('after_change')).toBe(false);
+    expect(analyseText("We didn't update anything, but since this morning tapping fails").has('change.update')).toBe(false);
+  });
+});

@@ -3,6 +3,22 @@
  * `tap` (failing); "插卡可以正常付款" gives `chip_ok`. Chinese is segmented with jieba (plus our
  * domain words, so 挥卡 stays one word), English matched on word boundaries. The lexicon is data:
  * knowledge/symptoms.json.
+ *
+ * How a clause is read (the lexicon's `about` says the same):
+ *  - the text is cut at punctuation and at contrast words (但是, but, …): "打印机还能用，但是挥卡没反应"
+ *    is two clauses, one about what works and one about what fails;
+ *  - markers are matched longest first and do not overlap, so 没问题 is one working-marker and never
+ *    没 + 问题 (two failure markers);
+ *  - a concept takes the polarity of the nearest marker after it (in both languages the predicate
+ *    follows what it is about: "chip works and tap doesn't"), else of the nearest before it, else it
+ *    is a complaint;
+ *  - an exonerating marker before a concept (不是, "not the", "nothing wrong with") says that part is
+ *    not the problem: it is reported as working;
+ *  - a change (an update, a new SIM, new settings, a move) followed by a temporal cue (之后, since)
+ *    and a complaint gives `after_change` and `change.<what>`;
+ *  - an operator keying an amount wrongly gives `amount`: a keying verb with an amount, a known
+ *    phrase (多打了两个零), or two amounts a power of ten apart (58 → 5800) next to a keying verb or a
+ *    currency.
  */
 import { createRequire } from 'node:module';
 import lexicon from '../knowledge/symptoms.json' with { type: 'json' };
@@ -26,35 +42,86 @@ function segmenter(): JiebaLike {
 }
 
 const HAN = /[\u4e00-\u9fff]/;
-const CLAUSE_SPLIT = /[，。,.;；!！?？\n、:：()（）]|\s+but\s+|\s+however\s+|\s+although\s+|\s+though\s+|但是|可是|不过|但|却/i;
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const byLength = (a: string, b: string) => b.length - a.length;
 
-interface Term {
-  concept: string;
+/** Sentences end at full stops; a change and the trouble after it are read within one sentence. */
+const SENTENCE_SPLIT = /[。!！?？;；\n]+|\.(?!\d)/;
+const CONTRAST = [...lexicon.contrast.zh, ...lexicon.contrast.en.map((w) => `\\b${escape(w)}\\b`)].sort(byLength);
+const CLAUSE_SPLIT = new RegExp(`[，,、:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${CONTRAST.map((w) => (w.startsWith('\\b') ? w : escape(w))).join('|')}`, 'i');
+
+/** One pattern: a lexicon word, matched on jieba words (single Chinese characters) or as a substring (Chinese) or on word boundaries (English). */
+interface Pattern {
   text: string;
   han: boolean;
   re?: RegExp;
 }
+const pattern = (s: string): Pattern => {
+  const text = s.toLowerCase();
+  const han = HAN.test(text);
+  // English and mixed words (sim卡, IC卡) on word boundaries at their Latin ends.
+  const start = /^[a-z0-9]/.test(text) ? '(^|[^a-z0-9])' : '()';
+  const end = /[a-z0-9]$/.test(text) ? '(?=$|[^a-z0-9])' : '';
+  return { text, han: han && !/[a-z0-9]/.test(text), ...(han && !/[a-z0-9]/.test(text) ? {} : { re: new RegExp(`${start}${escape(text)}${end}`, 'g') }) };
+};
+const patterns = (list: readonly string[]) => [...new Set(list.map((s) => s.toLowerCase()))].sort(byLength).map(pattern);
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const wordRe = (s: string) => new RegExp(`(^|[^a-z0-9])${escape(s.toLowerCase())}($|[^a-z0-9])`);
+interface Hit {
+  start: number;
+  end: number;
+}
 
-const TERMS: Term[] = [];
-for (const [concept, t] of Object.entries(lexicon.concepts)) {
-  for (const text of [...t.zh, ...t.en]) {
-    const han = HAN.test(text);
-    TERMS.push({ concept, text: text.toLowerCase(), han, ...(han ? {} : { re: wordRe(text) }) });
+/** Every place `p` occurs in the clause; a single Chinese character only where it is a word of its own. */
+function find(p: Pattern, clause: string, words: WordIndex): Hit[] {
+  const out: Hit[] = [];
+  if (p.han) {
+    if (p.text.length === 1) {
+      for (const w of words.list) if (w.word === p.text) out.push({ start: w.start, end: w.start + 1 });
+      return out;
+    }
+    for (let i = clause.indexOf(p.text); i >= 0; i = clause.indexOf(p.text, i + 1)) out.push({ start: i, end: i + p.text.length });
+    return out;
   }
+  p.re!.lastIndex = 0;
+  for (let m = p.re!.exec(clause); m; m = p.re!.exec(clause)) {
+    const start = m.index + m[1]!.length;
+    out.push({ start, end: start + p.text.length });
+    if (p.re!.lastIndex === m.index) p.re!.lastIndex++;
+  }
+  return out;
 }
-const markers = (list: string[]) => list.map((m) => ({ text: m.toLowerCase(), han: HAN.test(m), re: HAN.test(m) ? undefined : wordRe(m) }));
-const FAIL = markers([...lexicon.failMarkers.zh, ...lexicon.failMarkers.en]);
-const OK = markers([...lexicon.okMarkers.zh, ...lexicon.okMarkers.en]);
-const NEUTRAL = new Set<string>(lexicon.neutral);
+const occurs = (p: Pattern, clause: string, words: WordIndex) => find(p, clause, words).length > 0;
 
-/** Does `term` occur in the clause? Single Chinese characters must be a word of their own. */
-function occurs(term: { text: string; han: boolean; re?: RegExp | undefined }, clause: string, words: Set<string>): boolean {
-  if (term.han) return term.text.length === 1 ? words.has(term.text) : clause.includes(term.text);
-  return term.re!.test(clause);
+interface WordIndex {
+  list: { word: string; start: number }[];
 }
+function wordIndex(clause: string): WordIndex {
+  if (!HAN.test(clause)) return { list: [] };
+  const list: WordIndex['list'] = [];
+  let at = 0;
+  for (const w of segmenter().cut(clause, true)) {
+    const i = clause.indexOf(w, at);
+    if (i < 0) continue;
+    list.push({ word: w, start: i });
+    at = i + w.length;
+  }
+  return { list };
+}
+
+interface Term extends Pattern {
+  concept: string;
+}
+const TERMS: Term[] = Object.entries(lexicon.concepts)
+  .flatMap(([concept, t]) => [...t.zh, ...t.en].map((text) => ({ concept, ...pattern(text) })))
+  .sort((a, b) => b.text.length - a.text.length);
+
+type MarkKind = 'ok' | 'fail' | 'clear';
+const MARKERS: (Pattern & { kind: MarkKind })[] = [
+  ...patterns([...lexicon.okMarkers.zh, ...lexicon.okMarkers.en]).map((p) => ({ ...p, kind: 'ok' as const })),
+  ...patterns([...lexicon.failMarkers.zh, ...lexicon.failMarkers.en]).map((p) => ({ ...p, kind: 'fail' as const })),
+  ...patterns([...lexicon.exonerate.zh, ...lexicon.exonerate.en]).map((p) => ({ ...p, kind: 'clear' as const })),
+].sort((a, b) => b.text.length - a.text.length);
+const NEUTRAL = new Set<string>(lexicon.neutral);
 
 export function normalise(text: string): string {
   // NFKC folds full-width letters, digits and punctuation (ＰＯＳ，) to their plain forms.
@@ -67,27 +134,199 @@ export function segment(text: string): string[] {
   return HAN.test(norm) ? segmenter().cut(norm, true).map((w) => w.trim()).filter(Boolean) : norm.split(/[^a-z0-9'\-]+/).filter(Boolean);
 }
 
+const overlaps = (a: Hit, taken: readonly Hit[]) => taken.some((t) => a.start < t.end && t.start < a.end);
+
+/** Longest-first, non-overlapping hits of the patterns in a clause, in text order. */
+function hitsOf<P extends Pattern>(list: readonly P[], clause: string, words: WordIndex): (Hit & { p: P })[] {
+  const taken: (Hit & { p: P })[] = [];
+  for (const p of list) for (const h of find(p, clause, words)) if (!overlaps(h, taken)) taken.push({ ...h, p });
+  return taken.sort((a, b) => a.start - b.start);
+}
+
 /**
  * Concepts mentioned in the text: `<concept>` = 1 when it is described as failing or a problem,
- * `<concept>_ok` = 1 when it is described as working.
+ * `<concept>_ok` = 1 when it is described as working; `after_change`, `change.<what>` and `amount`
+ * as described above.
  */
 export function analyseText(text: string): Map<string, number> {
   const out = new Map<string, number>();
   if (!text.trim()) return out;
-  for (const raw of normalise(text).split(CLAUSE_SPLIT)) {
-    const clause = raw?.trim();
-    if (!clause) continue;
-    const words = new Set(HAN.test(clause) ? segmenter().cut(clause, true) : clause.split(/[^a-z0-9'\-]+/));
-    const found = new Set<string>();
-    for (const t of TERMS) if (!found.has(t.concept) && occurs(t, clause, words)) found.add(t.concept);
-    if (!found.size) continue;
-    const fails = FAIL.some((m) => occurs(m, clause, words));
-    const works = OK.some((m) => occurs(m, clause, words));
-    for (const c of found) {
-      // Some concepts are facts, not working-or-failing parts ("one customer's card", "at peak").
-      if (works && !fails && !NEUTRAL.has(c)) out.set(`${c}_ok`, 1);
-      else out.set(c, 1);
+  const norm = normalise(text);
+  let complaint = false;
+  for (const sentence of norm.split(SENTENCE_SPLIT)) {
+    if (!sentence.trim()) continue;
+    for (const raw of sentence.split(CLAUSE_SPLIT)) {
+      const clause = raw?.trim();
+      if (!clause) continue;
+      if (readClause(clause, out)) complaint = true;
     }
   }
+  for (const sentence of norm.split(SENTENCE_SPLIT)) if (keyedWrongly(sentence)) out.set('amount', 1);
+  const change = changeBeforeTrouble(norm, complaint);
+  if (change.length) {
+    out.set('after_change', 1);
+    for (const c of change) out.set(`change.${c}`, 1);
+  }
   return out;
+}
+
+/** Reads one clause into `out`; true when it complains about something. */
+function readClause(clause: string, out: Map<string, number>): boolean {
+  const words = wordIndex(clause);
+  // Concepts may overlap (没电关机 is both the battery and the terminal switching off); markers may not.
+  const concepts = TERMS.flatMap((p) => find(p, clause, words).map((h) => ({ ...h, p }))).sort((a, b) => a.start - b.start);
+  // Markers may sit inside a concept's words (没网 is the network failing), so they are found on their own.
+  const marks = hitsOf(MARKERS, clause, words);
+  let complaint = marks.some((m) => m.p.kind === 'fail');
+  const seen = new Map<string, boolean>();
+  for (const c of concepts) {
+    const name = c.p.concept;
+    let ok: boolean;
+    if (NEUTRAL.has(name)) ok = false;
+    else {
+      const clearedBy = [...marks].reverse().find((m) => m.end <= c.start);
+      // "不是" after a part negates what is said of it (挥卡不是每次都能成功): a complaint.
+      const after = marks.find((m) => m.start >= c.end);
+      const inside = marks.filter((m) => m.start >= c.start && m.end <= c.end && m.p.kind !== 'clear');
+      if (clearedBy?.p.kind === 'clear') ok = true;
+      else if (after) ok = after.p.kind === 'ok';
+      else if (inside.length) ok = inside.every((m) => m.p.kind === 'ok');
+      else {
+        const before = [...marks].reverse().find((m) => m.end <= c.start && m.p.kind !== 'clear');
+        ok = before?.p.kind === 'ok';
+      }
+    }
+    // Once a clause names a part as failing, a later mention of the same part does not make it work.
+    seen.set(name, (seen.get(name) ?? true) && ok);
+  }
+  for (const [name, ok] of seen) {
+    out.set(ok ? `${name}_ok` : name, 1);
+    if (!ok && !NEUTRAL.has(name)) complaint = true;
+  }
+  return complaint;
+}
+
+// ---- change, then trouble ------------------------------------------------------------------------
+
+interface ChangeKind {
+  id: string;
+  verbs: Pattern[];
+  objects: Pattern[] | null;
+}
+const CHANGE_KINDS: ChangeKind[] = lexicon.changes.kinds.map((k) => ({
+  id: k.id,
+  verbs: patterns([...k.verbs.zh, ...k.verbs.en]),
+  objects: k.objects ? patterns([...k.objects.zh, ...k.objects.en]) : null,
+}));
+const AFTER = patterns([...lexicon.changes.after.zh, ...lexicon.changes.after.en]);
+const CHANGE_NEGATORS = patterns([...lexicon.changes.negators.zh, ...lexicon.changes.negators.en]);
+
+/** A verb hit taken back by a negator right before it (没升级, "didn't update"). */
+function negated(clause: string, at: number): boolean {
+  const before = clause.slice(Math.max(0, at - 12), at).trimEnd();
+  return CHANGE_NEGATORS.some((n) => (n.han ? before.endsWith(n.text) : new RegExp(`(^|[^a-z0-9'])${escape(n.text)}$`).test(before)));
+}
+
+/**
+ * What changed, when the text says something changed and then a problem began: the change must be
+ * tied to the trouble by a temporal cue (之后, since, ever since…) and something must be complained of.
+ */
+function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
+  if (!complaint) return [];
+  const found = new Set<string>();
+  for (const sentence of norm.split(SENTENCE_SPLIT)) {
+    const words = wordIndex(sentence);
+    const after = AFTER.flatMap((p) => find(p, sentence, words));
+    if (!after.length) continue;
+    for (const clause of sentence.split(/[，,、;；]/)) {
+      const cw = wordIndex(clause);
+      for (const k of CHANGE_KINDS) {
+        const verbs = k.verbs.flatMap((p) => find(p, clause, cw)).filter((h) => !negated(clause, h.start));
+        if (!verbs.length) continue;
+        if (k.objects && !k.objects.some((o) => occurs(o, clause, cw))) continue;
+        found.add(k.id);
+      }
+    }
+  }
+  // An app installed is a third-party app unless it was the payment app's own update; a setting changed is not a new SIM.
+  if (found.has('update') && found.has('third_party')) found.delete('third_party');
+  return [...found];
+}
+
+// ---- keying mistakes -----------------------------------------------------------------------------
+
+const KEY_VERBS = patterns([...lexicon.keying.verbs.zh, ...lexicon.keying.verbs.en]);
+const KEY_OBJECTS = patterns([...lexicon.keying.objects.zh, ...lexicon.keying.objects.en]);
+const KEY_PHRASES = patterns([...lexicon.keying.phrases.zh, ...lexicon.keying.phrases.en]);
+const CURRENCY = patterns([...lexicon.keying.currency.zh, ...lexicon.keying.currency.en]);
+const ZH_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
+const ZH_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000, 万: 10_000 };
+
+/** Numbers written in digits or in Chinese numerals (五十八, 五千八百, 5千8). */
+function numbersIn(s: string): number[] {
+  const out: number[] = [];
+  for (const m of s.matchAll(/\d+(?:\.\d+)?\s*[万千百]?|[零〇一二两三四五六七八九十百千万]{2,}/g)) {
+    const t = m[0].replace(/\s/g, '');
+    if (/^\d/.test(t)) {
+      const unit = ZH_UNITS[t.slice(-1)];
+      out.push(unit ? parseFloat(t) * unit : parseFloat(t));
+      continue;
+    }
+    let total = 0;
+    let section = 0;
+    let digit = 0;
+    let unit = 0;
+    let afterUnit = false;
+    for (const ch of t) {
+      if (ch in ZH_DIGITS) {
+        digit = ZH_DIGITS[ch]!;
+        if (ch === '零') afterUnit = false;
+      } else if (ch === '万') {
+        total += (section + digit) * 10_000;
+        section = 0;
+        digit = 0;
+        unit = 10_000;
+        afterUnit = true;
+        continue;
+      } else {
+        unit = ZH_UNITS[ch]!;
+        section += (digit || 1) * unit;
+        digit = 0;
+        afterUnit = true;
+        continue;
+      }
+    }
+    // 五千八 is 5,800: a last digit right after a unit counts in the next unit down.
+    if (digit && afterUnit && unit >= 100 && /[百千万][一二两三四五六七八九]$/.test(t)) digit *= unit / 10;
+    const v = total + section + digit;
+    if (v > 0) out.push(v);
+  }
+  return out;
+}
+
+/** Two amounts whose digits are the same but for zeros or the decimal point: 58 and 5800, 12.5 and 125. */
+function powerOfTenApart(nums: number[]): boolean {
+  for (let i = 0; i < nums.length; i++)
+    for (let j = i + 1; j < nums.length; j++) {
+      const [a, b] = [Math.min(nums[i]!, nums[j]!), Math.max(nums[i]!, nums[j]!)];
+      if (a <= 0 || b / a < 9.5) continue;
+      const k = Math.log10(b / a);
+      if (Math.abs(k - Math.round(k)) < 0.005) return true;
+    }
+  return false;
+}
+
+function keyedWrongly(sentence: string): boolean {
+  const words = wordIndex(sentence);
+  if (KEY_PHRASES.some((p) => occurs(p, sentence, words))) return true;
+  const verb = KEY_VERBS.some((p) => occurs(p, sentence, words));
+  const amountish = CURRENCY.some((p) => occurs(p, sentence, words));
+  if ((verb || amountish) && powerOfTenApart(numbersIn(sentence))) return true;
+  // A keying verb with what was keyed, in one clause (输错了金额, "typed the wrong amount"); a PIN keyed wrongly is not this.
+  for (const clause of sentence.split(/[，,、]/)) {
+    const cw = wordIndex(clause);
+    if (/密码|\bpin\b/.test(clause)) continue;
+    if (KEY_VERBS.some((p) => occurs(p, clause, cw)) && KEY_OBJECTS.some((p) => occurs(p, clause, cw)) && /错|成|多|少|wrong|instead|rather|extra|mistake|too much|too many|incorrect/.test(clause)) return true;
+  }
+  return false;
 }

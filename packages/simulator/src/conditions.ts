@@ -30,6 +30,8 @@ export interface Conditions {
     adapterFault: boolean;
     drainFactor: number;
     mainsUnstable: boolean;
+    /** No power reaches the terminal: a countertop unit is off, a hand-held runs on its battery until it is flat. */
+    unplugged: boolean;
   };
   /** Degrees added to the surroundings (sun, kitchen) and, separately, inside the case. */
   heat: { ambientC: number; internalC: number };
@@ -65,7 +67,7 @@ export function healthyConditions(): Conditions {
   return {
     readFailure: { chip: 0.008, contactless: 0.015, magstripe: 0.025 },
     printer: { jam: false, fault: false, paperNotReplaced: false },
-    power: { noCharging: false, adapterFault: false, drainFactor: 1, mainsUnstable: false },
+    power: { noCharging: false, adapterFault: false, drainFactor: 1, mainsUnstable: false, unplugged: false },
     heat: { ambientC: 0, internalC: 0 },
     humidityPct: null,
     network: {

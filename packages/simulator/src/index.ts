@@ -15,4 +15,4 @@ export type { FaultInjection, FaultParams, FaultScope, ScopeKind } from './fault
 export { TERMINAL_MESSAGES, renderEvent, type MessageCode } from './terminalMessages.js';
 export { runFleet, type RunFleetOptions, type RunProgress, type TerminalCredential } from './runner.js';
 export { injectEveryFault, type EveryFaultOptions } from './scenarios.js';
-export { buildCase, DEFAULT_SEED, EVIDENCE, labelledCase, labelledCases, labelScope, merchantReport, MessageLog, VARIANTS, type CaseLabel, type CaseMeta, type LabelledCase, type LabelledCasesOptions, type Variant } from './cases/index.js';
+export { buildCase, DEFAULT_SEED, EVIDENCE, labelledCase, labelledCases, labelScope, merchantReport, MessageLog, phrasedCases, PHRASING_KINDS, VARIANTS, type CaseLabel, type CaseMeta, type LabelledCase, type LabelledCasesOptions, type PhrasedCase, type PhrasingKind, type PhrasingSplit, type Variant } from './cases/index.js';

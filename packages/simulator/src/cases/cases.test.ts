@@ -85,7 +85,7 @@ describe('the labelled case set', () => {
   });
 
   it('site outage: the site peers on its network are offline; the case terminal is either cut off too or on its own SIM', () => {
-    for (const c of ofFault('net.site.outage').filter((x) => x.case.site)) {
+    for (const c of ofFault('net.site.outage').filter((x) => x.case.site && x.meta.variant !== 'partial-outage')) {
       const peers = c.case.site!.terminals!;
       const lanPeers = peers.filter((p) => p.connectivity !== 'cellular');
       expect(lanPeers.length, c.case.id).toBeGreaterThanOrEqual(2);
@@ -97,6 +97,31 @@ describe('the labelled case set', () => {
         expect(c.case.terminal.connectivity).not.toBe('cellular');
         expect(silentMinutes(c.case), c.case.id).toBeGreaterThanOrEqual(10);
       }
+    }
+  });
+
+  it('partial site outage: a segment of a large site (a switch, a circuit) went dark together, far less than half of it', () => {
+    const partial = all.filter((c) => c.meta.variant === 'partial-outage');
+    expect(partial.length).toBeGreaterThanOrEqual(3);
+    for (const c of partial) {
+      const peers = c.case.site!.terminals!;
+      const dark = peers.filter((p) => p.status === 'offline');
+      expect(peers.length + 1, c.case.id).toBeGreaterThanOrEqual(8);
+      expect(dark.length, c.case.id).toBeGreaterThanOrEqual(2);
+      expect(peers.some((p) => p.status === 'online' && p.connectivity !== 'cellular'), c.case.id).toBe(true);
+      expect(silentMinutes(c.case), c.case.id).toBeGreaterThanOrEqual(10);
+      expect(c.label).toEqual({ code: 'net.site.outage', scope: 'site' });
+    }
+  });
+
+  it('a unit unplugged: a countertop terminal (no battery) silent at once, its peers online', () => {
+    const unplugged = all.filter((c) => c.meta.variant === 'unplugged');
+    expect(unplugged.length).toBeGreaterThanOrEqual(2);
+    for (const c of unplugged) {
+      expect(silentMinutes(c.case), c.case.id).toBeGreaterThanOrEqual(10);
+      expect((c.case.telemetry ?? []).every((t) => t.battery === undefined), c.case.id).toBe(true);
+      expect((c.case.site?.terminals ?? []).every((p) => p.status !== 'offline'), c.case.id).toBe(true);
+      expect(c.label).toEqual({ code: 'hw.power.adapter', scope: 'terminal' });
     }
   });
 

@@ -55,7 +55,13 @@ export const EVIDENCE: Record<FaultId | 'healthy', Evidence> = {
     shows: (c, variant) =>
       anySample(c, (t) => (t.battery?.pct ?? 100) < 35 && t.battery?.charging === false) && (variant !== 'offline-alone' || silentMinutes(c) >= 10),
   },
-  'hw.power.adapter': inTelemetry((c) => anySample(c, (t) => t.power?.source === 'mains' && t.battery?.charging === false && (t.battery?.pct ?? 100) < 99.5)),
+  'hw.power.adapter': {
+    part: 'telemetry',
+    shows: (c, variant) =>
+      variant === 'unplugged'
+        ? silentMinutes(c) >= 10
+        : anySample(c, (t) => t.power?.source === 'mains' && t.battery?.charging === false && (t.battery?.pct ?? 100) < 99.5),
+  },
   'env.temperature': inTelemetry((c) => anySample(c, (t) => (t.tempC ?? 0) >= 55)),
   'env.humidity': inTelemetry((c) => anySample(c, (t) => (t.humidityPct ?? 0) >= 86)),
   'env.power.unstable': inTelemetry((c) => anySample(c, (t) => t.power?.mainsVoltage !== undefined && Math.abs(t.power.mainsVoltage - 220) > 12)),

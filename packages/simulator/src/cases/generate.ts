@@ -165,10 +165,13 @@ function fleetSpec(s: Staging, fleetSeed: number, runStartMs: number): CaseFleet
   if (variant === 'survivor') networks = ['cellular'];
   if (variant === 'site-wide' && (fault === 'net.dns' || fault === 'net.firewall' || fault === 'net.latency' || fault === 'net.ip_conflict')) networks = ['wifi', 'ethernet'];
   if (fault === 'net.site.outage' && variant !== 'survivor') networks = ['wifi', 'ethernet'];
-  const model = pickModel(rng, (m) => (recipe.model?.(m) ?? true) && supportsNetwork(m, networks));
+  // An unplugged unit is a countertop one: a hand-held rides on its battery (that is hw.battery.depleted).
+  const fits = variant === 'unplugged' ? (m: Parameters<NonNullable<Recipe['model']>>[0]) => !m.portable : (recipe.model ?? (() => true));
+  const model = pickModel(rng, (m) => fits(m) && supportsNetwork(m, networks));
   const connectivity = pickConnectivity(rng, model, networks);
   const wholeSite = variant === 'site-wide' || fault === 'net.site.outage';
-  const siteSize = wholeSite || variant === 'peers-healthy' ? rng.int(3, 5) : rng.weighted([[1, 0.3], [2, 0.35], [3, 0.25], [4, 0.1]] as const);
+  const siteSize =
+    variant === 'partial-outage' ? rng.int(8, 24) : wholeSite || variant === 'peers-healthy' ? rng.int(3, 5) : rng.weighted([[1, 0.3], [2, 0.35], [3, 0.25], [4, 0.1]] as const);
   const lanFault = fault === 'net.site.outage' || (variant === 'site-wide' && (fault === 'net.dns' || fault === 'net.firewall' || fault === 'net.latency' || fault === 'net.ip_conflict'));
   const hostId = rng.weighted([['cup-east', 0.5], ['acq-north', 0.3], ['acq-south', 0.2]] as const);
   return {
@@ -179,7 +182,7 @@ function fleetSpec(s: Staging, fleetSeed: number, runStartMs: number): CaseFleet
     hostId,
     target: { model, connectivity, appVersion: pickVersion(rng) },
     siteSize,
-    ...(lanFault ? { minLanPeers: 2 } : {}),
+    ...(variant === 'partial-outage' ? { minLanPeers: 6 } : lanFault ? { minLanPeers: 2 } : {}),
     ...(variant === 'site-wide' && fault === 'net.signal.weak' ? { peerNetworks: ['wifi', 'cellular'] as const } : {}),
     otherKinds: s.openKinds,
     otherSites: fault === 'sw.update.regression' ? 5 : 4,
@@ -275,6 +278,13 @@ function injectionFor(s: Staging, fleet: Fleet, target: FleetTerminal, arrivalMs
   const fault = s.recipe.fault!;
   const base = { fault, startAt: new Date(arrivalMs), severity: s.severity, ...(s.recipe.params ? { params: s.recipe.params(rng) } : {}) };
   let scope: FaultScope = { kind: 'terminal', terminalId: target.id };
+  if (s.variant === 'unplugged') return { ...base, scope, params: { ...base.params, unplugged: true } };
+  if (s.variant === 'partial-outage') {
+    // One switch or one power circuit: this terminal and 2 to 8 others on the site's LAN.
+    const lan = rng.shuffle(fleet.terminals.filter((t) => t.siteId === target.siteId && t.id !== target.id && t.networkType !== 'cellular'));
+    const segment = lan.slice(0, rng.int(2, Math.min(8, lan.length)));
+    return { ...base, scope: { kind: 'site', siteId: target.siteId, terminalIds: [target.id, ...segment.map((t) => t.id)] } };
+  }
   if (s.variant === 'site-wide' || fault === 'net.site.outage') scope = { kind: 'site', siteId: target.siteId };
   else if (fault === 'ext.host.outage') scope = { kind: 'host', hostId: target.hostId };
   else if (fault === 'sw.update.regression') {
@@ -321,6 +331,7 @@ function finish(s: Staging, built: DiagnosisCaseInput, nowMs: number, reachMs: n
 
 function symptomsFor(s: Staging): Recipe['symptoms'] {
   if (s.recipe.fault === 'net.site.outage' && s.variant === 'survivor') return ['others_offline'];
+  if (s.variant === 'unplugged') return ['went_dark'];
   return s.recipe.symptoms;
 }
 

@@ -4,3 +4,4 @@ export { buildCase, CASE_WINDOW_MS, isoAt, MessageLog, type BuildOptions, type I
 export { EVIDENCE, silentMinutes, type Evidence, type EvidencePart } from './evidence.js';
 export { ALL_RECIPES, HEALTHY_RECIPE, isCardFault, labelScope, recipeFor, SLOTS, VARIANTS, type Recipe, type Slot, type Variant } from './recipes.js';
 export { merchantReport, SYMPTOMS, type Symptom } from './reports.js';
+export { PHRASING_KINDS, PHRASING_SEED, phrasedCases, type PhrasedCase, type PhrasingKind, type PhrasingOptions, type PhrasingSplit } from './phrasing.js';

@@ -21,10 +21,13 @@ import type { Symptom } from './reports.js';
  * - site-offline: the site's router is down and this terminal with it.
  * - survivor: the site's router is down; this terminal, on its own SIM, is fine (scope site all the same).
  * - offline-alone: this terminal went silent while its peers are online: its own problem.
+ * - partial-outage: a segment of a large site (a switch, a power circuit: 3 to 9 of 8 to 24 terminals) went
+ *   dark together, this terminal with it; far less than half the site, still one site problem (scope site).
+ * - unplugged: a countertop unit lost its power (lead pulled, adapter dead): silent at once, no warning.
  * - first-stop: the problem card's first stop, so no history elsewhere yet.
  * - healthy / healthy-report: nothing is wrong; sometimes the merchant calls anyway.
  */
-export const VARIANTS = ['typical', 'peers-healthy', 'mild', 'no-telemetry', 'telemetry-only', 'site-wide', 'site-offline', 'survivor', 'offline-alone', 'first-stop', 'healthy', 'healthy-report'] as const;
+export const VARIANTS = ['typical', 'peers-healthy', 'mild', 'no-telemetry', 'telemetry-only', 'site-wide', 'site-offline', 'survivor', 'offline-alone', 'partial-outage', 'unplugged', 'first-stop', 'healthy', 'healthy-report'] as const;
 export type Variant = (typeof VARIANTS)[number];
 
 /** Local times of day, minutes after midnight (night runs past midnight). */
@@ -90,13 +93,13 @@ const RECIPES: Record<FaultId, Omit<Recipe, 'fault'>> = {
     after: [30, 210],
     symptoms: ['battery_dead'],
   },
-  'hw.power.adapter': { variants: BINARY, model: portable, slots: ['early', 'morning'], hours: 'closed-at-arrival', after: [30, 120], symptoms: ['not_charging'] },
+  'hw.power.adapter': { variants: ['typical', 'peers-healthy', 'unplugged', 'no-telemetry', 'telemetry-only', 'peers-healthy', 'unplugged', 'no-telemetry', 'typical', 'telemetry-only'], model: portable, slots: ['early', 'morning'], hours: 'closed-at-arrival', after: [30, 120], symptoms: ['not_charging'] },
   'env.temperature': { variants: SITE_OR_TERMINAL, slots: ['lunch', 'afternoon', 'dinner'], hours: 'any', after: [40, 150], symptoms: ['hot', 'restarts'] },
   'env.humidity': { variants: SITE_OR_TERMINAL, slots: ALL_DAY, hours: 'any', after: [30, 150], symptoms: ['damp'] },
   'env.power.unstable': { variants: SITE_OR_TERMINAL, model: countertop, slots: ALL_DAY, hours: 'any', after: [30, 150], symptoms: ['restarts'] },
   'net.signal.weak': { variants: SITE_OR_TERMINAL, networks: ['wifi', 'cellular'], slots: TRADING, hours: 'open', after: [30, 150], symptoms: ['low_bars', 'timeouts'] },
   'net.site.outage': {
-    variants: ['site-offline', 'survivor', 'site-offline', 'no-telemetry', 'site-offline', 'survivor', 'site-offline', 'site-offline', 'survivor', 'no-telemetry'],
+    variants: ['site-offline', 'survivor', 'partial-outage', 'no-telemetry', 'site-offline', 'survivor', 'partial-outage', 'survivor', 'partial-outage', 'no-telemetry'],
     networks: LAN,
     slots: ALL_DAY,
     hours: 'any',

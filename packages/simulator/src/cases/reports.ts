@@ -92,6 +92,10 @@ export const SYMPTOMS = {
     zh: ['机器显示没网络', '这台机器连不上网了', '没信号，付不了款', '屏幕上说SIM卡有问题'],
     en: ['terminal shows no network', 'this one is offline', "no connection, can't take payments", 'the screen says something about the SIM'],
   },
+  went_dark: {
+    zh: ['机器突然黑屏了', '收银台那台机器开不了机', '机器不亮了，按开机键也没反应', '这台POS突然灭了'],
+    en: ['the terminal suddenly went dark', "the counter terminal won't switch on", 'the screen is off and the power button does nothing', 'this terminal just died'],
+  },
   drops: {
     zh: ['网络时断时续', '一会儿能用一会儿不能用', '老是掉线'],
     en: ['keeps dropping offline', 'connection goes on and off', 'works for a while, then offline again'],

@@ -96,9 +96,10 @@ export const HARDWARE_FAULTS: readonly FaultDefinition[] = [
   {
     id: 'hw.power.adapter',
     scopes: ['terminal'],
-    affects: portable,
+    affects: (t, inj) => inj.params?.unplugged === true || portable(t),
     apply(ctx) {
       ctx.cond.power.adapterFault = true;
+      if (ctx.params.unplugged) ctx.cond.power.unplugged = true;
     },
   },
 ];

@@ -12,7 +12,8 @@ export function resolveScope(fleet: Fleet, scope: FaultScope, rng: Rng): FleetTe
     }
     case 'site': {
       if (!fleet.sites.some((s) => s.id === scope.siteId)) throw new Error(`unknown site ${scope.siteId}`);
-      return fleet.terminals.filter((t) => t.siteId === scope.siteId);
+      const segment = scope.terminalIds ? new Set(scope.terminalIds) : null;
+      return fleet.terminals.filter((t) => t.siteId === scope.siteId && (!segment || segment.has(t.id)));
     }
     case 'host': {
       if (!fleet.hosts.some((h) => h.id === scope.hostId)) throw new Error(`unknown acquirer host ${scope.hostId}`);

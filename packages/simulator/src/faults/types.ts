@@ -11,7 +11,8 @@ import type { FaultId } from './ids.js';
 
 export type FaultScope =
   | { kind: 'terminal'; terminalId: string }
-  | { kind: 'site'; siteId: string }
+  /** A site, or a segment of it (`terminalIds`: the terminals behind one switch, on one power circuit). */
+  | { kind: 'site'; siteId: string; terminalIds?: string[] }
   /** A fleet segment: every terminal matching all the given filters; `share` takes a random part of them. */
   | { kind: 'fleet'; vendor?: string; model?: string; appVersion?: string; merchantId?: string; share?: number }
   | { kind: 'host'; hostId: string }
@@ -29,6 +30,8 @@ export interface FaultParams {
   rampMinutes?: number;
   /** net.site.outage: also cut cellular terminals (a power cut rather than a router failure). Default false. */
   includeCellular?: boolean;
+  /** hw.power.adapter: the lead is pulled or the adapter dead, not just the charging: a countertop unit (no battery) goes dark at once. */
+  unplugged?: boolean;
 }
 
 export interface FaultInjection {

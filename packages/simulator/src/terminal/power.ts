@@ -12,7 +12,11 @@ const WARN_AT = [20, 10, 5] as const;
 export function updatePower(m: Minute, txnsLastMinute: number): void {
   const { s, c } = m;
   const b = s.battery;
-  if (!b) return;
+  if (!b) {
+    // A countertop unit has nothing to ride on: pulled from the socket, it is off at once, without a word.
+    if (c.power.unplugged) s.off = true;
+    return;
+  }
   const rng = s.rng;
   const open = isOpen(s.merchant.kind, m.local);
   const quietNight = m.local.minuteOfDay >= 60 && m.local.minuteOfDay < 360;
@@ -55,7 +59,7 @@ export function updatePower(m: Minute, txnsLastMinute: number): void {
 export function tryPowerOn(m: Minute): boolean {
   const { s, c } = m;
   if (!s.off) return true;
-  if (c.power.noCharging || c.power.adapterFault || !m.s.rng.chance(0.08)) return false;
+  if (c.power.noCharging || c.power.adapterFault || c.power.unplugged || !m.s.rng.chance(0.08)) return false;
   s.off = false;
   if (s.battery) {
     s.battery.docked = true;

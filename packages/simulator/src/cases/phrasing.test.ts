@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { PHRASING_KINDS, phrasedCases } from './phrasing.js';
+
+describe('merchant reports with varied phrasing', () => {
+  it('are the same for the same seed, and differ between the dev and held-out splits', () => {
+    expect(phrasedCases({ perKind: 20 })).toEqual(phrasedCases({ perKind: 20 }));
+    const dev = new Set(phrasedCases({ perKind: 60 }).map((c) => c.meta.text));
+    const held = phrasedCases({ split: 'held-out', perKind: 60 }).map((c) => c.meta.text);
+    // Different wordings: a held-out report is almost never word for word a dev one.
+    expect(held.filter((t) => dev.has(t)).length).toBeLessThan(held.length * 0.05);
+  });
+
+  it('cover every kind in both languages, each labelled with a taxonomy code', () => {
+    const cases = phrasedCases({ perKind: 10 });
+    for (const kind of PHRASING_KINDS) {
+      const of = cases.filter((c) => c.meta.kind === kind);
+      expect(new Set(of.map((c) => c.meta.lang))).toEqual(new Set(['zh-CN', 'en-US']));
+      expect(of.every((c) => /^[a-z]+\.[a-z_.]+$/.test(c.label.code))).toBe(true);
+    }
+    expect(cases.filter((c) => c.meta.kind === 'amount').every((c) => c.label.code === 'op.input.error')).toBe(true);
+  });
+
+  it('never name the cause in the taxonomy words', () => {
+    for (const c of phrasedCases({ perKind: 40 })) expect(c.meta.text).not.toMatch(/hw\.|sw\.|net\.|regression|firmware fault|input error/i);
+  });
+});

@@ -1,0 +1,315 @@
+/**
+ * Labelled merchant reports with varied phrasing, for measuring how well the diagnosis engine reads
+ * words (not telemetry): templates × synonyms × clause orders, in Chinese and English, seeded.
+ *
+ * Kinds of report:
+ *  - `plain`: one failing part, said plainly (the control);
+ *  - `contrast`: a part that still works next to the one that fails ("打印机还能用，但是挥卡没反应");
+ *  - `negation`: a part said NOT to be the problem ("不是打印机的问题", "nothing wrong with the printer");
+ *  - `amount`: an operator keyed an amount wrongly (58 → 5800, 多打了两个零): op.input.error;
+ *  - `change`: trouble that began right after something was installed or changed (an update, new
+ *    settings, a new SIM, a move, another app, a new device on the network).
+ *
+ * Every pool of phrases is split in two by position: the `dev` split draws from the even entries,
+ * the `held-out` split from the odd ones (and from a seed of its own), so the held-out set uses
+ * wordings and templates the engine was never tuned on.
+ */
+import type { DiagnosisCaseInput, DiagnosisScope } from '@poscare/contracts';
+import { Rng } from '../random.js';
+
+export const PHRASING_KINDS = ['plain', 'contrast', 'negation', 'amount', 'change'] as const;
+export type PhrasingKind = (typeof PHRASING_KINDS)[number];
+export type PhrasingSplit = 'dev' | 'held-out';
+
+export interface PhrasedCase {
+  case: DiagnosisCaseInput;
+  label: { code: string; scope: DiagnosisScope };
+  meta: { kind: PhrasingKind; split: PhrasingSplit; lang: 'zh-CN' | 'en-US'; text: string };
+}
+
+interface Pool {
+  zh: readonly string[];
+  en: readonly string[];
+}
+
+/** A part of the terminal: what people call it, how they say it fails, how they say it works. */
+interface Part {
+  code: string;
+  name: Pool;
+  fails: Pool;
+  works: Pool;
+}
+
+const PARTS: Record<string, Part> = {
+  tap: {
+    code: 'hw.reader.contactless',
+    name: { zh: ['挥卡', '闪付', '手机碰一碰', '非接', '拍卡', '云闪付'], en: ['tapping', 'contactless', 'tap to pay', 'phone payments', 'tapped cards', 'Apple Pay'] },
+    fails: { zh: ['没反应', '付不了', '老是失败', '感应不到', '一直不成功', '要试好几次'], en: ["doesn't work", 'keeps failing', 'does nothing', 'is not picked up', 'fails every time', 'never goes through'] },
+    works: { zh: ['可以正常用', '没问题', '还能用', '都正常', '一点问题没有', '是好的'], en: ['works fine', 'still works', 'is fine', 'goes through', 'has no problem', 'works normally'] },
+  },
+  chip: {
+    code: 'hw.reader.chip',
+    name: { zh: ['插卡', '芯片卡', 'IC卡', '插芯片'], en: ['inserting cards', 'chip cards', 'the chip reader', 'inserted cards'] },
+    fails: { zh: ['读不出来', '插进去没反应', '老提示重新插卡', '识别不了', '一直失败', '读不到'], en: ["won't read", 'fail to read', 'keep saying reinsert card', 'are not read', 'fail every time', 'get a read error'] },
+    works: { zh: ['可以正常付款', '没问题', '还能用', '都正常', '能付', '倒是可以'], en: ['work fine', 'still work', 'are fine', 'go through', 'work normally', 'are ok'] },
+  },
+  swipe: {
+    code: 'hw.reader.magstripe',
+    name: { zh: ['刷磁条', '刷卡', '磁条卡'], en: ['swiping', 'the magstripe', 'swiped cards'] },
+    fails: { zh: ['刷不过去', '刷了没反应', '要刷好多遍', '总是失败'], en: ["doesn't work", 'is not read', 'takes many tries', 'fails every time'] },
+    works: { zh: ['没问题', '可以', '还能用', '正常'], en: ['works fine', 'still works', 'is fine', 'is ok'] },
+  },
+  printer: {
+    code: 'hw.printer.paper_out',
+    name: { zh: ['小票', '打印机', '打印', '出纸'], en: ['the printer', 'receipts', 'printing', 'the receipt printer'] },
+    fails: { zh: ['打不出来', '不出来了', '出不来', '没反应'], en: ['does not print', 'no longer come out', 'stopped', 'does nothing'] },
+    works: { zh: ['还能打', '没问题', '正常', '能打出来', '都正常', '还可以'], en: ['still prints', 'is fine', 'works', 'still work', 'is working', 'has no problem'] },
+  },
+  keypad: {
+    code: 'hw.keypad',
+    name: { zh: ['按键', '数字键', '确认键', '键盘'], en: ['the keys', 'the keypad', 'the buttons', 'the number keys'] },
+    fails: { zh: ['按了没反应', '按不动', '失灵了', '不好使'], en: ["don't respond", 'are stuck', 'stopped working', 'need hard presses'] },
+    works: { zh: ['没问题', '都好的', '正常', '能按'], en: ['are fine', 'work', 'still work', 'are ok'] },
+  },
+  touch: {
+    code: 'hw.touchscreen',
+    name: { zh: ['触屏', '触摸屏', '屏幕触摸'], en: ['the touchscreen', 'the touch screen', 'touch'] },
+    fails: { zh: ['点不动', '点了没反应', '乱跳', '不灵'], en: ["doesn't respond", 'is dead in places', 'jumps around', 'ignores taps'] },
+    works: { zh: ['没问题', '正常', '好的', '能点'], en: ['is fine', 'works', 'still works', 'is ok'] },
+  },
+  scanner: {
+    code: 'hw.scanner',
+    name: { zh: ['扫码', '扫码头', '扫二维码', '扫付款码'], en: ['the scanner', 'QR scanning', 'scanning codes', 'the barcode scanner'] },
+    fails: { zh: ['扫不出来', '没反应', '扫不上', '老失败'], en: ["doesn't scan", 'does nothing', 'fails', 'never reads the code'] },
+    works: { zh: ['没问题', '正常', '可以', '还能用'], en: ['works', 'is fine', 'still works', 'is ok'] },
+  },
+  battery: {
+    code: 'hw.battery.degraded',
+    name: { zh: ['电池', '续航'], en: ['the battery', 'battery life'] },
+    fails: { zh: ['不耐用，用不了多久', '掉电很快', '一会儿就没电'], en: ["doesn't last", 'drains fast', 'runs out quickly'] },
+    works: { zh: ['没问题', '挺耐用', '正常'], en: ['is fine', 'lasts all day', 'is ok'] },
+  },
+  network: {
+    code: 'net.site.outage',
+    name: { zh: ['网络', 'WiFi', '上网'], en: ['the network', 'the internet', 'the wifi'] },
+    fails: { zh: ['断了', '连不上'], en: ['is down', 'is not connecting'] },
+    works: { zh: ['没问题', '是通的', '正常', '好好的', '也正常', '没毛病'], en: ['is fine', 'works', 'is up', 'is ok', 'is working', 'has no problem'] },
+  },
+  screen: {
+    code: 'hw.display',
+    name: { zh: ['屏幕', '显示'], en: ['the screen', 'the display'] },
+    fails: { zh: ['花屏了', '有条纹'], en: ['is garbled', 'shows lines'] },
+    works: { zh: ['正常', '没问题', '好的', '显示正常'], en: ['is fine', 'looks fine', 'works', 'is ok'] },
+  },
+};
+
+/** Parts that fail in the contrast and negation reports (the ones a phrase can name unambiguously). */
+const FAILING = ['tap', 'chip', 'swipe', 'printer', 'keypad', 'touch', 'scanner', 'battery'] as const;
+/** Parts mentioned as working. */
+const WORKING = ['tap', 'chip', 'printer', 'network', 'screen', 'keypad', 'scanner', 'battery'] as const;
+
+type Slots = Record<string, string>;
+type Template = Pool;
+
+const fill = (t: string, s: Slots) => t.replace(/\{(\w+)\}/g, (_, k: string) => s[k] ?? '');
+
+/** Both clause orders (the working part first, the failing part first) in each split: even entries dev, odd held-out. */
+const CONTRAST: Template = {
+  zh: [
+    '{W}{w}，但是{F}{f}',
+    '{F}{f}，{W}倒是{w}',
+    '{F}{f}，不过{W}{w}',
+    '虽然{W}{w}，可是{F}{f}',
+    '{W}{w}，就是{F}{f}',
+    '{F}{f}，但{W}{w}',
+    '今天{F}{f}，然而{W}{w}',
+    '{W}一直{w}，只是{F}{f}',
+    '{F}{f}，可{W}{w}',
+    '{W}{w}，反而{F}{f}',
+  ],
+  en: [
+    '{W} {w}, but {F} {f}',
+    '{F} {f}, though {W} {w}',
+    '{F} {f}, however {W} {w}',
+    'Although {W} {w}, {F} {f}',
+    '{W} {w}; only {F} {f}',
+    '{F} {f} - {W} {w}',
+    '{F} {f} while {W} {w}',
+    'Weird: {W} {w} yet {F} {f}',
+    '{F} {f}, but {W} {w}',
+    '{W} {w}, whereas {F} {f}',
+  ],
+};
+
+const NEGATION: Template = {
+  zh: ['不是{W}的问题，{F}{f}', '{F}{f}，不是{W}的问题', '{W}没坏，是{F}{f}', '{F}{f}，跟{W}没关系', '排除了{W}，{F}{f}', '{W}没有问题，{F}{f}', '应该不是{W}，{F}{f}', '{F}{f}，{W}没毛病'],
+  en: ["It's not the {Wn}, {F} {f}", '{F} {f}, not the {Wn}', 'Nothing wrong with the {Wn}; {F} {f}', 'The {Wn} is not the problem, {F} {f}', 'We ruled out the {Wn}: {F} {f}', "{F} {f}. It isn't the {Wn}", 'No problem with the {Wn}, but {F} {f}', '{F} {f} and the {Wn} is not broken'],
+};
+/** The part's bare noun, for "not the …". */
+const NOUN: Record<(typeof WORKING)[number], readonly string[]> = {
+  tap: ['contactless reader', 'tap reader'],
+  chip: ['chip reader', 'card reader'],
+  printer: ['printer', 'receipt printer'],
+  network: ['network', 'internet'],
+  screen: ['screen', 'display'],
+  keypad: ['keypad', 'keys'],
+  scanner: ['scanner', 'QR scanner'],
+  battery: ['battery', 'battery pack'],
+};
+
+const AMOUNT: Template = {
+  zh: [
+    '收银员把{a}元输成了{b}',
+    '{a}块的东西打成了{b}块',
+    '金额输错了，{a}输成{b}',
+    '刚才那笔本来{a}元，按成了{b}元',
+    '顾客买了{a}元的东西，结果刷了{b}元',
+    '小数点点错了，{a}变成了{b}',
+    '收银员多打了{z}个零，顾客要退款',
+    '店员输金额的时候多按了{z}个0',
+    '应该收{a}元，收银员录成了{b}元',
+    '一笔{a}元的消费被输成{b}元，顾客投诉',
+  ],
+  en: [
+    'The cashier typed {b} instead of {a}',
+    'We rang up {b} rather than {a}',
+    'Staff keyed {b} for a {a} item',
+    'Customer was charged {b} instead of {a}',
+    'An extra zero was entered, {a} became {b}',
+    'Entered the wrong amount, {b} not {a}',
+    'The clerk put in {b} yuan for a {a} yuan bill',
+    'Someone typed {z} extra zeros on the amount and the customer wants a refund',
+    'Sale of {a} went through as {b}, cashier mistake',
+    'The total should have been {a} but we charged {b}',
+  ],
+};
+
+interface Change {
+  code: string;
+  change: Pool;
+  trouble: Pool;
+}
+const CHANGES: Record<string, Change> = {
+  update: {
+    code: 'sw.update.regression',
+    change: { zh: ['昨天升级了收款程序', '系统自动更新了', '刚更新到新版本', '程序升了级', '晚上自动升级', '版本更新'], en: ['we updated the payment app', 'the app updated itself last night', 'the new version was installed', 'the software upgrade', 'the firmware update', 'it upgraded overnight'] },
+    trouble: { zh: ['老是闪退', '经常死机', '交易老出错', '动不动就卡死'], en: ['the app keeps crashing', 'it freezes all the time', 'payments keep failing', 'it hangs constantly'] },
+  },
+  config: {
+    code: 'sw.config.invalid',
+    change: { zh: ['改了参数', '下发了新配置', '换了商户号', '装了新的参数文件', '修改了设置', '更新了收单参数'], en: ['we changed the settings', 'new parameters were pushed', 'the merchant id was changed', 'a new configuration was loaded', 'someone edited the config', 'the new parameter file was applied'] },
+    trouble: { zh: ['交易都失败', '提示无效商户', '一笔都做不了', '每笔都被拒'], en: ['every payment fails', 'it says invalid merchant', 'no payment goes through', 'each transaction is refused'] },
+  },
+  sim: {
+    code: 'net.sim',
+    change: { zh: ['换了新的SIM卡', '换了手机卡', '换了流量卡', '插了新的sim卡', '换了运营商', '装了新的物联网卡'], en: ['we put in a new SIM', 'the SIM card was swapped', 'we changed the data plan', 'a new SIM card was inserted', 'we switched carrier', 'the SIM was replaced'] },
+    trouble: { zh: ['连不上网', '没网络', '一直离线', '上不了网'], en: ["it can't connect", 'it shows no network', 'it is offline all the time', 'there is no connection'] },
+  },
+  moved: {
+    code: 'net.signal.weak',
+    change: { zh: ['把机器搬到里屋', '收银台挪到了后面', '机器移到二楼', '搬到仓库那边', '把POS放到了角落', '装修后挪了位置'], en: ['we moved the terminal to the back room', 'the till was relocated upstairs', 'we moved it to the basement counter', 'the terminal was moved to the corner', 'we relocated the counter', 'we shifted it to the back'] },
+    trouble: { zh: ['交易老超时', '信号很差', '经常掉线', '付款要转很久'], en: ['payments time out', 'the signal is poor', 'it keeps dropping offline', 'payments spin for ages'] },
+  },
+  third_party: {
+    code: 'sw.third_party.conflict',
+    change: { zh: ['装了一个外卖软件', '安装了新的收银软件', '下载了一个应用', '装了个插件', '新装了会员小程序', '安装了其他软件'], en: ['we installed a delivery app', 'a new loyalty app was installed', 'someone downloaded another app', 'we added a plugin', 'we installed some other software', 'a staff member installed an app'] },
+    trouble: { zh: ['收款程序老闪退', '机器变得很卡', '经常死机', '支付程序自己关掉'], en: ['the payment app crashes', 'it became very slow', 'it freezes', 'the payment app closes by itself'] },
+  },
+  network_device: {
+    code: 'net.ip_conflict',
+    change: { zh: ['店里接了一台新电脑', '装了个新摄像头', '加了一台新设备', '接了新的打印电脑', '网里加了台新的收银机电脑', '装了监控摄像头'], en: ['we added a new computer to the network', 'a new camera was installed', 'a new device was plugged in on the network', 'we installed a new access point', 'another computer was added', 'we put in a new camera'] },
+    trouble: { zh: ['老是掉线', '网络时断时续', '一会儿能用一会儿不能用', '经常断网'], en: ['it keeps dropping', 'the connection comes and goes', 'it works on and off', 'it drops offline often'] },
+  },
+};
+const CHANGE_TEMPLATES: Template = {
+  zh: ['{c}之后就{t}', '自从{c}，{t}', '{t}，是{c}后开始的', '{c}以后{t}', '{t}，自从{c}就这样', '{c}，从那以后{t}', '前两天{c}，之后{t}', '{c}完就{t}', '{t}，应该是{c}以后才这样的', '{c}，然后就{t}'],
+  en: ['Since {c}, {t}', '{T} ever since {c}', '{T}. It started after {c}', 'Right after {c}, {t}', '{C} and now {t}', '{T} since {c}', 'After {c} {t}', '{C}, since then {t}', '{T}; this began right after {c}', '{C}. Afterwards {t}'],
+};
+
+const PLAIN: Template = { zh: ['{F}{f}', '今天{F}{f}', '{F}老是{f}，麻烦看看', '这台机器{F}{f}'], en: ['{F} {f}', 'Today {F} {f}', '{F} {f}, please help', 'On this terminal {F} {f}'] };
+
+/** The even (dev) or odd (held-out) entries of a pool. */
+const half = (xs: readonly string[], split: PhrasingSplit): readonly string[] => {
+  const h = xs.filter((_, i) => (i % 2 === 0) === (split === 'dev'));
+  return h.length ? h : xs;
+};
+const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+
+export interface PhrasingOptions {
+  seed?: number;
+  split?: PhrasingSplit;
+  /** Reports per kind (default 120), half of them in each language. */
+  perKind?: number;
+  kinds?: readonly PhrasingKind[];
+}
+
+export const PHRASING_SEED = 20_261_207;
+
+export function phrasedCases(opts: PhrasingOptions = {}): PhrasedCase[] {
+  const split = opts.split ?? 'dev';
+  // The held-out split has a seed of its own as well as phrases of its own.
+  const seed = (opts.seed ?? PHRASING_SEED) + (split === 'held-out' ? 7919 : 0);
+  const perKind = opts.perKind ?? 120;
+  const out: PhrasedCase[] = [];
+  for (const kind of opts.kinds ?? PHRASING_KINDS) {
+    for (let i = 0; i < perKind; i++) {
+      const rng = Rng.derive(seed, 'phrasing', kind, i);
+      const lang = i % 2 === 0 ? 'zh' : 'en';
+      const { text, code } = compose(rng, kind, lang, split);
+      const id = `phr-${split}-${kind}-${String(i + 1).padStart(3, '0')}`;
+      const langCode = lang === 'zh' ? ('zh-CN' as const) : ('en-US' as const);
+      out.push({
+        case: {
+          schema: 'poscare.diagnosis-case/v1',
+          id,
+          now: '2026-12-07T14:00:00+08:00',
+          lang: langCode,
+          terminal: { id: `T-${id}` },
+          report: { text, source: 'merchant', at: '2026-12-07T13:55:00+08:00' },
+        },
+        label: { code, scope: SCOPES[code] ?? 'terminal' },
+        meta: { kind, split, lang: langCode, text },
+      });
+    }
+  }
+  return out;
+}
+
+/** The scope each cause's rule names from words alone. */
+const SCOPES: Record<string, DiagnosisScope> = { 'sw.update.regression': 'fleet', 'net.site.outage': 'site' };
+
+function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: PhrasingSplit): { text: string; code: string } {
+  const pick = (p: Pool) => rng.pick(half(p[lang], split));
+  switch (kind) {
+    case 'plain':
+    case 'contrast':
+    case 'negation': {
+      const f = rng.pick(FAILING);
+      const F = PARTS[f]!;
+      const slots: Slots = { F: pick(F.name), f: pick(F.fails) };
+      if (kind === 'plain') return { text: finish(fill(pick(PLAIN), slots), lang), code: F.code };
+      const w = rng.pick(WORKING.filter((x) => x !== f && !(f === 'printer' && x === 'printer')));
+      const W = PARTS[w]!;
+      Object.assign(slots, { W: pick(W.name), w: pick(W.works), Wn: rng.pick(half(NOUN[w], split)) });
+      return { text: finish(fill(pick(kind === 'contrast' ? CONTRAST : NEGATION), slots), lang), code: F.code };
+    }
+    case 'amount': {
+      const a = rng.chance(0.3) ? rng.int(10, 99) + rng.pick([0.5, 0.8, 0]) : rng.int(8, 480);
+      const k = rng.pick([1, 2, 2, 3]);
+      const z = k;
+      const big = Math.round(a * 10 ** k * 100) / 100;
+      // Now and then the amount came out too small (the decimal point typed too early).
+      const [right, wrong] = rng.chance(0.2) ? [big, a] : [a, big];
+      const zeros = lang === 'zh' ? ['一', '两', '三'][z - 1]! : String(z);
+      return { text: finish(fill(pick(AMOUNT), { a: String(right), b: String(wrong), z: zeros }), lang), code: 'op.input.error' };
+    }
+    case 'change': {
+      const c = CHANGES[rng.pick(Object.keys(CHANGES))]!;
+      const ch = pick(c.change);
+      const t = pick(c.trouble);
+      return { text: finish(fill(pick(CHANGE_TEMPLATES), { c: ch, t, C: capital(ch), T: capital(t) }), lang), code: c.code };
+    }
+  }
+}
+
+const finish = (s: string, lang: 'zh' | 'en') => (lang === 'en' ? capital(s.trim()) : s.trim());
