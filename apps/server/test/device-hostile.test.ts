@@ -53,6 +53,9 @@ describe.each([
   beforeAll(async () => {
     pipeline = new IngestPipeline(t.ctx, { decodeThread });
     broker = await startBroker({ port: 0, devices: t.services.devices, pipeline, log: t.ctx.log });
+    // The decode thread takes a few seconds to load; the tests below time the broker, not that.
+    const warm = await newTerminal();
+    expect(await pipeline.submit({ channel: 'mqtt', ...warm }, Buffer.from(JSON.stringify(telemetry(t.clock.now()))))).toEqual({ status: 'stored' });
   });
   afterAll(async () => {
     await broker?.close();
