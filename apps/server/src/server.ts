@@ -17,7 +17,9 @@ import { DeliveryWorker } from './notifications/delivery.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
-import { sessions } from './db/schema.js';
+import { loginChallenges, sessions, trustedDevices } from './db/schema.js';
+import { checkSecretKey } from './security/startup.js';
+import { clearExpiredLimits } from './security/rateLimitStore.js';
 import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from './demo/seed.js';
 import { demoFleet, startLiveDemo } from './demo/live.js';
 import { ensureFirstAdmin } from './platform/bootstrap.js';
@@ -53,6 +55,8 @@ export interface Running {
 }
 
 export async function start(config: Config, opts: StartOptions = {}): Promise<Running> {
+  // A demo prints its passwords anyway: its administrators may skip the second factor unless told otherwise.
+  if (!config.MFA_PLATFORM_ADMINS && opts.demo) config = { ...config, MFA_PLATFORM_ADMINS: 'optional' };
   const log = createLogger(config);
   const clock = opts.clock ?? systemClock;
   const say = opts.say ?? ((l: string) => process.stdout.write(l + '\n'));
@@ -65,6 +69,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const applied = await migrate(db);
   if (applied.length) log.info({ applied }, 'database migrated');
 
+  if (roles.has('api')) await checkSecretKey(db, config, log);
   const firstAdmin = await ensureFirstAdmin(db, { email: config.POSCARE_ADMIN_EMAIL, password: config.POSCARE_ADMIN_PASSWORD, now: clock.now() });
   const fleet = opts.demo ? demoFleet(clock.now()) : null;
   const demo = fleet ? await seedDemo(db, fleet, clock.now()) : null;
@@ -137,6 +142,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const timer = setInterval(() => {
       db.orm.delete(sessions).where(lt(sessions.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
       pruneHistory(db, clock.now(), config).catch((err: unknown) => log.warn({ err }, 'history pruning failed'));
+      db.orm.delete(loginChallenges).where(lt(loginChallenges.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'sign-in challenge cleanup failed'));
+      db.orm.delete(trustedDevices).where(lt(trustedDevices.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'remembered-device cleanup failed'));
+      clearExpiredLimits(db).catch((err: unknown) => log.warn({ err }, 'rate-limit cleanup failed'));
     }, 3_600_000);
     timer.unref();
     stops.unshift(() => clearInterval(timer));
@@ -158,6 +166,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   if (firstAdmin) {
     say(`  First administrator: ${firstAdmin.email}`);
     if (firstAdmin.generatedPassword) say(`  Password (shown once, change it after signing in): ${firstAdmin.generatedPassword}`);
+    if ((config.MFA_PLATFORM_ADMINS ?? 'required') === 'required') say('  At first sign-in the administrator sets up a second factor (an authenticator app).');
   }
   if (demo?.created) say(`  Demo fleet: ${demo.terminals} simulated terminals with injected faults, reporting live.`);
   if (demo) say(`  Demo users (password ${DEMO_PASSWORD}): ${DEMO_USERS.map((u) => u.email).join(', ')}`);

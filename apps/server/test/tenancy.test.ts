@@ -111,6 +111,9 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: '/api/v1/terminals', payload: { orgId: other.org.id, serialNumber: 'PLANT0001', vendor: 'PAX', model: 'A920' } },
     { method: 'POST', url: '/api/v1/terminals', payload: { serialNumber: 'PLANT0002', vendor: 'PAX', model: 'A920', siteId: other.site.id } },
     ...(other.admin ? [{ method: 'PATCH', url: `/api/v1/users/${other.admin.id}`, payload: { name: 'pwned' } }] : []),
+    ...(other.admin ? [{ method: 'DELETE', url: `/api/v1/users/${other.admin.id}/mfa` }] : []),
+    { method: 'GET', url: `/api/v1/organizations/${other.org.id}/security` },
+    { method: 'PUT', url: `/api/v1/organizations/${other.org.id}/security`, payload: { mfaRequiredRoles: [], mfaRememberDays: 0 } },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/live` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/telemetry` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/events` },
@@ -251,7 +254,7 @@ describe('tenant isolation', () => {
   });
 
   it('every API route requires sign-in except the few that are public by design', async () => {
-    const PUBLIC = new Set(['GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout']);
+    const PUBLIC = new Set(['GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/login/second-factor', 'POST /api/v1/auth/logout']);
     expect(t.app.apiRoutes.length).toBeGreaterThan(20);
     for (const r of t.app.apiRoutes) {
       const key = `${r.method} ${r.url}`;
@@ -272,6 +275,9 @@ describe('tenant isolation', () => {
     const OWN_OR_LIST = new Set([
       'GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/me', 'PATCH /api/v1/me/preferences',
       'GET /api/v1/me/tokens', 'POST /api/v1/me/tokens', 'DELETE /api/v1/me/tokens/:id', 'GET /api/v1/organizations',
+      // The signed-in user's own password and second factor.
+      'POST /api/v1/auth/login/second-factor', 'POST /api/v1/me/password', 'GET /api/v1/me/mfa', 'POST /api/v1/me/mfa/totp', 'POST /api/v1/me/mfa/totp/confirm',
+      'POST /api/v1/me/mfa/recovery-codes', 'POST /api/v1/me/mfa/disable', 'DELETE /api/v1/me/mfa/trusted-devices',
       'POST /api/v1/organizations', 'GET /api/v1/merchants', 'GET /api/v1/sites', 'GET /api/v1/terminals', 'GET /api/v1/terminals/stats',
       'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/terminal-imports', 'GET /api/v1/fleet/overview',
       'GET /api/v1/enrollment-codes', 'POST /api/v1/enrollment-codes', 'GET /api/v1/device-rejections',

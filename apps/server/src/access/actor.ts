@@ -13,6 +13,8 @@ export interface Actor {
   platformAdmin: boolean;
   language: Language;
   via: 'session' | 'token' | 'system';
+  /** Signed in, but the sign-in policy asks for a second factor the user has not set up: only enrolment answers (auth/mfaGate.ts). */
+  mfaEnrolmentRequired?: boolean;
 }
 
 export function permissionsOf(a: Pick<Actor, 'role' | 'platformAdmin'>): Permission[] {

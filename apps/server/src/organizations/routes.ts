@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, Organization, OrganizationCreate, OrganizationUpdate, pageOf } from '@poscare/contracts';
+import { IdParams, OrgSecurity, OrgSecurityUpdate, Organization, OrganizationCreate, OrganizationUpdate, pageOf } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
 import type { OrganizationService } from './service.js';
@@ -31,5 +31,15 @@ export const organizationRoutes =
       config: { permission: 'org:manage' },
       schema: { tags, params: IdParams, body: OrganizationUpdate, response: { 200: Organization } },
       handler: async (req) => present(await svc.update(requireActor(req), req.params.id, req.body)),
+    });
+    app.get('/organizations/:id/security', {
+      config: { permission: 'users:manage' },
+      schema: { tags, summary: 'The organization\'s sign-in policy (second factor)', params: IdParams, response: { 200: OrgSecurity } },
+      handler: async (req) => svc.security(requireActor(req), req.params.id),
+    });
+    app.put('/organizations/:id/security', {
+      config: { permission: 'users:manage' },
+      schema: { tags, summary: 'Set which roles must sign in with a second factor and how long a browser is remembered', params: IdParams, body: OrgSecurityUpdate, response: { 200: OrgSecurity } },
+      handler: async (req) => svc.updateSecurity(requireActor(req), req.params.id, req.body),
     });
   };

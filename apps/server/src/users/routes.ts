@@ -1,4 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { MfaService } from '../auth/mfa.js';
 import { IdParams, Page, User, UserCreate, UserUpdate, pageOf } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
@@ -7,7 +9,7 @@ import type { UserService } from './service.js';
 const tags = ['users'];
 
 export const userRoutes =
-  (svc: UserService): FastifyPluginAsyncZod =>
+  (svc: UserService, mfa?: MfaService): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/users', {
       config: { permission: 'users:manage' },
@@ -27,4 +29,14 @@ export const userRoutes =
       schema: { tags, params: IdParams, body: UserUpdate, response: { 200: User } },
       handler: async (req) => present(await svc.update(requireActor(req), req.params.id, req.body)),
     });
+    if (mfa) {
+      app.delete('/users/:id/mfa', {
+        config: { permission: 'users:manage' },
+        schema: { tags, summary: 'Reset a user\'s second factor (lost phone): they enrol again at next sign-in; their sessions end', params: IdParams, response: { 204: z.null() } },
+        handler: async (req, reply) => {
+          await mfa.reset(requireActor(req), req.params.id);
+          return reply.status(204).send(null);
+        },
+      });
+    }
   };
