@@ -116,7 +116,7 @@ async function run(): Promise<void> {
     await page.getByTestId('nav-fleet').click();
     await page.getByTestId('page-fleet').waitFor();
     await page.waitForFunction(() => document.querySelector('[data-testid="fleet-card-critical"]')?.getAttribute('data-count') === '1');
-    const reason = page.locator('[data-testid="fleet-reason-list"] li[data-reason="printer_fault"]');
+    const reason = page.locator('[data-testid="fleet-reason-list"] a[data-reason="printer_fault"]');
     await reason.waitFor({ state: 'attached' });
     assertEqual(await reason.getAttribute('data-count'), '1', 'terminals with a printer fault');
     assert(((await reason.textContent()) ?? '').includes('打印机故障'), 'the reason is shown in words (Chinese)');
@@ -126,6 +126,13 @@ async function run(): Promise<void> {
     await page.waitForURL(/status=critical/);
     await page.getByTestId('fleet-clear-filter').waitFor();
     await shot(page, 'fleet-critical');
+    // The count is a link to exactly the terminals it counts, with their live status.
+    await page.getByTestId('fleet-show-terminals').click();
+    await page.waitForURL(/\/terminals\?.*status=critical/);
+    await page.locator('[data-testid="terminal-status"][data-status="critical"]').first().waitFor();
+    assertEqual(await page.locator('[data-testid="terminal-status"]').count(), 1, 'the terminal list shows exactly the critical terminal');
+    await shot(page, 'terminals-critical');
+    await page.goBack();
     log('fleet page: 1 critical, reason printer_fault');
 
     // 5. The terminal page: live status critical with the printer reason, charts drawn, events and transactions.

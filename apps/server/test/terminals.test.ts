@@ -114,3 +114,45 @@ describe('search', () => {
     expect((await api('GET', '/terminals?q=%25')).json().total).toBe(0);
   });
 });
+
+describe('live status in the terminal list', () => {
+  it('filters and sorts by live status, health reason and last seen, counting exactly what the fleet page counts', async () => {
+    const B = await t.tenant();
+    const c = await t.login(B.admin.email);
+    const get = async (qs: string) => (await t.app.inject({ method: 'GET', url: `/api/v1/terminals?${qs}`, headers: { cookie: c } })).json();
+    const now = t.clock.now().getTime();
+    const mk = async (sn: string, seenMinutesAgo: number | null, health = 'ok', reasons: string[] = [], state: 'active' | 'in_stock' = 'active') => {
+      const term = await t.f.terminal(B.org.id, { serialNumber: sn, siteId: B.site.id, merchantId: B.merchant.id, lifecycleState: state });
+      if (seenMinutesAgo !== null) {
+        await t.db.rawTransaction((tx) =>
+          tx.query(`INSERT INTO terminal_live (terminal_id, org_id, last_seen_at, health, health_reasons) VALUES ($1, $2, $3, $4, $5)`, [
+            term.id, B.org.id, new Date(now - seenMinutesAgo * 60_000), health, JSON.stringify(reasons),
+          ]),
+        );
+      }
+      return term;
+    };
+    await mk('LIVE-OK', 1);
+    await mk('LIVE-PAPER', 0.5, 'critical', ['printer_fault']);
+    await mk('LIVE-GONE-1', 30, 'ok');
+    await mk('LIVE-GONE-2', 90, 'critical', ['printer_fault']); // stale readings: offline, not "critical"
+    await mk('LIVE-NEW', null);
+    await mk('LIVE-SHELF', null, 'ok', [], 'in_stock');
+
+    const fleet = (await t.app.inject({ method: 'GET', url: '/api/v1/fleet/overview', headers: { cookie: c } })).json();
+    const offline = await get('inService=true&status=offline');
+    expect(offline.total).toBe(fleet.status.offline);
+    expect(offline.items.map((x: { serialNumber: string }) => x.serialNumber).sort()).toEqual(['LIVE-GONE-1', 'LIVE-GONE-2']);
+    expect(offline.items.every((x: { status: string; healthReasons: string[] }) => x.status === 'offline' && x.healthReasons.length === 0)).toBe(true);
+    expect((await get('inService=true&status=critical')).total).toBe(fleet.status.critical);
+    expect((await get('inService=true&status=never_seen&q=LIVE')).items.map((x: { serialNumber: string }) => x.serialNumber)).toEqual(['LIVE-NEW']);
+    // Only terminals still reporting count for a reason, as on the fleet page.
+    expect((await get('reason=printer_fault')).items.map((x: { serialNumber: string }) => x.serialNumber)).toEqual(['LIVE-PAPER']);
+    const bySeen = (await get('sort=lastSeen&order=asc&q=LIVE')).items.map((x: { serialNumber: string }) => x.serialNumber);
+    expect(bySeen.slice(-4)).toEqual(['LIVE-GONE-2', 'LIVE-GONE-1', 'LIVE-OK', 'LIVE-PAPER']);
+    const worst = (await get('sort=status&q=LIVE')).items.map((x: { status: string }) => x.status);
+    expect(worst.slice(0, 3)).toEqual(['critical', 'offline', 'offline']);
+    const ok = (await get('status=ok&q=LIVE-OK')).items[0];
+    expect(ok.lastSeenAt).toBe(new Date(now - 60_000).toISOString());
+  });
+});

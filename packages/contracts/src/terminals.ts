@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Id, Page, Timestamp } from './common.js';
+import { FleetStatus } from './fleet.js';
 
 export const LIFECYCLE_STATES = ['in_stock', 'installed', 'active', 'in_repair', 'swapped_out', 'retired'] as const;
 export const LifecycleState = z.enum(LIFECYCLE_STATES);
@@ -40,6 +41,14 @@ export const Terminal = z.object({
 });
 export type Terminal = z.infer<typeof Terminal>;
 
+/** A row of the terminal list: the terminal and its live status as the fleet page counts it. */
+export const TerminalListItem = Terminal.extend({
+  status: FleetStatus,
+  lastSeenAt: Timestamp.nullable(),
+  healthReasons: z.array(z.string()),
+});
+export type TerminalListItem = z.infer<typeof TerminalListItem>;
+
 export const TerminalFields = z.object({
   serialNumber: z.string().trim().min(4).max(64).regex(/^[A-Za-z0-9\-_.]+$/),
   tid: z.string().trim().regex(/^[A-Za-z0-9]{1,16}$/).nullable().optional(),
@@ -57,11 +66,26 @@ export const TerminalCreate = TerminalFields.extend({
 });
 export const TerminalUpdate = TerminalFields.partial();
 
+/** Lifecycle states in which a terminal is expected to report: the fleet counts and watches these. */
+export const MONITORED_STATES = ['installed', 'active', 'in_repair'] as const satisfies readonly LifecycleState[];
+
+export const TERMINAL_SORTS = ['serial', 'lastSeen', 'status'] as const;
+
 export const TerminalQuery = Page.extend({
   merchantId: Id.optional(),
   siteId: Id.optional(),
   lifecycleState: LifecycleState.optional(),
   model: z.string().optional(),
+  /** Reported app version (else the inventory's), as the fleet page groups it. */
+  appVersion: z.string().max(40).optional(),
+  /** Only terminals in monitored lifecycle states (what the fleet page counts). */
+  inService: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+  /** Live status as the fleet page counts it: never_seen, offline, or the health of the latest sample. */
+  status: FleetStatus.optional(),
+  /** A health reason of the latest sample (only terminals still reporting). */
+  reason: z.string().max(40).optional(),
+  sort: z.enum(TERMINAL_SORTS).default('serial'),
+  order: z.enum(['asc', 'desc']).default('asc'),
 });
 
 export const LifecycleChange = z.object({

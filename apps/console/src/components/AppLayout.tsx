@@ -117,7 +117,8 @@ export function AppLayout() {
             { key: 'notifications', path: '/settings/notifications', icon: <NotificationOutlined />, label: t('nav.notificationSettings') },
           ]),
       group('g-inventory', t('nav.groupInventory'), [
-        { key: 'organizations', path: '/organizations', icon: <BankOutlined />, label: t('nav.organizations'), permission: 'inventory:read' },
+        // Merchants belong to one organization: the list of organizations is for staff.
+        ...(merchant ? [] : [{ key: 'organizations', path: '/organizations', icon: <BankOutlined />, label: t('nav.organizations'), permission: 'inventory:read' }]),
         { key: 'merchants', path: '/merchants', icon: <ShopOutlined />, label: t('nav.merchants'), permission: 'inventory:read' },
         { key: 'sites', path: '/sites', icon: <EnvironmentOutlined />, label: t('nav.sites'), permission: 'inventory:read' },
         { key: 'terminals', path: '/terminals', icon: <DesktopOutlined />, label: t('nav.terminals'), permission: 'inventory:read' },
@@ -148,8 +149,13 @@ export function AppLayout() {
       },
       { type: 'divider' },
       { key: 'notifications', icon: <NotificationOutlined />, label: <span data-testid="menu-notifications">{t('nav.notificationSettings')}</span> },
-      { key: 'tokens', icon: <KeyOutlined />, label: <span data-testid="menu-tokens">{t('nav.tokens')}</span> },
-      { key: 'docs', icon: <ApiOutlined />, label: <span data-testid="menu-api-docs">{t('nav.apiDocs')}</span> },
+      // API tokens and the API browser are for integrations, which merchants' staff do not build.
+      ...(me?.role === 'merchant'
+        ? []
+        : [
+            { key: 'tokens', icon: <KeyOutlined />, label: <span data-testid="menu-tokens">{t('nav.tokens')}</span> },
+            { key: 'docs', icon: <ApiOutlined />, label: <span data-testid="menu-api-docs">{t('nav.apiDocs')}</span> },
+          ]),
       { type: 'divider' },
       { key: 'logout', icon: <LogoutOutlined />, danger: true, label: <span data-testid="menu-logout">{t('nav.signOut')}</span> },
     ],

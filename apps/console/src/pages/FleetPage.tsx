@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { Alert, Button, Card, Col, Row, Skeleton, Statistic, Table, Tooltip, Typography } from 'antd';
+import { Alert, Button, Card, Col, Row, Skeleton, Space, Statistic, Table, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { ReloadOutlined, SyncOutlined } from '@ant-design/icons';
 import { Link } from 'react-router-dom';
@@ -25,12 +25,12 @@ function countFor(row: FleetDimRow, s: FleetStatus): number {
 
 type Dim = 'byMerchant' | 'bySite' | 'byModel' | 'byVersion';
 
-function linkFor(dim: Dim, key: string | null): string | null {
+const DIM_PARAM: Record<Dim, string> = { byMerchant: 'merchantId', bySite: 'siteId', byModel: 'model', byVersion: 'appVersion' };
+
+/** The terminal list showing exactly the terminals a count counts: in service, of this row, with this status. */
+function linkFor(dim: Dim, key: string | null, status?: FleetStatus): string | null {
   if (!key) return null;
-  if (dim === 'byMerchant') return `/terminals?merchantId=${encodeURIComponent(key)}`;
-  if (dim === 'bySite') return `/terminals?siteId=${encodeURIComponent(key)}`;
-  if (dim === 'byModel') return `/terminals?model=${encodeURIComponent(key)}`;
-  return null;
+  return `/terminals?inService=true&${DIM_PARAM[dim]}=${encodeURIComponent(key)}${status ? `&status=${status}` : ''}`;
 }
 
 function DimTable({ dim, rows, status, loading }: { dim: Dim; rows: FleetDimRow[]; status?: FleetStatus; loading: boolean }) {
@@ -46,7 +46,18 @@ function DimTable({ dim, rows, status, loading }: { dim: Dim; rows: FleetDimRow[
     align: 'right' as const,
     width: 72,
     className: status === key ? 'fleet-col-active' : undefined,
-    render: (n: number) => (n > 0 ? <strong style={{ color }}>{n}</strong> : <span className="muted">0</span>),
+    render: (n: number, r: FleetDimRow) => {
+      const to = linkFor(dim, r.key, key);
+      return n > 0 && to ? (
+        <Link to={to} data-testid={`fleet-count-${key}`}>
+          <strong style={{ color }}>{n}</strong>
+        </Link>
+      ) : n > 0 ? (
+        <strong style={{ color }}>{n}</strong>
+      ) : (
+        <span className="muted">0</span>
+      );
+    },
   });
   const columns: TableColumnsType<FleetDimRow> = [
     {
@@ -60,7 +71,17 @@ function DimTable({ dim, rows, status, loading }: { dim: Dim; rows: FleetDimRow[
         return to ? <Link to={to}>{text}</Link> : text;
       },
     },
-    { title: t('fleet.colTotal'), dataIndex: 'total', align: 'right', width: 80, responsive: ['sm'] },
+    {
+      title: t('fleet.colTotal'),
+      dataIndex: 'total',
+      align: 'right',
+      width: 80,
+      responsive: ['sm'],
+      render: (n: number, r) => {
+        const to = linkFor(dim, r.key);
+        return to ? <Link to={to}>{n}</Link> : n;
+      },
+    },
     num('critical', STATUS_COLORS.critical.hex),
     num('degraded', STATUS_COLORS.degraded.hex),
     num('offline', STATUS_COLORS.offline.hex),
@@ -170,9 +191,16 @@ export default function FleetPage() {
               showIcon
               title={t('fleet.filteredBy', { status: t(`fleet.status.${status}`) })}
               action={
-                <Button size="small" onClick={() => setFilters({ status: undefined })} data-testid="fleet-clear-filter">
-                  {t('fleet.clearFilter')}
-                </Button>
+                <Space>
+                  <Link to={`/terminals?inService=true&status=${status}`} data-testid="fleet-show-terminals">
+                    <Button size="small" type="primary">
+                      {t('fleet.showTerminals', { count: data?.status[status] ?? 0 })}
+                    </Button>
+                  </Link>
+                  <Button size="small" onClick={() => setFilters({ status: undefined })} data-testid="fleet-clear-filter">
+                    {t('fleet.clearFilter')}
+                  </Button>
+                </Space>
               }
             />
           )}
@@ -190,13 +218,13 @@ export default function FleetPage() {
                 ) : data && data.reasons.length > 0 && option ? (
                   <>
                     <Chart option={option} height={Math.max(160, data.reasons.length * 34 + 24)} testId="chart-fleet-reasons" />
-                    <ul className="sr-only" data-testid="fleet-reason-list">
+                    <div className="fleet-reason-links" data-testid="fleet-reason-list">
                       {data.reasons.map((r) => (
-                        <li key={r.reason} data-reason={r.reason} data-count={r.count}>
+                        <Link key={r.reason} to={`/terminals?inService=true&reason=${r.reason}`} data-reason={r.reason} data-count={r.count}>
                           {reasonText(r.reason)}: {r.count}
-                        </li>
+                        </Link>
                       ))}
-                    </ul>
+                    </div>
                   </>
                 ) : (
                   <EmptyState title={t('fleet.reasonsEmpty')} />

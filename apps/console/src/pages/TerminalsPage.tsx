@@ -5,9 +5,12 @@ import { CloudUploadOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/i
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
-import { LIFECYCLE_STATES } from '@poscare/contracts';
+import { FLEET_STATUSES, LIFECYCLE_STATES, type TerminalListItem } from '@poscare/contracts';
 import { api, type PageOf } from '../api/client';
 import type { LifecycleState, Terminal, TerminalStats } from '../api/types';
+import type { FleetStatus } from '../api/fleet';
+import { FleetStatusTag, ReasonTags, useReasonText } from '../components/FleetTags';
+import { fromNow } from '../lib/fleet';
 import { useAuth } from '../auth/AuthContext';
 import { MerchantSelect, SiteSelect, useMerchantNames, useSiteNames } from '../components/EntitySelects';
 import { PageHeader } from '../components/PageHeader';
@@ -19,7 +22,7 @@ import { EMPTY, formatTime, orDash } from '../lib/format';
 import { useShowError, useServerPagination } from '../lib/hooks';
 import { useUrlState } from '../lib/useUrlState';
 
-const KEYS = ['q', 'lifecycleState', 'merchantId', 'siteId', 'model'] as const;
+const KEYS = ['q', 'lifecycleState', 'merchantId', 'siteId', 'model', 'appVersion', 'status', 'reason', 'inService', 'sort', 'order'] as const;
 
 export default function TerminalsPage() {
   const { t } = useTranslation();
@@ -43,12 +46,18 @@ export default function TerminalsPage() {
     merchantId: values.merchantId,
     siteId: values.siteId,
     model: values.model,
+    appVersion: values.appVersion,
+    status: values.status,
+    reason: values.reason,
+    inService: values.inService,
+    sort: values.sort,
+    order: values.order,
     limit: pageSize,
     offset,
   };
   const list = useQuery({
     queryKey: ['terminals', 'list', query],
-    queryFn: () => api<PageOf<Terminal>>('/terminals', { query }),
+    queryFn: () => api<PageOf<TerminalListItem>>('/terminals', { query }),
     placeholderData: keepPreviousData,
   });
 
@@ -68,7 +77,9 @@ export default function TerminalsPage() {
     setCreating(true);
   };
 
-  const columns: TableColumnsType<Terminal> = [
+  const reasonText = useReasonText();
+  const sortOrder = (key: string) => (values.sort === key ? (values.order === 'desc' ? ('descend' as const) : ('ascend' as const)) : null);
+  const columns: TableColumnsType<TerminalListItem> = [
     {
       title: t('terminal.serialNumber'),
       dataIndex: 'serialNumber',
@@ -91,6 +102,27 @@ export default function TerminalsPage() {
       ),
     },
     { title: t('terminal.lifecycleState'), dataIndex: 'lifecycleState', render: (s: LifecycleState) => <StateTag state={s} /> },
+    {
+      // Live status as the fleet page counts it; an offline terminal's old readings are not shown as its health.
+      title: t('terminal.liveStatus'),
+      key: 'status',
+      sorter: true,
+      sortOrder: sortOrder('status'),
+      render: (_, r) => (
+        <span data-testid="terminal-status" data-status={r.status}>
+          <FleetStatusTag status={r.status as FleetStatus} />
+          {r.healthReasons.length > 0 && <ReasonTags reasons={r.healthReasons.slice(0, 2)} />}
+        </span>
+      ),
+    },
+    {
+      title: t('live.lastSeen'),
+      key: 'lastSeen',
+      sorter: true,
+      sortOrder: sortOrder('lastSeen'),
+      responsive: ['sm'],
+      render: (_, r) => (r.lastSeenAt ? <span title={formatTime(r.lastSeenAt)} data-testid="terminal-last-seen">{fromNow(r.lastSeenAt)}</span> : <span className="muted">{t('fleet.status.never_seen')}</span>),
+    },
     {
       title: t('terminal.merchantSite'),
       key: 'where',
@@ -117,7 +149,7 @@ export default function TerminalsPage() {
     { title: t('common.updatedAt'), dataIndex: 'updatedAt', responsive: ['lg'], render: formatTime },
   ];
 
-  const filtered = KEYS.some((k) => values[k]);
+  const filtered = KEYS.some((k) => k !== 'sort' && k !== 'order' && values[k]);
 
   const pagination = useServerPagination(list.data?.total, page, pageSize, setPage);
 
@@ -172,6 +204,25 @@ export default function TerminalsPage() {
             placeholder={t('terminal.filterSite')}
             style={{ width: 200 }}
           />
+          <Select<FleetStatus>
+            allowClear
+            placeholder={t('terminal.filterStatus')}
+            value={(values.status as FleetStatus | undefined) ?? undefined}
+            onChange={(v) => setFilters({ status: v })}
+            options={FLEET_STATUSES.map((s) => ({ value: s, label: t(`fleet.status.${s}`) }))}
+            style={{ width: 130 }}
+            data-testid="terminal-filter-status"
+          />
+          {values.reason && (
+            <Button size="small" onClick={() => setFilters({ reason: undefined })} data-testid="terminal-filter-reason">
+              {reasonText(values.reason)} ✕
+            </Button>
+          )}
+          {values.appVersion && (
+            <Button size="small" onClick={() => setFilters({ appVersion: undefined })}>
+              {t('terminal.appVersion')} {values.appVersion} ✕
+            </Button>
+          )}
           <Select<string>
             allowClear
             showSearch={{ optionFilterProp: 'label' }}
@@ -185,7 +236,7 @@ export default function TerminalsPage() {
           {filtered && (
             <Button
               type="link"
-              onClick={() => setFilters({ q: undefined, lifecycleState: undefined, merchantId: undefined, siteId: undefined, model: undefined })}
+              onClick={() => setFilters({ q: undefined, lifecycleState: undefined, merchantId: undefined, siteId: undefined, model: undefined, appVersion: undefined, status: undefined, reason: undefined, inService: undefined })}
             >
               {t('common.clearFilters')}
             </Button>
@@ -195,7 +246,7 @@ export default function TerminalsPage() {
         {list.isError ? (
           <QueryError error={list.error} onRetry={() => void list.refetch()} />
         ) : (
-          <Table<Terminal>
+          <Table<TerminalListItem>
             rowKey="id"
             columns={columns}
             dataSource={list.data?.items}
@@ -204,6 +255,12 @@ export default function TerminalsPage() {
             data-testid="terminal-table"
             onRow={(r) => ({ onClick: () => navigate(`/terminals/${r.id}`), className: 'clickable-row' })}
             pagination={pagination}
+            onChange={(_p, _f, sorter, extra) => {
+              if (extra.action !== 'sort') return;
+              const one = Array.isArray(sorter) ? sorter[0] : sorter;
+              const key = one?.order ? String(one.columnKey) : undefined;
+              setFilters({ sort: key, order: key ? (one?.order === 'descend' ? 'desc' : 'asc') : undefined });
+            }}
             locale={{
               emptyText: filtered ? (
                 <EmptyState title={t('common.noMatches')} />

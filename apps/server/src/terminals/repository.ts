@@ -1,10 +1,10 @@
 /** All SQL about terminals, their lifecycle history and acceptance records. */
-import { and, count, desc, eq, ilike, or, type SQL } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gte, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { TerminalQuery } from '@poscare/contracts';
+import { MONITORED_STATES, type TerminalQuery } from '@poscare/contracts';
 import type { Orm } from '../db/client.js';
 import { containsPattern } from '../db/like.js';
-import { merchants, sites, terminalAcceptances, terminalStateHistory, terminals } from '../db/schema.js';
+import { merchants, sites, terminalAcceptances, terminalLive, terminalStateHistory, terminals } from '../db/schema.js';
 import type { Actor } from '../access/actor.js';
 import { tenantFilter } from '../access/scope.js';
 
@@ -16,20 +16,46 @@ export const TERMINAL_COPY_COLUMNS = [
 
 export const terminalScope = (a: Actor) => tenantFilter(a, { orgId: terminals.orgId, merchantId: terminals.merchantId });
 
-export async function listTerminals(orm: Orm, actor: Actor, q: z.infer<typeof TerminalQuery>) {
-  const where: (SQL | undefined)[] = [
+/** A terminal's live status as the fleet page counts it: never seen, offline (silent past the cutoff), or its latest health. */
+export const liveStatus = (offlineBefore: Date) =>
+  sql<string>`CASE WHEN ${terminalLive.terminalId} IS NULL THEN 'never_seen' WHEN ${terminalLive.lastSeenAt} < ${offlineBefore} THEN 'offline' ELSE ${terminalLive.health} END`;
+
+/** The terminal list with each terminal's live status; filters and sort are the fleet page's, so its counts link here exactly. */
+export async function listTerminals(orm: Orm, actor: Actor, q: z.infer<typeof TerminalQuery>, offlineBefore: Date) {
+  const status = liveStatus(offlineBefore);
+  const where = and(
     terminalScope(actor),
     q.merchantId ? eq(terminals.merchantId, q.merchantId) : undefined,
     q.siteId ? eq(terminals.siteId, q.siteId) : undefined,
     q.lifecycleState ? eq(terminals.lifecycleState, q.lifecycleState) : undefined,
+    q.inService ? inArray(terminals.lifecycleState, [...MONITORED_STATES]) : undefined,
     q.model ? eq(terminals.model, q.model) : undefined,
+    q.appVersion ? sql`coalesce(${terminalLive.appVersion}, ${terminals.appVersion}) = ${q.appVersion}` : undefined,
+    q.status ? sql`${status} = ${q.status}` : undefined,
+    q.reason ? and(sql`${terminalLive.healthReasons} ? ${q.reason}`, gte(terminalLive.lastSeenAt, offlineBefore)) : undefined,
     q.q
       ? or(ilike(terminals.serialNumber, containsPattern(q.q)), ilike(terminals.tid, containsPattern(q.q)), ilike(terminals.model, containsPattern(q.q)))
       : undefined,
-  ];
+  );
+  // Worst first when sorting by status: critical, offline, degraded, never seen, ok.
+  const rank = sql`CASE ${status} WHEN 'critical' THEN 0 WHEN 'offline' THEN 1 WHEN 'degraded' THEN 2 WHEN 'never_seen' THEN 3 ELSE 4 END`;
+  const desc_ = q.order === 'desc';
+  const order: SQL[] =
+    q.sort === 'lastSeen'
+      ? [desc_ ? sql`${terminalLive.lastSeenAt} DESC NULLS LAST` : sql`${terminalLive.lastSeenAt} ASC NULLS FIRST`, asc(terminals.serialNumber)]
+      : q.sort === 'status'
+        ? [desc_ ? sql`${rank} DESC` : sql`${rank} ASC`, asc(terminals.serialNumber)]
+        : [desc_ ? desc(terminals.serialNumber) : asc(terminals.serialNumber)];
   const [items, [total]] = await Promise.all([
-    orm.select().from(terminals).where(and(...where)).orderBy(terminals.serialNumber).limit(q.limit).offset(q.offset),
-    orm.select({ n: count() }).from(terminals).where(and(...where)),
+    orm
+      .select({ terminal: terminals, status, lastSeenAt: terminalLive.lastSeenAt, healthReasons: terminalLive.healthReasons })
+      .from(terminals)
+      .leftJoin(terminalLive, eq(terminalLive.terminalId, terminals.id))
+      .where(where)
+      .orderBy(...order)
+      .limit(q.limit)
+      .offset(q.offset),
+    orm.select({ n: count() }).from(terminals).leftJoin(terminalLive, eq(terminalLive.terminalId, terminals.id)).where(where),
   ]);
   return { items, total: total?.n ?? 0 };
 }

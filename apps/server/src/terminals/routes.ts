@@ -7,6 +7,7 @@ import {
   Terminal,
   TerminalCreate,
   TerminalDetail,
+  TerminalListItem,
   TerminalQuery,
   TerminalStats,
   TerminalUpdate,
@@ -23,10 +24,13 @@ export const terminalRoutes =
   async (app) => {
     app.get('/terminals', {
       config: { permission: 'inventory:read' },
-      schema: { tags, querystring: TerminalQuery, response: { 200: pageOf(Terminal) } },
+      schema: { tags, summary: 'Terminals with their live status; filter and sort by status, health reason, last seen', querystring: TerminalQuery, response: { 200: pageOf(TerminalListItem) } },
       handler: async (req) => {
         const r = await svc.list(requireActor(req), req.query);
-        return { ...r, items: presentAll(r.items) };
+        return {
+          total: r.total,
+          items: r.items.map((x) => ({ ...present(x.terminal), status: x.status as TerminalListItem['status'], lastSeenAt: x.lastSeenAt?.toISOString() ?? null, healthReasons: x.status === 'offline' || x.status === 'never_seen' ? [] : (x.healthReasons ?? []) })),
+        };
       },
     });
     app.get('/terminals/stats', {

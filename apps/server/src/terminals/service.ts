@@ -1,3 +1,4 @@
+import { OFFLINE_AFTER_MS } from '../fleet/health.js';
 import { and, eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import {
@@ -31,7 +32,7 @@ export class TerminalService {
 
   list(actor: Actor, q: z.infer<typeof TerminalQuery>) {
     assertCan(actor, 'inventory:read');
-    return repo.listTerminals(this.ctx.db.orm, actor, q);
+    return repo.listTerminals(this.ctx.db.orm, actor, q, new Date(this.ctx.clock.now().getTime() - OFFLINE_AFTER_MS));
   }
 
   async get(actor: Actor, id: string) {
