@@ -181,6 +181,9 @@ async function run(): Promise<void> {
     await ep.getByTestId('wo-notes-input').fill(NOTES);
     await ep.getByTestId('wo-notes-save').click();
     await ep.waitForFunction(() => (document.querySelector('[data-testid="wo-notes-save"]') as HTMLButtonElement | null)?.disabled === true);
+    // Before the customer signs, completing is not offered: the bar says what is missing instead.
+    await ep.getByTestId('wo-missing').waitFor();
+    assert(await ep.getByTestId('wo-move-completed').isDisabled(), 'completing waits for the sign-off');
     // The customer signs with a finger on the pad.
     await ep.getByTestId('wo-signer').fill(SIGNER);
     const canvas = ep.getByTestId('signature-canvas');

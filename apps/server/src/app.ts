@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
 import fastifyStatic from '@fastify/static';
+import helmet from '@fastify/helmet';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -16,6 +17,10 @@ import { auditRoutes } from './audit/routes.js';
 import { AuthService } from './auth/service.js';
 import { authRoutes } from './auth/routes.js';
 import { installAccess } from './http/access.js';
+import { installMfaGate } from './auth/mfaGate.js';
+import { SecuritySignals } from './security/signals.js';
+import { installInputGuard } from './http/inputGuard.js';
+import { CONTENT_SECURITY_POLICY, installHsts } from './http/securityHeaders.js';
 import { errorHandler, renderError } from './http/errorHandler.js';
 import { AppError } from './errors/errors.js';
 import { ImportService } from './imports/service.js';
@@ -54,6 +59,8 @@ import { knowledgeRoutes } from './knowledge/routes.js';
 import { createFieldworkServices, fieldworkRoutes, type FieldworkServices } from './fieldwork/index.js';
 import { SatisfactionService } from './satisfaction/service.js';
 import { satisfactionRoutes } from './satisfaction/routes.js';
+import { OverviewService } from './overview/service.js';
+import { overviewRoutes } from './overview/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -79,11 +86,17 @@ export interface Services {
   // -- reports service --
   reports: ReportService;
   satisfaction: SatisfactionService;
+  overview: OverviewService;
+  security: SecuritySignals;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
+  const notifications = new NotificationService(ctx);
+  const security = new SecuritySignals(ctx, { notifier: notifications });
+  const devices = new DeviceService(ctx);
+  devices.attachSignals(security);
   return {
-    auth: new AuthService(ctx),
+    auth: new AuthService(ctx, { signals: security }),
     organizations: new OrganizationService(ctx),
     merchants: new MerchantService(ctx),
     sites: new SiteService(ctx),
@@ -91,13 +104,13 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     users: new UserService(ctx),
     imports: new ImportService(ctx),
     audit: new AuditService(ctx),
-    devices: new DeviceService(ctx),
+    devices,
     fleet: new FleetService(ctx),
     pipeline: new IngestPipeline(ctx, ingest),
     diagnosis: new DiagnosisService(ctx),
     commands: new CommandService(ctx),
     alerts: new AlertService(ctx),
-    notifications: new NotificationService(ctx),
+    notifications,
     tickets: new TicketService(ctx),
     // -- kb service instance --
     knowledge: new KnowledgeService(ctx),
@@ -106,6 +119,8 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     // -- reports service instance --
     reports: new ReportService(ctx),
     satisfaction: new SatisfactionService(ctx),
+    overview: new OverviewService(ctx),
+    security,
   };
 }
 
@@ -119,7 +134,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
   const app = Fastify({
     loggerInstance: ctx.log as unknown as FastifyBaseLogger,
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // X-Forwarded-For counts only from the proxies TRUST_PROXY names; otherwise anyone could pick the
+    // address the sign-in limits count against.
+    // Fastify takes a hop count too (proxy-addr); its types leave number out.
+    trustProxy: (ctx.config.TRUST_PROXY ?? false) as boolean | string[],
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -133,6 +151,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
     return reply.status(404).send(renderError(req.lang, new AppError('route.not_found', 404, { method: req.method, url: req.url })));
   });
 
+  await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY }, hsts: false, crossOriginEmbedderPolicy: false });
+  installHsts(app);
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 }, throwFileSizeLimit: true });
   await app.register(swagger, {
@@ -150,6 +170,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
   installAccess(app, services.auth);
+  installMfaGate(app);
+  installInputGuard(app);
 
   app.get('/api/v1/health', {
     config: { auth: 'public' },
@@ -165,7 +187,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(siteRoutes(services.sites));
       await api.register(terminalRoutes(services.terminals));
       await api.register(importRoutes(services.imports));
-      await api.register(userRoutes(services.users));
+      await api.register(userRoutes(services.users, services.auth.mfa));
       await api.register(auditRoutes(services.audit));
       await api.register(deviceAdminRoutes(services.devices, services.fleet));
       await api.register(fleetRoutes(services.fleet));
@@ -181,6 +203,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       // -- reports routes --
       await api.register(reportRoutes(services.reports));
       await api.register(satisfactionRoutes(services.satisfaction));
+      await api.register(overviewRoutes(services.overview));
     },
     { prefix: '/api/v1' },
   );

@@ -250,6 +250,9 @@ describe('export', () => {
     const rows = parse(res.rawPayload, { bom: true }) as string[][];
     expect(rows[0]).toEqual(['指标', '数值']);
     const value = (label: string) => rows.find((r) => r[0] === label)?.[1];
+    // The period as the page shows it: first and last day, both included (the file name says the same).
+    expect(value('统计首日')).toBe('2026-03-02');
+    expect(value('统计末日（含）')).toBe('2026-03-12');
     expect(value('新建工单')).toBe('8');
     expect(value('已解决工单')).toBe('4');
     expect(value('平均修复时长（小时）')).toBe('19.5');
@@ -318,5 +321,39 @@ describe('what a ticket keeps of its terminal', () => {
     expect(res.statusCode, res.body).toBe(201);
     const [row] = (await sql('SELECT terminal_model, terminal_app_version FROM tickets WHERE id = $1', [res.json().ticket.id])) as Record<string, unknown>[];
     expect(row).toEqual({ terminal_model: 'P3', terminal_app_version: '1.1.0' });
+  });
+});
+
+describe('exports a spreadsheet cannot run', () => {
+  it('a merchant named with a formula comes out as text in the CSV (quote-prefixed) and in the XLSX (a string, never a formula); counts stay numbers', async () => {
+    const other = await t.tenant();
+    const evil = '=HYPERLINK("http://evil.example","x")';
+    await sql('UPDATE merchants SET name = $2 WHERE id = $1', [other.merchant.id, evil]);
+    at('2026-03-12T09:30:00');
+    const res = await call('POST', '/api/v1/tickets', other.admin.email, { terminalId: other.terminal.id, title: 'printer', causeCode: 'hw.printer.jam' });
+    expect(res.statusCode, res.body).toBe(201);
+    const url = '/api/v1/reports/service-desk/export?from=2026-03-12&to=2026-03-13';
+
+    const csv = await call('GET', `${url}&format=csv&section=causes_merchant`, other.admin.email);
+    expect(csv.statusCode, csv.body).toBe(200);
+    const text = csv.rawPayload.toString('utf8');
+    expect(text).not.toMatch(/(^|[\r\n,])"?=HYPERLINK/);
+    const rows = parse(csv.rawPayload, { bom: true }) as string[][];
+    const line = rows.find((r) => r[0]!.includes('HYPERLINK'))!;
+    expect(line[0]).toBe(`'${evil}`);
+    // The group total and the ticket count are plain numbers, not quote-prefixed text.
+    expect(line[1]).toBe('1');
+    expect(line[4]).toBe('1');
+    expect(text).toContain(`,1,hw.printer.jam,`);
+
+    const xlsx = await call('GET', `${url}&format=xlsx`, other.admin.email);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const cells: ExcelJS.Cell[] = [];
+    wb.eachSheet((ws) => ws.eachRow((row) => row.eachCell((c) => cells.push(c))));
+    const cell = cells.find((c) => String(c.value).includes('HYPERLINK'))!;
+    expect(cell.type).toBe(ExcelJS.ValueType.String);
+    expect(cell.value).toBe(evil);
+    expect(cells.some((c) => c.type === ExcelJS.ValueType.Formula)).toBe(false);
   });
 });

@@ -274,6 +274,8 @@ describe('tenant isolation', () => {
     // Lists are checked by "lists never contain B rows"; the rest act only on the caller's own account.
     const OWN_OR_LIST = new Set([
       'GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/me', 'PATCH /api/v1/me/preferences',
+      // Counts of the caller's own organization (merchants: their merchant), checked in overview.test.ts.
+      'GET /api/v1/me/overview',
       'GET /api/v1/me/tokens', 'POST /api/v1/me/tokens', 'DELETE /api/v1/me/tokens/:id', 'GET /api/v1/organizations',
       // The signed-in user's own password and second factor.
       'POST /api/v1/auth/login/second-factor', 'POST /api/v1/me/password', 'GET /api/v1/me/mfa', 'POST /api/v1/me/mfa/totp', 'POST /api/v1/me/mfa/totp/confirm',

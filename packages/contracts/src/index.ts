@@ -13,3 +13,5 @@ export * from './knowledge.js';
 export * from './fieldwork.js';
 export * from './reports.js';
 export * from './txn.js';
+export * from './csv.js';
+export * from './overview.js';

@@ -6,6 +6,8 @@ import { z } from 'zod';
 import { Id, pageOf, Timestamp } from './common.js';
 
 export const TICKET_STATUSES = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'resolved', 'closed', 'waiting_merchant'] as const;
+/** A ticket in one of these still needs somebody to act (queues, dedupe, SLAs, the overview count these). */
+export const OPEN_TICKET_STATUSES = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'] as const;
 export const TicketStatus = z.enum(TICKET_STATUSES);
 export type TicketStatus = z.infer<typeof TicketStatus>;
 
@@ -161,6 +163,8 @@ export const TicketQuery = z.object({
   terminalId: Id.optional(),
   siteId: Id.optional(),
   merchantId: Id.optional(),
+  /** at_risk: a deadline falls due within SLA_AT_RISK_MINUTES and none was missed yet; breached: a deadline was missed. */
+  sla: z.enum(['at_risk', 'breached']).optional(),
   q: z.string().trim().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),

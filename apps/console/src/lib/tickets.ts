@@ -157,12 +157,13 @@ export const QUEUE_STATUS_OPTIONS: readonly QueueStatus[] = QUEUE_STATUSES;
 
 /** The queue's filters from the URL into the API query; unknown values are dropped. */
 export function queueQuery(
-  v: { status?: string; priority?: string; assignee?: string; q?: string; terminal?: string },
+  v: { status?: string; priority?: string; assignee?: string; q?: string; terminal?: string; sla?: string },
   limit: number,
   offset: number,
 ): TicketListQuery {
   const status = (QUEUE_STATUSES as readonly string[]).includes(v.status ?? '') ? (v.status as QueueStatus) : 'open';
   const q: TicketListQuery = { status, limit, offset };
+  if (v.sla === 'at_risk' || v.sla === 'breached') q.sla = v.sla;
   if (v.priority && (TICKET_PRIORITY_LIST as readonly string[]).includes(v.priority)) q.priority = v.priority as TicketPriority;
   if (v.assignee) q.assigneeId = v.assignee;
   if (v.terminal) q.terminalId = v.terminal;

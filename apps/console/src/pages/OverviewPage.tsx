@@ -11,6 +11,7 @@ import type { TerminalStats } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { Chart } from '../components/Chart';
 import { FleetSummary } from '../components/FleetSummary';
+import { MyWork } from '../components/MyWork';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, QueryError } from '../components/Status';
 import { STATE_COLORS } from '../lib/format';
@@ -86,6 +87,7 @@ export default function OverviewPage() {
   return (
     <div data-testid="page-overview">
       <PageHeader title={t('overview.title')} subtitle={t('overview.subtitle')} extra={actions} />
+      <MyWork />
       {stats.isError && <QueryError error={stats.error} onRetry={() => void stats.refetch()} />}
       {!stats.isError && (
         <>

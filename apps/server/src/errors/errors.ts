@@ -29,6 +29,7 @@ export const errors = {
   invalidCredentials: () => new AppError('auth.invalid_credentials', 401),
   rateLimited: (seconds: number) => new AppError('auth.rate_limited', 429, { seconds }),
   forbidden: () => new AppError('auth.forbidden', 403),
+  crossSite: () => new AppError('auth.cross_site', 403),
   tokenInvalid: () => new AppError('auth.token_invalid', 401),
   // Not-found is also what a user of another tenant gets: existence is never revealed across tenants.
   notFound: (entity: string) => new AppError('not_found', 404, { entity }),
@@ -47,6 +48,10 @@ export const errors = {
   importInvalidRows: (count: number) => new AppError('import.invalid_rows', 422, { count }),
   importTooManyRows: (max: number) => new AppError('import.too_many_rows', 413, { max }),
   importMissingColumns: (columns: string[]) => new AppError('import.missing_columns', 400, { columns: columns.join(', ') }),
+  /** A file refused for its size while it was read (rows, columns, unpacked bytes, one record). */
+  importRefused: (id: 'import.too_many_rows' | 'import.unpacked_too_large' | 'import.too_many_columns' | 'import.row_too_large', params: Record<string, string | number>) =>
+    new AppError(id, 413, params),
+  importReadLimit: (limit: string) => new AppError('import.read_limit', 413, { limit }),
   notABackup: () => new AppError('backup.not_a_backup', 400),
   newerBackup: (version: string) => new AppError('backup.newer_schema', 400, { version }),
 };

@@ -7,6 +7,7 @@ import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import {
   CAUSE_DIMENSIONS,
+  csvSafe,
   REPORT_SECTIONS,
   TICKET_PRIORITIES,
   type CauseDimension,
@@ -15,7 +16,7 @@ import {
   type SatisfactionGroup,
 } from '@poscare/contracts';
 import { translate, type MessageId } from '../i18n/messages.js';
-import { formatLocal, localDay } from './range.js';
+import { localDay } from './range.js';
 import type { ReportBundle } from './service.js';
 
 type Cell = string | number | null;
@@ -64,8 +65,9 @@ export function buildTables(b: ReportBundle, lang: Language, sections: readonly 
           title,
           header: [tr('report.col.metric'), tr('report.col.value')],
           rows: [
-            [tr('report.metric.from'), formatLocal(new Date(r.from))],
-            [tr('report.metric.to'), formatLocal(new Date(r.to))],
+            // Days as the page shows them: the period's end is exclusive, so its last day is the one before.
+            [tr('report.metric.from'), localDay(new Date(r.from))],
+            [tr('report.metric.to'), localDay(new Date(new Date(r.to).getTime() - 1))],
             [tr('report.metric.opened'), r.opened],
             [tr('report.metric.resolved'), r.mttr.resolved],
             [tr('report.metric.mttr_mean'), r.mttr.meanHours],
@@ -121,8 +123,9 @@ export function buildTables(b: ReportBundle, lang: Language, sections: readonly 
   return sections.map(make);
 }
 
+/** Every text cell through `csvSafe`: a merchant named `=HYPERLINK(...)` is shown, never run; numbers stay numbers. */
 export function toCsv(table: Table): Buffer {
-  const text = stringify([table.header, ...table.rows.map((row) => row.map((c) => (c === null ? '' : c)))], { record_delimiter: '\r\n' });
+  const text = stringify([table.header.map(csvSafe), ...table.rows.map((row) => row.map((c) => (c === null ? '' : csvSafe(c))))], { record_delimiter: '\r\n' });
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
 }
 
@@ -138,6 +141,7 @@ export async function toXlsx(tables: Table[], lang: Language): Promise<Buffer> {
     used.add(name);
     const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
     ws.addRow(t.header).font = { bold: true };
+    // Text is written as text (exceljs writes a formula only when given { formula }), so no cell here can run.
     for (const row of t.rows) ws.addRow(row.map((c) => (c === null ? null : c)));
     ws.columns.forEach((col, i) => {
       const longest = Math.max(...[t.header[i] ?? '', ...t.rows.map((r) => r[i] ?? '')].map((v) => String(v).length));

@@ -6,6 +6,8 @@
  */
 import {
   containsCardData,
+  SLA_AT_RISK_MINUTES,
+  OPEN_TICKET_STATUSES,
   TICKET_TRANSITIONS,
   type Language,
   type TicketCreate,
@@ -39,7 +41,7 @@ import { similarTickets } from './similar.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
-const OPEN: TicketStatus[] = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'];
+const OPEN: readonly TicketStatus[] = OPEN_TICKET_STATUSES;
 
 export type NewTicket = TicketCreate;
 
@@ -157,6 +159,7 @@ export class TicketService {
     if (q.terminalId) where.push(`t.terminal_id = ${p(q.terminalId)}`);
     if (q.siteId) where.push(`t.site_id = ${p(q.siteId)}`);
     if (q.merchantId) where.push(`t.merchant_id = ${p(q.merchantId)}`);
+    if (q.sla) where.push(slaFilter(q.sla, this.ctx.clock.now(), p));
     if (q.q) {
       // Words cut as ticketSearchTokens cuts them (jieba for Chinese); each must start a word of the
       // ticket (打印 finds 打印机). The full-text match lets the planner use the GIN index for rare words;
@@ -533,6 +536,13 @@ export function presentTicket(r: Row, _lang: Language): TicketRow {
     resolutionDue: iso(r.resolution_due),
     slaBreached: !!r.sla_breached,
   };
+}
+
+/** Tickets at risk of breaching (a deadline within SLA_AT_RISK_MINUTES, none missed yet) or already breached; the overview counts the same. */
+export function slaFilter(kind: 'at_risk' | 'breached', now: Date, p: (v: unknown) => string): string {
+  if (kind === 'breached') return 't.sla_breached';
+  const soon = p(new Date(now.getTime() + SLA_AT_RISK_MINUTES * 60_000));
+  return `(NOT t.sla_breached AND ((t.first_response_at IS NULL AND t.first_response_due <= ${soon}) OR t.resolution_due <= ${soon}))`;
 }
 
 /**

@@ -655,6 +655,8 @@ function ActionBar({ wo, phone }: { wo: Detail; phone: boolean }) {
               danger={to === 'cancelled'}
               icon={icon[to]}
               loading={move.isPending && move.variables?.to === to}
+              // Completing needs the sign-off and the required checklist items: the line above says which are missing.
+              disabled={to === 'completed' && wo.missing.length > 0}
               onClick={() => (to === 'completed' || to === 'cancelled' ? setDialog(to) : move.mutate({ to }))}
               className={to === primary ? 'wo-action-primary' : undefined}
               data-testid={`wo-move-${to}`}
@@ -674,7 +676,7 @@ function ActionBar({ wo, phone }: { wo: Detail; phone: boolean }) {
           })
         }
         okText={dialog === 'completed' ? t('workOrders.detail.actions.completed') : t('workOrders.detail.actions.cancelled')}
-        okButtonProps={{ disabled: dialog === 'completed' ? !outcome : !reason.trim(), danger: dialog === 'cancelled', size: 'large', ...({ 'data-testid': 'wo-move-submit' } as Record<`data-${string}`, string>) }}
+        okButtonProps={{ disabled: dialog === 'completed' ? !outcome || wo.missing.length > 0 : !reason.trim(), danger: dialog === 'cancelled', size: 'large', ...({ 'data-testid': 'wo-move-submit' } as Record<`data-${string}`, string>) }}
         cancelButtonProps={{ size: 'large' }}
         cancelText={t('common.cancel')}
         confirmLoading={move.isPending}

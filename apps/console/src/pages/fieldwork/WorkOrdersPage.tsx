@@ -57,7 +57,7 @@ export default function WorkOrdersPage() {
   const query: WorkOrderListQuery = {
     status,
     ...(values.kind ? { kind: values.kind as WorkOrderKind } : {}),
-    ...(who === 'mine' ? { assigneeId: 'me' as const } : {}),
+    ...(who === 'mine' ? { assigneeId: 'me' as const } : who === 'none' ? { assigneeId: 'none' as const } : {}),
     ...(values.q ? { q: values.q } : {}),
     limit: pageSize,
     offset,
@@ -166,6 +166,7 @@ export default function WorkOrdersPage() {
             options={[
               { value: 'mine', label: t('workOrders.mine') },
               { value: 'all', label: t('workOrders.all') },
+              ...(me?.role === 'engineer' ? [] : [{ value: 'none', label: t('myWork.unassigned') }]),
             ]}
             data-testid="wo-filter-who"
             block={phone}

@@ -17,7 +17,7 @@ import { useUrlState } from '../../lib/useUrlState';
 import { useTicketList } from './queries';
 import { NewTicketModal, PriorityTag, SlaDue, TicketStatusTag } from './shared';
 
-const KEYS = ['status', 'priority', 'assignee', 'q', 'terminal', 'view'] as const;
+const KEYS = ['status', 'priority', 'assignee', 'q', 'terminal', 'view', 'sla'] as const;
 
 /** The board's columns: the working steps of the handling flow, then the pause. */
 const BOARD_COLUMNS = ['new', 'triaged', 'locating', 'planned', 'in_progress', 'verifying', 'waiting_merchant'] as const;
@@ -111,7 +111,7 @@ export default function TicketsPage() {
   // Past 10,000 the server stops counting (a million-ticket desk): "10,000+".
   const pagination = data?.totalCapped && basePagination.showTotal ? { ...basePagination, showTotal: (n: number) => t('tickets.totalCapped', { count: n }) } : basePagination;
   const [creating, setCreating] = useState(false);
-  const filtered = !!(values.status || values.priority || values.assignee || values.q || values.terminal);
+  const filtered = !!(values.status || values.priority || values.assignee || values.q || values.terminal || values.sla);
 
   const columns: TableColumnsType<TicketRow> = [
     {
@@ -224,9 +224,18 @@ export default function TicketsPage() {
               data-testid="filter-assignee"
             />
           )}
+          {staff && (
+            <Select<string>
+              value={values.sla ?? 'any'}
+              onChange={(v) => setFilters({ sla: v === 'any' ? undefined : v })}
+              options={(['any', 'at_risk', 'breached'] as const).map((a) => ({ value: a, label: t(`tickets.slaFilter.${a}`) }))}
+              style={{ width: phone ? '100%' : 150 }}
+              data-testid="filter-sla"
+            />
+          )}
           <SearchBox value={values.q} onChange={(q) => setFilters({ q })} placeholder={t('tickets.search')} testId="filter-q" width={phone ? '100%' : 240} />
           {filtered && (
-            <Button onClick={() => setFilters({ status: undefined, priority: undefined, assignee: undefined, q: undefined, terminal: undefined })}>
+            <Button onClick={() => setFilters({ status: undefined, priority: undefined, assignee: undefined, q: undefined, terminal: undefined, sla: undefined })}>
               {t('common.clearFilters')}
             </Button>
           )}
