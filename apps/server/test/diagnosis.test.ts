@@ -104,6 +104,40 @@ describe('POST /terminals/:id/diagnosis: the platform builds the case', () => {
     expect(result.scope).toBe('site');
   });
 
+  it('diagnoses a terminal silent for hours from its silence: the peers that went quiet with it, not the card it declined before', async () => {
+    const T = await t.tenant();
+    const c2 = await t.login(T.admin.email);
+    const now = t.clock.now().getTime();
+    const peer = () => t.f.terminal(T.org.id, { siteId: T.site.id, merchantId: T.merchant.id, lifecycleState: 'active' });
+    // A site of seven: three went dark with this one about three hours ago (one switch), three still report.
+    for (const [i, p] of (await Promise.all([peer(), peer(), peer(), peer(), peer(), peer()])).entries()) {
+      const pc = await enrol(t, c2, p.serialNumber);
+      const last = i < 3 ? now - (178 + i * 2) * minute : now - minute;
+      await send(t, pc, [telemetry(new Date(last - 5 * minute), healthy()), telemetry(new Date(last), healthy())]);
+    }
+    const cred = await enrol(t, c2, T.terminal.serialNumber);
+    const msgs: unknown[] = [];
+    for (let m = 300; m >= 180; m -= 5) msgs.push(telemetry(new Date(now - m * minute), healthy({ network: { type: 'ethernet', connected: true, signalDbm: -50, dnsOk: true, hostReachable: true } })));
+    // Before it went quiet, one customer's card was declined three times.
+    for (const m of [200, 195, 190]) msgs.push(txn(new Date(now - m * minute), { entryMode: 'chip', outcome: 'declined', responseCode: '05', cardToken: 'tok_declined' }));
+    await send(t, cred, msgs);
+
+    const res = await diagnoseTerminal(T.terminal.id, { lang: 'en-US' }, { cookie: c2 });
+    expect(res.statusCode, res.body).toBe(200);
+    const { case: c, result } = res.json();
+    // Its last two hours of readings, up to where it fell silent; no card history for a silent terminal.
+    expect(c.telemetry.length).toBeGreaterThan(10);
+    expect(c.card).toBeUndefined();
+    expect(result.causes[0].code).toBe('net.site.outage');
+    expect(result.scope).toBe('site');
+    expect(result.causes.map((x: { code: string }) => x.code)).not.toContain('ext.issuer.decline');
+
+    const live = (await t.app.inject({ method: 'GET', url: `/api/v1/terminals/${T.terminal.id}/live`, headers: { cookie: c2 } })).json();
+    expect(live).toMatchObject({ status: 'offline', health: 'unknown', healthReasons: [], lastReadings: { health: 'ok', reasons: [] } });
+    expect(live.offlineSince).toBe(live.lastSeenAt);
+    expect(live.readingsAgeMinutes).toBeGreaterThanOrEqual(180);
+  });
+
   it("brings the failing card's history from other terminals, so a damaged card is not blamed on the reader", async () => {
     const T = await t.tenant();
     const c2 = await t.login(T.admin.email);

@@ -293,6 +293,51 @@ describe('site and host outages', () => {
     expect([...fired[0]!.alert.members.keys()].sort()).toEqual(['t0', 't1', 't2', 't3', 't4']);
   });
 
+  describe('terminals going silent together', () => {
+    const together = buildRule({
+      code: 'site.offline',
+      severity: 'critical',
+      groupBy: 'site',
+      condition: { kind: 'site_offline', minutes: 5, minTerminals: 2, share: 0.5, together: { withinMinutes: 10, minTerminals: 3, smallSite: { upTo: 5, minTerminals: 2 } } },
+    });
+    /** A site of `size` terminals; terminal i stops at `stops[i]` minutes (if given). */
+    const run = (size: number, stops: (number | undefined)[], rule = together) => {
+      const terms = Array.from({ length: size }, (_, i) => buildTerminal(i));
+      const t = testEngine([rule], terms);
+      everyMinute(t, terms.map((x) => x.id), T0, T0 + 300 * MIN, (at, id) => {
+        const stop = stops[Number(id.slice(1))];
+        return stop === undefined || at < T0 + stop * MIN ? sample() : null;
+      });
+      return t.fired('site.offline');
+    };
+
+    it('nine of 24 terminals going quiet within minutes of each other are one site alert listing the nine', () => {
+      const fired = run(24, [60, 61, 61, 62, 63, 63, 64, 66, 67]);
+      expect(fired).toHaveLength(1);
+      expect(fired[0]!.alert.members.size).toBe(9);
+      // Five minutes after the third went quiet, not after half the site did (it never does).
+      expect(fired[0]!.at).toBeLessThanOrEqual(T0 + 67 * MIN);
+    });
+
+    it('three of a large site are enough; two are not', () => {
+      expect(run(24, [100, 104, 108])).toHaveLength(1);
+      expect(run(24, [100, 104])).toHaveLength(0);
+    });
+
+    it('on a small site two going quiet together are enough', () => {
+      expect(run(5, [100, 103])).toHaveLength(1);
+    });
+
+    it('terminals that went quiet hours apart did not share a cause', () => {
+      expect(run(24, [20, 120, 220])).toHaveLength(0);
+    });
+
+    it('without `together` the rule keeps to its share', () => {
+      const shareOnly = buildRule({ code: 'site.offline', severity: 'critical', groupBy: 'site', condition: { kind: 'site_offline', minutes: 5, minTerminals: 2, share: 0.5 } });
+      expect(run(24, [60, 61, 61, 62, 63, 63, 64, 66, 67], shareOnly)).toHaveLength(0);
+    });
+  });
+
   it('acquirer host: payment errors at three sites of one host are one host alert; at two sites, none', () => {
     const hostOutage = buildRule({ code: 'host.outage', groupBy: 'host', condition: { kind: 'host_outage', windowMinutes: 10, minSites: 3, minPayments: 20, value: 0.3 } });
     const terms = ['a', 'b', 'c', 'd'].map((s, i) => buildTerminal(i, { siteId: `site-${s}`, host: s === 'd' ? 'acq-north' : 'cup-east' }));

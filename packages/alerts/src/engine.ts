@@ -658,6 +658,11 @@ export class AlertEngine {
     const active = new Map<string, TerminalRuntime[]>();
     for (const [site, s] of bySite) {
       if (s.off.length >= c.minTerminals && s.off.length / s.total >= c.share) active.set(site, s.off);
+      else if (c.together) {
+        const cluster = silentTogether(s.off, c.together.withinMinutes * MIN);
+        const small = c.together.smallSite && s.total <= c.together.smallSite.upTo;
+        if (cluster.length >= (small ? c.together.smallSite!.minTerminals : c.together.minTerminals)) active.set(site, cluster);
+      }
     }
     this.setGroup(orgId, r, 'site', active, now, (site) => bySite.get(site)!.off.length);
   }
@@ -1190,6 +1195,21 @@ function thresholdOf(c: AlertCondition): number | null {
     case 'card_failures':
       return c.count;
   }
+}
+
+/**
+ * The largest set of terminals whose last messages fall within `withinMs` of each other (the latest
+ * such set on a tie): terminals that went quiet together share a cause, a terminal switched off hours
+ * earlier does not.
+ */
+export function silentTogether<T extends { lastSeen: number }>(off: readonly T[], withinMs: number): T[] {
+  const sorted = [...off].sort((a, b) => a.lastSeen - b.lastSeen);
+  let best: [number, number] = [0, 0];
+  for (let i = 0, j = 0; j < sorted.length; j++) {
+    while (sorted[j]!.lastSeen - sorted[i]!.lastSeen > withinMs) i++;
+    if (j - i + 1 >= best[1] - best[0]) best = [i, j + 1];
+  }
+  return sorted.slice(best[0], best[1]);
 }
 
 const SEVERITY_ORDER: AlertSeverity[] = ['info', 'warning', 'critical'];

@@ -10,7 +10,7 @@ import { FAULT_CASES, FLEET_START, runFaultCase } from './testing/faultCases.js'
 import { runUntil, scenarioFleet, startSim } from './testing/simulate.js';
 
 const fleet = scenarioFleet(7, 80, FLEET_START);
-const QUICK = ['net.site.outage', 'ext.host.outage', 'sw.update.regression', 'hw.reader.chip', 'ext.card.expired', 'hw.printer.paper_out', 'hw.battery.depleted'];
+const QUICK = ['net.site.outage', 'net.site.outage/segment', 'hw.power.adapter/unplugged', 'ext.host.outage', 'sw.update.regression', 'hw.reader.chip', 'ext.card.expired', 'hw.printer.paper_out', 'hw.battery.depleted'];
 
 describe('default rules on simulated faults', () => {
   for (const id of QUICK) {
@@ -29,6 +29,20 @@ describe('default rules on simulated faults', () => {
     const offline = r.alsoOnAffected['terminal.offline']!;
     expect(offline.fired).toBe(r.expected[0]!.members);
     expect(offline.suppressed).toBe(offline.fired);
+  });
+
+  it('three terminals of a large site going dark together are one site alert, though far less than half the site; their own offline alerts are inhibited', () => {
+    const fc = FAULT_CASES.find((c) => c.id === 'net.site.outage/segment')!;
+    const r = runFaultCase(fc, { fleet, seed: 7, rules: DEFAULT_RULES });
+    expect(r.expected[0]).toMatchObject({ pass: true, members: 3 });
+    expect(r.alsoOnAffected['terminal.offline']).toEqual({ fired: 3, suppressed: 3 });
+  });
+
+  it('one countertop unit unplugged is its own offline alert, not a site alert', () => {
+    const fc = FAULT_CASES.find((c) => c.id === 'hw.power.adapter/unplugged')!;
+    const r = runFaultCase(fc, { fleet, seed: 7, rules: DEFAULT_RULES });
+    expect(r.expected[0]).toMatchObject({ pass: true, suppressed: null });
+    expect(r.alsoOnAffected['site.offline']).toBeUndefined();
   });
 });
 

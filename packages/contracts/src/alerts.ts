@@ -162,12 +162,24 @@ const FleetVersionCondition = z.object({
   minAffected: z.number().int().min(1).optional(),
 });
 
-/** At least `share` of a site's terminals (and at least `minTerminals`) silent for `minutes`. */
+/**
+ * At least `share` of a site's terminals (and at least `minTerminals`) silent for `minutes`; or, with
+ * `together`, several of them gone silent within `withinMinutes` of each other, whatever share of the
+ * site they are (a switch, a network segment, a power circuit): at least `minTerminals`, or
+ * `smallSite.minTerminals` on a site of at most `smallSite.upTo` terminals.
+ */
 const SiteOfflineCondition = z.object({
   kind: z.literal('site_offline'),
   minutes: minutes.default(5),
   minTerminals: z.number().int().min(1).default(2),
   share: z.number().min(0.1).max(1).default(1),
+  together: z
+    .object({
+      withinMinutes: minutes.default(10),
+      minTerminals: z.number().int().min(2).default(3),
+      smallSite: z.object({ upTo: z.number().int().min(2), minTerminals: z.number().int().min(2) }).optional(),
+    })
+    .optional(),
 });
 
 /** At least `minSites` sites routing to one acquirer host see `txn.host_error` above `value` over `windowMinutes`. */

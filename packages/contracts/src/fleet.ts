@@ -43,6 +43,13 @@ export const FleetOverview = z.object({
 });
 export type FleetOverview = z.infer<typeof FleetOverview>;
 
+/**
+ * A terminal's live state. `health` is judged now: `ok`, `degraded` or `critical` from its latest
+ * sample while it reports, `unknown` once it is offline (its last readings are stale and never summed
+ * up as healthy); `lastReadings` then says what that stale sample said and `readingsAgeMinutes` how old
+ * it is, `offlineSince` when the terminal was last heard from.
+ */
+export const LIVE_HEALTH = ['ok', 'degraded', 'critical', 'unknown'] as const;
 export const TerminalLive = z.object({
   terminalId: z.string(),
   status: FleetStatus,
@@ -51,6 +58,9 @@ export const TerminalLive = z.object({
   telemetry: Telemetry.nullable(),
   health: z.string().nullable(),
   healthReasons: z.array(z.string()),
+  offlineSince: Timestamp.nullable().optional(),
+  readingsAgeMinutes: z.number().int().nullable().optional(),
+  lastReadings: z.object({ health: z.string(), reasons: z.array(z.string()) }).nullable().optional(),
   appVersion: z.string().nullable(),
   osVersion: z.string().nullable(),
 });

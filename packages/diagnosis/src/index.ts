@@ -4,7 +4,7 @@
  * card history, what the merchant said), with evidence, scope and remedies. Framework-free.
  */
 export { diagnose, diagnoseCase, parseCase, questionText, scoreCauses, scopeOf, render, type DiagnoseOptions, type ScoredCause } from './engine.js';
-export { extractFeatures, type Features } from './features.js';
+export { extractFeatures, SILENT_AFTER_MIN, TOGETHER_MIN, type Features } from './features.js';
 export { loadKnowledge, conditionStrength, signalStrength, type CauseRule, type Knowledge } from './knowledge.js';
 export { analyseText, segment, normalise } from './text.js';
 export { DiagnosisInputError } from './errors.js';

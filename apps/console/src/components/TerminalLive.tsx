@@ -133,7 +133,14 @@ export function LiveCard({ id }: { id: string }) {
           </Reading>
         </div>
         <div className="live-reasons">
-          {d.healthReasons.length > 0 ? (
+          {d.health === 'unknown' ? (
+            // Offline: the readings above are from before it went quiet; never summed up as "no problems".
+            <Typography.Text type="warning" data-testid="health-unknown">
+              <ExclamationCircleFilled style={{ color: STATUS_COLORS.offline.hex }} /> {t('live.healthUnknown', { since: d.offlineSince ? formatTime(d.offlineSince) : EMPTY })}
+              {d.readingsAgeMinutes != null && <span className="muted"> · {t('live.staleReadings', { minutes: d.readingsAgeMinutes })}</span>}
+              {d.lastReadings && d.lastReadings.reasons.length > 0 && <ReasonTags reasons={d.lastReadings.reasons} />}
+            </Typography.Text>
+          ) : d.healthReasons.length > 0 ? (
             <>
               <ExclamationCircleFilled style={{ color: STATUS_COLORS[d.health === 'critical' ? 'critical' : 'degraded'].hex }} />
               <ReasonTags reasons={d.healthReasons} />

@@ -8,13 +8,16 @@
  * terminals carry their own host routing.
  */
 import type { CaseEvent, CaseTelemetry, CaseTransaction, DiagnosisCaseInput, SitePeer } from '@poscare/contracts';
-import { thinTelemetry } from '@poscare/diagnosis';
+import { SILENT_AFTER_MIN, thinTelemetry } from '@poscare/diagnosis';
 import type { RawTx } from '../db/client.js';
 import { OFFLINE_AFTER_MS } from '../fleet/health.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => new Date(v as string).toISOString();
 const HOUR = 3_600_000;
+
+/** Silent this long, a terminal is diagnosed from its silence (the engine's own threshold: SILENT_AFTER_MIN). */
+const SILENT_AFTER_MS = SILENT_AFTER_MIN * 60_000;
 
 export const CASE_WINDOW = {
   telemetryHours: 2,
@@ -48,12 +51,18 @@ const CONNECTIVITY: Record<string, 'wifi' | 'cellular' | 'ethernet'> = {
 };
 
 export async function buildTerminalCase(tx: RawTx, term: TerminalRow, now: Date, lang: 'zh-CN' | 'en-US'): Promise<DiagnosisCaseInput> {
-  const telFrom = new Date(now.getTime() - CASE_WINDOW.telemetryHours * HOUR);
-  const [telRows, eventRows, txnRows, live] = await Promise.all([
+  const [live] = await tx.query<Row>('SELECT app_version, last_seen_at FROM terminal_live WHERE terminal_id = $1', [term.id]);
+  // A terminal silent for hours is judged by what it said before it went quiet: its last two hours of
+  // telemetry and events end where it fell silent, not now (the engine reads the silence from `now`).
+  const lastSeen = live?.last_seen_at ? new Date(live.last_seen_at as string) : null;
+  const silent = !!lastSeen && now.getTime() - lastSeen.getTime() > SILENT_AFTER_MS;
+  const until = silent ? lastSeen : now;
+  const telFrom = new Date(until.getTime() - CASE_WINDOW.telemetryHours * HOUR);
+  const [telRows, eventRows, txnRows] = await Promise.all([
     tx.query<Row>('SELECT at, data FROM telemetry_raw WHERE terminal_id = $1 AND at >= $2 AND at <= $3 ORDER BY at', [term.id, telFrom, now]),
     tx.query<Row>('SELECT at, type, code, message FROM device_events WHERE terminal_id = $1 AND at >= $2 AND at <= $3 ORDER BY at DESC LIMIT 200', [
       term.id,
-      new Date(now.getTime() - CASE_WINDOW.eventHours * HOUR),
+      new Date(until.getTime() - CASE_WINDOW.eventHours * HOUR),
       now,
     ]),
     tx.query<Row>(
@@ -61,7 +70,6 @@ export async function buildTerminalCase(tx: RawTx, term: TerminalRow, now: Date,
        FROM transactions WHERE terminal_id = $1 AND at >= $2 AND at <= $3 ORDER BY at DESC LIMIT $4`,
       [term.id, new Date(now.getTime() - CASE_WINDOW.transactionHours * HOUR), now, CASE_WINDOW.transactionLimit],
     ),
-    tx.query<Row>('SELECT app_version FROM terminal_live WHERE terminal_id = $1', [term.id]),
   ]);
   const telemetry = thinTelemetry(telRows.map((r) => ({ ...(r.data as Omit<CaseTelemetry, 'at'>), at: iso(r.at) })));
   const events: CaseEvent[] = eventRows.reverse().map((r) => ({ at: iso(r.at), type: r.type as string, ...(r.code ? { code: r.code as string } : {}), ...(r.message ? { message: r.message as string } : {}) }));
@@ -80,7 +88,7 @@ export async function buildTerminalCase(tx: RawTx, term: TerminalRow, now: Date,
     return t;
   });
 
-  const appVersion = (live[0]?.app_version as string | undefined) ?? term.app_version ?? undefined;
+  const appVersion = (live?.app_version as string | undefined) ?? term.app_version ?? undefined;
   const update = await lastUpdate(tx, term.id, now, appVersion);
   const c: DiagnosisCaseInput = {
     schema: 'poscare.diagnosis-case/v1',
@@ -107,8 +115,9 @@ export async function buildTerminalCase(tx: RawTx, term: TerminalRow, now: Date,
   if (term.site_id) c.site = { terminals: await sitePeers(tx, term, now) };
   const fleet = await fleetAggregates(tx, term, appVersion, update?.previous, now);
   if (fleet) c.fleet = fleet;
-  // The card in question: the last one that failed, or that had to fall back to its magstripe.
-  const failing = [...transactions].reverse().find((t) => (t.outcome !== 'approved' || t.entryMode === 'fallback') && t.cardToken);
+  // The card in question: the last one that failed, or that had to fall back to its magstripe; none for
+  // a silent terminal, whose trouble is its silence, not a card it saw before.
+  const failing = silent ? undefined : [...transactions].reverse().find((t) => (t.outcome !== 'approved' || t.entryMode === 'fallback') && t.cardToken);
   if (failing?.cardToken) c.card = await cardHistory(tx, term.org_id, failing.cardToken, now);
   return c;
 }

@@ -46,3 +46,22 @@ export function assessHealth(t: Telemetry): { health: Health; reasons: string[] 
 
 /** A terminal that sent nothing for this long is offline (heartbeats come every minute). */
 export const OFFLINE_AFTER_MS = 3 * 60_000;
+
+/**
+ * Status and health as the API shows them, consistent with each other: a terminal that stopped
+ * reporting is `offline` with health `unknown`, never `ok` from a sample taken before it went quiet;
+ * what that stale sample said is kept apart (`lastReadings`) with its age.
+ */
+export function liveHealth(stored: { health: string; reasons: string[]; lastSeenAt: Date; lastTelemetryAt: Date | null }, now: Date) {
+  const offline = now.getTime() - stored.lastSeenAt.getTime() > OFFLINE_AFTER_MS;
+  const ageOf = (d: Date | null) => (d ? Math.max(0, Math.floor((now.getTime() - d.getTime()) / 60_000)) : null);
+  if (!offline) return { status: stored.health, health: stored.health, healthReasons: stored.reasons, offlineSince: null, readingsAgeMinutes: ageOf(stored.lastTelemetryAt), lastReadings: null };
+  return {
+    status: 'offline',
+    health: 'unknown',
+    healthReasons: [],
+    offlineSince: stored.lastSeenAt.toISOString(),
+    readingsAgeMinutes: ageOf(stored.lastTelemetryAt ?? stored.lastSeenAt),
+    lastReadings: { health: stored.health, reasons: stored.reasons },
+  };
+}

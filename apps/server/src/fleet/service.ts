@@ -3,7 +3,7 @@ import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
 import { TerminalService } from '../terminals/service.js';
-import { OFFLINE_AFTER_MS } from './health.js';
+import { liveHealth, OFFLINE_AFTER_MS } from './health.js';
 
 type Row = Record<string, unknown>;
 
@@ -82,17 +82,17 @@ export class FleetService {
        FROM terminal_live l WHERE l.terminal_id = $1`,
       [terminalId],
     );
-    if (!row) return { terminalId, status: 'never_seen', lastSeenAt: null, lastTelemetryAt: null, telemetry: null, health: null, healthReasons: [], appVersion: null, osVersion: null };
+    if (!row)
+      return { terminalId, status: 'never_seen', lastSeenAt: null, lastTelemetryAt: null, telemetry: null, health: null, healthReasons: [], offlineSince: null, readingsAgeMinutes: null, lastReadings: null, appVersion: null, osVersion: null };
     const lastSeen = new Date(row.last_seen_at as string);
-    const offline = this.ctx.clock.now().getTime() - lastSeen.getTime() > OFFLINE_AFTER_MS;
+    const lastTelemetryAt = row.last_telemetry_at ? new Date(row.last_telemetry_at as string) : null;
+    const judged = liveHealth({ health: row.health as string, reasons: row.health_reasons as string[], lastSeenAt: lastSeen, lastTelemetryAt }, this.ctx.clock.now());
     return {
       terminalId,
-      status: offline ? 'offline' : (row.health as string),
+      ...judged,
       lastSeenAt: lastSeen.toISOString(),
-      lastTelemetryAt: row.last_telemetry_at ? new Date(row.last_telemetry_at as string).toISOString() : null,
+      lastTelemetryAt: lastTelemetryAt?.toISOString() ?? null,
       telemetry: row.telemetry as Record<string, unknown> | null,
-      health: row.health as string,
-      healthReasons: row.health_reasons as string[],
       appVersion: (row.app_version as string | null) ?? null,
       osVersion: (row.os_version as string | null) ?? null,
     };

@@ -48,7 +48,7 @@ export interface FaultCase {
 }
 
 const definition = (id: FaultId) => FAULTS.get(id)!;
-const probe = (fault: FaultId, scope: FaultScope): FaultInjection => ({ fault, scope, startAt: FLEET_START });
+const probe = (fault: FaultId, scope: FaultScope, params?: FaultParams): FaultInjection => ({ fault, scope, startAt: FLEET_START, ...(params ? { params } : {}) });
 
 /** Expected payments a minute at the day's peak: how busy a terminal is. */
 function busyness(fleet: Fleet, t: FleetTerminal): number {
@@ -61,13 +61,13 @@ function busyness(fleet: Fleet, t: FleetTerminal): number {
  * A terminal the fault can reach, open at the fault's hour: a typical one (the median by volume) or,
  * for faults that need a trading history, the busiest.
  */
-function terminal(fault: FaultId, opts: { where?: (t: FleetTerminal) => boolean; busiest?: boolean; hour?: number } = {}) {
+function terminal(fault: FaultId, opts: { where?: (t: FleetTerminal) => boolean; busiest?: boolean; hour?: number; params?: FaultParams } = {}) {
   return (fleet: Fleet): FaultScope => {
     const def = definition(fault);
     const hourMs = FLEET_START.getTime() + (opts.hour ?? 10) * HOUR + DAY;
     const kindOf = (t: FleetTerminal) => fleet.merchants.find((m) => m.id === t.merchantId)!.kind;
     const candidates = fleet.terminals
-      .filter((t) => (opts.where?.(t) ?? true) && (def.affects?.(t, probe(fault, { kind: 'terminal', terminalId: t.id })) ?? true))
+      .filter((t) => (opts.where?.(t) ?? true) && (def.affects?.(t, probe(fault, { kind: 'terminal', terminalId: t.id }, opts.params)) ?? true))
       .filter((t) => isOpen(kindOf(t), localTime(hourMs, fleet.utcOffsetMinutes)))
       .sort((a, b) => busyness(fleet, b) - busyness(fleet, a) || a.index - b.index);
     if (!candidates.length) throw new Error(`no terminal in the fleet can have ${fault}`);
@@ -83,6 +83,21 @@ function siteNetwork(fleet: Fleet): FaultScope {
   const [siteId, n] = [...onLan].sort((a, b) => b[1] - a[1])[0] ?? [];
   if (!siteId || n! < 2) throw new Error('no site with two terminals on its network');
   return { kind: 'site', siteId };
+}
+
+/**
+ * A segment of the largest site (a switch, a power circuit): `size` of its terminals on the site's
+ * network, fewer than half the site; the rest of the site keeps reporting.
+ */
+function siteSegment(size: number) {
+  return (fleet: Fleet): FaultScope => {
+    const bySite = new Map<string, FleetTerminal[]>();
+    for (const t of fleet.terminals) (bySite.get(t.siteId) ?? bySite.set(t.siteId, []).get(t.siteId)!).push(t);
+    const [siteId, all] = [...bySite].sort((a, b) => b[1].length - a[1].length)[0]!;
+    const lan = all.filter((t) => t.networkType !== 'cellular');
+    if (lan.length < size || size * 2 >= all.length) throw new Error(`the largest site (${all.length} terminals, ${lan.length} on its network) cannot lose a minority segment of ${size}`);
+    return { kind: 'site', siteId, terminalIds: lan.slice(0, size).map((t) => t.id) };
+  };
 }
 
 /** The acquirer host that serves the most sites. */
@@ -210,6 +225,27 @@ export const FAULT_CASES: readonly FaultCase[] = [
     expect: [{ rule: 'site.offline', withinMinutes: 8 }],
     watchMinutes: 200,
     note: "one alert lists the site's terminals; their terminal.offline alerts are inhibited",
+  },
+  {
+    id: 'net.site.outage/segment',
+    fault: 'net.site.outage',
+    scope: 'three terminals behind one switch at the largest site (well under half of it), for 2 h',
+    pick: siteSegment(3),
+    at: { day: TUE, hour: 11 },
+    lastsMinutes: 120,
+    expect: [{ rule: 'site.offline', withinMinutes: 8 }],
+    watchMinutes: 200,
+    note: 'one site alert whatever share of the site went dark; the three terminal.offline alerts are inhibited',
+  },
+  {
+    id: 'hw.power.adapter/unplugged',
+    fault: 'hw.power.adapter',
+    scope: 'a typical countertop terminal pulled from its socket',
+    pick: terminal('hw.power.adapter', { where: (t) => !t.portable, params: { unplugged: true } }),
+    params: { unplugged: true },
+    at: { day: TUE, hour: 10 },
+    expect: [{ rule: 'terminal.offline', withinMinutes: 15 }],
+    note: 'one terminal silent alone: its own offline alert, no site alert',
   },
   { id: 'net.dns', fault: 'net.dns', scope: "a site's DNS", pick: siteNetwork, at: { day: TUE, hour: 10 }, lastsMinutes: 180, expect: [{ rule: 'net.dns', withinMinutes: 10 }] },
   {
