@@ -32,7 +32,7 @@ export class TxnAnalyzer {
 
   constructor(options: { thresholds?: TxnThresholdOverrides } = {}) {
     this.thresholds = resolveThresholds(options.thresholds);
-    this.store = new TxnStore(this.thresholds.cardTesting.maxAmountMinor);
+    this.store = new TxnStore();
   }
 
   /** Takes one record and returns what it opened and resolved. */
@@ -54,13 +54,12 @@ export class TxnAnalyzer {
     if (!x) return false;
     if (x.source === 'terminal' && this.store.merchantFirstAt.get(x.merchantId) !== firstBefore) this.mark('offHours', x.merchantId);
     if (x.type === 'sale') {
-      const p = this.store.payment(x);
-      if (p?.terminal) this.markSale(p.terminal);
-      else if (x.cardToken) this.mark('timeout', `${x.merchantId}|${x.cardToken}|${x.amountMinor}`);
+      if (x.pay.terminal) this.markSale(x.pay.terminal);
+      else if (x.cardToken) this.mark('timeout', x.kMC);
     } else {
       const target = this.store.target(x);
       if (target?.terminal && x.outcome === 'approved' && (x.type === 'refund' || x.source === 'terminal')) this.markSale(target.terminal);
-      if (x.type === 'refund' && x.source === 'terminal' && x.outcome === 'approved' && x.cardToken) this.mark('refundAbuse', `${x.merchantId}|${x.cardToken}`);
+      if (x.type === 'refund' && x.source === 'terminal' && x.outcome === 'approved' && x.cardToken) this.mark('refundAbuse', x.kMC);
     }
     return true;
   }
@@ -74,10 +73,16 @@ export class TxnAnalyzer {
       if (!subjects.size) continue;
       const held = this.held.get(name)!;
       for (const subject of subjects) {
-        const before = held.get(subject) ?? [];
-        const after = DETECTORS[name](ctx, subject).map((d) => this.toHeld(d));
+        const before = held.get(subject);
+        const drafts = DETECTORS[name](ctx, subject);
+        if (!before && !drafts.length) continue; // the common case: nothing before, nothing now
+        const after = drafts.map((d) => this.toHeld(d));
         if (after.length) held.set(subject, after);
         else held.delete(subject);
+        if (!before) {
+          delta.opened.push(...after.map((h) => h.finding));
+          continue;
+        }
         const was = new Set(before.map((h) => h.key));
         const is = new Set(after.map((h) => h.key));
         for (const h of after) if (!was.has(h.key)) delta.opened.push(h.finding);
@@ -98,10 +103,7 @@ export class TxnAnalyzer {
 
   /** The stored record of an id (the first delivery), e.g. to show a finding's payments. */
   record(id: string): TxnRecord | undefined {
-    const x = this.store.byId.get(id);
-    if (!x) return undefined;
-    const { t: _t, seq: _seq, ...record } = x;
-    return record;
+    return this.store.byId.get(id);
   }
 
   private mark(name: DetectorName, subject: string) {
@@ -114,12 +116,12 @@ export class TxnAnalyzer {
     if (x.outcome !== 'card_read_error' && x.amountMinor <= this.thresholds.cardTesting.maxAmountMinor) this.mark('cardTesting', x.merchantId);
     if (x.outcome === 'approved') this.mark('offHours', x.merchantId);
     if (!card) return;
-    this.mark('doubleSubmit', `${x.terminalId}|${card}|${x.amountMinor}`);
-    this.mark('timeout', `${x.merchantId}|${card}|${x.amountMinor}`);
+    this.mark('doubleSubmit', x.kTC);
+    this.mark('timeout', x.kMC);
     this.mark('cardVelocity', card);
     if (x.entryMode === 'fallback' || x.outcome === 'card_read_error') this.mark('fallbackAbuse', x.terminalId);
-    this.mark('splitSale', `${x.terminalId}|${card}`);
-    this.mark('refundAbuse', `${x.merchantId}|${card}`);
+    this.mark('splitSale', x.kTC);
+    this.mark('refundAbuse', x.kMC);
   }
 
   private toHeld(d: Draft): Held {

@@ -65,29 +65,47 @@ function covered(list: readonly Txn[], intervals: [number, number][]): Txn[][] {
   return out;
 }
 
-/** dup.double_submit — subject terminal|card|amount. */
+/** Items grouped by amount, each group in time order. */
+function byAmount(list: readonly Txn[]): Txn[][] {
+  if (list.length < 2) return list.length ? [[...list]] : [];
+  const groups = new Map<number, Txn[]>();
+  for (const x of list) {
+    const g = groups.get(x.amountMinor);
+    if (g) g.push(x);
+    else groups.set(x.amountMinor, [x]);
+  }
+  return [...groups.values()];
+}
+
+/** dup.double_submit — subject terminal|card. */
 export const doubleSubmit: Detector = ({ store, th }, subject) => {
-  const sales = store.approvedByTerminalCardAmount.list(subject).filter((x) => !store.isUndone(x));
-  return chains(sales, th.doubleSubmit.gapMs, 2).map((g) => ({ code: 'dup.double_submit', items: g, amountMinor: (g.length - 1) * g[0]!.amountMinor }));
+  const sales = store.salesByTerminalCard.list(subject).filter((x) => x.outcome === 'approved' && !store.isUndone(x));
+  if (sales.length < 2) return [];
+  return byAmount(sales).flatMap((same) =>
+    chains(same, th.doubleSubmit.gapMs, 2).map((g): Draft => ({ code: 'dup.double_submit', items: g, amountMinor: (g.length - 1) * g[0]!.amountMinor })),
+  );
 };
 
-/** dup.timeout_retry and dup.missing_reversal — subject merchant|card|amount. */
+/** dup.timeout_retry and dup.missing_reversal — subject merchant|card. */
 export const timeoutRetry: Detector = ({ store, th }, subject) => {
-  const list = store.salesByMerchantCardAmount.list(subject);
-  const approved = list.filter((x) => x.outcome === 'approved' && !store.isUndone(x));
+  const all = store.byMerchantCard.list(subject);
+  if (!all.some((x) => x.type === 'sale' && (x.outcome === 'timeout' || x.outcome === 'error'))) return [];
   const out: Draft[] = [];
-  let from = 0;
-  for (const s of list) {
-    if (s.outcome !== 'timeout' && s.outcome !== 'error') continue;
-    if (store.isUndone(s) || !store.hostApproved(s)) continue;
-    while (from < approved.length && approved[from]!.t < s.t) from++;
-    const retries: Txn[] = [];
-    for (let i = from; i < approved.length && approved[i]!.t - s.t <= th.timeoutRetry.windowMs; i++) retries.push(approved[i]!);
-    out.push(
-      retries.length
-        ? { code: 'dup.timeout_retry', items: [s, ...retries], amountMinor: retries.length * s.amountMinor }
-        : { code: 'dup.missing_reversal', items: [s], amountMinor: s.amountMinor },
-    );
+  for (const list of byAmount(all.filter((x) => x.type === 'sale'))) {
+    const approved = list.filter((x) => x.outcome === 'approved' && !store.isUndone(x));
+    let from = 0;
+    for (const s of list) {
+      if (s.outcome !== 'timeout' && s.outcome !== 'error') continue;
+      if (store.isUndone(s) || !store.hostApproved(s)) continue;
+      while (from < approved.length && approved[from]!.t < s.t) from++;
+      const retries: Txn[] = [];
+      for (let i = from; i < approved.length && approved[i]!.t - s.t <= th.timeoutRetry.windowMs; i++) retries.push(approved[i]!);
+      out.push(
+        retries.length
+          ? { code: 'dup.timeout_retry', items: [s, ...retries], amountMinor: retries.length * s.amountMinor }
+          : { code: 'dup.missing_reversal', items: [s], amountMinor: s.amountMinor },
+      );
+    }
   }
   return out;
 };
@@ -100,7 +118,7 @@ export const timeoutRetry: Detector = ({ store, th }, subject) => {
  */
 export const cardTesting: Detector = ({ store, th }, subject) => {
   const c = th.cardTesting;
-  const list = store.smallAttemptsByMerchant.list(subject);
+  const list = store.salesByMerchant.list(subject).filter((x) => x.outcome !== 'card_read_error' && x.amountMinor <= c.maxAmountMinor);
   const n = list.length;
   if (n < c.minAttempts) return [];
   // q[i] = 100·(not approved among the first i) − pct·i; run [i, j] qualifies on share when q[j+1] ≥ q[i].
@@ -195,8 +213,8 @@ export const cardVelocity: Detector = ({ store, th }, subject) => {
 export const fallbackAbuse: Detector = ({ store, th }, subject) => {
   const f = th.fallbackAbuse;
   const unexplained = store.fallbacksByTerminal.list(subject).filter((x) => {
-    const failures = store.chipFailuresByTerminalCard.list(`${x.terminalId}|${x.cardToken}`);
-    return !failures.some((e) => e.t <= x.t && x.t - e.t <= f.explainedWithinMs);
+    const sales = store.salesByTerminalCard.list(x.kTC);
+    return !sales.some((e) => e.outcome === 'card_read_error' && e.entryMode === 'chip' && e.t <= x.t && x.t - e.t <= f.explainedWithinMs);
   });
   return monotoneRuns(unexplained, f.spanMs, (w) => w.distinct >= f.minCards, (x) => x.cardToken ?? x.id).map((g) => ({
     code: 'risk.fallback_abuse',
@@ -208,7 +226,8 @@ export const fallbackAbuse: Detector = ({ store, th }, subject) => {
 /** risk.split_sale — subject terminal|card. */
 export const splitSale: Detector = ({ store, th }, subject) => {
   const s = th.splitSale;
-  const sales = store.approvedByTerminalCard.list(subject).filter((x) => {
+  const sales = store.salesByTerminalCard.list(subject).filter((x) => {
+    if (x.outcome !== 'approved') return false;
     const limit = singleSaleLimit(th, x.merchantId);
     return x.amountMinor < limit && x.amountMinor * 100 >= limit * s.minPercentOfLimit && !store.isUndone(x);
   });
@@ -227,7 +246,7 @@ export const offHours: Detector = ({ store, th }, subject) => {
   const o = th.offHours;
   const first = store.merchantFirstAt.get(subject);
   if (first === undefined) return [];
-  const sales = store.approvedByMerchant.list(subject).filter((x) => !store.isUndone(x));
+  const sales = store.salesByMerchant.list(subject).filter((x) => x.outcome === 'approved' && !store.isUndone(x));
   const hourOf = (x: Txn) => Math.floor((x.t + o.utcOffsetMinutes * 60_000) / 3_600_000) % 24;
   const perHour = new Int32Array(24);
   const out: Draft[] = [];
@@ -245,9 +264,11 @@ export const offHours: Detector = ({ store, th }, subject) => {
 
 /** risk.refund_abuse — subject merchant|card. */
 export const refundAbuse: Detector = ({ store, th }, subject) => {
-  const sales = store.approvedByMerchantCard.list(subject);
+  const all = store.byMerchantCard.list(subject);
+  const sales = all.filter((x) => x.type === 'sale' && x.outcome === 'approved');
   const out: Draft[] = [];
-  for (const r of store.refundsByMerchantCard.list(subject)) {
+  for (const r of all) {
+    if (r.type !== 'refund') continue;
     const backed = sales.some((s) => s.t <= r.t && r.t - s.t <= th.refundAbuse.lookbackMs && s.amountMinor >= r.amountMinor);
     if (!backed) out.push({ code: 'risk.refund_abuse', items: [r], amountMinor: r.amountMinor });
   }

@@ -8,13 +8,27 @@
  */
 import type { TxnRecord } from '@poscare/contracts';
 
-/** A record with its time as epoch milliseconds and its arrival number (stable tie-break). */
-export type Txn = TxnRecord & { t: number; seq: number };
+/**
+ * A record as the analyzer holds it: the record's own fields (one fixed shape), its time as epoch
+ * milliseconds, its arrival number (a stable tie-break), its payment and its subject keys.
+ */
+export interface Txn extends TxnRecord {
+  t: number;
+  seq: number;
+  pay: Payment;
+  /** terminal|card and merchant|card ('' without a card). */
+  kTC: string;
+  kMC: string;
+}
 
 export interface Payment {
   key: string;
   terminal?: Txn;
   host?: Txn;
+  /** An approved void or reversal of the terminal names this payment's stan. */
+  voided: boolean;
+  /** An approved refund names this payment's rrn. */
+  refunded: boolean;
 }
 
 /** Records of one subject in time order (sorted lazily: streams are mostly time ordered already). */
@@ -55,60 +69,84 @@ export class TxnStore {
   private seen = new Set<string>();
   private seq = 0;
   readonly payments = new Map<string, Payment>();
-  /** Payment keys named by an approved void or reversal of the terminal. */
-  private undoneByStan = new Set<string>();
   /** rrns named by an approved refund's originalRrn. */
   private refundedRrns = new Set<string>();
-  private rrnToPayment = new Map<string, string>();
-  readonly byId = new Map<string, Txn>();
+  private rrnToPayment = new Map<string, Payment>();
+  /** The records as they came, by id (first delivery). */
+  readonly byId = new Map<string, TxnRecord>();
   /** First terminal record of each merchant (epoch ms). */
   readonly merchantFirstAt = new Map<string, number>();
 
-  // Subjects, terminal records only.
-  /** Terminal-approved sales by terminal|card|amount (dup.double_submit). */
-  readonly approvedByTerminalCardAmount = new Index();
-  /** Sales the terminal saw approved, timed out or in error, by merchant|card|amount (dup.timeout_retry, dup.missing_reversal). */
-  readonly salesByMerchantCardAmount = new Index();
-  /** Small attempts by merchant (risk.card_testing). */
-  readonly smallAttemptsByMerchant = new Index();
+  // Subjects, terminal records only (host lines live in payments).
+  /** Sales of the terminal by terminal|card (dup.double_submit, risk.split_sale, chip failures explaining a fallback). */
+  readonly salesByTerminalCard = new Index();
+  /** Sales and approved refunds by merchant|card (dup.timeout_retry, dup.missing_reversal, risk.refund_abuse). */
+  readonly byMerchantCard = new Index();
+  /** Sales by merchant (risk.card_testing, risk.off_hours). */
+  readonly salesByMerchant = new Index();
   /** Attempts by card (risk.card_velocity). */
   readonly attemptsByCard = new Index();
   /** Fallback attempts by terminal (risk.fallback_abuse). */
   readonly fallbacksByTerminal = new Index();
-  /** Chip read failures by terminal|card (what explains a fallback). */
-  readonly chipFailuresByTerminalCard = new Index();
-  /** Terminal-approved sales by terminal|card (risk.split_sale). */
-  readonly approvedByTerminalCard = new Index();
-  /** Terminal-approved sales by merchant (risk.off_hours). */
-  readonly approvedByMerchant = new Index();
-  /** Terminal-approved sales and approved refunds by merchant|card (risk.refund_abuse). */
-  readonly approvedByMerchantCard = new Index();
-  readonly refundsByMerchantCard = new Index();
 
-  constructor(private readonly smallAmountMax: number) {}
-
+  
   /** Stores a record; undefined when its id was seen before (a re-delivery). */
   put(record: TxnRecord): Txn | undefined {
     if (this.seen.has(record.id)) return undefined;
     this.seen.add(record.id);
-    const t = Date.parse(record.at);
-    const x: Txn = { ...record, t, seq: this.seq++ };
-    this.byId.set(x.id, x);
+    const p = this.paymentOf(record.terminalId, record.stan);
+    const card = record.cardToken;
+    const x: Txn = {
+      id: record.id,
+      source: record.source,
+      at: record.at,
+      merchantId: record.merchantId,
+      mcc: record.mcc,
+      terminalId: record.terminalId,
+      type: record.type,
+      amountMinor: record.amountMinor,
+      currency: record.currency,
+      entryMode: record.entryMode,
+      cardToken: card,
+      stan: record.stan,
+      rrn: record.rrn,
+      authCode: record.authCode,
+      outcome: record.outcome,
+      responseCode: record.responseCode,
+      originalStan: record.originalStan,
+      originalRrn: record.originalRrn,
+      t: Date.parse(record.at),
+      seq: this.seq++,
+      pay: p,
+      kTC: card ? `${record.terminalId}|${card}` : '',
+      kMC: card ? `${record.merchantId}|${card}` : '',
+    };
+    this.byId.set(x.id, record);
 
-    const key = paymentKey(x.terminalId, x.stan);
-    let p = this.payments.get(key);
-    if (!p) this.payments.set(key, (p = { key }));
     if (x.source === 'terminal') p.terminal ??= x;
     else p.host ??= x;
-    if (x.rrn && x.type === 'sale') this.rrnToPayment.set(x.rrn, key);
-
-    if (x.outcome === 'approved' && (x.type === 'void' || x.type === 'reversal') && x.source === 'terminal' && x.originalStan) {
-      this.undoneByStan.add(paymentKey(x.terminalId, x.originalStan));
+    if (x.rrn && x.type === 'sale') {
+      this.rrnToPayment.set(x.rrn, p);
+      if (this.refundedRrns.has(x.rrn)) p.refunded = true;
     }
-    if (x.outcome === 'approved' && x.type === 'refund' && x.originalRrn) this.refundedRrns.add(x.originalRrn);
+    if (x.outcome === 'approved' && (x.type === 'void' || x.type === 'reversal') && x.source === 'terminal' && x.originalStan) {
+      this.paymentOf(x.terminalId, x.originalStan).voided = true;
+    }
+    if (x.outcome === 'approved' && x.type === 'refund' && x.originalRrn) {
+      this.refundedRrns.add(x.originalRrn);
+      const target = this.rrnToPayment.get(x.originalRrn);
+      if (target) target.refunded = true;
+    }
 
     if (x.source === 'terminal') this.index(x);
     return x;
+  }
+
+  private paymentOf(terminalId: string, stan: string): Payment {
+    const key = paymentKey(terminalId, stan);
+    let p = this.payments.get(key);
+    if (!p) this.payments.set(key, (p = { key, voided: false, refunded: false }));
+    return p;
   }
 
   private index(x: Txn) {
@@ -116,44 +154,29 @@ export class TxnStore {
     if (first === undefined || x.t < first) this.merchantFirstAt.set(x.merchantId, x.t);
     const card = x.cardToken;
     if (x.type === 'sale') {
-      const attempt = x.outcome !== 'card_read_error';
-      if (attempt && x.amountMinor <= this.smallAmountMax) this.smallAttemptsByMerchant.add(x.merchantId, x);
-      if (x.outcome === 'approved') this.approvedByMerchant.add(x.merchantId, x);
+      this.salesByMerchant.add(x.merchantId, x);
       if (!card) return;
-      if (attempt) this.attemptsByCard.add(card, x);
-      if (attempt && x.entryMode === 'fallback') this.fallbacksByTerminal.add(x.terminalId, x);
-      if (x.outcome === 'card_read_error' && x.entryMode === 'chip') this.chipFailuresByTerminalCard.add(`${x.terminalId}|${card}`, x);
-      if (x.outcome === 'approved' || x.outcome === 'timeout' || x.outcome === 'error') this.salesByMerchantCardAmount.add(`${x.merchantId}|${card}|${x.amountMinor}`, x);
-      if (x.outcome === 'approved') {
-        this.approvedByTerminalCardAmount.add(`${x.terminalId}|${card}|${x.amountMinor}`, x);
-        this.approvedByTerminalCard.add(`${x.terminalId}|${card}`, x);
-        this.approvedByMerchantCard.add(`${x.merchantId}|${card}`, x);
+      this.salesByTerminalCard.add(x.kTC, x);
+      this.byMerchantCard.add(x.kMC, x);
+      if (x.outcome !== 'card_read_error') {
+        this.attemptsByCard.add(card, x);
+        if (x.entryMode === 'fallback') this.fallbacksByTerminal.add(x.terminalId, x);
       }
     } else if (x.type === 'refund' && x.outcome === 'approved' && card) {
-      this.refundsByMerchantCard.add(`${x.merchantId}|${card}`, x);
+      this.byMerchantCard.add(x.kMC, x);
     }
-  }
-
-  payment(x: Txn): Payment | undefined {
-    return this.payments.get(paymentKey(x.terminalId, x.stan));
   }
 
   /** The sale a void/reversal (originalStan) or a refund (originalRrn) names, when it has arrived. */
   target(x: Txn): Payment | undefined {
     if ((x.type === 'void' || x.type === 'reversal') && x.originalStan) return this.payments.get(paymentKey(x.terminalId, x.originalStan));
-    if (x.type === 'refund' && x.originalRrn) {
-      const k = this.rrnToPayment.get(x.originalRrn);
-      return k ? this.payments.get(k) : undefined;
-    }
+    if (x.type === 'refund' && x.originalRrn) return this.rrnToPayment.get(x.originalRrn);
     return undefined;
   }
 
   /** Undone: an approved void or reversal of the terminal names its stan, or an approved refund names its rrn. */
   isUndone(sale: Txn): boolean {
-    const p = this.payment(sale);
-    if (this.undoneByStan.has(paymentKey(sale.terminalId, sale.stan))) return true;
-    const rrns = [sale.rrn, p?.terminal?.rrn, p?.host?.rrn];
-    return rrns.some((r) => r !== undefined && this.refundedRrns.has(r));
+    return sale.pay.voided || sale.pay.refunded;
   }
 
   /** A terminal record of type sale with outcome approved that is not undone. */
@@ -163,7 +186,7 @@ export class TxnStore {
 
   /** The host's line of the payment says approved: the customer was charged. */
   hostApproved(x: Txn): boolean {
-    const h = this.payment(x)?.host;
+    const h = x.pay.host;
     return h !== undefined && h.type === 'sale' && h.outcome === 'approved';
   }
 }
