@@ -48,6 +48,35 @@ describe('the guided troubleshooter', () => {
   });
 });
 
+describe('a step never asks for what the answers rule out', () => {
+  it('does not tell a merchant to ask for another card after they said another card fails too', () => {
+    for (const [symptom, answer] of [['chip_fails', 'chip_other_cards'], ['tap_fails', 'tap_other_cards']] as const) {
+      for (const lang of ['zh-CN', 'en-US'] as const) {
+        // Walk the flow as a merchant would: every self-fix offered is tried and did not help.
+        const answers: Record<string, string> = { [answer]: 'no' };
+        for (let i = 0; i < 12; i++) {
+          const r = troubleshoot(withSymptom(symptom, lang, answers));
+          if (r.step.kind === 'question') answers[r.step.question.id] = r.step.question.id === answer ? 'no' : 'yes';
+          else if (r.step.kind === 'self_fix') {
+            expect(r.step.cause, `${symptom} ${lang}`).not.toMatch(/^ext\.(card|issuer)\./);
+            expect(r.step.steps.join(' ')).not.toMatch(/another card|换一张/);
+            answers[r.step.question.id] = 'no';
+          } else break;
+        }
+      }
+    }
+  });
+
+  it('on a terminal whose data points at the card, drops "use another card" once other cards are said to fail too', () => {
+    for (const code of ['ext.card.damaged', 'ext.card.expired', 'ext.issuer.decline']) {
+      const c = CAUSE_FIXTURES.find((f) => f.code === code)!.build('en-US');
+      const base = { ...c, report: { text: symptomReport('chip_fails', 'en-US') } };
+      const after = troubleshoot({ ...base, answers: { chip_other_cards: 'no', tap_other_cards: 'no' } }, { symptom: 'chip_fails' });
+      if (after.step.kind === 'self_fix') expect(after.step.steps.join(' '), code).not.toMatch(/another card|card that has not expired/);
+    }
+  });
+});
+
 describe('the symptom steers the self-fixes', () => {
   it('does not send a merchant whose taps fail to reload paper, even when the paper is out too', () => {
     const c = CAUSE_FIXTURES.find((f) => f.code === 'hw.printer.paper_out')!.build('zh-CN');

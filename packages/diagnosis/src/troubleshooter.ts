@@ -37,6 +37,13 @@ function relatedTo(symptom: string | undefined, code: string): boolean {
   return !s || s.related.some((p) => code.startsWith(p));
 }
 
+/** The merchant's answers already exclude this fix (another card fails too, paper is loaded …): never ask for it. */
+function ruledOut(cause: string, answers: Record<string, unknown>): boolean {
+  const rules = (flows.ruledOutBy as Record<string, { answer: string; is: 'yes' | 'no' }[]>)[cause] ?? [];
+  const said = (v: unknown) => (v === true || v === 'yes' || v === 1 ? 'yes' : v === false || v === 'no' || v === 0 ? 'no' : null);
+  return rules.some((r) => said(answers[r.answer]) === r.is);
+}
+
 export function troubleshoot(input: unknown, opts: DiagnoseOptions & { symptom?: string } = {}): { result: DiagnosisResult; step: TroubleStep } {
   const c: DiagnosisCase = parseCase(input);
   const zh = c.lang !== 'en-US';
@@ -62,7 +69,7 @@ export function troubleshoot(input: unknown, opts: DiagnoseOptions & { symptom?:
   for (const cause of candidates) {
     if (cause !== firstRelated && cause !== top && cause.confidence < MIN_CONFIDENCE) continue;
     const steps = (flows.selfFixes as Record<string, { zh: string; en: string }[]>)[cause.code];
-    if (!steps) continue;
+    if (!steps || ruledOut(cause.code, answers)) continue;
     const answer = answers[fixedKey(cause.code)];
     if (no(answer)) {
       tried.push(cause.code);
