@@ -4,10 +4,11 @@
  * and without the decode thread) and HTTPS; the next terminal's message is stored as usual.
  */
 import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topicFor } from '@poscare/contracts';
-import { startBroker, type EmbeddedBroker } from '../src/ingest/broker.js';
+import { MAX_PACKET_BYTES, startBroker, type EmbeddedBroker } from '../src/ingest/broker.js';
 import { IngestPipeline } from '../src/ingest/pipeline.js';
 import { MAX_DEPTH } from '../src/ingest/decode.js';
 import { createTestApp, type TestApp } from './harness.js';
@@ -100,6 +101,26 @@ describe.each([
     expect(await count('device_events', cred.terminalId)).toBe(1);
     const log = await rejections(cred.terminalId);
     expect(log.map((r) => [r.reason, r.detail])).toEqual(Array(3).fill(['invalid', 'NUL character in message']));
+  });
+
+  it('cuts off a packet larger than any message may be at its header, logs it as oversized, and goes on', async () => {
+    const cred = await newTerminal();
+    const c = await connect(cred);
+    const closed = new Promise<void>((r) => c.once('close', () => r()));
+    c.publish(topicFor(cred.orgId, cred.terminalId, 'telemetry'), Buffer.alloc(2 * 1024 * 1024, 0x20), { qos: 1 });
+    await closed;
+    c.end(true);
+    expect(await rejections(cred.terminalId)).toEqual([expect.objectContaining({ reason: 'oversized', channel: 'mqtt', detail: `MQTT packet of ${2 * 1024 * 1024 + 4 + topicFor(cred.orgId, cred.terminalId, 'telemetry').length} bytes > ${MAX_PACKET_BYTES}` })]);
+    // Before signing in too: a CONNECT announcing 200 MB is cut off without waiting for the bytes.
+    const socket = net.connect(broker.port, '127.0.0.1');
+    await new Promise((r) => socket.once('connect', r));
+    const gone = new Promise<void>((r) => socket.once('close', () => r()));
+    socket.write(Buffer.from([0x10, 0x80, 0x84, 0xaf, 0x5f])); // CONNECT, remaining length 200,000,000
+    await gone;
+    const v = await connect(cred);
+    await v.publishAsync(topicFor(cred.orgId, cred.terminalId, 'telemetry'), JSON.stringify(telemetry(t.clock.now())), { qos: 1 });
+    await v.endAsync();
+    expect(await count('telemetry_raw', cred.terminalId)).toBe(1);
   });
 
   it('logs a refusal whose topic holds a NUL character, which PostgreSQL text cannot hold, with the NUL left out', async () => {

@@ -3,10 +3,10 @@
  * only under their own topic and subscribe only to their own command topic. A QoS 1 publish is
  * acknowledged only after the ingest pipeline has committed it. A revoked terminal is cut off at once.
  */
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { Aedes, type Client } from 'aedes';
 import type { Logger } from 'pino';
-import { TOPIC_PATTERN } from '@poscare/contracts';
+import { MAX_MESSAGE_BYTES, TOPIC_PATTERN } from '@poscare/contracts';
 import type { DeviceService } from '../devices/service.js';
 import type { IngestPipeline } from './pipeline.js';
 
@@ -105,7 +105,15 @@ export async function startBroker(opts: { port: number; devices: DeviceService; 
   };
   devices.events.on('revoked', onRevoked);
 
-  const server: Server = createServer(aedes.handle);
+  const server: Server = createServer((socket) => {
+    const client = aedes.handle(socket);
+    // aedes buffers a whole packet before anyone sees it, whatever length it announces (up to 256 MB):
+    // a packet larger than any message may be is cut off at its header, signed in or not.
+    limitPacketSize(socket, MAX_PACKET_BYTES, (announced) => {
+      const id = who.get(client);
+      pipeline.refuse({ channel: 'mqtt', orgId: id?.orgId ?? null, terminalId: id?.terminalId ?? null }, 'oversized', `MQTT packet of ${announced} bytes > ${MAX_PACKET_BYTES}`, announced, null);
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, () => resolve());
@@ -123,4 +131,52 @@ export async function startBroker(opts: { port: number; devices: DeviceService; 
         for (const set of byTerminal.values()) for (const c of set) c.close();
       }),
   };
+}
+
+/** Largest MQTT packet accepted: the largest message, its topic and MQTT 5 properties. Larger ones are refused as `oversized` by ingest. */
+export const MAX_PACKET_BYTES = MAX_MESSAGE_BYTES + 4096;
+
+/**
+ * Watches the bytes aedes reads from a connection (it reads with `read()` on 'readable') and closes the
+ * connection when a packet's fixed header announces more than `max` bytes, before they are buffered.
+ */
+export function limitPacketSize(socket: Socket, max: number, onTooLarge: (announced: number) => void): void {
+  // Where the stream is: a packet's type byte, its remaining-length bytes, or inside its body.
+  let state: 'type' | 'length' | 'body' = 'type';
+  let length = 0;
+  let shift = 0;
+  let left = 0;
+  const read = socket.read.bind(socket);
+  socket.read = ((n?: number) => {
+    const chunk = read(n) as Buffer | null;
+    if (!chunk) return chunk;
+    for (let i = 0; i < chunk.length; ) {
+      if (state === 'body') {
+        const skip = Math.min(left, chunk.length - i);
+        i += skip;
+        left -= skip;
+        if (left === 0) state = 'type';
+        continue;
+      }
+      const b = chunk[i++]!;
+      if (state === 'type') {
+        state = 'length';
+        length = 0;
+        shift = 0;
+        continue;
+      }
+      length += (b & 0x7f) * 2 ** shift;
+      shift += 7;
+      if (b & 0x80 && shift < 28) continue;
+      // A fifth length byte is malformed: the parser refuses it; the count stops here.
+      if (length > max) {
+        onTooLarge(length);
+        socket.destroy();
+        return null;
+      }
+      left = length;
+      state = left === 0 ? 'type' : 'body';
+    }
+    return chunk;
+  }) as typeof socket.read;
 }
