@@ -236,6 +236,29 @@ program
     }
   });
 
+// Transaction findings (issue 15): duplicate charges and fraud patterns in a stream of records.
+program
+  .command('txn')
+  .description('transaction records: find duplicate charges and fraud patterns')
+  .command('analyze')
+  .description('analyze FILE (poscare.txn-record/v1, one JSON object per line); prints one finding (poscare.txn-finding/v1) per line')
+  .argument('<file>', 'the JSONL file of transaction records')
+  .option('--pretty', 'indent each finding')
+  .action(async (file: string, opts: { pretty?: boolean }) => {
+    const text = await readFile(file, 'utf8').catch((e: Error) => fail(new Error(`${file}: ${e.message}`)));
+    const { analyze, parseTxnLines, describeLineError } = await import('@poscare/txn');
+    const { records, errors } = parseTxnLines(text);
+    if (errors.length) {
+      const head = lang === 'zh-CN' ? `${file}：${errors.length} 处错误，未分析` : `${file}: ${errors.length} problem(s), nothing analysed`;
+      const shown = errors.slice(0, 20).map((e) => `  ${describeLineError(e)}`);
+      if (errors.length > 20) shown.push(`  … ${errors.length - 20} more`);
+      process.stderr.write(`error: ${head}\n${shown.join('\n')}\n`);
+      process.exit(1);
+    }
+    const out = analyze(records).map((f) => JSON.stringify(f, null, opts.pretty ? 2 : undefined));
+    process.stdout.write(out.length ? `${out.join('\n')}\n` : '');
+  });
+
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);

@@ -134,7 +134,7 @@ export class TxnAnalyzer {
     const cardToken = same('cardToken');
     const txnIds = items.map((x) => x.id);
     const w = WORDING[d.code];
-    const params = { count: items.length, amount: formatAmount(d.amountMinor), merchant: merchantId, terminal: terminalId, card: cardToken, first: first.at, last: last.at };
+    const params = { count: items.length, retries: items.length - 1, amount: formatAmount(d.amountMinor), merchant: merchantId, terminal: terminalId, card: cardToken, first: first.at, last: last.at };
     const finding: TxnFinding = {
       code: d.code,
       txnIds,

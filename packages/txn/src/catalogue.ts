@@ -1,6 +1,6 @@
 /**
  * How each finding is told to people: a summary in zh-CN and en-US and the action to take, as data.
- * Placeholders: {count} payments, {amount} money at stake, {merchant}, {terminal}, {card}, {first}, {last}.
+ * Placeholders: {count} payments, {retries} payments after the first, {amount} money at stake, {merchant}, {terminal}, {card}, {first}, {last}.
  */
 import type { TxnFindingCode } from '@poscare/contracts';
 
@@ -19,8 +19,8 @@ export const WORDING: Record<TxnFindingCode, FindingWording> = {
     action: 'refund_duplicate',
   },
   'dup.timeout_retry': {
-    'zh-CN': '超时重试导致重复扣款：终端显示超时的一笔主机已批准，商户 {merchant} 随后又成功收了同卡同金额 {count} 笔中的其余笔数；多扣 {amount}。',
-    'en-US': 'Charged twice after a timeout: a sale the terminal saw fail was approved by the host, and merchant {merchant} charged the same card the same amount again ({count} payments); {amount} charged too much.',
+    'zh-CN': '超时重试导致重复扣款：终端显示超时或错误的一笔主机实际已批准，商户 {merchant} 其后10分钟内又以同卡同金额成功扣款 {retries} 笔；多扣 {amount}。',
+    'en-US': 'Charged twice after a timeout: a sale the terminal saw time out or fail was approved by the host, and merchant {merchant} charged the same card the same amount {retries} more time(s) within 10 minutes; {amount} charged too much.',
     action: 'refund_duplicate',
   },
   'dup.missing_reversal': {
