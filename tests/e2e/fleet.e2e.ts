@@ -50,7 +50,7 @@ async function run(): Promise<void> {
   // No demo fleet: its simulated faults would change the counts this test checks.
   const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD, MFA_PLATFORM_ADMINS: 'optional' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout?.on('data', (d: Buffer) => (serverOutput += d.toString()));

@@ -148,15 +148,18 @@ export interface DemoServer {
   stop(): Promise<void>;
 }
 
-/** A `poscare start --demo` of its own: fresh data directory, free port, the e2e admin account. */
-export async function startDemoServer(name: string): Promise<DemoServer> {
+/**
+ * A `poscare start --demo` of its own: fresh data directory, free port, the e2e admin account (signing in
+ * with the password only). `env` overrides the server's environment, e.g. MFA_PLATFORM_ADMINS: 'required'.
+ */
+export async function startDemoServer(name: string, env: Record<string, string> = {}): Promise<DemoServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `poscare-e2e-${name}-`));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   let out = '';
   const server = spawn(process.execPath, ['apps/server/bin/poscare.mjs', 'start', '--demo'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: { ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_PORT: '0', POSCARE_ADMIN_EMAIL: ADMIN_EMAIL, POSCARE_ADMIN_PASSWORD: ADMIN_PASSWORD, MFA_PLATFORM_ADMINS: 'optional', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   server.stdout?.on('data', (d: Buffer) => (out += d.toString()));

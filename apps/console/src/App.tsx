@@ -23,6 +23,9 @@ const ImportPage = lazy(() => import('./pages/ImportPage'));
 const UsersPage = lazy(() => import('./pages/UsersPage'));
 const AuditPage = lazy(() => import('./pages/AuditPage'));
 const TokensPage = lazy(() => import('./pages/TokensPage'));
+const SecurityPage = lazy(() => import('./pages/security/SecurityPage'));
+const SignInPolicyPage = lazy(() => import('./pages/security/SignInPolicyPage'));
+const EnrolmentRequiredPage = lazy(() => import('./pages/security/SecurityPage').then((m) => ({ default: m.EnrolmentRequiredPage })));
 const FleetPage = lazy(() => import('./pages/FleetPage'));
 const EnrollmentCodesPage = lazy(() => import('./pages/EnrollmentCodesPage'));
 const RejectionsPage = lazy(() => import('./pages/RejectionsPage'));
@@ -81,6 +84,14 @@ function RequireAuth({ children }: { children: ReactNode }) {
   if (loading) return <FullPageSpin />;
   if (!me && error) return <QueryError error={error} onRetry={retry} />;
   if (!me) return <Navigate to="/login" replace state={{ from: location.pathname + location.search }} />;
+  // The sign-in policy asks for a second factor this user has not set up: nothing else until they do.
+  if (me.mfa?.enrolmentRequired) {
+    return (
+      <Suspense fallback={<FullPageSpin />}>
+        <EnrolmentRequiredPage />
+      </Suspense>
+    );
+  }
   return <>{children}</>;
 }
 
@@ -133,6 +144,8 @@ function AppRoutes() {
         {/* -- reports routes -- */}
         <Route path="reports" element={<Guard permission="reports:read"><ReportsPage /></Guard>} />
         <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
+        <Route path="settings/security" element={<Suspense fallback={<FullPageSpin />}><SecurityPage /></Suspense>} />
+        <Route path="settings/sign-in-policy" element={<Guard permission="users:manage"><SignInPolicyPage /></Guard>} />
         <Route path="settings/notifications" element={<Suspense fallback={<FullPageSpin />}><NotificationSettingsPage /></Suspense>} />
         <Route path="*" element={<NotFound />} />
       </Route>

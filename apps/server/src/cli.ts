@@ -13,6 +13,7 @@ import { AppError } from './errors/errors.js';
 import { translate, pickLanguage } from './i18n/messages.js';
 import { systemActor } from './access/actor.js';
 import { createAdmin } from './platform/bootstrap.js';
+import { isStrongPassword } from './auth/passwordPolicy.js';
 import { DataDirBusyError, lockDataDir } from './platform/dataLock.js';
 import { ImportService } from './imports/service.js';
 import { backup, restore } from './backup/backup.js';
@@ -93,6 +94,9 @@ program
       const config = loadConfig();
       const password = o.password ?? config.POSCARE_ADMIN_PASSWORD;
       if (password && password.length < 10) throw new Error('the password must have at least 10 characters');
+      if (password && !isStrongPassword(password, { email: o.email, name: o.name })) {
+        throw new Error(`${translate(lang, 'password.weak')} (${lang === 'zh-CN' ? '或省略 --password，由 PosCare 生成' : 'or leave --password out to have one generated'})`);
+      }
       const r = await withDb(config, async (db) => {
         const [dup] = await db.orm.select({ n: count() }).from(users).where(eq(users.email, o.email.toLowerCase()));
         if ((dup?.n ?? 0) > 0) throw new Error(`a user with email ${o.email} already exists`);

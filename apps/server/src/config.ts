@@ -2,7 +2,48 @@
  * Configuration comes from environment variables only, validated once at start into a typed object.
  * A bad value stops the process with a message that names the variable and what is expected.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { isStrongPassword } from './auth/passwordPolicy.js';
+
+/** proxy-addr's names for address ranges, accepted in TRUST_PROXY next to addresses and CIDRs. */
+const PROXY_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+function proxyEntryOk(e: string): boolean {
+  if (PROXY_RANGES.includes(e)) return true;
+  const [addr = '', bits, ...rest] = e.split('/');
+  const family = isIP(addr);
+  if (!family || rest.length) return false;
+  if (bits === undefined) return true;
+  if (!/^\d{1,3}$/.test(bits)) return false;
+  return Number(bits) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Which reverse proxies may tell the client's address in X-Forwarded-For. Unset: none (the socket's
+ * address counts, so a forged header gains nothing). A number: that many proxy hops in front. Otherwise
+ * a comma-separated list of addresses, CIDRs or loopback / linklocal / uniquelocal.
+ */
+const TrustProxy = z
+  .string()
+  .transform((s, ctx): number | string[] => {
+    const v = s.trim();
+    if (/^\d+$/.test(v)) {
+      const n = Number(v);
+      if (n < 1 || n > 10) ctx.addIssue({ code: 'custom', message: 'TRUST_PROXY as a hop count must be between 1 and 10' });
+      return n;
+    }
+    const list = v.split(',').map((e) => e.trim()).filter(Boolean);
+    const bad = list.filter((e) => !proxyEntryOk(e));
+    if (!list.length || bad.length) {
+      ctx.addIssue({ code: 'custom', message: `TRUST_PROXY must be a hop count (1-10) or a comma-separated list of proxy addresses or CIDRs (e.g. 10.0.0.0/8,127.0.0.1); not valid: ${bad.join(', ') || v}` });
+    }
+    return list;
+  });
+
+/** The installation key that encrypts second-factor secrets: 32 random bytes, base64 (`openssl rand -base64 32`). */
+const SecretKey = z.string().refine((s) => /^[A-Za-z0-9+/_-]+={0,2}$/.test(s.trim()) && Buffer.from(s.trim(), 'base64').length === 32, {
+  message: 'POSCARE_SECRET_KEY must be 32 bytes in base64 (make one with: openssl rand -base64 32)',
+});
 
 const Roles = z
   .string()
@@ -46,6 +87,13 @@ export const ConfigSchema = z.object({
   MAX_UPLOAD_MB: z.coerce.number().positive().max(512).default(50),
   POSCARE_ADMIN_EMAIL: z.string().email().optional(),
   POSCARE_ADMIN_PASSWORD: z.string().min(10, 'POSCARE_ADMIN_PASSWORD must be at least 10 characters').optional(),
+  TRUST_PROXY: TrustProxy.optional(),
+  POSCARE_SECRET_KEY: SecretKey.optional(),
+  /**
+   * Whether platform administrators must sign in with a second factor. Unset: required, except for
+   * `start --demo` (whose passwords are printed anyway). Tests and the browser tests set it explicitly.
+   */
+  MFA_PLATFORM_ADMINS: z.enum(['required', 'optional']).optional(),
   CONSOLE_DIST: z.string().optional(),
   /** Outgoing mail for alert notifications, e.g. smtp://user:pass@host:587 (smtps:// for TLS from the start). Unset: no e-mail. */
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]/, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://…').optional(),
@@ -54,19 +102,30 @@ export const ConfigSchema = z.object({
 });
 export type Config = z.infer<typeof ConfigSchema>;
 
+/** The first administrator's password must be hard to guess, like every other (auth/passwordPolicy.ts). */
+const CheckedConfig = ConfigSchema.superRefine((c, ctx) => {
+  if (c.POSCARE_ADMIN_PASSWORD && c.POSCARE_ADMIN_PASSWORD.length >= 10 && !isStrongPassword(c.POSCARE_ADMIN_PASSWORD, { email: c.POSCARE_ADMIN_EMAIL ?? 'admin@poscare.local', name: 'Administrator' })) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['POSCARE_ADMIN_PASSWORD'],
+      message: 'POSCARE_ADMIN_PASSWORD is too easy to guess (a common password, repeats or sequences, or the e-mail); use a few unrelated words with digits or symbols, or leave it unset to have one generated',
+    });
+  }
+});
+
 export class ConfigError extends Error {}
 
 /** A rejected value as it may be printed: passwords in URLs and *_PASSWORD variables never reach the console or a log. */
 function shown(name: string, value: string | undefined): string {
   if (value === undefined) return '';
-  if (name.endsWith('PASSWORD')) return '[redacted]';
+  if (name.endsWith('PASSWORD') || name.endsWith('SECRET_KEY')) return '[redacted]';
   return value.replace(/(\/\/[^:/@]*:)[^@/]*@/, '$1[redacted]@');
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // Empty strings are treated as unset, as shells and .env files often produce them.
   const clean = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = ConfigSchema.safeParse(clean);
+  const parsed = CheckedConfig.safeParse(clean);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message} (got "${shown(String(i.path[0]), env[String(i.path[0])])}")`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}\nSee README.md, section Configuration.`);

@@ -320,7 +320,8 @@ export const AlertRow = z.object({
   status: AlertStatus,
   flapping: z.boolean(),
   suppressed: z.object({ kind: z.enum(SUPPRESSIONS), id: z.string(), until: Timestamp.nullable() }).nullable(),
-  groupBy: AlertGrouping,
+  /** Rules group by the fleet's groupings; security.* alerts also by an account or the whole organization. */
+  groupBy: z.enum([...ALERT_GROUPINGS, 'account', 'organization']),
   scopeKey: z.string(),
   scopeLabel: z.string(),
   terminalId: Id.nullable(),

@@ -5,6 +5,7 @@ import { App } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, isApiError, onUnauthorized } from '../api/client';
 import type { Language, Me } from '../api/types';
+import type { LoginChallenge } from '@poscare/contracts';
 import { changeLanguage, currentLanguage, storedLanguage } from '../i18n';
 
 export const ME_KEY = ['me'] as const;
@@ -16,7 +17,11 @@ interface AuthValue {
   error: Error | null;
   retry: () => void;
   can: (permission: string) => boolean;
-  login: (email: string, password: string) => Promise<Me>;
+  /** A session (Me), or a challenge when the account has a second factor and this browser is not remembered. */
+  login: (email: string, password: string) => Promise<Me | LoginChallenge>;
+  secondFactor: (input: { challenge: string; code?: string; recoveryCode?: string; rememberDevice: boolean }) => Promise<Me>;
+  /** Reads the signed-in user again (after enrolling a second factor). */
+  refresh: () => Promise<void>;
   logout: () => Promise<void>;
   setLanguage: (lng: Language) => Promise<void>;
 }
@@ -76,9 +81,8 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     if (me && !storedLanguage() && me.language !== currentLanguage()) void changeLanguage(me.language);
   }, [me]);
 
-  const login = useCallback(
-    async (email: string, password: string) => {
-      const who = await api<Me>('/auth/login', { method: 'POST', body: { email, password }, quiet401: true });
+  const signedIn = useCallback(
+    async (who: Me) => {
       sessionHint(true);
       qc.clear();
       qc.setQueryData(ME_KEY, who);
@@ -87,6 +91,26 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     },
     [qc],
   );
+
+  const login = useCallback(
+    async (email: string, password: string) => {
+      const answer = await api<Me | LoginChallenge>('/auth/login', { method: 'POST', body: { email, password }, quiet401: true });
+      if ('challenge' in answer) return answer;
+      return signedIn(answer);
+    },
+    [signedIn],
+  );
+
+  const secondFactor = useCallback(
+    async (input: { challenge: string; code?: string; recoveryCode?: string; rememberDevice: boolean }) =>
+      signedIn(await api<Me>('/auth/login/second-factor', { method: 'POST', body: input, quiet401: true })),
+    [signedIn],
+  );
+
+  const refresh = useCallback(async () => {
+    const who = await api<Me>('/me');
+    qc.setQueryData(ME_KEY, who);
+  }, [qc]);
 
   const logout = useCallback(async () => {
     try {
@@ -123,10 +147,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       error: meQuery.error,
       retry: () => void meQuery.refetch(),
       login,
+      secondFactor,
+      refresh,
       logout,
       setLanguage,
     }),
-    [me, meQuery.isPending, meQuery.error, meQuery.refetch, login, logout, setLanguage],
+    [me, meQuery.isPending, meQuery.error, meQuery.refetch, login, secondFactor, refresh, logout, setLanguage],
   );
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

@@ -28,6 +28,7 @@ import {
   CarOutlined,
   InboxOutlined,
   LineChartOutlined,
+  SafetyCertificateOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -51,6 +52,7 @@ function selectedKey(pathname: string): string {
   if (pathname.startsWith('/terminals/import')) return 'import';
   const first = pathname.split('/')[1] ?? '';
   if (pathname.startsWith('/settings/notifications')) return 'notifications';
+  if (pathname.startsWith('/settings/sign-in-policy')) return 'sign-in-policy';
   if (first === 'settings') return 'tokens';
   if (pathname.startsWith('/alerts/rules')) return 'alert-rules';
   if (pathname.startsWith('/alerts/silences')) return 'silences';
@@ -126,6 +128,7 @@ export function AppLayout() {
       ]),
       group('g-admin', t('nav.groupAdmin'), [
         { key: 'users', path: '/users', icon: <TeamOutlined />, label: t('nav.users'), permission: 'users:manage' },
+        { key: 'sign-in-policy', path: '/settings/sign-in-policy', icon: <SafetyCertificateOutlined />, label: t('nav.signInPolicy'), permission: 'users:manage' },
         { key: 'enrollment', path: '/devices/enrollment', icon: <QrcodeOutlined />, label: t('nav.enrollment'), permission: 'devices:manage' },
         { key: 'rejections', path: '/devices/rejections', icon: <StopOutlined />, label: t('nav.rejections'), permission: 'devices:manage' },
         { key: 'audit', path: '/audit', icon: <AuditOutlined />, label: t('nav.audit'), permission: 'audit:read' },
@@ -148,6 +151,7 @@ export function AppLayout() {
         ),
       },
       { type: 'divider' },
+      { key: 'security', icon: <SafetyCertificateOutlined />, label: <span data-testid="menu-security">{t('nav.security')}</span> },
       { key: 'notifications', icon: <NotificationOutlined />, label: <span data-testid="menu-notifications">{t('nav.notificationSettings')}</span> },
       // API tokens and the API browser are for integrations, which merchants' staff do not build.
       ...(me?.role === 'merchant'
@@ -161,6 +165,7 @@ export function AppLayout() {
     ],
     onClick: ({ key }) => {
       if (key === 'tokens') navigate('/settings/tokens');
+      else if (key === 'security') navigate('/settings/security');
       else if (key === 'notifications') navigate('/settings/notifications');
       else if (key === 'docs') window.open('/api/docs', '_blank', 'noopener');
       else if (key === 'logout') void logout();

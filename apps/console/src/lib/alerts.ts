@@ -261,7 +261,7 @@ export function groupAlerts(rows: readonly AlertRow[], by: Exclude<GroupMode, 'n
 export function silenceMatchersFor(row: Pick<AlertRow, 'ruleCode' | 'groupBy' | 'terminalId' | 'siteId' | 'merchantId'>): SilenceMatchers {
   const m: SilenceMatchers = { rule: row.ruleCode };
   // Version, host and card alerts span sites: the rule alone is the narrowest silence that matches them.
-  const scope: Partial<Record<AlertGrouping, 'terminalId' | 'siteId' | 'merchantId'>> = { terminal: 'terminalId', site: 'siteId', merchant: 'merchantId' };
+  const scope: Partial<Record<AlertRow['groupBy'], 'terminalId' | 'siteId' | 'merchantId'>> = { terminal: 'terminalId', site: 'siteId', merchant: 'merchantId' };
   const field = scope[row.groupBy];
   if (field && row[field]) m[field] = row[field]!;
   return m;

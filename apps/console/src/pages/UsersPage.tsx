@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { App, Badge, Button, Card, Drawer, Form, Input, Popconfirm, Select, Space, Table, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { EditOutlined, PlusOutlined, StopOutlined, CheckCircleOutlined } from '@ant-design/icons';
+import { EditOutlined, PlusOutlined, StopOutlined, CheckCircleOutlined, SafetyCertificateOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { LANGUAGES, ROLES } from '@poscare/contracts';
@@ -10,6 +10,7 @@ import type { Role, User, UserInput, UserPatch } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
 import { MerchantSelect, useMerchantNames } from '../components/EntitySelects';
 import { PageHeader } from '../components/PageHeader';
+import { PasswordStrength } from '../components/PasswordStrength';
 import { SearchBox } from '../components/SearchBox';
 import { EmptyState, QueryError } from '../components/Status';
 import { EMPTY, formatTime } from '../lib/format';
@@ -38,6 +39,9 @@ export default function UsersPage() {
   const [editing, setEditing] = useState<User | 'new' | null>(null);
   const [initial, setInitial] = useState<Partial<UserForm>>({});
   const role = Form.useWatch('role', form);
+  const newPassword = Form.useWatch('password', form);
+  const formEmail = Form.useWatch('email', form);
+  const formName = Form.useWatch('name', form);
   const merchants = useMerchantNames();
 
   const list = useQuery({
@@ -69,6 +73,15 @@ export default function UsersPage() {
     onSuccess: (u, { body }) => {
       if (body.disabled !== undefined) void message.success(body.disabled ? t('user.disabledDone', { name: u.name }) : t('user.enabledDone', { name: u.name }));
       else void message.success(t('common.saved'));
+      void qc.invalidateQueries({ queryKey: ['users'] });
+    },
+    onError: (e) => showError(e),
+  });
+
+  const resetMfa = useMutation({
+    mutationFn: (u: User) => api(`/users/${u.id}/mfa`, { method: 'DELETE' }),
+    onSuccess: (_, u) => {
+      void message.success(t('security.reset.done', { name: u.name }));
       void qc.invalidateQueries({ queryKey: ['users'] });
     },
     onError: (e) => showError(e),
@@ -141,6 +154,12 @@ export default function UsersPage() {
       dataIndex: 'disabled',
       render: (d: boolean) => <Badge status={d ? 'default' : 'success'} text={d ? t('user.statusDisabled') : t('user.statusActive')} />,
     },
+    {
+      title: t('security.column'),
+      dataIndex: 'mfaEnabled',
+      responsive: ['md'],
+      render: (on: boolean) => (on ? <Tag color="green">{t('security.on')}</Tag> : <Tag>{t('security.off')}</Tag>),
+    },
     { title: t('user.lastLogin'), dataIndex: 'lastLoginAt', responsive: ['lg'], render: (v: string | null) => (v ? formatTime(v) : t('user.never')) },
     {
       title: t('common.actions'),
@@ -174,6 +193,19 @@ export default function UsersPage() {
                 </Button>
               </Popconfirm>
             ))}
+          {u.mfaEnabled && (
+            <Popconfirm
+              title={t('security.reset.confirm', { name: u.name })}
+              okText={t('security.reset.action')}
+              cancelText={t('common.cancel')}
+              okButtonProps={{ danger: true }}
+              onConfirm={() => resetMfa.mutateAsync(u).catch(() => undefined)}
+            >
+              <Button type="link" size="small" icon={<SafetyCertificateOutlined />} data-testid="user-reset-mfa">
+                {t('security.reset.action')}
+              </Button>
+            </Popconfirm>
+          )}
         </Space>
       ),
     },
@@ -268,7 +300,12 @@ export default function UsersPage() {
           <Form.Item
             name="password"
             label={isNew ? t('user.password') : t('user.newPassword')}
-            extra={isNew ? t('user.passwordHint') : t('user.newPasswordHint')}
+            extra={
+              <>
+                <div>{isNew ? t('user.passwordHint') : t('user.newPasswordHint')}</div>
+                <PasswordStrength password={newPassword} email={editing && editing !== 'new' ? editing.email : formEmail} name={formName} />
+              </>
+            }
             rules={[
               ...(isNew ? [{ required: true, message: t('common.required') }] : []),
               { min: 10, message: t('user.passwordHint') },
