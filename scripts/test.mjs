@@ -56,6 +56,7 @@ if (process.env.POSCARE_SKIP_E2E === '1') skip('browser end-to-end', 'POSCARE_SK
 else if (!ensureChromium()) skip('browser end-to-end', 'Chromium is not at /usr/bin/chromium (apt-get install chromium)');
 else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])) {
   run('browser end-to-end: foundation', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
+  run('browser end-to-end: sign-in security (second factor)', 'npx', ['tsx', 'tests/e2e/security.e2e.ts']);
   run('browser end-to-end: fleet health', 'npx', ['tsx', 'tests/e2e/fleet.e2e.ts']);
   run('browser end-to-end: diagnosis and troubleshooter', 'npx', ['tsx', 'tests/e2e/diagnosis.e2e.ts']);
   run('browser end-to-end: early warning', 'npx', ['tsx', 'tests/e2e/alerts.e2e.ts']);
