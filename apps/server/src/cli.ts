@@ -17,9 +17,11 @@ import { isStrongPassword } from './auth/passwordPolicy.js';
 import { DataDirBusyError, lockDataDir } from './platform/dataLock.js';
 import { ImportService } from './imports/service.js';
 import { backup, restore } from './backup/backup.js';
+import { verifyChains } from './audit/chain.js';
+import type { AuditVerifyResult } from '@poscare/contracts';
 import { start, createLogger } from './server.js';
-import { systemClock } from './platform/clock.js';
 import { keepRunningOnStrayErrors } from './platform/lastResort.js';
+import { systemClock } from './platform/clock.js';
 import { VERSION } from './version.js';
 import { diagnose, DiagnosisInputError } from '@poscare/diagnosis';
 
@@ -58,9 +60,9 @@ program
     try {
       const config = loadConfig(o.roles ? { ...process.env, POSCARE_ROLES: o.roles } : process.env);
       const running = await start(config, { demo: Boolean(o.demo) });
-      const shutdown = async () => {
       // From here on, no single message or request may end the process (see platform/lastResort.ts).
       keepRunningOnStrayErrors(createLogger(config));
+      const shutdown = async () => {
         await running.stop();
         process.exit(0);
       };
@@ -171,10 +173,52 @@ program
       }
       const r = await withDb(loadConfig(), (db) => restore(db, file));
       console.log(`restored backup of ${r.header.createdAt}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
+      // The data is restored either way; a broken chain is reported, for the operator to look into.
+      console.log(auditSummary(r.audit));
+      for (const line of auditProblems(r.audit)) process.stderr.write(`warning: ${line}\n`);
     } catch (err) {
       fail(err);
     }
   });
+
+program
+  .command('audit')
+  .description('audit log commands')
+  .addCommand(
+    new Command('verify')
+      .description("check every organization's audit chain and name the first entry changed, removed or inserted (exit 1 when broken)")
+      .option('--org <id>', 'check one organization only')
+      .option('--json', 'print the result as JSON')
+      .action(async (o: { org?: string; json?: boolean }) => {
+        try {
+          if (o.org && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(o.org)) throw new Error('--org must be an organization id');
+          const r = await withDb(loadConfig(), (db) => verifyChains(db, o.org ? { orgId: o.org } : {}));
+          if (o.json) console.log(JSON.stringify(r, null, 2));
+          else {
+            for (const c of r.chains) {
+              const who = c.orgId ? `organization ${c.orgId}` : 'entries without an organization';
+              console.log(c.ok ? `${who}: intact, ${c.entries} entries${c.head ? ` (last #${c.head.seq} ${c.head.hash.slice(0, 16)}…)` : ''}` : `${who}: BROKEN — ${problemText(c.problem!)}`);
+            }
+            console.log(auditSummary(r));
+          }
+          if (!r.ok) process.exitCode = 1;
+        } catch (err) {
+          fail(err);
+        }
+      }),
+  );
+
+function problemText(p: NonNullable<AuditVerifyResult['chains'][number]['problem']>): string {
+  return `${p.kind} at ${p.seq === null ? `entry id ${p.id}` : `entry ${p.seq}`}: ${p.detail}`;
+}
+function auditSummary(r: AuditVerifyResult): string {
+  const entries = r.chains.reduce((n, c) => n + c.entries, 0);
+  const broken = r.chains.filter((c) => !c.ok).length;
+  return r.ok ? `audit chain intact: ${r.chains.length} organizations, ${entries} entries` : `audit chain BROKEN in ${broken} of ${r.chains.length} organizations (poscare audit verify names the entries)`;
+}
+function auditProblems(r: AuditVerifyResult): string[] {
+  return r.chains.filter((c) => !c.ok).map((c) => `audit of ${c.orgId ?? 'entries without an organization'}: ${problemText(c.problem!)}`);
+}
 
 program
   .command('simulate')

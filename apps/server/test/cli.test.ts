@@ -50,7 +50,7 @@ afterAll(async () => dropDb?.());
 describe('poscare CLI', () => {
   it('--help lists every command', async () => {
     const r = await poscare('--help');
-    for (const c of ['start', 'migrate', 'create-admin', 'import-terminals', 'backup', 'restore', 'diagnose']) expect(r.stdout).toContain(c);
+    for (const c of ['start', 'migrate', 'create-admin', 'import-terminals', 'backup', 'restore', 'audit', 'diagnose']) expect(r.stdout).toContain(c);
   });
 
   it('stops with a clear message on bad configuration', async () => {
@@ -87,6 +87,7 @@ describe('poscare CLI', () => {
     await poscare('import-terminals', path.join(dir, 'extra.csv'));
     const restored = await poscare('restore', file, '--yes');
     expect(restored.stdout).toMatch(/terminals 2/);
+    expect(restored.stdout).toMatch(/audit chain intact: \d+ organizations, \d+ entries/);
     const again = await poscare('import-terminals', path.join(dir, 'extra.csv'), '--dry-run');
     expect(again.stdout).toContain('1 valid'); // CLI-0009 is gone again
 
@@ -95,6 +96,29 @@ describe('poscare CLI', () => {
     expect(junk.code).toBe(1);
     expect(junk.stderr).toContain('This file is not a PosCare backup.');
   }, 300_000); // ten real processes, each opening the database
+
+  it('audit verify: exit 0 for intact chains; exit 1 naming the first changed entry after an edit with SQL', async () => {
+    const ok = await poscare('audit', 'verify');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/organization [0-9a-f-]{36}: intact, \d+ entries/);
+    expect(ok.stdout).toContain('audit chain intact');
+
+    const { openDatabase } = await import('../src/db/client.js');
+    const db = await openDatabase({ databaseUrl: env.DATABASE_URL, dataDir: env.DATA_DIR! });
+    const [target] = await db.rawTransaction((tx) =>
+      tx.query<{ org_id: string; seq: number }>(`UPDATE audit_log SET after = '{"forged": true}' WHERE id = (SELECT min(id) FROM audit_log WHERE seq = 2) RETURNING org_id, seq`),
+    );
+    await db.close();
+
+    const broken = await poscare('audit', 'verify');
+    expect(broken.code).toBe(1);
+    expect(broken.stdout).toContain(`organization ${target!.org_id}: BROKEN — changed at entry 2`);
+    expect(broken.stdout).toContain('audit chain BROKEN in 1 of');
+    const json = await poscare('audit', 'verify', '--org', target!.org_id, '--json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, chains: [{ orgId: target!.org_id, problem: { kind: 'changed', seq: 2 } }] });
+    expect((await poscare('audit', 'verify', '--org', 'nope')).stderr).toContain('--org must be an organization id');
+  }, 120_000);
 
   it('diagnose reads a case from a file or standard input and names the bad field of a bad one', async () => {
     const { CAUSE_FIXTURES } = await import('../../../packages/diagnosis/src/testing/fixtures.js');
