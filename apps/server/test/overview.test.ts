@@ -79,3 +79,19 @@ describe('my overview', () => {
     expect((await b.get('/api/v1/me/overview')).tickets.open).toBe(0);
   });
 });
+
+describe('the support line merchants are given', () => {
+  it('is set by the organization\'s admin in both languages and read by its merchants, never across tenants', async () => {
+    const admin = await t.login(A.admin.email);
+    const put = (cookie: string, orgId: string, payload: object) => t.app.inject({ method: 'PUT', url: `/api/v1/organizations/${orgId}/support`, headers: { cookie, 'accept-language': 'en-US' }, payload });
+    const body = { phone: '400-888-0000', hours: { 'zh-CN': '工作日 9:00–18:00', 'en-US': 'Weekdays 9:00–18:00' } };
+    expect((await put(admin, A.org.id, body)).statusCode).toBe(200);
+    const merchant = await t.login(A.merchantUser.email);
+    expect(await as(merchant).get(`/api/v1/organizations/${A.org.id}/support`)).toEqual(body);
+    expect((await put(merchant, A.org.id, { phone: null, hours: null })).statusCode).toBe(403);
+    expect((await put(admin, A.org.id, { phone: 'call us', hours: null })).statusCode).toBe(400);
+    expect((await t.app.inject({ method: 'GET', url: `/api/v1/organizations/${B.org.id}/support`, headers: { cookie: merchant } })).statusCode).toBe(404);
+    const audit = await as(admin).get('/api/v1/audit?entity=organization_support');
+    expect(audit.total).toBe(1);
+  });
+});

@@ -112,6 +112,8 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: '/api/v1/terminals', payload: { serialNumber: 'PLANT0002', vendor: 'PAX', model: 'A920', siteId: other.site.id } },
     ...(other.admin ? [{ method: 'PATCH', url: `/api/v1/users/${other.admin.id}`, payload: { name: 'pwned' } }] : []),
     ...(other.admin ? [{ method: 'DELETE', url: `/api/v1/users/${other.admin.id}/mfa` }] : []),
+    { method: 'GET', url: `/api/v1/organizations/${other.org.id}/support` },
+    { method: 'PUT', url: `/api/v1/organizations/${other.org.id}/support`, payload: { phone: '400-000-0000', hours: null } },
     { method: 'GET', url: `/api/v1/organizations/${other.org.id}/security` },
     { method: 'PUT', url: `/api/v1/organizations/${other.org.id}/security`, payload: { mfaRequiredRoles: [], mfaRememberDays: 0 } },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/live` },

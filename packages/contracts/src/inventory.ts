@@ -17,6 +17,17 @@ export const OrganizationCreate = z.object({
 });
 export const OrganizationUpdate = OrganizationCreate.partial();
 
+/** Who merchants call when the troubleshooter cannot fix it: the organization's support line and its hours in both languages. */
+export const SupportContact = z.object({
+  phone: z
+    .string()
+    .trim()
+    .regex(/^[+\d][\d\s()-]{2,30}$/, 'digits, spaces, + ( ) -')
+    .nullable(),
+  hours: z.object({ 'zh-CN': z.string().trim().min(1).max(200), 'en-US': z.string().trim().min(1).max(200) }).nullable(),
+});
+export type SupportContact = z.infer<typeof SupportContact>;
+
 export const MERCHANT_TIERS = ['standard', 'gold', 'platinum'] as const;
 export const MerchantTier = z.enum(MERCHANT_TIERS);
 

@@ -175,6 +175,15 @@ const enUS: Messages<typeof zhCN> = {
     viewTerminals: 'View terminals',
   },
   org: {
+    support: {
+      title: 'Support line for merchants',
+      intro: 'Merchants see this number and these hours when the troubleshooter hands them over to a person.',
+      phone: 'Support phone',
+      phoneInvalid: 'Use digits, spaces, + ( ) and -.',
+      hoursZh: 'Hours (Chinese)',
+      hoursEn: 'Hours (English)',
+      hoursBoth: 'Give the hours in both languages, or in neither.',
+    },
     title: 'Organizations',
     subtitle: 'Service providers and acquirers',
     name: 'Name',

@@ -171,6 +171,15 @@ const zhCN = {
     viewTerminals: '查看终端',
   },
   org: {
+    support: {
+      title: '商户服务热线',
+      intro: '排障向导转人工时，商户会看到这个电话和服务时间。',
+      phone: '客服电话',
+      phoneInvalid: '请使用数字、空格及 + ( ) -。',
+      hoursZh: '服务时间（中文）',
+      hoursEn: '服务时间（英文）',
+      hoursBoth: '服务时间需同时填写中英文，或都不填。',
+    },
     title: '机构',
     subtitle: '服务商与收单机构',
     name: '机构名称',

@@ -8,6 +8,7 @@ import { ORG_KINDS } from '@poscare/contracts';
 import { api, type PageOf } from '../api/client';
 import type { Organization, OrganizationInput } from '../api/types';
 import { useAuth } from '../auth/AuthContext';
+import { SupportContactCard } from '../components/SupportContactCard';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, QueryError } from '../components/Status';
 import { formatTime } from '../lib/format';
@@ -109,6 +110,7 @@ export default function OrganizationsPage() {
           />
         )}
       </Card>
+      {can('users:manage') && <div style={{ marginTop: 16 }}><SupportContactCard /></div>}
       <Modal
         open={editing !== null}
         title={editing === 'new' ? t('org.create') : t('org.edit')}

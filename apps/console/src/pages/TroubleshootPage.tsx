@@ -19,6 +19,7 @@ import type { TFunction } from 'i18next';
 import { api, type PageOf } from '../api/client';
 import type { Symptom, TroubleshootAnswer, TroubleshootRequest } from '../api/diagnosis';
 import type { Terminal, TerminalDetail } from '../api/types';
+import type { SupportContact } from '@poscare/contracts';
 import { AnswerLabel } from '../components/AnswerLabel';
 import { ConfidenceBar } from '../components/DiagnosisPanel';
 import { useSiteNames } from '../components/EntitySelects';
@@ -277,13 +278,29 @@ function OpenTicket({ ticketFor }: { ticketFor: TicketFor }) {
 }
 
 function ContactSupport({ caseId }: { caseId: string }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const { me } = useAuth();
+  // The organization's own support line and hours (set by its admin), in the reader's language.
+  const support = useQuery({
+    queryKey: ['organizations', me?.orgId, 'support'],
+    queryFn: () => api<SupportContact>(`/organizations/${me!.orgId}/support`),
+    enabled: !!me?.orgId,
+  });
+  const hours = support.data?.hours ? support.data.hours[i18n.language === 'en-US' ? 'en-US' : 'zh-CN'] : null;
   return (
     <div className="ts-contact" data-testid="ts-contact">
       <div className="ts-contact-head">
         <CustomerServiceOutlined className="ts-contact-icon" />
         <span className="ts-contact-title">{t('troubleshoot.contactTitle')}</span>
       </div>
+      {support.data?.phone && (
+        <div className="ts-contact-phone">
+          <a href={`tel:${support.data.phone.replace(/[^\d+]/g, '')}`} data-testid="ts-support-phone">
+            {support.data.phone}
+          </a>
+          {hours && <span className="muted" data-testid="ts-support-hours"> · {hours}</span>}
+        </div>
+      )}
       <div className="ts-contact-text">{t('troubleshoot.contactText')}</div>
       <div className="ts-contact-case">
         <span className="muted">{t('troubleshoot.caseId')}</span>

@@ -53,6 +53,9 @@ export const organizations = pgTable('organizations', {
   mfaRequiredRoles: text('mfa_required_roles').array().notNull().default(sql`'{}'::text[]`),
   /** Days a device that passed the second factor is remembered (0: ask every time). */
   mfaRememberDays: integer('mfa_remember_days').notNull().default(30),
+  /** What merchants are told to call when the troubleshooter cannot fix it: a phone number and opening hours in zh-CN and en-US. */
+  supportPhone: text('support_phone'),
+  supportHours: jsonb('support_hours').$type<{ 'zh-CN': string; 'en-US': string } | null>(),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, OrgSecurity, OrgSecurityUpdate, Organization, OrganizationCreate, OrganizationUpdate, pageOf } from '@poscare/contracts';
+import { IdParams, OrgSecurity, OrgSecurityUpdate, Organization, OrganizationCreate, OrganizationUpdate, SupportContact, pageOf } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
 import type { OrganizationService } from './service.js';
@@ -31,6 +31,17 @@ export const organizationRoutes =
       config: { permission: 'org:manage' },
       schema: { tags, params: IdParams, body: OrganizationUpdate, response: { 200: Organization } },
       handler: async (req) => present(await svc.update(requireActor(req), req.params.id, req.body)),
+    });
+    app.get('/organizations/:id/support', {
+      // Every signed-in user of the organization (merchants above all: the troubleshooter shows it).
+      config: { auth: 'user' },
+      schema: { tags, summary: 'The support phone and hours merchants are told to call', params: IdParams, response: { 200: SupportContact } },
+      handler: async (req) => svc.support(requireActor(req), req.params.id),
+    });
+    app.put('/organizations/:id/support', {
+      config: { permission: 'users:manage' },
+      schema: { tags, summary: 'Set the support phone and hours (zh-CN and en-US)', params: IdParams, body: SupportContact, response: { 200: SupportContact } },
+      handler: async (req) => svc.updateSupport(requireActor(req), req.params.id, req.body),
     });
     app.get('/organizations/:id/security', {
       config: { permission: 'users:manage' },

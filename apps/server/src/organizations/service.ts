@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { OrgSecurity, OrgSecurityUpdate, OrganizationCreate, OrganizationUpdate } from '@poscare/contracts';
+import type { OrgSecurity, OrgSecurityUpdate, OrganizationCreate, OrganizationUpdate, SupportContact } from '@poscare/contracts';
 import { organizations } from '../db/schema.js';
 import { errors } from '../errors/errors.js';
 import { type Actor, assertCan } from '../access/actor.js';
@@ -47,6 +47,23 @@ export class OrganizationService {
       await recordAudit(tx, actor, id, { action: 'update', entity: 'organization', entityId: id, before, after: row }, now);
       return row!;
     });
+  }
+
+  /** What merchants are told to call when they need a person. */
+  async support(actor: Actor, id: string): Promise<SupportContact> {
+    const org = await this.get(actor, id);
+    return { phone: org.supportPhone ?? null, hours: org.supportHours ?? null };
+  }
+
+  async updateSupport(actor: Actor, id: string, input: SupportContact): Promise<SupportContact> {
+    assertCan(actor, 'users:manage');
+    const before = await this.get(actor, id);
+    const now = this.ctx.clock.now();
+    await this.ctx.db.orm.transaction(async (tx) => {
+      await tx.update(organizations).set({ supportPhone: input.phone, supportHours: input.hours }).where(eq(organizations.id, id));
+      await recordAudit(tx, actor, id, { action: 'update', entity: 'organization_support', entityId: id, before: { phone: before.supportPhone, hours: before.supportHours }, after: input }, now);
+    });
+    return input;
   }
 
   /** The organization's sign-in policy: which roles need a second factor, and how long a browser is remembered. */
