@@ -83,6 +83,22 @@ describe('a change, then trouble', () => {
     expect(analyseText('Since a delivery app was installed the payment app crashes').get('change.third_party')).toBe(1);
   });
 
+  it('hears the trouble tied back to a change told in the sentence before, and any form of the verb', () => {
+    expect(analyseText('The terminal got a software update on Monday; it has been crashing ever since').get('change.update')).toBe(1);
+    expect(analyseText('Since upgrading to the latest version the app freezes at checkout').get('change.update')).toBe(1);
+  });
+
+  it('does not take what was changed for a complaint about it', () => {
+    const c = analyseText('After we plugged a new printer PC into the network, the terminal drops offline again and again');
+    expect(c.get('change.network_device')).toBe(1);
+    expect(c.has('receipt')).toBe(false);
+  });
+
+  it('does not blame a change that the report sets against the trouble', () => {
+    expect(analyseText('更新过后一切正常，但是今天小票打不出来了').has('change.update')).toBe(false);
+    expect(analyseText('升级了程序，但是之后就老死机').get('change.update')).toBe(1);
+  });
+
   it('needs both the change and a complaint after it; a change that did not happen is none', () => {
     expect(analyseText('刷卡后一直转圈').has('after_change')).toBe(false);
     expect(analyseText('昨天升级了程序，一切正常').has('after_change')).toBe(false);

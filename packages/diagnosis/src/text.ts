@@ -48,7 +48,8 @@ const byLength = (a: string, b: string) => b.length - a.length;
 /** Sentences end at full stops; a change and the trouble after it are read within one sentence. */
 const SENTENCE_SPLIT = /[。!！?？;；\n]+|\.(?!\d)/;
 const CONTRAST = [...lexicon.contrast.zh, ...lexicon.contrast.en.map((w) => `\\b${escape(w)}\\b`)].sort(byLength);
-const CLAUSE_SPLIT = new RegExp(`[，,、:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${CONTRAST.map((w) => (w.startsWith('\\b') ? w : escape(w))).join('|')}`, 'i');
+const CONTRAST_RE = CONTRAST.map((w) => (w.startsWith('\\b') ? w : escape(w))).join('|');
+const CLAUSE_SPLIT = new RegExp(`[，,、:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${CONTRAST_RE}`, 'i');
 
 /** One pattern: a lexicon word, matched on jieba words (single Chinese characters) or as a substring (Chinese) or on word boundaries (English). */
 interface Pattern {
@@ -178,9 +179,13 @@ function readClause(clause: string, out: Map<string, number>): boolean {
   // Markers may sit inside a concept's words (没网 is the network failing), so they are found on their own.
   const marks = hitsOf(MARKERS, clause, words);
   let complaint = marks.some((m) => m.p.kind === 'fail');
+  // What a clause says was changed ("we plugged a new printer PC into the network") is named, not
+  // complained about: a concept between a change verb and its object, with no failure said of it.
+  const changed = changeSpans(clause, words);
   const seen = new Map<string, boolean>();
   for (const c of concepts) {
     const name = c.p.concept;
+    if (changed.some((sp) => c.start >= sp.start && c.start < sp.end) && !marks.some((m) => m.p.kind === 'fail' && m.start >= c.end)) continue;
     let ok: boolean;
     if (NEUTRAL.has(name)) ok = false;
     else {
@@ -213,13 +218,27 @@ interface ChangeKind {
   verbs: Pattern[];
   objects: Pattern[] | null;
 }
+/** An English verb and its inflections (update → updates, updated, updating), so the lexicon lists each verb once. */
+function inflected(words: readonly string[]): string[] {
+  const out = new Set<string>();
+  for (const w of words) {
+    out.add(w);
+    if (HAN.test(w) || w.includes(' ')) continue;
+    const stem = w.replace(/(ed|ing|s)$/, '');
+    const base = /e$/.test(w) ? w.slice(0, -1) : stem;
+    for (const v of [stem, `${stem}s`, `${base}ed`, `${base}ing`, `${stem}e`, `${stem}es`]) if (v.length > 2) out.add(v);
+  }
+  return [...out];
+}
+
 const CHANGE_KINDS: ChangeKind[] = lexicon.changes.kinds.map((k) => ({
   id: k.id,
-  verbs: patterns([...k.verbs.zh, ...k.verbs.en]),
+  verbs: patterns([...k.verbs.zh, ...inflected(k.verbs.en)]),
   objects: k.objects ? patterns([...k.objects.zh, ...k.objects.en]) : null,
 }));
 const AFTER = patterns([...lexicon.changes.after.zh, ...lexicon.changes.after.en]);
 const CHANGE_NEGATORS = patterns([...lexicon.changes.negators.zh, ...lexicon.changes.negators.en]);
+const AFTER_THAT = patterns([...lexicon.changes.afterThat.zh, ...lexicon.changes.afterThat.en]);
 
 /** A verb hit taken back by a negator right before it (没升级, "didn't update"). */
 function negated(clause: string, at: number): boolean {
@@ -234,23 +253,51 @@ function negated(clause: string, at: number): boolean {
 function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
   if (!complaint) return [];
   const found = new Set<string>();
-  for (const sentence of norm.split(SENTENCE_SPLIT)) {
-    const words = wordIndex(sentence);
-    const after = AFTER.flatMap((p) => find(p, sentence, words));
-    if (!after.length) continue;
-    for (const clause of sentence.split(/[，,、;；]/)) {
+  const sentences = norm.split(SENTENCE_SPLIT).filter((x) => x.trim());
+  sentences.forEach((sentence, i) => {
+    // The cue may sit in the sentence of the change or open the next one ("… an update on Monday. Ever since, …").
+    const next = sentences[i + 1] ?? '';
+    const cueAt = (s: string) => AFTER.flatMap((p) => find(p, s, wordIndex(s)).map((h) => h.start));
+    const cues = cueAt(sentence);
+    const nextCue = AFTER_THAT.some((p) => occurs(p, next, wordIndex(next)));
+    if (!cues.length && !nextCue) return;
+    const contrasts = [...sentence.matchAll(new RegExp(CONTRAST_RE, 'gi'))].map((m) => m.index ?? 0);
+    let at = 0;
+    for (const clause of sentence.split(/[，,、]/)) {
+      const start = sentence.indexOf(clause, at);
+      at = start + clause.length;
       const cw = wordIndex(clause);
       for (const k of CHANGE_KINDS) {
         const verbs = k.verbs.flatMap((p) => find(p, clause, cw)).filter((h) => !negated(clause, h.start));
         if (!verbs.length) continue;
         if (k.objects && !k.objects.some((o) => occurs(o, clause, cw))) continue;
+        // Set against the trouble by a contrast word ("更新过后一切正常，但是今天…"), unless what follows the
+        // contrast points back at the change ("升级了，但是之后就老死机").
+        const contrast = contrasts.find((c) => c > start);
+        if (contrast !== undefined && !AFTER_THAT.some((p) => occurs(p, sentence.slice(contrast), wordIndex(sentence.slice(contrast)))) && !nextCue) continue;
         found.add(k.id);
       }
     }
-  }
+  });
   // An app installed is a third-party app unless it was the payment app's own update; a setting changed is not a new SIM.
   if (found.has('update') && found.has('third_party')) found.delete('third_party');
   return [...found];
+}
+
+/** From each (not negated) change verb to the end of its object in a clause. */
+function changeSpans(clause: string, words: WordIndex): Hit[] {
+  const out: Hit[] = [];
+  for (const k of CHANGE_KINDS) {
+    if (!k.objects) continue;
+    const objects = k.objects.flatMap((o) => find(o, clause, words));
+    if (!objects.length) continue;
+    for (const v of k.verbs.flatMap((p) => find(p, clause, words))) {
+      if (negated(clause, v.start)) continue;
+      const obj = objects.filter((o) => o.start >= v.start).sort((a, b) => a.start - b.start)[0];
+      if (obj) out.push({ start: v.start, end: obj.end });
+    }
+  }
+  return out;
 }
 
 // ---- keying mistakes -----------------------------------------------------------------------------

@@ -44,14 +44,14 @@ const PARTS: Record<string, Part> = {
   tap: {
     code: 'hw.reader.contactless',
     name: { zh: ['挥卡', '闪付', '手机碰一碰', '非接', '拍卡', '云闪付'], en: ['tapping', 'contactless', 'tap to pay', 'phone payments', 'tapped cards', 'Apple Pay'] },
-    fails: { zh: ['没反应', '付不了', '老是失败', '感应不到', '一直不成功', '要试好几次'], en: ["doesn't work", 'keeps failing', 'does nothing', 'is not picked up', 'fails every time', 'never goes through'] },
-    works: { zh: ['可以正常用', '没问题', '还能用', '都正常', '一点问题没有', '是好的'], en: ['works fine', 'still works', 'is fine', 'goes through', 'has no problem', 'works normally'] },
+    fails: { zh: ['没反应', '付不了', '老是失败', '感应不到', '一直不成功', '要试好几次', '刷不出来', '识别不到'], en: ["doesn't work", 'keeps failing', 'does nothing', 'is not picked up', 'fails every time', 'never goes through', 'stopped working', 'is dead'] },
+    works: { zh: ['可以正常用', '没问题', '还能用', '都正常', '一点问题没有', '是好的', '照常能用', '好使'], en: ['works fine', 'still works', 'is fine', 'goes through', 'has no problem', 'works normally', 'works as usual', 'is ok'] },
   },
   chip: {
     code: 'hw.reader.chip',
     name: { zh: ['插卡', '芯片卡', 'IC卡', '插芯片'], en: ['inserting cards', 'chip cards', 'the chip reader', 'inserted cards'] },
     fails: { zh: ['读不出来', '插进去没反应', '老提示重新插卡', '识别不了', '一直失败', '读不到'], en: ["won't read", 'fail to read', 'keep saying reinsert card', 'are not read', 'fail every time', 'get a read error'] },
-    works: { zh: ['可以正常付款', '没问题', '还能用', '都正常', '能付', '倒是可以'], en: ['work fine', 'still work', 'are fine', 'go through', 'work normally', 'are ok'] },
+    works: { zh: ['可以正常付款', '没问题', '还能用', '都正常', '能付', '倒是可以', '好好的', '没毛病'], en: ['work fine', 'still work', 'are fine', 'go through', 'work normally', 'are ok', 'are good', 'work as usual'] },
   },
   swipe: {
     code: 'hw.reader.magstripe',
@@ -63,7 +63,7 @@ const PARTS: Record<string, Part> = {
     code: 'hw.printer.paper_out',
     name: { zh: ['小票', '打印机', '打印', '出纸'], en: ['the printer', 'receipts', 'printing', 'the receipt printer'] },
     fails: { zh: ['打不出来', '不出来了', '出不来', '没反应'], en: ['does not print', 'no longer come out', 'stopped', 'does nothing'] },
-    works: { zh: ['还能打', '没问题', '正常', '能打出来', '都正常', '还可以'], en: ['still prints', 'is fine', 'works', 'still work', 'is working', 'has no problem'] },
+    works: { zh: ['还能打', '没问题', '正常', '能打出来', '都正常', '还可以', '打得很清楚', '照样出纸'], en: ['still prints', 'is fine', 'works', 'still work', 'is working', 'has no problem', 'prints fine', 'is good'] },
   },
   keypad: {
     code: 'hw.keypad',
@@ -93,7 +93,7 @@ const PARTS: Record<string, Part> = {
     code: 'net.site.outage',
     name: { zh: ['网络', 'WiFi', '上网'], en: ['the network', 'the internet', 'the wifi'] },
     fails: { zh: ['断了', '连不上'], en: ['is down', 'is not connecting'] },
-    works: { zh: ['没问题', '是通的', '正常', '好好的', '也正常', '没毛病'], en: ['is fine', 'works', 'is up', 'is ok', 'is working', 'has no problem'] },
+    works: { zh: ['没问题', '是通的', '正常', '好好的', '也正常', '没毛病', '信号满格', '一直在线'], en: ['is fine', 'works', 'is up', 'is ok', 'is working', 'has no problem', 'is stable', 'shows full bars'] },
   },
   screen: {
     code: 'hw.display',
@@ -226,6 +226,12 @@ const CHANGE_TEMPLATES: Template = {
   en: ['Since {c}, {t}', '{T} ever since {c}', '{T}. It started after {c}', 'Right after {c}, {t}', '{C} and now {t}', '{T} since {c}', 'After {c} {t}', '{C}, since then {t}', '{T}; this began right after {c}', '{C}. Afterwards {t}'],
 };
 
+/** What people put around a report: greetings, who is speaking, a plea (a blank most of the time). */
+const FILLER: { lead: Pool; tail: Pool } = {
+  lead: { zh: ['', '你好，', '', '老板说', '', '收银员反映：', '', '麻烦看下，', '', '请问一下，'], en: ['', 'Hi, ', '', 'The cashier says: ', '', 'Hello - ', '', 'Quick question: ', '', 'FYI, '] },
+  tail: { zh: ['', '，谢谢', '', '，急！', '', '，怎么办', '', '，麻烦尽快处理', '', '。'], en: ['', ', thanks', '', '. Urgent!', '', ', what should we do?', '', ', please help asap', '', '.'] },
+};
+
 const PLAIN: Template = { zh: ['{F}{f}', '今天{F}{f}', '{F}老是{f}，麻烦看看', '这台机器{F}{f}'], en: ['{F} {f}', 'Today {F} {f}', '{F} {f}, please help', 'On this terminal {F} {f}'] };
 
 /** The even (dev) or odd (held-out) entries of a pool. */
@@ -255,7 +261,10 @@ export function phrasedCases(opts: PhrasingOptions = {}): PhrasedCase[] {
     for (let i = 0; i < perKind; i++) {
       const rng = Rng.derive(seed, 'phrasing', kind, i);
       const lang = i % 2 === 0 ? 'zh' : 'en';
-      const { text, code } = compose(rng, kind, lang, split);
+      const composed = compose(rng, kind, lang, split);
+      const code = composed.code;
+      const pool = (p: Pool) => rng.pick(half(p[lang], split));
+      const text = finish(`${pool(FILLER.lead)}${composed.text}${pool(FILLER.tail)}`, lang);
       const id = `phr-${split}-${kind}-${String(i + 1).padStart(3, '0')}`;
       const langCode = lang === 'zh' ? ('zh-CN' as const) : ('en-US' as const);
       out.push({
