@@ -138,7 +138,8 @@ export class TxnStore {
       if (target) target.refunded = true;
     }
 
-    if (x.source === 'terminal') this.index(x);
+    // A payment has one terminal line; a second one with another id is the same payment, not another sale.
+    if (x.source === 'terminal' && p.terminal === x) this.index(x);
     return x;
   }
 

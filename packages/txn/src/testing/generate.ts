@@ -6,7 +6,7 @@
  * traffic is shaped so that it holds no finding by chance (a card is not used twice at a merchant
  * within 30 minutes, amounts stay under three times a trade's median), so the labels are the truth.
  */
-import type { TxnFindingCode, TxnRecord } from '@poscare/contracts';
+import { stringHasCardData, type TxnFindingCode, type TxnRecord } from '@poscare/contracts';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -88,8 +88,12 @@ export function generateStream(options: GenerateOptions = {}): GeneratedStream {
   const lookAlikes: Record<string, number> = {};
   const staged = (name: string) => (lookAlikes[name] = (lookAlikes[name] ?? 0) + 1);
   let nextId = 0;
-  const cardPool = Array.from({ length: 40_000 }, () => `tok_${hex(16)}`);
-  const freshCard = () => `tok_${hex(16)}`;
+  // A token is never a card number: random hex that happens to read as one (Luhn and all) is drawn again.
+  const freshCard = (): string => {
+    const t = `tok_${hex(16)}`;
+    return stringHasCardData(t) ? freshCard() : t;
+  };
+  const cardPool = Array.from({ length: 40_000 }, freshCard);
   const iso = (t: number) => `${new Date(t + LOCAL).toISOString().slice(0, 19)}+08:00`;
 
   // Merchants: about 2.2 records per payment, one payment per ~20 minutes of opening per terminal.
@@ -289,7 +293,7 @@ export function generateStream(options: GenerateOptions = {}): GeneratedStream {
       const m = pick(old), term = pick(m.terminals), card = freshCard(), n = int(3, 4);
       let at = dayAt(m);
       const got: Pay[] = [];
-      for (let k = 0; k < n; k++) got.push(pay(m, term, (at += (chance(0.2) ? 15 * 60 : int(60, 800)) * 1000), card, chance(0.2) ? 450_000 : int(450_000, 499_999)));
+      for (let k = 0; k < n; k++) got.push(pay(m, term, (at += (chance(0.2) ? 15 * 60 : int(60, 800)) * 1000), card, k === 0 && chance(0.4) ? 450_000 : int(450_001, 499_999))); // amounts differ: equal ones close together would be a double submit too
       label('risk.split_sale', ...got);
       // Look-alike: two such sales, and a third 16 minutes later.
       const c2 = freshCard();
