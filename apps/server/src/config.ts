@@ -85,6 +85,10 @@ export const ConfigSchema = z.object({
   TELEMETRY_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(14),
   ROLLUP_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(400),
   MAX_UPLOAD_MB: z.coerce.number().positive().max(512).default(50),
+  /** Data rows one terminal import may hold; refused (413) as soon as the reader passes it. */
+  MAX_IMPORT_ROWS: z.coerce.number({ message: 'MAX_IMPORT_ROWS must be a number of rows' }).int().min(1, 'MAX_IMPORT_ROWS must be at least 1').max(1_000_000, 'MAX_IMPORT_ROWS must be at most 1000000').default(200_000),
+  /** What an XLSX import may unpack to (the zip's entries together), in MiB; refused (413) as soon as inflating passes it. */
+  MAX_IMPORT_UNPACKED_MB: z.coerce.number({ message: 'MAX_IMPORT_UNPACKED_MB must be a number of MiB' }).positive().max(2048, 'MAX_IMPORT_UNPACKED_MB must be at most 2048').default(256),
   POSCARE_ADMIN_EMAIL: z.string().email().optional(),
   POSCARE_ADMIN_PASSWORD: z.string().min(10, 'POSCARE_ADMIN_PASSWORD must be at least 10 characters').optional(),
   TRUST_PROXY: TrustProxy.optional(),

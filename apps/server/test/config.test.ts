@@ -17,6 +17,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ POSCARE_ROLES: 'api,cook' })).toThrow(/POSCARE_ROLES/);
   });
 
+  it('has import limits: 200,000 rows and 256 MiB unpacked by default, positive numbers only', () => {
+    expect(loadConfig({})).toMatchObject({ MAX_UPLOAD_MB: 50, MAX_IMPORT_ROWS: 200_000, MAX_IMPORT_UNPACKED_MB: 256 });
+    expect(loadConfig({ MAX_IMPORT_ROWS: '5000', MAX_IMPORT_UNPACKED_MB: '64' })).toMatchObject({ MAX_IMPORT_ROWS: 5000, MAX_IMPORT_UNPACKED_MB: 64 });
+    expect(() => loadConfig({ MAX_IMPORT_ROWS: 'lots' })).toThrow(/MAX_IMPORT_ROWS: MAX_IMPORT_ROWS must be a number of rows \(got "lots"\)/);
+    expect(() => loadConfig({ MAX_IMPORT_ROWS: '0' })).toThrow(/MAX_IMPORT_ROWS must be at least 1/);
+    expect(() => loadConfig({ MAX_IMPORT_UNPACKED_MB: '-1' })).toThrow(/MAX_IMPORT_UNPACKED_MB/);
+  });
+
   it('treats empty variables as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).PORT).toBe(8080);
   });

@@ -1,8 +1,8 @@
-import { IMPORT_COLUMNS } from '@poscare/contracts';
+import { csvLine, IMPORT_COLUMNS } from '@poscare/contracts';
 
-/** A CSV with just the header row the importer expects. */
+/** A CSV with just the header row the importer expects (through `csvLine`, like every CSV PosCare writes). */
 export function importTemplateCsv(): string {
-  return `${IMPORT_COLUMNS.join(',')}\r\n`;
+  return `${csvLine(IMPORT_COLUMNS)}\r\n`;
 }
 
 export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {

@@ -37,6 +37,7 @@ import {
   WorkOrderUpdate,
 } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
+import { receiveFile } from '../http/upload.js';
 import { AppError } from '../errors/errors.js';
 import type { CustodyService } from './custody.js';
 import type { PartsService } from './parts.js';
@@ -126,17 +127,9 @@ export const fieldworkRoutes =
       handler: async (req, reply) => {
         const actor = requireActor(req);
         await workOrders.assertPhotoTarget(actor, req.params.id, req.lang);
-        if (!req.isMultipart()) throw new AppError('workorder.photo_required', 400);
-        const file = await req.file({ limits: { fileSize: PHOTO_MAX_BYTES, files: 1 } });
+        const file = await receiveFile(req, { maxBytes: PHOTO_MAX_BYTES, tooLarge: () => new AppError('workorder.photo_too_large', 413, { limit: PHOTO_MAX_BYTES / 1024 / 1024 }) });
         if (!file) throw new AppError('workorder.photo_required', 400);
-        let bytes: Buffer;
-        try {
-          bytes = await file.toBuffer();
-        } catch (e) {
-          if ((e as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new AppError('workorder.photo_too_large', 413, { limit: PHOTO_MAX_BYTES / 1024 / 1024 });
-          throw e;
-        }
-        const detail = await workOrders.addPhoto(actor, req.params.id, { bytes, caption: req.query.caption || null }, req.lang);
+        const detail = await workOrders.addPhoto(actor, req.params.id, { bytes: file.bytes, caption: req.query.caption || null }, req.lang);
         return reply.status(201).send(detail);
       },
     });

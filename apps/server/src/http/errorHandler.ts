@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { ErrorBody, Language } from '@poscare/contracts';
 import { AppError, type FieldProblem } from '../errors/errors.js';
 import { translate } from '../i18n/messages.js';
+import { payloadTooLarge } from './upload.js';
 
 const zodLocales = { 'zh-CN': z.locales.zhCN(), 'en-US': z.locales.en() };
 
@@ -66,8 +67,9 @@ export function errorHandler(err: FastifyError, req: FastifyRequest, reply: Fast
     app = new AppError('validation.failed', 400, {}, zodProblems(err));
   } else if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
     app = new AppError('validation.malformed_json', 400);
-  } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' || err.code === 'FST_REQ_FILE_TOO_LARGE' || err.statusCode === 413) {
-    app = new AppError('validation.payload_too_large', 413, { limit: `${Math.round(req.server.initialConfig.bodyLimit! / 1024 / 1024)} MiB` });
+  } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    // The limit of what was refused: this route's body limit (some routes set their own), not always the server's.
+    app = payloadTooLarge(req.routeOptions.bodyLimit ?? req.server.initialConfig.bodyLimit!);
   } else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.statusCode === 415) {
     app = new AppError('import.unsupported_type', 415);
   } else if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {

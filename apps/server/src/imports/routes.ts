@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { Id, ImportMode, ImportReport } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
+import { receiveFile } from '../http/upload.js';
 import { errors } from '../errors/errors.js';
 import type { ImportService } from './service.js';
 
@@ -21,11 +22,9 @@ export const importRoutes =
       },
       handler: async (req) => {
         const actor = requireActor(req);
-        if (!req.isMultipart()) throw errors.importFileRequired();
-        const file = await req.file();
+        const file = await receiveFile(req, { maxBytes: svc.maxUploadBytes });
         if (!file) throw errors.importFileRequired();
-        const bytes = await file.toBuffer();
-        return svc.importTerminals(actor, { filename: file.filename, bytes, mode: req.query.mode, orgId: req.query.orgId, language: req.lang });
+        return svc.importTerminals(actor, { filename: file.filename, bytes: file.bytes, mode: req.query.mode, orgId: req.query.orgId, language: req.lang });
       },
     });
   };

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { ImportMode, ImportReport, Language } from '@poscare/contracts';
 import { csvRows } from '../db/client.js';
 import { errors } from '../errors/errors.js';
+import { payloadTooLarge } from '../http/upload.js';
 import { type Actor, assertCan, authorId, targetOrg } from '../access/actor.js';
 import { recordAuditTx } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
@@ -35,6 +36,8 @@ export class ImportService {
   async importTerminals(actor: Actor, input: ImportInput): Promise<ImportReport> {
     assertCan(actor, 'import:run');
     const orgId = targetOrg(actor, input.orgId);
+    // The route stops a larger upload while it arrives; the same limit holds for `poscare import-terminals`.
+    if (input.bytes.length > this.maxUploadBytes) throw payloadTooLarge(this.maxUploadBytes);
     // The caps are enforced while the file is read, on the import thread: nothing past them is ever parsed.
     const sheet = await readSheet(detectKind(input.filename, input.bytes), input.bytes, {
       maxRows: this.ctx.config.MAX_IMPORT_ROWS,

@@ -8,6 +8,7 @@ import { localiseIssue } from '../http/errorHandler.js';
 import { translate, type MessageId } from '../i18n/messages.js';
 import { errors } from '../errors/errors.js';
 import type { Sheet } from './parse.js';
+import { MAX_CELL_CHARS, screenRow, type RowFlag } from './screen.js';
 
 type Column = (typeof IMPORT_COLUMNS)[number];
 
@@ -67,15 +68,47 @@ export function mapHeader(header: string[]): { columns: (Column | null)[]; unkno
   return { columns, unknown };
 }
 
-/** A primary account number must never be stored; the check is the device protocol's. */
+/** A primary account number must never be stored; the check is the contract's (`containsCardData`). */
 export const looksLikeCardNumber = (s: string) => containsCardData(s);
+
+const FLAG_PROBLEM: Record<RowFlag, { id: MessageId; params?: Record<string, unknown> }> = {
+  card_data: { id: 'row.card_data' },
+  nul: { id: 'row.nul_byte' },
+  cell_too_long: { id: 'row.cell_too_long', params: { max: MAX_CELL_CHARS } },
+};
 
 const fieldOf: Partial<Record<Column, keyof typeof TerminalFields.shape>> = {
   serial_number: 'serialNumber', tid: 'tid', vendor: 'vendor', model: 'model', os_version: 'osVersion',
   app_version: 'appVersion', firmware_version: 'firmwareVersion',
 };
 
-export function validateRows(sheet: Sheet, known: Known): { valid: ValidRow[]; problems: RawProblem[]; totalRows: number; invalidRows: number } {
+export interface Validation {
+  valid: ValidRow[];
+  problems: RawProblem[];
+  totalRows: number;
+  invalidRows: number;
+}
+
+export function validateRows(sheet: Sheet, known: Known): Validation {
+  const check = rowChecker(sheet, known);
+  for (let i = 0; i < sheet.rows.length; i++) check(i);
+  return check.result();
+}
+
+/**
+ * The same validation a few thousand rows at a time, giving the event loop its turn in between, so a
+ * file of 200,000 rows does not hold up health checks and other requests while it is checked.
+ */
+export async function validateRowsInSteps(sheet: Sheet, known: Known, step = 2000): Promise<Validation> {
+  const check = rowChecker(sheet, known);
+  for (let i = 0; i < sheet.rows.length; i++) {
+    if (i > 0 && i % step === 0) await new Promise((r) => setImmediate(r));
+    check(i);
+  }
+  return check.result();
+}
+
+function rowChecker(sheet: Sheet, known: Known) {
   const { columns } = mapHeader(sheet.header);
   const valid: ValidRow[] = [];
   const problems: RawProblem[] = [];
@@ -83,9 +116,12 @@ export function validateRows(sheet: Sheet, known: Known): { valid: ValidRow[]; p
   let totalRows = 0;
   let invalidRows = 0;
 
-  sheet.rows.forEach((cells, i) => {
+  const check = (i: number) => {
+    const cells = sheet.rows[i]!;
     const rowNo = i + 2;
-    if (!cells.some((c) => c.trim() !== '')) return;
+    // Rows read in the import thread come screened; rows given directly are screened here.
+    const flag = sheet.flags ? (sheet.flags[i] ?? null) : screenRow(cells);
+    if (!flag && !cells.some((c) => c.trim() !== '')) return;
     totalRows++;
     const rec: Partial<Record<Column, string>> = {};
     columns.forEach((col, ci) => {
@@ -94,8 +130,9 @@ export function validateRows(sheet: Sheet, known: Known): { valid: ValidRow[]; p
     const rowProblems: RawProblem[] = [];
     const add = (column: Column | null, id: MessageId, params?: Record<string, unknown>) => rowProblems.push({ row: rowNo, column, id, ...(params ? { params } : {}) });
 
-    if (cells.some(looksLikeCardNumber)) {
-      add(null, 'row.card_data');
+    if (flag) {
+      // The row's cells are never looked at again, so none of them can reach a message or a log.
+      add(null, FLAG_PROBLEM[flag].id, FLAG_PROBLEM[flag].params);
     } else {
       for (const c of REQUIRED) if (!rec[c]) add(c, 'row.required');
       for (const [col, field] of Object.entries(fieldOf) as [Column, keyof typeof TerminalFields.shape][]) {
@@ -143,8 +180,8 @@ export function validateRows(sheet: Sheet, known: Known): { valid: ValidRow[]; p
       invalidRows++;
       problems.push(...rowProblems);
     }
-  });
-  return { valid, problems, totalRows, invalidRows };
+  };
+  return Object.assign(check, { result: (): Validation => ({ valid, problems, totalRows, invalidRows }) });
 }
 
 export function renderProblem(lang: Language, p: RawProblem): ImportProblem {

@@ -24,6 +24,7 @@ import {
   KbVersionRow,
 } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
+import { receiveFile } from '../http/upload.js';
 import { AppError } from '../errors/errors.js';
 import type { KnowledgeService } from './service.js';
 
@@ -109,18 +110,9 @@ export const knowledgeRoutes =
       },
       handler: async (req, reply) => {
         const actor = requireActor(req);
-        if (!req.isMultipart()) throw new AppError('kb.image_required', 400);
-        let bytes: Buffer;
-        try {
-          const file = await req.file({ limits: { fileSize: KB_IMAGE_MAX_BYTES, files: 1 } });
-          if (!file) throw new AppError('kb.image_required', 400);
-          bytes = await file.toBuffer();
-        } catch (err) {
-          const e = err as { code?: string; statusCode?: number };
-          if (e.code === 'FST_REQ_FILE_TOO_LARGE' || e.statusCode === 413) throw new AppError('kb.image_too_large', 413, { max: KB_IMAGE_MAX_BYTES / 1024 / 1024 });
-          throw err;
-        }
-        return reply.status(201).send(await svc.uploadImage(actor, bytes, req.query.articleId));
+        const file = await receiveFile(req, { maxBytes: KB_IMAGE_MAX_BYTES, tooLarge: () => new AppError('kb.image_too_large', 413, { max: KB_IMAGE_MAX_BYTES / 1024 / 1024 }) });
+        if (!file) throw new AppError('kb.image_required', 400);
+        return reply.status(201).send(await svc.uploadImage(actor, file.bytes, req.query.articleId));
       },
     });
     app.get('/kb/images/:id', {
