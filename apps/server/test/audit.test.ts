@@ -180,7 +180,9 @@ describe('GET /audit/verify', () => {
   it('reports where a broken chain breaks', async () => {
     const { org, cookie } = await orgWithEntries(2);
     await sql(`UPDATE audit_log SET actor_name = 'someone else' WHERE org_id = $1 AND seq = 2`, [org.id]);
-    expect((await call('GET', '/api/v1/audit/verify', cookie)).json()).toMatchObject({ ok: false, problem: { kind: 'changed', seq: 2 } });
+    expect((await call('GET', '/api/v1/audit/verify', cookie)).json()).toMatchObject({ ok: false, problem: { kind: 'changed', seq: 2, detail: 'Entry 2 was changed after it was written: it no longer matches its hash.' } });
+    const zh = await t.app.inject({ method: 'GET', url: '/api/v1/audit/verify', headers: { cookie, 'accept-language': 'zh-CN' } });
+    expect(zh.json().problem.detail).toBe('第 2 条记录在写入后被修改过：与其哈希值不符。');
   });
 });
 

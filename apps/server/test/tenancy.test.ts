@@ -95,6 +95,8 @@ const acceptance = {
 function crossTenantRequests(other: { org: { id: string }; merchant: { id: string }; site: { id: string }; terminal: { id: string }; admin?: { id: string } }) {
   return [
     { method: 'GET', url: `/api/v1/organizations/${other.org.id}` },
+    // Another organization's audit chain: for platform admins only.
+    { method: 'GET', url: `/api/v1/audit/verify?orgId=${other.org.id}` },
     { method: 'PATCH', url: `/api/v1/organizations/${other.org.id}`, payload: { name: 'pwned' } },
     { method: 'GET', url: `/api/v1/merchants/${other.merchant.id}` },
     { method: 'PATCH', url: `/api/v1/merchants/${other.merchant.id}`, payload: { name: 'pwned' } },
@@ -283,6 +285,8 @@ describe('tenant isolation', () => {
       'POST /api/v1/auth/login/second-factor', 'POST /api/v1/me/password', 'GET /api/v1/me/mfa', 'POST /api/v1/me/mfa/totp', 'POST /api/v1/me/mfa/totp/confirm',
       'POST /api/v1/me/mfa/recovery-codes', 'POST /api/v1/me/mfa/disable', 'DELETE /api/v1/me/mfa/trusted-devices',
       'POST /api/v1/organizations', 'GET /api/v1/merchants', 'GET /api/v1/sites', 'GET /api/v1/terminals', 'GET /api/v1/terminals/stats',
+      // The caller's own audit chain; another organization's is in the matrix as ?orgId= (a query string).
+      'GET /api/v1/audit/verify',
       'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/terminal-imports', 'GET /api/v1/fleet/overview',
       'GET /api/v1/enrollment-codes', 'POST /api/v1/enrollment-codes', 'GET /api/v1/device-rejections',
       // A case given whole is diagnosed without reading any stored data.

@@ -29,6 +29,7 @@ import type {
 
 export type {
   Acceptance,
+  AuditChainReport,
   AuditEntry,
   ImportMode,
   ImportProblem,

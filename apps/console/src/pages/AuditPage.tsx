@@ -1,9 +1,9 @@
-import { AutoComplete, Card, Table, Tag } from 'antd';
+import { Alert, AutoComplete, Card, Table, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { api, type PageOf } from '../api/client';
-import type { AuditEntry } from '../api/types';
+import type { AuditChainReport, AuditEntry } from '../api/types';
 import { JsonDiff } from '../components/JsonDiff';
 import { PageHeader } from '../components/PageHeader';
 import { EmptyState, QueryError } from '../components/Status';
@@ -13,7 +13,7 @@ import { useUrlState } from '../lib/useUrlState';
 import { useState, useEffect } from 'react';
 
 const KEYS = ['entity'] as const;
-const KNOWN_ENTITIES = ['terminal', 'merchant', 'site', 'user', 'organization', 'api_token'];
+const KNOWN_ENTITIES = ['terminal', 'merchant', 'site', 'user', 'organization', 'api_token', 'ticket', 'work_order', 'kb_article', 'alert', 'alert_rule', 'silence', 'maintenance_window', 'webhook', 'enrollment_code', 'depot', 'part'];
 
 function actionColor(action: string): string {
   if (/delete|remove|revoke|disable|retire/i.test(action)) return 'red';
@@ -34,10 +34,14 @@ export default function AuditPage() {
     placeholderData: keepPreviousData,
   });
 
+  // The organization's audit chain, checked when the page opens: intact, or where it breaks.
+  const chain = useQuery({ queryKey: ['audit', 'verify'], queryFn: () => api<AuditChainReport>('/audit/verify'), staleTime: 60_000 });
+
   const entityLabel = (e: string) => t(`audit.entities.${e}` as 'audit.entities.terminal', { defaultValue: e });
   const actionLabel = (a: string) => t(`audit.actions.${a}` as 'audit.actions.create', { defaultValue: a });
 
   const columns: TableColumnsType<AuditEntry> = [
+    { title: t('audit.seq'), dataIndex: 'seq', width: 70, render: (v: number | null) => <span className="mono muted">{v ?? '—'}</span> },
     { title: t('audit.time'), dataIndex: 'at', width: 180, render: (v: string) => <span className="nowrap">{formatTimeFull(v)}</span> },
     { title: t('audit.actor'), dataIndex: 'actorName', render: (v: string | null) => (v && v !== 'system' ? v : <span className="muted">{t('common.system')}</span>) },
     {
@@ -71,6 +75,7 @@ export default function AuditPage() {
   return (
     <div data-testid="page-audit">
       <PageHeader title={t('audit.title')} subtitle={t('audit.subtitle')} />
+      <ChainLine report={chain.data} loading={chain.isLoading} failed={chain.isError} />
       <Card className="table-card">
         <div className="toolbar">
           <AutoComplete
@@ -107,5 +112,34 @@ export default function AuditPage() {
         )}
       </Card>
     </div>
+  );
+}
+
+function ChainLine({ report, loading, failed }: { report: AuditChainReport | undefined; loading: boolean; failed: boolean }) {
+  const { t } = useTranslation();
+  if (loading) return <div className="muted" style={{ marginBottom: 16 }} data-testid="audit-chain">{t('audit.chain.checking')}</div>;
+  if (failed || !report) return null;
+  if (report.ok) {
+    return (
+      <Alert
+        style={{ marginBottom: 16 }}
+        type="success"
+        showIcon
+        data-testid="audit-chain"
+        message={t('audit.chain.intact', { count: report.entries })}
+        description={report.head ? t('audit.chain.head', { seq: report.head.seq, hash: report.head.hash.slice(0, 16) }) : undefined}
+      />
+    );
+  }
+  const p = report.problem!;
+  return (
+    <Alert
+      style={{ marginBottom: 16 }}
+      type="error"
+      showIcon
+      data-testid="audit-chain"
+      message={p.seq === null ? t('audit.chain.brokenInserted', { id: p.id }) : t('audit.chain.broken', { entry: p.seq })}
+      description={`${t(`audit.chain.kind.${p.kind}`)} ${p.detail}`}
+    />
   );
 }

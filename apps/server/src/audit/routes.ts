@@ -31,6 +31,6 @@ export const auditRoutes =
         querystring: z.object({ orgId: Id.optional() }),
         response: { 200: AuditChainReport },
       },
-      handler: async (req) => svc.verify(requireActor(req), req.query.orgId),
+      handler: async (req) => svc.verify(requireActor(req), req.query.orgId, req.lang),
     });
   };

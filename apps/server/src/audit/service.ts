@@ -1,10 +1,11 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
-import type { AuditChainReport } from '@poscare/contracts';
+import type { AuditChainReport, Language } from '@poscare/contracts';
 import type { Orm, RawTx } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
 import type { Actor } from '../access/actor.js';
 import { assertCan, authorId, targetOrg } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
+import { translate } from '../i18n/messages.js';
 import { appendEntry, verifyChains, type Exec } from './chain.js';
 
 export interface AuditInput {
@@ -94,9 +95,10 @@ export class AuditService {
   }
 
   /** Checks the actor's organization's chain; a platform admin may name another organization. */
-  async verify(actor: Actor, orgId?: string): Promise<AuditChainReport> {
+  async verify(actor: Actor, orgId: string | undefined, lang: Language): Promise<AuditChainReport> {
     assertCan(actor, 'audit:read');
     const [chain] = (await verifyChains(this.ctx.db, { orgId: targetOrg(actor, orgId) })).chains;
-    return chain!;
+    const p = chain!.problem;
+    return p ? { ...chain!, problem: { ...p, detail: translate(lang, `audit.chain.${p.kind}`, { seq: p.seq, id: p.id }) } } : chain!;
   }
 }
