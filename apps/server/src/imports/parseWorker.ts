@@ -24,7 +24,7 @@ export type ParseMessage = { id: number } & (
   | { t: 'unreadable'; reason: string }
 );
 
-const BATCH = 2000;
+const BATCH = 1000;
 const port = parentPort!;
 
 /** One file, start to end; the thread reads one file at a time (parse.ts hands out the threads). */

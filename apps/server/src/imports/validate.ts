@@ -2,6 +2,7 @@
  * Row-by-row validation of a terminal import. Pure: it gets the file's rows and what the database
  * knows (sites, existing serial numbers) and returns the rows to write and the problems found.
  */
+import { performance } from 'node:perf_hooks';
 import { CONNECTIVITY, containsCardData, IMPORT_COLUMNS, LIFECYCLE_STATES, TerminalFields, type ImportProblem, type LifecycleState } from '@poscare/contracts';
 import type { Language } from '@poscare/contracts';
 import { localiseIssue } from '../http/errorHandler.js';
@@ -96,13 +97,17 @@ export function validateRows(sheet: Sheet, known: Known): Validation {
 }
 
 /**
- * The same validation a few thousand rows at a time, giving the event loop its turn in between, so a
- * file of 200,000 rows does not hold up health checks and other requests while it is checked.
+ * The same validation in slices of at most `sliceMs` of CPU, giving the event loop its turn in between,
+ * so a file of 200,000 rows does not hold up health checks, MQTT and other requests while it is checked.
  */
-export async function validateRowsInSteps(sheet: Sheet, known: Known, step = 2000): Promise<Validation> {
+export async function validateRowsInSteps(sheet: Sheet, known: Known, sliceMs = 10): Promise<Validation> {
   const check = rowChecker(sheet, known);
+  let sliceStart = performance.now();
   for (let i = 0; i < sheet.rows.length; i++) {
-    if (i > 0 && i % step === 0) await new Promise((r) => setImmediate(r));
+    if ((i & 63) === 0 && performance.now() - sliceStart > sliceMs) {
+      await new Promise((r) => setImmediate(r));
+      sliceStart = performance.now();
+    }
     check(i);
   }
   return check.result();
