@@ -26,10 +26,19 @@ async function passwordStep(page: Page, base: string): Promise<void> {
   await page.getByTestId('login-submit').click();
 }
 
+/** Signs out through the user menu (again when a click lands while the menu is still opening). */
 async function signOut(page: Page): Promise<void> {
-  await page.getByTestId('user-menu').click();
-  await page.getByTestId('menu-logout').click();
-  await page.getByTestId('login-submit').waitFor();
+  for (let attempt = 1; ; attempt++) {
+    if (!(await page.getByTestId('menu-logout').isVisible())) await page.getByTestId('user-menu').click();
+    await page.getByTestId('menu-logout').waitFor();
+    await page.getByTestId('menu-logout').click();
+    const out = await page.getByTestId('login-submit').waitFor({ timeout: 5_000 }).then(() => true, () => false);
+    if (out) return;
+    if (attempt === 3) {
+      await shot(page, 'sign-out-failed');
+      throw new Error('signing out through the user menu did not reach the sign-in page');
+    }
+  }
 }
 
 async function run(): Promise<void> {
