@@ -153,6 +153,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   if (fleet && demo && roles.has('ingest')) {
     const live = await startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
     services.commands.attachLocal(live.terminals);
+    // A visit that fixed or swapped the terminal ends its simulated faults, so verification passes from its own signals.
+    services.fieldwork.workOrders.onRepaired((e) => {
+      if (e.outcome === 'fixed' || e.outcome === 'swapped') live.repair(e.terminalId);
+    });
     stops.unshift(() => live.stop());
   }
 

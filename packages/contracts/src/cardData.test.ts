@@ -54,6 +54,9 @@ describe('what is not a card number is left alone', () => {
     ['times of day', '09:00 10:00 11:00 12:00 13:00'],
     ['an IP address and port', '192.168.100.200:8080'],
     ['a version', '3.12.0-rc.1+build.20261207'],
+    ['a transaction id of terminal and STAN', 'T10000212_710428'],
+    ['the same with a dash', 'T10000212-710428'],
+    ['an order number of date and sequence', 'ORD-20261207-123456'],
     ['a SHA-256 with a long run of digits', 'a7b11726ffb3b09b145a5fcb6250530849855d8dbb906c9e375c2de3f5243060'],
     ['an EMV cryptogram', '9F26 08 4111111111111111AB'.replace(' 4111', 'A4111')],
   ];

@@ -9,8 +9,10 @@
  *   with format characters (zero-width spaces, soft hyphens) removed and digits of any script read
  *   as digits;
  * - as one run of digits, or as groups joined by up to three separators each (spaces of any kind,
- *   tabs, newlines, dots, dashes, slashes, underscores, bars: "4111.1111  1111\t1111", "4111/1111-…"),
- *   so a number followed by its expiry date ("4111 1111 1111 1111 12/28") is still found.
+ *   tabs, newlines, dots, dashes, slashes, bars: "4111.1111  1111\t1111", "4111/1111-…") into windows of
+ *   13–19 digits, so a number followed by its expiry date ("4111 1111 1111 1111 12/28") is still found;
+ *   groups of a written-out number are short (at most 6 digits), so identifiers such as T10000212-710428
+ *   or 20261207-123456 are not read as one number.
  * Colons and commas do not join groups (times, amounts, lists of ids), and UUIDs are not read as
  * digit groups. Phone numbers with a country code (+86 138 0013 8000) start with 8 and are not cards.
  */
@@ -22,6 +24,8 @@ const MIN_PAN = 13;
 const MAX_PAN = 19;
 /** Separator characters allowed between two digit groups of one number, at most this many in a row. */
 const MAX_GAP = 3;
+/** Longest group of digits in a number written in groups (Amex and UnionPay print 6). */
+const MAX_GROUP = 6;
 
 const TRACK = [
   /%?B\d{13,19}\^/, // track 1: %B<PAN>^NAME^…
@@ -67,7 +71,7 @@ function digitValue(ch: string): number {
 
 const isSeparator = (c: number) =>
   c === 32 || c === 9 || c === 10 || c === 13 || c === 11 || c === 12 || // spaces, tabs, newlines
-  c === 46 || c === 45 || c === 47 || c === 92 || c === 95 || c === 124 || // . - / \ _ |
+  c === 46 || c === 45 || c === 47 || c === 92 || c === 124 || // . - / \ |
   c === 0xa0 || c === 0x2212 || (c >= 0x2010 && c <= 0x2015) || c === 0xb7 || c === 0x2022 || c === 0x3000 || c === 0x30fb;
 
 const isHexLetter = (c: number) => (c >= 65 && c <= 70) || (c >= 97 && c <= 102);
@@ -116,7 +120,10 @@ export function stringHasCardData(raw: string): boolean {
   for (let a = 0; a < groups.length; a++) {
     let d = groups[a]!.digits;
     if (isPan(d)) return true;
-    for (let b = a + 1; b < groups.length && groups[b]!.joined && d.length < MAX_PAN; b++) {
+    // A number written in groups is written in short ones (4-4-4-4, 4-6-5, 1-1-1…): a long run joined to
+    // another is an identifier or a date with a suffix (T10000212-710428, 20261207-123456), not a card.
+    if (d.length > MAX_GROUP) continue;
+    for (let b = a + 1; b < groups.length && groups[b]!.joined && groups[b]!.digits.length <= MAX_GROUP && d.length < MAX_PAN; b++) {
       d += groups[b]!.digits;
       if (isPan(d)) return true;
     }

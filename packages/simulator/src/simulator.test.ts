@@ -11,6 +11,31 @@ const MIDNIGHT = new Date('2026-03-02T16:00:00Z');
 const local = (h: number, m = 0, day = 0) => new Date(MIDNIGHT.getTime() + ((day * 24 + h) * 60 + m) * 60_000);
 const fleetOf = (seed: number, terminals = 30) => createFleet({ seed, terminals, merchants: Math.ceil(terminals / 4), sitesPerMerchant: [1, 3], startAt: MIDNIGHT });
 
+describe('a repair on site', () => {
+  const printerOf = (deliveries: ReturnType<Simulator['step']>, terminalId: string) =>
+    deliveries
+      .filter((d) => d.terminalId === terminalId && d.message.kind === 'telemetry')
+      .map((d) => (d.message.data as { printer?: { status?: string } }).printer?.status);
+
+  it('ends the terminal\'s own faults, so its telemetry shows the fix; site faults go on', () => {
+    const sim = new Simulator(fleetOf(3, 12));
+    const term = sim.fleet.terminals.find((x) => x.networkType !== 'cellular')!;
+    sim.inject({ fault: 'hw.printer.paper_out', scope: { kind: 'terminal', terminalId: term.id }, startAt: local(9) });
+    sim.inject({ fault: 'net.site.outage', scope: { kind: 'site', siteId: term.siteId }, startAt: local(12, 30), endAt: local(14) });
+    const before = printerOf(sim.step(local(12)), term.id);
+    expect(before.at(-1)).toBe('paper_out');
+    expect(sim.repair(term.id, local(12))).toEqual(['hw.printer.paper_out']);
+    const after = printerOf(sim.step(local(12, 25)), term.id);
+    expect(after.length).toBeGreaterThan(10);
+    expect(after.slice(2).every((s) => s !== 'paper_out')).toBe(true);
+    expect(sim.groundTruth().find((g) => g.fault === 'hw.printer.paper_out')?.endedBy).toBe('repair');
+    // The site's outage is not the terminal's to fix: it lasts until its own end.
+    sim.step(local(12, 40));
+    expect(sim.groundTruth().find((g) => g.fault === 'net.site.outage' && g.terminalId === term.id)).toMatchObject({ to: null, endedBy: null });
+    expect(sim.repair(term.id, local(13))).toEqual([]);
+  });
+});
+
 describe('Simulator', () => {
   it('produces the same message stream for the same seed, and a different one for another', () => {
     const run = (seed: number) => {

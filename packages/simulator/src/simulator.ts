@@ -41,7 +41,7 @@ export interface GroundTruthEntry {
   /** When it left this terminal; null while it lasts. */
   to: Date | null;
   /** What ended it: the injection's end time, or a remote command that fixed it. */
-  endedBy: 'schedule' | `command:${string}` | null;
+  endedBy: 'schedule' | 'repair' | `command:${string}` | null;
   cardToken?: string;
   appVersion?: string;
 }
@@ -126,6 +126,24 @@ export class Simulator {
       if (p.ended || (p.toMs !== null && p.toMs <= atMs)) continue;
       p.toMs = Math.max(atMs, p.fromMs);
     }
+  }
+
+  /**
+   * A repair on site (a work order completed): the faults of this one terminal that a visit fixes —
+   * its hardware, software, environment and own link, injected for that terminal — end at `at`. Faults
+   * of a whole site, host, release or card are not the terminal's to fix and go on. Returns the fault ids ended.
+   */
+  repair(terminalId: string, at: Date = this.now): FaultId[] {
+    const i = this.indexOf(terminalId);
+    const atMs = Math.max(this.cursorMs, at.getTime());
+    const ended: FaultId[] = [];
+    for (const p of this.plansByTerminal[i] ?? []) {
+      if (p.injection.spec.scope.kind !== 'terminal' || p.ended || (p.toMs !== null && p.toMs <= atMs)) continue;
+      p.toMs = Math.max(atMs, p.fromMs);
+      p.endedBy = 'repair';
+      ended.push(p.injection.spec.fault);
+    }
+    return ended;
   }
 
   /**

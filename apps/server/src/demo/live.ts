@@ -33,6 +33,8 @@ export interface LiveDemo {
   stop(): void;
   /** The demo terminals take remote commands and acknowledge them, as real ones do. */
   terminals: { has(terminalId: string): boolean; deliver(terminalId: string, command: DeviceCommand): void };
+  /** An engineer repaired this terminal on site: its own faults end, so its signals show the fix as a real one's would. */
+  repair(terminalId: string): string[];
 }
 
 export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipeline: IngestPipeline; clock: Clock; log: Logger; tickMs?: number }): Promise<LiveDemo> {
@@ -57,5 +59,14 @@ export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipelin
   }, opts.tickMs ?? 10_000);
   timer.unref();
   const ids = new Set(fleet.terminals.map((t) => t.id));
-  return { stop: () => clearInterval(timer), terminals: { has: (id) => ids.has(id), deliver: (id, cmd) => sim.command(id, cmd) } };
+  return {
+    stop: () => clearInterval(timer),
+    terminals: { has: (id) => ids.has(id), deliver: (id, cmd) => sim.command(id, cmd) },
+    repair: (id) => {
+      if (!ids.has(id)) return [];
+      const ended = sim.repair(id, clock.now());
+      if (ended.length) log.info({ terminalId: id, faults: ended }, 'demo terminal repaired on site');
+      return ended;
+    },
+  };
 }

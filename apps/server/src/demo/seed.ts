@@ -17,10 +17,10 @@ import { seedFieldworkDemo } from '../fieldwork/demo.js';
 
 export const DEMO_PASSWORD = 'PosCare-Demo-2026';
 export const DEMO_USERS: { role: Role; email: string; name: string; merchantIndex?: number }[] = [
-  { role: 'agent', email: 'agent@demo.poscare', name: '王晓梅 (agent)' },
-  { role: 'engineer', email: 'engineer@demo.poscare', name: '李强 (engineer)' },
-  { role: 'risk_analyst', email: 'risk@demo.poscare', name: '陈静 (risk)' },
-  { role: 'merchant', email: 'merchant@demo.poscare', name: '商户店长 (merchant)', merchantIndex: 0 },
+  { role: 'agent', email: 'agent@demo.poscare', name: '王晓梅' },
+  { role: 'engineer', email: 'engineer@demo.poscare', name: '李强' },
+  { role: 'risk_analyst', email: 'risk@demo.poscare', name: '陈静' },
+  { role: 'merchant', email: 'merchant@demo.poscare', name: '张店长', merchantIndex: 0 },
 ];
 
 export async function seedDemo(db: Database, fleet: Fleet, now: Date): Promise<{ created: boolean; orgId: string; terminals: number }> {

@@ -58,6 +58,7 @@ export function sniffImage(b: Uint8Array): 'image/jpeg' | 'image/png' | 'image/w
 }
 
 export class WorkOrderService {
+  private readonly repairListeners: ((e: { terminalId: string; outcome: WorkOrderOutcome }) => void)[] = [];
   constructor(private readonly ctx: AppContext) {}
 
   /** Staff a work order can be assigned to, with how many open work orders each has. */
@@ -298,6 +299,7 @@ export class WorkOrderService {
     assertCan(actor, 'workorders:work');
     refuseCardData({ reason: body.reason });
     const now = this.ctx.clock.now();
+    let repaired: { terminalId: string; outcome: WorkOrderOutcome } | null = null;
     await this.ctx.db.rawTransaction(async (tx) => {
       const w = await lockWorkOrder(tx, actor, id);
       assertMayWork(actor, w);
@@ -329,6 +331,7 @@ export class WorkOrderService {
         outcome = body.outcome!;
         set('outcome', outcome);
         set('completed_at', now);
+        if (w.terminal_id) repaired = { terminalId: w.terminal_id as string, outcome };
       }
       await tx.query(`UPDATE work_orders SET ${sets.join(', ')} WHERE id = $1`, params);
       await audit(tx, actor, actor.orgId, { action: 'status', entity: 'work_order', entityId: id, before: { status: from }, after: { status: body.to, reason: body.reason ?? null, outcome } }, now);
@@ -362,7 +365,15 @@ export class WorkOrderService {
         }
       }
     });
+    // After the commit: whoever stands for the terminal itself (the demo's simulated fleet) hears of the repair.
+    const done = repaired as { terminalId: string; outcome: WorkOrderOutcome } | null;
+    if (done) for (const l of this.repairListeners) l(done);
     return this.get(actor, id, lang);
+  }
+
+  /** Listens for completed visits: `terminalId` was repaired on site with `outcome`. */
+  onRepaired(listener: (e: { terminalId: string; outcome: WorkOrderOutcome }) => void): void {
+    this.repairListeners.push(listener);
   }
 
   async tick(actor: Actor, id: string, body: { itemId: string; done: boolean }, lang: Language): Promise<WorkOrderDetail> {
