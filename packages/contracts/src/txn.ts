@@ -8,7 +8,7 @@ import { z } from 'zod';
 export const TXN_SOURCES = ['terminal', 'host'] as const;
 export const TXN_TYPES = ['sale', 'refund', 'void', 'reversal'] as const;
 export const TXN_ENTRY_MODES = ['chip', 'contactless', 'magstripe', 'fallback', 'manual', 'qr'] as const;
-export const TXN_OUTCOMES = ['approved', 'declined', 'timeout', 'error', 'card_read_error'] as const;
+export const TXN_RECORD_OUTCOMES = ['approved', 'declined', 'timeout', 'error', 'card_read_error'] as const;
 
 export const TxnRecord = z.object({
   id: z.string().min(1),
@@ -25,7 +25,7 @@ export const TxnRecord = z.object({
   stan: z.string().regex(/^\d{6}$/),
   rrn: z.string().optional(),
   authCode: z.string().optional(),
-  outcome: z.enum(TXN_OUTCOMES),
+  outcome: z.enum(TXN_RECORD_OUTCOMES),
   responseCode: z.string().optional(),
   originalStan: z.string().optional(),
   originalRrn: z.string().optional(),
