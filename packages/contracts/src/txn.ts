@@ -5,22 +5,22 @@
  */
 import { z } from 'zod';
 
-export const TXN_SOURCES = ['terminal', 'host'] as const;
-export const TXN_TYPES = ['sale', 'refund', 'void', 'reversal'] as const;
-export const TXN_ENTRY_MODES = ['chip', 'contactless', 'magstripe', 'fallback', 'manual', 'qr'] as const;
+export const TXN_RECORD_SOURCES = ['terminal', 'host'] as const;
+export const TXN_RECORD_TYPES = ['sale', 'refund', 'void', 'reversal'] as const;
+export const TXN_RECORD_ENTRY_MODES = ['chip', 'contactless', 'magstripe', 'fallback', 'manual', 'qr'] as const;
 export const TXN_RECORD_OUTCOMES = ['approved', 'declined', 'timeout', 'error', 'card_read_error'] as const;
 
 export const TxnRecord = z.object({
   id: z.string().min(1),
-  source: z.enum(TXN_SOURCES),
+  source: z.enum(TXN_RECORD_SOURCES),
   at: z.iso.datetime({ offset: true }),
   merchantId: z.string().min(1),
   mcc: z.string().regex(/^\d{4}$/).optional(),
   terminalId: z.string().min(1),
-  type: z.enum(TXN_TYPES),
+  type: z.enum(TXN_RECORD_TYPES),
   amountMinor: z.number().int().min(0),
   currency: z.string().regex(/^[A-Z]{3}$/),
-  entryMode: z.enum(TXN_ENTRY_MODES),
+  entryMode: z.enum(TXN_RECORD_ENTRY_MODES),
   cardToken: z.string().optional(),
   stan: z.string().regex(/^\d{6}$/),
   rrn: z.string().optional(),
