@@ -239,6 +239,7 @@ const CHANGE_KINDS: ChangeKind[] = lexicon.changes.kinds.map((k) => ({
 const AFTER = patterns([...lexicon.changes.after.zh, ...lexicon.changes.after.en]);
 const CHANGE_NEGATORS = patterns([...lexicon.changes.negators.zh, ...lexicon.changes.negators.en]);
 const AFTER_THAT = patterns([...lexicon.changes.afterThat.zh, ...lexicon.changes.afterThat.en]);
+const LATER = patterns([...lexicon.changes.later.zh, ...lexicon.changes.later.en]);
 
 /** A verb hit taken back by a negator right before it (没升级, "didn't update"). */
 function negated(clause: string, at: number): boolean {
@@ -259,7 +260,8 @@ function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
     const next = sentences[i + 1] ?? '';
     const cueAt = (s: string) => AFTER.flatMap((p) => find(p, s, wordIndex(s)).map((h) => h.start));
     const cues = cueAt(sentence);
-    const nextCue = AFTER_THAT.some((p) => occurs(p, next, wordIndex(next)));
+    const nextWords = wordIndex(next);
+    const nextCue = [...AFTER_THAT, ...LATER].some((p) => occurs(p, next, nextWords));
     if (!cues.length && !nextCue) return;
     const contrasts = [...sentence.matchAll(new RegExp(CONTRAST_RE, 'gi'))].map((m) => m.index ?? 0);
     let at = 0;
@@ -365,15 +367,17 @@ function powerOfTenApart(nums: number[]): boolean {
 
 function keyedWrongly(sentence: string): boolean {
   const words = wordIndex(sentence);
-  if (KEY_PHRASES.some((p) => occurs(p, sentence, words))) return true;
-  const verb = KEY_VERBS.some((p) => occurs(p, sentence, words));
+  // "金额没输错", "the amount wasn't mistyped": taken back by a negator right before it.
+  const said = (p: Pattern, s: string, w: WordIndex) => find(p, s, w).some((h) => !negated(s, h.start) && !/没|不|not |n't /.test(s.slice(Math.max(0, h.start - 4), h.start)));
+  if (KEY_PHRASES.some((p) => said(p, sentence, words))) return true;
+  const verb = KEY_VERBS.some((p) => said(p, sentence, words));
   const amountish = CURRENCY.some((p) => occurs(p, sentence, words));
   if ((verb || amountish) && powerOfTenApart(numbersIn(sentence))) return true;
   // A keying verb with what was keyed, in one clause (输错了金额, "typed the wrong amount"); a PIN keyed wrongly is not this.
   for (const clause of sentence.split(/[，,、]/)) {
     const cw = wordIndex(clause);
     if (/密码|\bpin\b/.test(clause)) continue;
-    if (KEY_VERBS.some((p) => occurs(p, clause, cw)) && KEY_OBJECTS.some((p) => occurs(p, clause, cw)) && /错|成|多|少|wrong|instead|rather|extra|mistake|too much|too many|incorrect/.test(clause)) return true;
+    if (KEY_VERBS.some((p) => said(p, clause, cw)) && KEY_OBJECTS.some((p) => occurs(p, clause, cw)) && /错|成|多|少|wrong|instead|rather|extra|mistake|too much|too many|incorrect/.test(clause)) return true;
   }
   return false;
 }
