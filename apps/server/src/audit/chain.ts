@@ -151,10 +151,12 @@ const fromRow = (r: StoredRow): ChainEntry => ({
 });
 
 /** Chains the entries of every organization whose chain has not started yet (see `chainLegacy`). */
-export async function backfillChains(db: Database): Promise<number> {
+export async function backfillChains(db: Database, only?: string): Promise<number> {
   const chains = await db.rawTransaction((tx) =>
     tx.query<{ chain: string }>(
-      `SELECT DISTINCT ${CHAIN} AS chain FROM audit_log a WHERE seq IS NULL AND NOT EXISTS (SELECT 1 FROM audit_log b WHERE coalesce(b.org_id, '${NO_ORG}'::uuid) = coalesce(a.org_id, '${NO_ORG}'::uuid) AND b.seq IS NOT NULL)`,
+      `SELECT DISTINCT ${CHAIN} AS chain FROM audit_log a WHERE seq IS NULL ${only ? `AND ${CHAIN} = $1::uuid` : ''}
+          AND NOT EXISTS (SELECT 1 FROM audit_log b WHERE coalesce(b.org_id, '${NO_ORG}'::uuid) = coalesce(a.org_id, '${NO_ORG}'::uuid) AND b.seq IS NOT NULL)`,
+      only ? [only] : [],
     ),
   );
   let n = 0;
@@ -212,7 +214,7 @@ async function verifyChain(db: Database, chain: string): Promise<AuditChainRepor
 
 /** Verifies one organization's chain, or every chain in the database (after chaining legacy entries). */
 export async function verifyChains(db: Database, opts: { orgId?: string | null | undefined } = {}): Promise<AuditVerifyResult> {
-  await backfillChains(db);
+  await backfillChains(db, opts.orgId !== undefined ? (opts.orgId ?? NO_ORG) : undefined);
   const chains =
     opts.orgId !== undefined
       ? [opts.orgId ?? NO_ORG]
