@@ -155,4 +155,28 @@ describe('live status in the terminal list', () => {
     const ok = (await get('status=ok&q=LIVE-OK')).items[0];
     expect(ok.lastSeenAt).toBe(new Date(now - 60_000).toISOString());
   });
+
+  it('exports the filtered list as CSV and XLSX in the reader\'s language, with no formula a spreadsheet could run', async () => {
+    const B = await t.tenant();
+    const c = await t.login(B.admin.email);
+    const m = await t.f.merchant(B.org.id, { name: '=HYPERLINK("http://evil.example","x")' });
+    await t.f.terminal(B.org.id, { serialNumber: 'EXP-1', merchantId: m.id, lifecycleState: 'active' });
+    await t.f.terminal(B.org.id, { serialNumber: 'EXP-2', lifecycleState: 'in_stock' });
+    const csv = await t.app.inject({ method: 'GET', url: '/api/v1/terminals/export?format=csv&inService=true&status=never_seen&q=EXP', headers: { cookie: c, 'accept-language': 'zh-CN' } });
+    expect(csv.statusCode, csv.body).toBe(200);
+    expect(csv.headers['content-disposition']).toMatch(/poscare-terminals-\d{4}-\d{2}-\d{2}\.csv/);
+    const lines = csv.rawPayload.subarray(3).toString('utf8').trim().split('\r\n');
+    expect(lines[0]).toContain('序列号');
+    expect(lines).toHaveLength(2); // the header and EXP-1 (EXP-2 is in stock)
+    expect(lines[1]).toContain('EXP-1');
+    expect(lines[1]).toContain('运行中');
+    expect(lines[1]).toContain('从未上线');
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);
+    const xlsx = await t.app.inject({ method: 'GET', url: '/api/v1/terminals/export?format=xlsx&q=EXP', headers: { cookie: c } });
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.rawPayload.subarray(0, 2).toString()).toBe('PK');
+    const tickets = await t.app.inject({ method: 'GET', url: '/api/v1/tickets/export?format=csv&status=all', headers: { cookie: c, 'accept-language': 'en-US' } });
+    expect(tickets.statusCode, tickets.body).toBe(200);
+    expect(tickets.rawPayload.subarray(3).toString('utf8').split('\r\n')[0]).toBe('Ticket,Title,Status,Priority,Serial number,Assignee,Opened (UTC+8),Updated (UTC+8),SLA breached');
+  });
 });

@@ -339,6 +339,8 @@ export const AlertRow = z.object({
   resolvedAt: Timestamp.nullable(),
   escalationLevel: z.number().int(),
   ticketId: Id.nullable(),
+  /** The linked ticket's number (T000123), as people name tickets. */
+  ticketNumber: z.string().nullable(),
   diagnosis: AlertDiagnosisSummary.nullable(),
 });
 export type AlertRow = z.infer<typeof AlertRow>;

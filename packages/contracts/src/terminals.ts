@@ -88,6 +88,12 @@ export const TerminalQuery = Page.extend({
   order: z.enum(['asc', 'desc']).default('asc'),
 });
 
+/** The most rows a list export holds (filter further for more). */
+export const EXPORT_MAX_ROWS = 50_000;
+
+/** The terminal list as a file: the same filters and order, every matching row up to EXPORT_MAX_ROWS. */
+export const TerminalExportQuery = TerminalQuery.omit({ limit: true, offset: true }).extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') });
+
 export const LifecycleChange = z.object({
   to: LifecycleState,
   reason: z.string().trim().max(500).optional(),

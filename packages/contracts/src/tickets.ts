@@ -170,6 +170,8 @@ export const TicketQuery = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 export type TicketQuery = z.infer<typeof TicketQuery>;
+/** The ticket queue as a file: the same filters and order, every matching ticket up to 50,000. */
+export const TicketExportQuery = TicketQuery.omit({ limit: true, offset: true }).extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') });
 export const TicketPage = pageOf(TicketRow).extend({
   /**
    * When true, `total` is a lower bound (show "10,000+"): queues count up to 10,000; a text search does not

@@ -100,3 +100,25 @@ export interface PageOf<T> {
   items: T[];
   total: number;
 }
+
+/** Downloads a file from the API: errors arrive as ApiError in the user's language; the server names the file. */
+export async function download(path: string, query: Record<string, QueryValue>): Promise<string> {
+  const res = await fetch(buildUrl(path, query), { headers: { 'Accept-Language': i18n.language || 'zh-CN' }, credentials: 'same-origin' });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { error?: { id: string; message: string; details?: { path: string; message: string }[] } } | null;
+    if (body?.error) throw new ApiError(res.status, body.error.id, body.error.message, body.error.details ?? []);
+    throw new ApiError(res.status, `http_${res.status}`, i18n.t('errors.http', { status: res.status }));
+  }
+  const disposition = res.headers.get('content-disposition') ?? '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'poscare-report';
+  const blob = await res.blob();
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 2000);
+  return name;
+}

@@ -162,6 +162,12 @@ const enUS: Messages<typeof zhCN> = {
     today: 'Scheduled today',
     myOpen: 'Open',
   },
+  export: {
+    button: 'Export',
+    xlsx: 'Excel (XLSX)',
+    csv: 'CSV',
+    done: 'Downloaded {{name}}',
+  },
   overview: {
     title: 'Overview',
     subtitle: 'Where your terminal fleet stands right now',

@@ -158,6 +158,12 @@ const zhCN = {
     today: '今日安排',
     myOpen: '未完成',
   },
+  export: {
+    button: '导出',
+    xlsx: 'Excel（XLSX）',
+    csv: 'CSV',
+    done: '已下载 {{name}}',
+  },
   overview: {
     title: '概览',
     subtitle: '终端机群的实时状态分布',

@@ -51,6 +51,7 @@ function row(over: Partial<AlertRow> = {}): AlertRow {
     resolvedAt: null,
     escalationLevel: 0,
     ticketId: null,
+    ticketNumber: null,
     diagnosis: null,
     ...over,
   };

@@ -15,6 +15,7 @@ import { useAuth } from '../auth/AuthContext';
 import { MerchantSelect, SiteSelect, useMerchantNames, useSiteNames } from '../components/EntitySelects';
 import { PageHeader } from '../components/PageHeader';
 import { SearchBox } from '../components/SearchBox';
+import { ExportButtons } from '../components/ExportButtons';
 import { StateTag } from '../components/StateTag';
 import { EmptyState, QueryError } from '../components/Status';
 import { TerminalForm, terminalBody, type TerminalFormValues } from '../components/TerminalForm';
@@ -241,6 +242,7 @@ export default function TerminalsPage() {
               {t('common.clearFilters')}
             </Button>
           )}
+          <ExportButtons path="/terminals/export" query={{ ...query, limit: undefined, offset: undefined }} />
           <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} aria-label={t('common.refresh')} />
         </div>
         {list.isError ? (

@@ -1,5 +1,5 @@
 import { useState, type ReactNode } from 'react';
-import { Alert, Button, Card, Input, Result, Skeleton, Spin, Steps, Tag, Typography } from 'antd';
+import { Alert, Button, Card, Input, Pagination, Result, Skeleton, Spin, Steps, Tag, Typography } from 'antd';
 import {
   ArrowLeftOutlined,
   CheckCircleFilled,
@@ -12,14 +12,15 @@ import {
   RightOutlined,
   SafetyCertificateFilled,
 } from '@ant-design/icons';
-import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { TFunction } from 'i18next';
 import { api, type PageOf } from '../api/client';
 import type { Symptom, TroubleshootAnswer, TroubleshootRequest } from '../api/diagnosis';
-import type { Terminal, TerminalDetail } from '../api/types';
-import type { SupportContact } from '@poscare/contracts';
+import type { TerminalDetail } from '../api/types';
+import type { SupportContact, TerminalListItem } from '@poscare/contracts';
+import { FleetStatusTag } from '../components/FleetTags';
 import { AnswerLabel } from '../components/AnswerLabel';
 import { ConfidenceBar } from '../components/DiagnosisPanel';
 import { useSiteNames } from '../components/EntitySelects';
@@ -58,16 +59,22 @@ const stepQuery = (terminalId: string, body: TroubleshootRequest) => ({
 
 /** Show a search box once a merchant has more terminals than fit on a phone screen. */
 const SEARCH_FROM = 6;
+/** Terminals per page of the picker. */
+const PICK_PAGE = 20;
 
 /** Step 1: which terminal. Only the terminals the user may see are listed (the server scopes the list). */
 function TerminalPicker({ onPick }: { onPick: (id: string) => void }) {
   const { t } = useTranslation();
   const [q, setQ] = useState('');
+  const [page, setPage] = useState(1);
   const dq = useDebounced(q.trim());
   const sites = useSiteNames();
+  // The terminals with problems first; a page at a time (a large fleet has thousands).
+  const query = { q: dq, limit: PICK_PAGE, offset: (page - 1) * PICK_PAGE, sort: 'status' };
   const list = useQuery({
-    queryKey: ['terminals', 'list', { q: dq, limit: 100 }],
-    queryFn: () => api<PageOf<Terminal>>('/terminals', { query: { q: dq, limit: 100 } }),
+    queryKey: ['terminals', 'list', query],
+    queryFn: () => api<PageOf<TerminalListItem>>('/terminals', { query }),
+    placeholderData: keepPreviousData,
   });
   const items = list.data?.items ?? [];
   const showSearch = (list.data?.total ?? 0) > SEARCH_FROM || dq !== '';
@@ -78,7 +85,10 @@ function TerminalPicker({ onPick }: { onPick: (id: string) => void }) {
         <Input.Search
           allowClear
           value={q}
-          onChange={(e) => setQ(e.target.value)}
+          onChange={(e) => {
+            setQ(e.target.value);
+            setPage(1);
+          }}
           placeholder={t('troubleshoot.searchTerminal')}
           className="ts-search"
           data-testid="ts-terminal-search"
@@ -104,10 +114,14 @@ function TerminalPicker({ onPick }: { onPick: (id: string) => void }) {
                     {site ? ` · ${site.name}` : ''}
                   </span>
                 </span>
+                {term.status !== 'ok' && <FleetStatusTag status={term.status} />}
                 <RightOutlined className="ts-terminal-go" />
               </button>
             );
           })}
+          {(list.data?.total ?? 0) > PICK_PAGE && (
+            <Pagination simple current={page} pageSize={PICK_PAGE} total={list.data?.total ?? 0} onChange={setPage} className="ts-pagination" data-testid="ts-terminal-pages" />
+          )}
         </div>
       )}
     </Card>

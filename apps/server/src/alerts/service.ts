@@ -81,7 +81,7 @@ export class AlertService {
     return this.ctx.db.rawTransaction(async (tx) => {
       const [rows, [total], [counts]] = await Promise.all([
         tx.query<Row>(
-          `SELECT a.* FROM alerts a WHERE ${where.join(' AND ')} ORDER BY (a.status = 'resolved'), CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.last_change_at DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
+          `SELECT a.*, (SELECT k.number FROM tickets k WHERE k.id = a.ticket_id) AS ticket_number FROM alerts a WHERE ${where.join(' AND ')} ORDER BY (a.status = 'resolved'), CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.last_change_at DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
           params,
         ),
         tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts a WHERE ${where.join(' AND ')}`, params),
@@ -185,7 +185,7 @@ export class AlertService {
 
   private async row(actor: Actor, id: string): Promise<Row> {
     const params: unknown[] = [id, actor.orgId];
-    let sql = 'SELECT * FROM alerts WHERE id = $1 AND org_id = $2';
+    let sql = 'SELECT a.*, (SELECT k.number FROM tickets k WHERE k.id = a.ticket_id) AS ticket_number FROM alerts a WHERE id = $1 AND org_id = $2';
     if (actor.merchantId) sql += ` AND merchant_id = $${params.push(actor.merchantId)}`;
     const [row] = await this.ctx.db.rawTransaction((tx) => tx.query<Row>(sql, params));
     if (!row) throw errors.notFound('alert');
@@ -397,6 +397,7 @@ export function presentAlert(r: Row, rules: Map<string, StoredRule>, lang: Langu
     resolvedAt: iso(r.resolved_at),
     escalationLevel: Number(r.escalation_level),
     ticketId: (r.ticket_id as string | null) ?? null,
+    ticketNumber: (r.ticket_number as string | null) ?? null,
     diagnosis: diag ? { at: diag.at, scope: diag.scope, causes: diag.causes.map((c) => ({ code: c.code, confidence: c.confidence, title: c.title[lang] ?? c.code })) } : null,
   };
 }

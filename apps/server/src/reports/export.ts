@@ -3,11 +3,8 @@
  * section) and XLSX (exceljs; one sheet per section). Headers are in the caller's language; the
  * figures are those of the JSON report (hours to 2 decimals, shares as percentages to 1 decimal).
  */
-import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import {
   CAUSE_DIMENSIONS,
-  csvSafe,
   REPORT_SECTIONS,
   TICKET_PRIORITIES,
   type CauseDimension,
@@ -17,9 +14,9 @@ import {
 } from '@poscare/contracts';
 import { translate, type MessageId } from '../i18n/messages.js';
 import { localDay } from './range.js';
+import { sheetToCsv, sheetsToXlsx, type Cell } from '../http/spreadsheet.js';
 import type { ReportBundle } from './service.js';
 
-type Cell = string | number | null;
 export interface Table {
   section: ReportSection;
   title: string;
@@ -123,32 +120,12 @@ export function buildTables(b: ReportBundle, lang: Language, sections: readonly 
   return sections.map(make);
 }
 
-/** Every text cell through `csvSafe`: a merchant named `=HYPERLINK(...)` is shown, never run; numbers stay numbers. */
 export function toCsv(table: Table): Buffer {
-  const text = stringify([table.header.map(csvSafe), ...table.rows.map((row) => row.map((c) => (c === null ? '' : csvSafe(c))))], { record_delimiter: '\r\n' });
-  return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
+  return sheetToCsv(table);
 }
 
 export async function toXlsx(tables: Table[], lang: Language): Promise<Buffer> {
-  const wb = new ExcelJS.Workbook();
-  wb.creator = 'PosCare';
-  wb.title = translate(lang, 'report.title');
-  const used = new Set<string>();
-  for (const t of tables) {
-    // Sheet names: at most 31 characters, none of []:*?/\ and unique.
-    let name = t.title.replace(/[[\]:*?/\\]/g, ' ').slice(0, 31);
-    while (used.has(name)) name = `${name.slice(0, 28)} ${used.size}`;
-    used.add(name);
-    const ws = wb.addWorksheet(name, { views: [{ state: 'frozen', ySplit: 1 }] });
-    ws.addRow(t.header).font = { bold: true };
-    // Text is written as text (exceljs writes a formula only when given { formula }), so no cell here can run.
-    for (const row of t.rows) ws.addRow(row.map((c) => (c === null ? null : c)));
-    ws.columns.forEach((col, i) => {
-      const longest = Math.max(...[t.header[i] ?? '', ...t.rows.map((r) => r[i] ?? '')].map((v) => String(v).length));
-      col.width = Math.min(48, Math.max(10, longest * (lang === 'zh-CN' ? 2 : 1.2) + 2));
-    });
-  }
-  return Buffer.from(await wb.xlsx.writeBuffer());
+  return sheetsToXlsx(tables, lang, translate(lang, 'report.title'));
 }
 
 /** e.g. poscare-service-desk-summary-2026-01-05_2026-03-01.csv (the days of the period, inclusive). */

@@ -48,9 +48,11 @@ export async function listTerminals(orm: Orm, actor: Actor, q: z.infer<typeof Te
         : [desc_ ? desc(terminals.serialNumber) : asc(terminals.serialNumber)];
   const [items, [total]] = await Promise.all([
     orm
-      .select({ terminal: terminals, status, lastSeenAt: terminalLive.lastSeenAt, healthReasons: terminalLive.healthReasons })
+      .select({ terminal: terminals, status, lastSeenAt: terminalLive.lastSeenAt, healthReasons: terminalLive.healthReasons, siteName: sites.name, merchantName: merchants.name })
       .from(terminals)
       .leftJoin(terminalLive, eq(terminalLive.terminalId, terminals.id))
+      .leftJoin(sites, eq(sites.id, terminals.siteId))
+      .leftJoin(merchants, eq(merchants.id, terminals.merchantId))
       .where(where)
       .orderBy(...order)
       .limit(q.limit)

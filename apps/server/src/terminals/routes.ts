@@ -7,6 +7,9 @@ import {
   Terminal,
   TerminalCreate,
   TerminalDetail,
+  TerminalExportQuery,
+  EXPORT_MAX_ROWS,
+  type FleetStatus,
   TerminalListItem,
   TerminalQuery,
   TerminalStats,
@@ -16,6 +19,9 @@ import {
 import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
 import type { TerminalService } from './service.js';
+import { sendSheet } from '../http/spreadsheet.js';
+import { isMessageId, translate, type MessageId } from '../i18n/messages.js';
+import { formatLocal, localDay } from '../reports/range.js';
 
 const tags = ['terminals'];
 
@@ -31,6 +37,34 @@ export const terminalRoutes =
           total: r.total,
           items: r.items.map((x) => ({ ...present(x.terminal), status: x.status as TerminalListItem['status'], lastSeenAt: x.lastSeenAt?.toISOString() ?? null, healthReasons: x.status === 'offline' || x.status === 'never_seen' ? [] : (x.healthReasons ?? []) })),
         };
+      },
+    });
+    app.get('/terminals/export', {
+      config: { permission: 'inventory:read' },
+      schema: { tags, summary: 'The terminal list as CSV or XLSX: same filters and order, headers and values in the caller\'s language', querystring: TerminalExportQuery },
+      handler: async (req, reply) => {
+        const { format, ...q } = req.query;
+        const r = await svc.list(requireActor(req), { ...q, limit: EXPORT_MAX_ROWS, offset: 0 });
+        const tr = (id: MessageId) => translate(req.lang, id);
+        const sheet = {
+          title: tr('export.terminals.title'),
+          header: (['serial', 'tid', 'vendor', 'model', 'lifecycle', 'status', 'reasons', 'last_seen', 'merchant', 'site', 'app_version', 'os_version'] as const).map((c) => tr(`export.col.${c}`)),
+          rows: r.items.map((x) => [
+            x.terminal.serialNumber,
+            x.terminal.tid,
+            x.terminal.vendor,
+            x.terminal.model,
+            tr(`lifecycle.${x.terminal.lifecycleState}`),
+            tr(`fleet.status.${x.status as FleetStatus}`),
+            x.status === 'offline' || x.status === 'never_seen' ? '' : (x.healthReasons ?? []).map((r) => (isMessageId(`fleet.reason.${r}`) ? tr(`fleet.reason.${r}` as MessageId) : r)).join(req.lang === 'zh-CN' ? '、' : ', '),
+            x.lastSeenAt ? formatLocal(x.lastSeenAt) : '',
+            x.merchantName,
+            x.siteName,
+            x.terminal.appVersion,
+            x.terminal.osVersion,
+          ]),
+        };
+        return sendSheet(reply, sheet, format, req.lang, `poscare-terminals-${localDay(new Date())}`);
       },
     });
     app.get('/terminals/stats', {

@@ -1,5 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { IdParams, SimilarTickets, TicketAssign, TicketComment, TicketCreate, TicketCreated, TicketDetail, TicketPage, TicketQuery, TicketTransition } from '@poscare/contracts';
+import { EXPORT_MAX_ROWS, IdParams, SimilarTickets, TicketAssign, TicketComment, TicketCreate, TicketCreated, TicketDetail, TicketExportQuery, TicketPage, TicketQuery, TicketTransition } from '@poscare/contracts';
+import { sendSheet } from '../http/spreadsheet.js';
+import { translate, type MessageId } from '../i18n/messages.js';
+import { formatLocal, localDay } from '../reports/range.js';
 import { requireActor } from '../http/access.js';
 import type { TicketService } from './service.js';
 
@@ -12,6 +15,32 @@ export const ticketRoutes =
       config: { permission: 'tickets:read' },
       schema: { tags, summary: 'Ticket queue: open tickets by priority, then most recently changed; merchants see their own', querystring: TicketQuery, response: { 200: TicketPage } },
       handler: (req) => svc.list(requireActor(req), req.query, req.lang),
+    });
+    app.get('/tickets/export', {
+      config: { permission: 'tickets:read' },
+      schema: { tags, summary: 'The ticket queue as CSV or XLSX: same filters and order, headers and values in the caller\'s language', querystring: TicketExportQuery },
+      handler: async (req, reply) => {
+        const { format, ...q } = req.query;
+        const page = await svc.list(requireActor(req), { ...q, limit: EXPORT_MAX_ROWS, offset: 0 }, req.lang);
+        const tr = (id: MessageId) => translate(req.lang, id);
+        const time = (iso: string | null) => (iso ? formatLocal(new Date(iso)) : '');
+        const sheet = {
+          title: tr('export.tickets.title'),
+          header: (['number', 'title', 'ticket_status', 'priority', 'serial', 'assignee', 'created', 'updated', 'sla_breached'] as const).map((c) => tr(`export.col.${c}`)),
+          rows: page.items.map((x) => [
+            x.number,
+            x.title,
+            tr(`ticket.status.${x.status}`),
+            x.priority.toUpperCase(),
+            x.serialNumber,
+            x.assigneeName,
+            time(x.createdAt),
+            time(x.updatedAt),
+            tr(x.slaBreached ? 'export.yes' : 'export.no'),
+          ]),
+        };
+        return sendSheet(reply, sheet, format, req.lang, `poscare-tickets-${localDay(new Date())}`);
+      },
     });
     app.post('/tickets', {
       config: { permission: 'tickets:create' },

@@ -154,7 +154,7 @@ function AlertTicketButton({ alert: a }: { alert: AlertDetail }) {
       <Link to={`/tickets/${ticketId}`} data-testid="alert-view-ticket">
         <Button icon={<FileDoneOutlined />}>
           {t('alerts.detail.viewTicket')}
-          {created?.number ? ` ${created.number}` : ''}
+          {created?.number ? ` ${created.number}` : a.ticketNumber ? ` ${a.ticketNumber}` : ''}
         </Button>
       </Link>
     );
@@ -271,7 +271,7 @@ export default function AlertDetailPage() {
       label: t('alerts.detail.ticket'),
       children: a.ticketId ? (
         <Link to={`/tickets/${a.ticketId}`} className="mono" data-testid="alert-ticket">
-          {a.ticketId}
+          {a.ticketNumber ?? a.ticketId.slice(0, 8)}
         </Link>
       ) : (
         <span className="muted">{EMPTY}</span>

@@ -53,7 +53,7 @@ function TicketLink({ row }: { row: AlertRow }) {
   if (!row.ticketId) return null;
   return (
     <Link to={`/tickets/${row.ticketId}`} className="mono" data-testid="alert-ticket">
-      {t('alerts.ticketShort', { id: row.ticketId.slice(0, 8) })}
+      {t('alerts.ticketShort', { id: row.ticketNumber ?? row.ticketId.slice(0, 8) })}
     </Link>
   );
 }

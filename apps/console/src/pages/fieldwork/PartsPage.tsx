@@ -2,8 +2,9 @@
  * Spare parts and consumables: stock by depot with low stock highlighted (at or under the reorder level),
  * receive / transfer / adjust, the movement log (who, when, why), the catalogue and the depots.
  */
+import { PART_UNITS, usePartUnit } from './units';
 import { useState } from 'react';
-import { App, Button, Card, Form, Input, InputNumber, Modal, Pagination, Select, Switch, Table, Tabs, Tag } from 'antd';
+import { App, AutoComplete, Button, Card, Form, Input, InputNumber, Modal, Pagination, Select, Switch, Table, Tabs, Tag } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { ImportOutlined, PlusOutlined, SwapOutlined, ToolOutlined, WarningFilled } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
@@ -112,6 +113,7 @@ function StockModal({ action, initial, onClose }: { action: StockAction | null; 
 
 function StockTab({ manage }: { manage: boolean }) {
   const { t } = useTranslation();
+  const unitText = usePartUnit();
   const phone = usePhone();
   const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(['depot', 'kind', 'low', 'q'] as const, 100);
   const depots = useDepots();
@@ -138,7 +140,7 @@ function StockTab({ manage }: { manage: boolean }) {
       align: 'right',
       render: (q: number, r) => (
         <span className={r.low ? 'stock-low' : undefined} data-testid="stock-qty" data-low={String(r.low)}>
-          {r.low && <WarningFilled />} {q} {r.unit}
+          {r.low && <WarningFilled />} {q} {unitText(r.unit)}
         </span>
       ),
     },
@@ -309,6 +311,7 @@ function MovementsTab() {
 
 function CatalogueTab({ manage }: { manage: boolean }) {
   const { t } = useTranslation();
+  const unitText = usePartUnit();
   const lng = currentLanguage();
   const parts = usePartsCatalogue();
   const [open, setOpen] = useState(false);
@@ -330,7 +333,7 @@ function CatalogueTab({ manage }: { manage: boolean }) {
     { title: t('parts.cols.sku'), dataIndex: 'sku', width: 140, render: (s: string) => <span className="mono">{s}</span> },
     { title: t('parts.cols.name'), key: 'name', ellipsis: true, render: (_, p) => p.name[lng] },
     { title: t('parts.cols.kind'), dataIndex: 'kind', width: 120, render: (k: PartKind) => t(`parts.kinds.${k}`) },
-    { title: t('parts.cols.unit'), dataIndex: 'unit', width: 80 },
+    { title: t('parts.cols.unit'), dataIndex: 'unit', width: 80, render: (u: string) => unitText(u) },
     { title: t('parts.cols.reorder'), dataIndex: 'reorderLevel', width: 110, align: 'right' },
     { title: t('parts.cols.onHand'), dataIndex: 'onHand', width: 110, align: 'right' },
   ];
@@ -360,7 +363,7 @@ function CatalogueTab({ manage }: { manage: boolean }) {
             <Input maxLength={120} />
           </Form.Item>
           <Form.Item name="unit" label={t('parts.cols.unit')} rules={required}>
-            <Input maxLength={16} />
+            <AutoComplete options={PART_UNITS.map((u) => ({ value: u, label: unitText(u) }))} maxLength={16} />
           </Form.Item>
           <Form.Item name="reorderLevel" label={t('parts.cols.reorder')} extra={t('parts.reorderHint')}>
             <InputNumber min={0} precision={0} style={{ width: '100%' }} />

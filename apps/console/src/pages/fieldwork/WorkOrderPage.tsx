@@ -3,6 +3,7 @@
  * terminal and its recent history, the ticket's diagnosis and plan, then the visit itself — checklist,
  * parts used, photos, notes, swap, the customer's signature — and big status buttons at the bottom.
  */
+import { usePartUnit } from './units';
 import { useRef, useState } from 'react';
 import { Alert, App, Button, Card, Checkbox, Col, Descriptions, Form, Image, Input, InputNumber, Modal, Radio, Row, Select, Skeleton, Tag, Timeline, Tooltip } from 'antd';
 import type { DescriptionsProps } from 'antd';
@@ -330,6 +331,7 @@ function ChecklistCard({ wo, canWork }: { wo: Detail; canWork: boolean }) {
 
 function PartsCard({ wo, canWork }: { wo: Detail; canWork: boolean }) {
   const { t } = useTranslation();
+  const unitText = usePartUnit();
   const [open, setOpen] = useState(false);
   return (
     <Card
@@ -352,7 +354,7 @@ function PartsCard({ wo, canWork }: { wo: Detail; canWork: boolean }) {
           {wo.parts.map((p) => (
             <li key={p.movementId} data-testid="wo-part" data-sku={p.sku}>
               <span className="wo-part-qty">
-                {p.quantity} {p.unit}
+                {p.quantity} {unitText(p.unit)}
               </span>
               <span className="wo-part-name">
                 {p.name} <span className="muted mono">{p.sku}</span>

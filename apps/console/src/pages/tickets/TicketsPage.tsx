@@ -14,6 +14,7 @@ import { formatTimeFull } from '../../lib/format';
 import { useServerPagination } from '../../lib/hooks';
 import { QUEUE_STATUS_OPTIONS, TICKET_PRIORITY_LIST, queueQuery, type QueueStatus } from '../../lib/tickets';
 import { useUrlState } from '../../lib/useUrlState';
+import { ExportButtons } from '../../components/ExportButtons';
 import { useTicketList } from './queries';
 import { NewTicketModal, PriorityTag, SlaDue, TicketStatusTag } from './shared';
 
@@ -38,7 +39,7 @@ function rowClock(r: TicketRow, now = Date.now()): Clock {
   };
 }
 
-function TicketCard({ row, clock }: { row: TicketRow; clock: Clock | undefined }) {
+function TicketCard({ row, clock, staff = true }: { row: TicketRow; clock: Clock | undefined; staff?: boolean }) {
   const { t } = useTranslation();
   const navigate = useNavigate();
   return (
@@ -60,7 +61,12 @@ function TicketCard({ row, clock }: { row: TicketRow; clock: Clock | undefined }
       <div className="ticket-card-title">{row.title}</div>
       <div className="ticket-card-foot">
         <span className="mono">{row.serialNumber ?? ''}</span>
-        {row.status !== 'closed' && clock && <SlaDue clock={clock} />}
+        {/* SLA deadlines are the desk's: merchants see progress on the ticket, not a countdown. */}
+        {staff && row.status !== 'closed' && clock && (
+          <span className="ticket-card-sla">
+            <span className="muted">{t('tickets.cols.sla')}</span> <SlaDue clock={clock} />
+          </span>
+        )}
         <span className="muted" title={formatTimeFull(row.updatedAt)}>
           {t('tickets.cols.updated')} {fromNow(row.updatedAt)}
         </span>
@@ -151,7 +157,9 @@ export default function TicketsPage() {
           },
         ]
       : []),
-    { title: t('tickets.cols.sla'), key: 'sla', width: 120, render: (_, r) => (r.status === 'closed' ? <span className="muted">—</span> : <SlaDue clock={clocks.get(r.id)} />) },
+    ...(staff
+      ? [{ title: t('tickets.cols.sla'), key: 'sla', width: 120, render: (_: unknown, r: TicketRow) => (r.status === 'closed' ? <span className="muted">—</span> : <SlaDue clock={clocks.get(r.id)} />) }]
+      : []),
     {
       title: t('tickets.cols.updated'),
       dataIndex: 'updatedAt',
@@ -234,6 +242,7 @@ export default function TicketsPage() {
             />
           )}
           <SearchBox value={values.q} onChange={(q) => setFilters({ q })} placeholder={t('tickets.search')} testId="filter-q" width={phone ? '100%' : 240} />
+          {!phone && <ExportButtons path="/tickets/export" query={{ ...query, limit: undefined, offset: undefined }} />}
           {filtered && (
             <Button onClick={() => setFilters({ status: undefined, priority: undefined, assignee: undefined, q: undefined, terminal: undefined, sla: undefined })}>
               {t('common.clearFilters')}
@@ -252,7 +261,7 @@ export default function TicketsPage() {
           ) : (
             <div className="ticket-cards" data-testid="tickets-table">
               {rows.map((r) => (
-                <TicketCard key={r.id} row={r} clock={clocks.get(r.id)} />
+                <TicketCard key={r.id} row={r} clock={clocks.get(r.id)} staff={staff} />
               ))}
             </div>
           )
