@@ -74,6 +74,8 @@ interface Hit {
 
 /** Every place `p` occurs in the clause; a single Chinese character only where it is a word of its own. */
 function find(p: Pattern, clause: string, words: WordIndex): Hit[] {
+  // Most patterns do not occur at all: a substring test first is far cheaper than a regex or a word scan.
+  if (!clause.includes(p.text)) return NONE;
   const out: Hit[] = [];
   if (p.han) {
     if (p.text.length === 1) {
@@ -93,11 +95,23 @@ function find(p: Pattern, clause: string, words: WordIndex): Hit[] {
 }
 const occurs = (p: Pattern, clause: string, words: WordIndex) => find(p, clause, words).length > 0;
 
+const NONE: Hit[] = [];
+
 interface WordIndex {
   list: { word: string; start: number }[];
 }
+/** jieba's words of the strings of the text being read (a clause is cut once, however often it is asked for). */
+const cutCache = new Map<string, WordIndex>();
 function wordIndex(clause: string): WordIndex {
   if (!HAN.test(clause)) return { list: [] };
+  const cached = cutCache.get(clause);
+  if (cached) return cached;
+  const made = cutWords(clause);
+  if (cutCache.size > 256) cutCache.clear();
+  cutCache.set(clause, made);
+  return made;
+}
+function cutWords(clause: string): WordIndex {
   const list: WordIndex['list'] = [];
   let at = 0;
   for (const w of segmenter().cut(clause, true)) {
@@ -242,9 +256,10 @@ const AFTER_THAT = patterns([...lexicon.changes.afterThat.zh, ...lexicon.changes
 const LATER = patterns([...lexicon.changes.later.zh, ...lexicon.changes.later.en]);
 
 /** A verb hit taken back by a negator right before it (没升级, "didn't update"). */
+const NEGATOR_ENDS = CHANGE_NEGATORS.map((n) => (n.han ? null : new RegExp(`(^|[^a-z0-9'])${escape(n.text)}$`)));
 function negated(clause: string, at: number): boolean {
   const before = clause.slice(Math.max(0, at - 12), at).trimEnd();
-  return CHANGE_NEGATORS.some((n) => (n.han ? before.endsWith(n.text) : new RegExp(`(^|[^a-z0-9'])${escape(n.text)}$`).test(before)));
+  return CHANGE_NEGATORS.some((n, i) => (n.han ? before.endsWith(n.text) : NEGATOR_ENDS[i]!.test(before)));
 }
 
 /**
