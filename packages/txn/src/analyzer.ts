@@ -7,7 +7,7 @@
  */
 import type { TxnFinding, TxnRecord } from '@poscare/contracts';
 import { formatAmount, word, WORDING } from './catalogue.js';
-import { DETECTORS, type DetectorName, type Draft } from './detectors.js';
+import { CONFINED, DETECTORS, type DetectorName, type Draft } from './detectors.js';
 import { TxnStore, type Txn } from './store.js';
 import { resolveThresholds, type TxnThresholdOverrides, type TxnThresholds } from './thresholds.js';
 
@@ -27,12 +27,13 @@ const NAMES = Object.keys(DETECTORS) as DetectorName[];
 export class TxnAnalyzer {
   readonly thresholds: TxnThresholds;
   private readonly store: TxnStore;
-  private readonly dirty = new Map<DetectorName, Set<string>>(NAMES.map((n) => [n, new Set<string>()]));
+  /** Subjects to re-evaluate, each with the earliest time a change touched (−∞: all of it). */
+  private readonly dirty = new Map<DetectorName, Map<string, number>>(NAMES.map((n) => [n, new Map<string, number>()]));
   private readonly held = new Map<DetectorName, Map<string, Held[]>>(NAMES.map((n) => [n, new Map<string, Held[]>()]));
 
   constructor(options: { thresholds?: TxnThresholdOverrides } = {}) {
     this.thresholds = resolveThresholds(options.thresholds);
-    this.store = new TxnStore();
+    this.store = new TxnStore(this.thresholds.offHours.utcOffsetMinutes);
   }
 
   /** Takes one record and returns what it opened and resolved. */
@@ -72,11 +73,14 @@ export class TxnAnalyzer {
       const subjects = this.dirty.get(name)!;
       if (!subjects.size) continue;
       const held = this.held.get(name)!;
-      for (const subject of subjects) {
+      const confined = CONFINED.has(name);
+      for (const [subject, since] of subjects) {
         const before = held.get(subject);
-        const drafts = DETECTORS[name](ctx, subject);
+        const drafts = DETECTORS[name](ctx, subject, since);
         if (!before && !drafts.length) continue; // the common case: nothing before, nothing now
-        const after = drafts.map((d) => this.toHeld(d));
+        // A confined detector judged only what is at or after `since`; its earlier findings stand.
+        const kept = confined && before ? before.filter((h) => h.t < since) : [];
+        const after = [...kept, ...drafts.map((d) => this.toHeld(d))];
         if (after.length) held.set(subject, after);
         else held.delete(subject);
         if (!before) {
@@ -106,15 +110,17 @@ export class TxnAnalyzer {
     return this.store.byId.get(id);
   }
 
-  private mark(name: DetectorName, subject: string) {
-    this.dirty.get(name)!.add(subject);
+  private mark(name: DetectorName, subject: string, since = -Infinity) {
+    const d = this.dirty.get(name)!;
+    const was = d.get(subject);
+    if (was === undefined || since < was) d.set(subject, since);
   }
 
   /** A terminal sale arrived or changed (its host line, an undo): every subject it belongs to. */
   private markSale(x: Txn) {
     const card = x.cardToken;
     if (x.outcome !== 'card_read_error' && x.amountMinor <= this.thresholds.cardTesting.maxAmountMinor) this.mark('cardTesting', x.merchantId);
-    if (x.outcome === 'approved') this.mark('offHours', x.merchantId);
+    if (x.outcome === 'approved') this.mark('offHours', x.merchantId, x.t);
     if (!card) return;
     this.mark('doubleSubmit', x.kTC);
     this.mark('timeout', x.kMC);

@@ -20,7 +20,11 @@ export interface DetectorContext {
 }
 
 export type DetectorName = 'doubleSubmit' | 'timeout' | 'cardTesting' | 'cardVelocity' | 'fallbackAbuse' | 'splitSale' | 'offHours' | 'refundAbuse';
-export type Detector = (ctx: DetectorContext, subject: string) => Draft[];
+/**
+ * Evaluates one subject. A detector that can confine its work judges only items at or after `since`
+ * (epoch ms) and says so in CONFINED; the others judge the whole subject whatever `since` says.
+ */
+export type Detector = (ctx: DetectorContext, subject: string, since?: number) => Draft[];
 
 const sum = (xs: readonly Txn[]) => xs.reduce((s, x) => s + x.amountMinor, 0);
 
@@ -241,23 +245,47 @@ export function median(values: number[]): number {
   return v.length % 2 ? v[m]! : (v[m - 1]! + v[m]!) / 2;
 }
 
-/** risk.off_hours — subject merchant. */
-export const offHours: Detector = ({ store, th }, subject) => {
+/** The first index of a time-ordered list at or after `t`. */
+function firstAtOrAfter(list: readonly Txn[], t: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (list[mid]!.t < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * risk.off_hours — subject merchant. Whether the sale's clock hour had an approved sale in the week
+ * before is one binary search in the merchant's sales of that hour; the median is only needed when
+ * it had none. With `since`, only the sales at or after it are judged (a new or undone sale changes
+ * its own verdict and those of the week after it, never earlier ones).
+ */
+export const offHours: Detector = ({ store, th }, subject, since = -Infinity) => {
   const o = th.offHours;
   const first = store.merchantFirstAt.get(subject);
   if (first === undefined) return [];
-  const sales = store.salesByMerchant.list(subject).filter((x) => x.outcome === 'approved' && !store.isUndone(x));
-  const hourOf = (x: Txn) => Math.floor((x.t + o.utcOffsetMinutes * 60_000) / 3_600_000) % 24;
-  const perHour = new Int32Array(24);
+  const list = store.salesByMerchant.list(subject);
+  const counts = (x: Txn) => x.outcome === 'approved' && !store.isUndone(x);
   const out: Draft[] = [];
-  let lo = 0;
-  let hi = 0; // window [lo, hi): the sales in the lookback before s
-  for (const s of sales) {
-    while (hi < sales.length && sales[hi]!.t < s.t) perHour[hourOf(sales[hi++]!)]!++;
-    while (lo < hi && sales[lo]!.t < s.t - o.lookbackMs) perHour[hourOf(sales[lo++]!)]!--;
-    if (s.t - first < o.minHistoryMs || hi === lo || perHour[hourOf(s)]! > 0) continue;
-    const m = median(sales.slice(lo, hi).map((x) => x.amountMinor));
-    if (s.amountMinor >= o.medianMultiple * m) out.push({ code: 'risk.off_hours', items: [s], amountMinor: s.amountMinor });
+  for (let i = firstAtOrAfter(list, since); i < list.length; i++) {
+    const s = list[i]!;
+    if (!counts(s) || s.t - first < o.minHistoryMs) continue;
+    const from = s.t - o.lookbackMs;
+    const sameHour = store.approvedByMerchantHour.list(`${subject}|${store.localHour(s)}`);
+    let busy = false;
+    for (let k = firstAtOrAfter(sameHour, from); k < sameHour.length && sameHour[k]!.t < s.t; k++) {
+      if (counts(sameHour[k]!)) {
+        busy = true;
+        break;
+      }
+    }
+    if (busy) continue;
+    const amounts: number[] = [];
+    for (let k = firstAtOrAfter(list, from); k < list.length && list[k]!.t < s.t; k++) if (counts(list[k]!)) amounts.push(list[k]!.amountMinor);
+    if (amounts.length && s.amountMinor >= o.medianMultiple * median(amounts)) out.push({ code: 'risk.off_hours', items: [s], amountMinor: s.amountMinor });
   }
   return out;
 };
@@ -274,6 +302,9 @@ export const refundAbuse: Detector = ({ store, th }, subject) => {
   }
   return out;
 };
+
+/** Detectors whose findings before `since` stand unchanged when they are given `since`. */
+export const CONFINED: ReadonlySet<DetectorName> = new Set<DetectorName>(['offHours']);
 
 export const DETECTORS: Record<DetectorName, Detector> = {
   doubleSubmit,

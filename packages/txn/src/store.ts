@@ -31,20 +31,29 @@ export interface Payment {
   refunded: boolean;
 }
 
-/** Records of one subject in time order (sorted lazily: streams are mostly time ordered already). */
+/**
+ * Records of one subject in time order. Streams are mostly time ordered, so a record usually goes at
+ * the end; one that arrives late is put in its place (a binary search, and a short move of the tail).
+ */
 export class Series {
   private items: Txn[] = [];
-  private sorted = true;
   add(x: Txn) {
-    const last = this.items[this.items.length - 1];
-    if (last && byTime(last, x) > 0) this.sorted = false;
-    this.items.push(x);
+    const items = this.items;
+    const n = items.length;
+    if (n === 0 || byTime(items[n - 1]!, x) <= 0) {
+      items.push(x);
+      return;
+    }
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (byTime(items[mid]!, x) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    items.splice(lo, 0, x);
   }
   get list(): readonly Txn[] {
-    if (!this.sorted) {
-      this.items.sort(byTime);
-      this.sorted = true;
-    }
     return this.items;
   }
 }
@@ -66,6 +75,14 @@ class Index {
 }
 
 export class TxnStore {
+  /** @param utcOffsetMinutes the local time of the clock hours (off-hours), UTC+8 by default */
+  constructor(private readonly utcOffsetMinutes = 480) {}
+
+  /** The local clock hour (0–23) of a record. */
+  localHour(x: Txn): number {
+    return Math.floor((x.t + this.utcOffsetMinutes * 60_000) / 3_600_000) % 24;
+  }
+
   private seen = new Set<string>();
   private seq = 0;
   readonly payments = new Map<string, Payment>();
@@ -84,6 +101,8 @@ export class TxnStore {
   readonly byMerchantCard = new Index();
   /** Sales by merchant (risk.card_testing, risk.off_hours). */
   readonly salesByMerchant = new Index();
+  /** Sales the terminal approved, by merchant|local clock hour (risk.off_hours asks "any sale in this hour this week?"). */
+  readonly approvedByMerchantHour = new Index();
   /** Attempts by card (risk.card_velocity). */
   readonly attemptsByCard = new Index();
   /** Fallback attempts by terminal (risk.fallback_abuse). */
@@ -156,6 +175,7 @@ export class TxnStore {
     const card = x.cardToken;
     if (x.type === 'sale') {
       this.salesByMerchant.add(x.merchantId, x);
+      if (x.outcome === 'approved') this.approvedByMerchantHour.add(`${x.merchantId}|${this.localHour(x)}`, x);
       if (!card) return;
       this.salesByTerminalCard.add(x.kTC, x);
       this.byMerchantCard.add(x.kMC, x);
