@@ -69,7 +69,12 @@ export function entryHash(e: ChainEntry & { seq: number; prevHash: string }): st
 const asStored = (v: unknown): unknown => (v === undefined || v === null ? null : JSON.parse(JSON.stringify(v)));
 const toJsonb = (v: unknown): string | null => (v === null ? null : JSON.stringify(v));
 
-/** Serializes writers of one chain until the caller's transaction ends (PGlite and PostgreSQL alike). */
+/**
+ * Serializes writers of one chain until the caller's transaction ends (PGlite and PostgreSQL alike).
+ * The head is read after the lock by a new statement, so under READ COMMITTED (what every writer uses)
+ * it sees the previous writer's committed entry; a snapshot taken earlier (REPEATABLE READ) would make
+ * the insert fail on the unique index `audit_chain_seq` rather than fork the chain.
+ */
 async function lockChain(exec: Exec, chain: string): Promise<void> {
   await exec('SELECT pg_advisory_xact_lock($1::int, hashtext($2::text)) AS locked', [LOCK_CLASS, chain]);
 }
