@@ -54,7 +54,7 @@ if (await reachable(Number(pgHost.port || 5432), pgHost.hostname)) {
 
 if (process.env.POSCARE_SKIP_E2E === '1') skip('browser end-to-end', 'POSCARE_SKIP_E2E=1');
 else if (!ensureChromium()) skip('browser end-to-end', 'Chromium is not at /usr/bin/chromium (apt-get install chromium)');
-else if (run('console build', 'npm', ['run', 'build', '-w', '@poscare/console'])) {
+else if (run('console build (when its sources changed)', process.execPath, ['scripts/build-console.mjs', '--strict'])) {
   run('browser end-to-end: foundation', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
   run('browser end-to-end: sign-in security (second factor)', 'npx', ['tsx', 'tests/e2e/security.e2e.ts']);
   run('browser end-to-end: fleet health', 'npx', ['tsx', 'tests/e2e/fleet.e2e.ts']);

@@ -48,7 +48,8 @@ export async function waitForHealth(base: string, server: ChildProcess, output: 
     if (server.exitCode !== null) throw new Error(`server exited with code ${server.exitCode} before it was healthy:\n${output()}`);
     try {
       const res = await fetch(`${base}/api/v1/health`);
-      if (res.ok) return;
+      // With --demo the server answers at once and loads the demo data behind; tests start on the whole demo.
+      if (res.ok && ((await res.json()) as { demo?: { ready: boolean } }).demo?.ready !== false) return;
     } catch {
       /* not listening yet */
     }

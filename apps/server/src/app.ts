@@ -127,6 +127,8 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
 export interface BuildOptions {
   /** Folder of the built console; served at / when present. */
   consoleDist?: string | undefined;
+  /** With `--demo`: how far the demo data has loaded (the health answer tells the console, which shows a banner). */
+  demoStage?: (() => string) | undefined;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?: Services): Promise<{ app: FastifyInstance; services: Services }> {
@@ -175,8 +177,14 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
 
   app.get('/api/v1/health', {
     config: { auth: 'public' },
-    schema: { tags: ['system'], response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.enum(['pglite', 'postgres']) }) } },
-    handler: async () => ({ status: 'ok' as const, version: VERSION, database: ctx.db.kind }),
+    schema: {
+      tags: ['system'],
+      response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.enum(['pglite', 'postgres']), demo: z.object({ ready: z.boolean(), stage: z.string() }).optional() }) },
+    },
+    handler: async () => {
+      const stage = opts.demoStage?.();
+      return { status: 'ok' as const, version: VERSION, database: ctx.db.kind, ...(stage ? { demo: { ready: stage === 'ready', stage } } : {}) };
+    },
   });
 
   await app.register(

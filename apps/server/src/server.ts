@@ -20,7 +20,7 @@ import { migrate } from './db/migrate.js';
 import { loginChallenges, sessions, trustedDevices } from './db/schema.js';
 import { checkSecretKey } from './security/startup.js';
 import { clearExpiredLimits } from './security/rateLimitStore.js';
-import { seedDemo, DEMO_PASSWORD, DEMO_USERS } from './demo/seed.js';
+import { seedDemo, seedDemoHistory, DEMO_PASSWORD, DEMO_USERS, type DemoStage } from './demo/seed.js';
 import { demoFleet, startLiveDemo } from './demo/live.js';
 import { ensureFirstAdmin } from './platform/bootstrap.js';
 import { systemClock, type Clock } from './platform/clock.js';
@@ -75,6 +75,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const demo = fleet ? await seedDemo(db, fleet, clock.now()) : null;
 
   const ctx = { db, config, clock, log };
+  /** Where the demo's loading stands (the health answer and the console's banner show it). */
+  let demoStage: DemoStage = 'knowledge';
   // With an external broker a batch waits for few messages (see ingest/externalBroker.ts): flush sooner.
   const services = createServices(ctx, { maxDelayMs: config.MQTT_URL ? 2 : 25 });
   stops.unshift(() => services.pipeline.close());
@@ -86,7 +88,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     if (opts.buildConsole !== false && !config.CONSOLE_DIST && !buildConsole((m) => say(m))) {
       log.warn('console build failed; the API still runs, the console is not served');
     }
-    const { app } = await buildApp(ctx, { consoleDist: dist }, services);
+    const { app } = await buildApp(ctx, { consoleDist: dist, demoStage: demo ? () => demoStage : undefined }, services);
     await app.listen({ port: config.PORT, host: config.HOST });
     stops.unshift(() => app.close());
     const addr = app.server.address();
@@ -150,14 +152,40 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     stops.unshift(() => clearInterval(timer));
   }
 
-  if (fleet && demo && roles.has('ingest')) {
-    const live = await startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
+  // The rest of the demo loads while the console already answers; the banner and the health answer say how far.
+  const demoLoaded =
+    fleet && demo
+      ? (async () => {
+          await seedDemoHistory(db, fleet, demo, clock.now(), (st) => (demoStage = st));
+          demoStage = 'live';
+          if (!roles.has('ingest')) return null;
+          return startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
+        })()
+      : null;
+  if (demoLoaded) {
+    let stopped = false;
+    stops.unshift(async () => {
+      stopped = true;
+      (await demoLoaded.catch(() => null))?.stop();
+    });
+    demoLoaded
+      .then((live) => {
+        if (stopped) return;
+        if (live) attachDemo(live);
+        demoStage = 'ready';
+        say('  Demo data loaded: service-desk history, knowledge base, and the fleet reporting live.');
+      })
+      .catch((err: unknown) => {
+        demoStage = 'ready';
+        log.error({ err }, 'demo data could not be loaded');
+      });
+  }
+  function attachDemo(live: Awaited<ReturnType<typeof startLiveDemo>>) {
     services.commands.attachLocal(live.terminals);
     // A visit that fixed or swapped the terminal ends its simulated faults, so verification passes from its own signals.
     services.fieldwork.workOrders.onRepaired((e) => {
       if (e.outcome === 'fixed' || e.outcome === 'swapped') live.repair(e.terminalId);
     });
-    stops.unshift(() => live.stop());
   }
 
   say('');

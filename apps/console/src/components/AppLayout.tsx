@@ -34,6 +34,7 @@ import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { useAuth } from '../auth/AuthContext';
 import { NotificationBell } from '../pages/alerts/NotificationBell';
+import { DemoBanner } from './DemoBanner';
 import { LanguageSwitch } from './LanguageSwitch';
 import { Logo } from './Logo';
 
@@ -250,6 +251,7 @@ export function AppLayout() {
           </div>
         </Header>
         <Content className="app-content">
+          <DemoBanner />
           <Outlet />
         </Content>
       </Layout>

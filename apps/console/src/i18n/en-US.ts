@@ -162,6 +162,10 @@ const enUS: Messages<typeof zhCN> = {
     today: 'Scheduled today',
     myOpen: 'Open',
   },
+  demo: {
+    loading: 'The demo is still loading ({{stage}}). Pages fill in as it arrives.',
+    stage: { knowledge: 'knowledge base', field_service: 'depots and parts', history: 'eight weeks of tickets', live: 'the fleet\'s last two hours' },
+  },
   export: {
     button: 'Export',
     xlsx: 'Excel (XLSX)',

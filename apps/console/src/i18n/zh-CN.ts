@@ -158,6 +158,10 @@ const zhCN = {
     today: '今日安排',
     myOpen: '未完成',
   },
+  demo: {
+    loading: '演示数据仍在加载（{{stage}}），页面内容会陆续出现。',
+    stage: { knowledge: '知识库', field_service: '仓库与备件', history: '近八周工单', live: '终端近两小时数据' },
+  },
   export: {
     button: '导出',
     xlsx: 'Excel（XLSX）',

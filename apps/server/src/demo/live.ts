@@ -10,6 +10,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Logger } from 'pino';
 
 export const DEMO_SEED = 20_260_301;
+const BACKFILL_STEP_MS = 10 * 60_000;
 
 export function demoFleet(now: Date, terminals = 300): Fleet {
   return createFleet({ seed: DEMO_SEED, terminals, merchants: 8, sitesPerMerchant: [2, 5], startAt: new Date(now.getTime() - 2 * 3_600_000) });
@@ -46,8 +47,16 @@ export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipelin
     await Promise.all(deliveries.map((d) => pipeline.submit({ channel: 'simulator', orgId, terminalId: d.terminalId }, d.message)));
     return deliveries.length;
   };
-  // Two hours of history first, so charts are not empty; then keep up with the clock.
-  const backfilled = await submitUntil(clock.now());
+  // Two hours of history first, so charts are not empty; then keep up with the clock. The history is
+  // made ten simulated minutes at a time, giving the event loop back in between, so the console and the
+  // API answer while it loads.
+  let backfilled = 0;
+  for (let at = fleet.startAt.getTime() + BACKFILL_STEP_MS; ; at += BACKFILL_STEP_MS) {
+    const until = new Date(Math.min(at, clock.now().getTime()));
+    backfilled += await submitUntil(until);
+    await new Promise((r) => setImmediate(r));
+    if (until.getTime() >= clock.now().getTime()) break;
+  }
   log.info({ messages: backfilled }, 'demo fleet history loaded');
   let busy = false;
   const timer = setInterval(() => {
