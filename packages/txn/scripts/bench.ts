@@ -2,7 +2,7 @@
  * npm run bench:txn — how long the transaction analysis takes on a generated stream of ~60,000
  * records (src/testing/generate.ts, seed 1), as JSON on stdout. Same-run baseline: reading and
  * validating the same lines (JSON, card-data rule, zod) without analysing them. Also the analyzer fed
- * live in batches, and the real command (`poscare txn analyze FILE`, a process of its own, tsx start
+ * live in batches and one record at a time, and the real command (`poscare txn analyze FILE`, a process of its own, tsx start
  * included). Wall and CPU milliseconds: the machine is shared, CPU time says what the work costs.
  *
  * Options: --records 60000  --seed 1  --runs 3  --batch 1000  --no-cli
@@ -57,6 +57,14 @@ for (let i = 0; i < runs; i++) {
   );
 }
 
+// One record at a time, as a server would feed a record it has just committed (once: it is slow on a busy machine).
+const parsedOnce = parseTxnLines(text).records;
+const oneByOne = measure(() => {
+  const a = new TxnAnalyzer();
+  for (const r of parsedOnce) a.add(r);
+  return a;
+});
+
 let cli: { wallMs: number; findings: number } | undefined;
 if (!process.argv.includes('--no-cli')) {
   const file = path.join(mkdtempSync(path.join(tmpdir(), 'poscare-txn-bench-')), 'stream.jsonl');
@@ -80,6 +88,7 @@ console.log(
       parseValidateAnalyze: best(full),
       analyzeOnly: { wallMs: best(full).wallMs - best(baseline).wallMs, cpuMs: best(full).cpuMs - best(baseline).cpuMs },
       liveInBatches: { batch, ...best(live) },
+      liveOneByOne: { wallMs: oneByOne.wallMs, cpuMs: oneByOne.cpuMs, perRecordMicroseconds: Math.round((oneByOne.cpuMs * 1000) / records.length) },
       ...(cli && { cliEndToEnd: cli }),
     },
     null,
