@@ -384,3 +384,10 @@ export const isOpen = (row: Pick<AlertRow, 'status'>): boolean => row.status !==
 
 /** Quick durations offered by the silence form, in minutes. */
 export const SILENCE_PRESETS = [60, 240, 1440, 10080] as const;
+
+const SECURITY_SIGNALS = ['login_burst', 'login_burst_account', 'device_two_addresses', 'revoked_terminal'] as const;
+/** An alert's rule name in the console's language: security.* alerts (raised by the server's signals, not rules) by their code. */
+export function alertName(t: (key: `alerts.security.${(typeof SECURITY_SIGNALS)[number]}`) => string, row: Pick<AlertRow, 'ruleCode' | 'name'>): string {
+  const code = row.ruleCode.startsWith('security.') ? row.ruleCode.slice('security.'.length) : null;
+  return code && (SECURITY_SIGNALS as readonly string[]).includes(code) ? t(`alerts.security.${code as (typeof SECURITY_SIGNALS)[number]}`) : row.name;
+}

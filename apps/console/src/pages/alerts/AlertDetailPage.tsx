@@ -12,7 +12,7 @@ import { useAuth } from '../../auth/AuthContext';
 import { ConfidenceBar, SCOPE_COLORS } from '../../components/DiagnosisPanel';
 import { PageHeader } from '../../components/PageHeader';
 import { NotFound, QueryError } from '../../components/Status';
-import { BOOLEAN_METRICS, conditionSummary, formatAlertValue, scopeText, silenceMatchersFor } from '../../lib/alerts';
+import { BOOLEAN_METRICS, alertName, conditionSummary, formatAlertValue, scopeText, silenceMatchersFor } from '../../lib/alerts';
 import { fromNow } from '../../lib/fleet';
 import { EMPTY, formatTime, formatTimeFull } from '../../lib/format';
 import { useShowError } from '../../lib/hooks';
@@ -311,7 +311,7 @@ export default function AlertDetailPage() {
     <div data-testid="page-alert-detail" data-id={a.id} data-status={a.status}>
       <PageHeader
         backTo="/alerts"
-        title={a.name}
+        title={alertName(t, a)}
         tags={
           <>
             <SeverityTag severity={a.severity} large />

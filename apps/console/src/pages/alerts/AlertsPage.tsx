@@ -18,7 +18,7 @@ import { useSiteNames } from '../../components/EntitySelects';
 import { PageHeader } from '../../components/PageHeader';
 import { SearchBox } from '../../components/SearchBox';
 import { EmptyState, QueryError } from '../../components/Status';
-import { GROUP_MODES, SEVERITY_COLORS, groupAlerts, isGroupMode, isOpen, scopeText, silenceMatchersFor, type AlertGroup, type GroupMode } from '../../lib/alerts';
+import { GROUP_MODES, SEVERITY_COLORS, alertName, groupAlerts, isGroupMode, isOpen, scopeText, silenceMatchersFor, type AlertGroup, type GroupMode } from '../../lib/alerts';
 import { confidencePct } from '../../lib/diagnosis';
 import { formatClock, fromNow } from '../../lib/fleet';
 import { formatTimeFull } from '../../lib/format';
@@ -114,6 +114,7 @@ function RowActions({ row, onAck, onSilence, compact }: { row: AlertRow; onAck: 
 /** One alert as a card, for phones. */
 function AlertCard({ row, actions }: { row: AlertRow; actions: ReactNode }) {
   const tr = useTr();
+  const { t } = useTranslation();
   const navigate = useNavigate();
   return (
     <div
@@ -126,7 +127,7 @@ function AlertCard({ row, actions }: { row: AlertRow; actions: ReactNode }) {
     >
       <div className="alert-card-head">
         <SeverityTag severity={row.severity} />
-        <span className="alert-card-name">{row.name}</span>
+        <span className="alert-card-name">{alertName(t, row)}</span>
         {actions}
       </div>
       <div className="alert-card-scope">
@@ -185,7 +186,7 @@ export default function AlertsPage() {
   const ruleOptions = useMemo(() => {
     const seen = new Map<string, string>();
     for (const r of rules.data ?? []) seen.set(r.code, ruleName(r.definition));
-    for (const r of rows) if (!seen.has(r.ruleCode)) seen.set(r.ruleCode, r.name);
+    for (const r of rows) if (!seen.has(r.ruleCode)) seen.set(r.ruleCode, alertName(t, r));
     if (values.rule && !seen.has(values.rule)) seen.set(values.rule, values.rule);
     return [...seen].map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label));
   }, [rules.data, rows, values.rule]);
@@ -207,7 +208,7 @@ export default function AlertsPage() {
       render: (_, r) => (
         <div className="alert-rule-cell">
           <Link to={`/alerts/${r.id}`} className="alert-rule-name" onClick={(e) => e.stopPropagation()}>
-            {r.name}
+            {alertName(t, r)}
           </Link>
           <div className="alert-rule-sub">
             <span className="mono muted">{r.ruleCode}</span>
