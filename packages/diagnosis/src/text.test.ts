@@ -54,6 +54,14 @@ describe('contrast, negation and what still works', () => {
     expect(concepts('Nothing wrong with the printer; tapping does nothing')).toEqual(['receipt_ok', 'tap']);
   });
 
+  it('does not cut a clause at an adverb that follows its subject (倒是, 却)', () => {
+    expect(concepts('屏幕有一块点了没反应，按键倒是好使')).toEqual(['keypad_ok', 'touch']);
+  });
+
+  it('hears "refuse to work" and "fail to" as complaints, not as working', () => {
+    expect(concepts('NFC payments refuse to work; magstripe still OK')).toEqual(['swipe_ok', 'tap']);
+  });
+
   it('gives each part the polarity of what is said right after it', () => {
     expect(concepts("chip works and tap doesn't")).toEqual(['chip_ok', 'tap']);
     expect(concepts('插卡不能正常付款')).toContain('chip');
