@@ -9,6 +9,9 @@ import { alertEvents, alerts, notifications } from '../src/db/schema.js';
 import { SECURITY_SIGNALS } from '../src/security/signals.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from './harness.js';
 import { enrol, send, telemetry } from './device.js';
+import { randomUUID } from 'node:crypto';
+import mqtt from 'mqtt';
+import { startBroker } from '../src/ingest/broker.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -117,5 +120,23 @@ describe('terminal credentials', () => {
     const open = await securityAlerts(A.org.id, 'security.revoked_terminal');
     expect(open).toHaveLength(1);
     expect(open[0]).toMatchObject({ severity: 'warning', terminalId: A.terminal.id, status: 'firing' });
+  });
+
+  it('over MQTT too: a revoked terminal signing in to the embedded broker raises the alert, with its address', async () => {
+    const A = await t.tenant();
+    const admin = await t.login(A.admin.email);
+    const cred = await enrol(t, admin, A.terminal.serialNumber);
+    await t.app.inject({ method: 'POST', url: `/api/v1/terminals/${A.terminal.id}/credential/revoke`, headers: { cookie: admin } });
+    const broker = await startBroker({ port: 0, devices: t.services.devices, pipeline: t.services.pipeline, log: t.ctx.log });
+    try {
+      await expect(mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`, { username: cred.terminalId, password: cred.secret, clientId: `t-${randomUUID()}`, reconnectPeriod: 0, connectTimeout: 5000 })).rejects.toThrow();
+      await t.services.security.settled();
+      const [open] = await securityAlerts(A.org.id, 'security.revoked_terminal');
+      expect(open).toMatchObject({ terminalId: A.terminal.id, status: 'firing' });
+      const [fired] = await t.db.orm.select().from(alertEvents).where(eq(alertEvents.alertId, open!.id));
+      expect(fired!.detail).toMatchObject({ channel: 'mqtt', address: expect.stringMatching(/127\.0\.0\.1/) });
+    } finally {
+      await broker.close();
+    }
   });
 });
