@@ -1,4 +1,5 @@
 import { and, count, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { PgTransaction } from 'drizzle-orm/pg-core';
 import type { AuditChainReport, Language } from '@poscare/contracts';
 import type { Orm, RawTx } from '../db/client.js';
 import { auditLog } from '../db/schema.js';
@@ -68,9 +69,9 @@ function entry(orgId: AuditOrg, actor: Actor, e: AuditInput, at: Date) {
  * inside the same transaction as the change it records.
  */
 export async function recordAudit(orm: Orm, actor: Actor, orgId: AuditOrg, e: AuditInput, at: Date): Promise<void> {
-  // A savepoint inside the caller's transaction, or a transaction of its own when called outside one:
-  // the chain lock must be held until the entry is committed.
-  await orm.transaction(async (tx) => appendEntry(ormExec(tx as unknown as Orm), entry(orgId, actor, e, at)));
+  // The chain lock must be held until the entry is committed: outside a transaction, take one.
+  if (orm instanceof PgTransaction) await appendEntry(ormExec(orm as unknown as Orm), entry(orgId, actor, e, at));
+  else await orm.transaction(async (tx) => appendEntry(ormExec(tx as unknown as Orm), entry(orgId, actor, e, at)));
 }
 
 /** The same entry written through a raw-SQL transaction (services that work in SQL, e.g. field service). */
