@@ -3,7 +3,8 @@
  * (MFA_PLATFORM_ADMINS=required): the first administrator signs in with the password and must set up
  * two-step sign-in before anything else (QR code and key, a first code, recovery codes shown once), signs
  * out, signs in again with the password and a code from the authenticator (computed here with otpauth),
- * and is remembered in this browser. Screenshots of the enrolment and the code step in both languages.
+ * and is remembered in this browser; the password strength meter and the sign-in policy page.
+ * Screenshots of the enrolment and the code step in both languages.
  *
  *   npx tsx tests/e2e/security.e2e.ts
  */
@@ -101,6 +102,19 @@ async function run(): Promise<void> {
     assert((await text(page, 'mfa-card')).includes('10 unused'), 'ten recovery codes left');
     assert((await page.getByTestId('mfa-disable').count()) === 0, 'required for platform admins: no way to turn it off');
     await shot(page, 'security-page-en');
+
+    log('the strength meter under a new password, and the sign-in policy page');
+    await page.getByTestId('new-password').fill('password12');
+    await page.getByTestId('password-strength').waitFor();
+    assert(Number(await page.getByTestId('password-strength').getAttribute('data-score')) < 3, 'password12 is weak in the browser too');
+    assert((await text(page, 'password-strength')).includes('too easy to guess'), 'the meter says why');
+    await page.getByTestId('new-password').fill('Quiet-Lantern-Brook-7');
+    await page.waitForFunction(() => Number(document.querySelector('[data-testid="password-strength"]')?.getAttribute('data-score')) >= 3);
+    await shot(page, 'password-strength-en');
+    await page.goto(`${demo.base}/settings/sign-in-policy`);
+    await page.getByTestId('policy-roles').waitFor();
+    assert((await text(page, 'sign-in-policy-page')).includes('Platform administrators: two-step sign-in required'), 'the installation rule is shown');
+    await shot(page, 'sign-in-policy-en');
 
     log('a remembered browser skips the code; a recovery code works where the app is not at hand');
     await signOut(page);

@@ -65,7 +65,7 @@ export function PasswordStrength({ password, email, name, orgName }: { password:
   }
   return (
     <div className="password-strength" data-testid="password-strength" data-score={score}>
-      <Progress percent={(score + 1) * 20} steps={5} showInfo={false} strokeColor={COLORS[score]} size="small" />
+      <Progress percent={(score + 1) * 20} steps={5} showInfo={false} strokeColor={COLORS[score]} size={[28, 6]} />
       <Typography.Text style={{ fontSize: 12, color: COLORS[score] }}>
         {t(`security.strength.s${score as 0 | 1 | 2 | 3 | 4}`)}
         {score < MIN_SCORE ? ` — ${t('security.strength.tooWeak')}` : ''}

@@ -1970,7 +1970,7 @@ const enUS: Messages<typeof zhCN> = {
     disableTitle: 'Turn off two-step sign-in',
     disabled: 'Two-step sign-in is off.',
     proofLabel: 'Current code from the app, or a recovery code',
-    requiredNote: 'Your organization requires two-step sign-in for your role, so it cannot be turned off.',
+    requiredNote: 'Two-step sign-in is required for your account (your organization\'s policy for your role, or platform administration), so it cannot be turned off.',
     requiredTitle: 'Set up two-step sign-in to continue',
     requiredText: 'Your organization requires a second factor for {{email}}. It takes a minute: install an authenticator app on your phone, scan the code, enter the 6 digits.',
     passwordTitle: 'Password',

@@ -1966,7 +1966,7 @@ const zhCN = {
     disableTitle: '关闭两步验证',
     disabled: '两步验证已关闭。',
     proofLabel: '应用中的当前验证码，或一个恢复码',
-    requiredNote: '您的组织要求您的角色使用两步验证，因此无法关闭。',
+    requiredNote: '您的账户必须使用两步验证（组织对您角色的要求，或平台管理员的要求），因此无法关闭。',
     requiredTitle: '请先设置两步验证',
     requiredText: '您的组织要求 {{email}} 使用第二重验证。只需一分钟：在手机上安装身份验证器应用，扫描二维码，输入 6 位验证码。',
     passwordTitle: '密码',
