@@ -25,7 +25,7 @@ export type FileKind = 'csv' | 'xlsx';
 export type { ReadLimits };
 
 /** Memory of one import thread; past it the thread is ended and the file refused. */
-export const READ_MEMORY_MB = 1024;
+export const READ_MEMORY_MB = 512;
 /** Time one file may take to read. */
 export const READ_TIMEOUT_MS = 120_000;
 /** Files read at once; more wait their turn, so concurrent uploads cannot multiply the memory. */
