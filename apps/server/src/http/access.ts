@@ -39,7 +39,8 @@ function crossSite(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
   if (!origin) return false;
   try {
-    return new URL(origin).host !== req.host;
+    // Through URL both sides drop a default port (:80, :443) the same way.
+    return new URL(origin).host !== new URL(`${req.protocol}://${req.host}`).host;
   } catch {
     return true; // "null" and other opaque origins
   }
