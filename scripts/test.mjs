@@ -58,6 +58,7 @@ else if (run('console build (when its sources changed)', process.execPath, ['scr
   run('browser end-to-end: foundation', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
   run('browser end-to-end: sign-in security (second factor)', 'npx', ['tsx', 'tests/e2e/security.e2e.ts']);
   run('browser end-to-end: fleet health', 'npx', ['tsx', 'tests/e2e/fleet.e2e.ts']);
+  run('browser end-to-end: the first hour (each role\'s overview, live status links, merchant view)', 'npx', ['tsx', 'tests/e2e/firsthour.e2e.ts']);
   run('browser end-to-end: diagnosis and troubleshooter', 'npx', ['tsx', 'tests/e2e/diagnosis.e2e.ts']);
   run('browser end-to-end: early warning', 'npx', ['tsx', 'tests/e2e/alerts.e2e.ts']);
   run('browser end-to-end: service desk tickets', 'npx', ['tsx', 'tests/e2e/tickets.e2e.ts']);

@@ -11,6 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCEPTANCE_CHECKS, stringHasCardData } from '@poscare/contracts';
 import { backup } from '../src/backup/backup.js';
+import { storableHeader } from '../src/http/inputGuard.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { enrol } from './device.js';
 import { multipartFile } from './multipart.js';
@@ -189,6 +190,16 @@ describe('NUL bytes and deep nesting are the caller\'s mistake, answered in word
     expect(r.statusCode).toBe(400);
     expect(r.json().error.details[0].message).toContain('nested too deeply');
     expect((await req('GET', '/api/v1/health')).statusCode).toBe(200);
+  });
+});
+
+describe('headers PosCare keeps', () => {
+  it('keeps a browser name for a remembered device only without card data or NUL, and cut short', () => {
+    expect(storableHeader('Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0')).toBe('Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0');
+    expect(storableHeader(`Mozilla/5.0 ${'4111 1111 1111 1111'}`)).toBeNull();
+    expect(storableHeader('agent\u0000')).toBeNull();
+    expect(storableHeader('x'.repeat(500))).toHaveLength(200);
+    expect(storableHeader(undefined)).toBeNull();
   });
 });
 

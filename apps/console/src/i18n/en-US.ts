@@ -245,7 +245,7 @@ const enUS: Messages<typeof zhCN> = {
     emptyHint: 'Pick a merchant, then add its stores as sites.',
   },
   terminal: {
-    liveStatus: 'Status',
+    liveStatus: 'Live status',
     filterStatus: 'Live status',
     title: 'Terminals',
     subtitle: 'Your whole POS terminal inventory',

@@ -241,7 +241,7 @@ const zhCN = {
     emptyHint: '先选择商户，再为其添加门店网点。',
   },
   terminal: {
-    liveStatus: '状态',
+    liveStatus: '实时状态',
     filterStatus: '在线状态',
     title: '终端',
     subtitle: '全部 POS 终端台账',

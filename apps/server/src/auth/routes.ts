@@ -1,3 +1,4 @@
+import { storableHeader } from '../http/inputGuard.js';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -75,7 +76,7 @@ export const authRoutes =
         response: { 200: Me },
       },
       handler: async (req, reply) => {
-        const out = await withRetryAfter(reply, () => auth.secondFactor(req.body, { ip: req.ip, deviceLabel: req.headers['user-agent'] ?? null }));
+        const out = await withRetryAfter(reply, () => auth.secondFactor(req.body, { ip: req.ip, deviceLabel: storableHeader(req.headers['user-agent']) }));
         setSession(req, reply, out.token);
         if (out.trustedDevice) {
           reply.setCookie(TRUSTED_DEVICE_COOKIE, out.trustedDevice.token, {

@@ -57,6 +57,17 @@ export function assertCleanInput(value: unknown, path: string): void {
   if (hit) throw inputError(hit.path, hit.problem);
 }
 
+/**
+ * A request header PosCare keeps (the browser's name for a remembered device): kept only when it holds
+ * no card data and no NUL, and cut to `max` characters. A header is not the person's input to correct,
+ * so it is dropped rather than refused.
+ */
+export function storableHeader(value: string | string[] | undefined, max = 200): string | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v || inputProblem(v, 'header')) return null;
+  return v.slice(0, max);
+}
+
 function checkRequest(req: FastifyRequest): void {
   for (const [where, value] of [['params', req.params], ['query', req.query], ['body', req.body]] as const) {
     if (value === undefined || value === null) continue;
