@@ -3,33 +3,22 @@ import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
-import { count, eq } from 'drizzle-orm';
-import type { ImportMode, Language } from '@poscare/contracts';
+import type { AuditVerifyResult, ImportMode, Language } from '@poscare/contracts';
 import { ConfigError, loadConfig, type Config } from './config.js';
-import { openDatabase, type Database } from './db/client.js';
-import { migrate } from './db/migrate.js';
-import { organizations, users } from './db/schema.js';
+import type { Database } from './db/client.js';
 import { AppError } from './errors/errors.js';
 import { translate, pickLanguage } from './i18n/messages.js';
-import { systemActor } from './access/actor.js';
-import { createAdmin } from './platform/bootstrap.js';
-import { isStrongPassword } from './auth/passwordPolicy.js';
 import { DataDirBusyError, lockDataDir } from './platform/dataLock.js';
-import { ImportService } from './imports/service.js';
-import { backup, restore } from './backup/backup.js';
-import { verifyChains } from './audit/chain.js';
-import type { AuditVerifyResult } from '@poscare/contracts';
-import { start, createLogger } from './server.js';
-import { keepRunningOnStrayErrors } from './platform/lastResort.js';
-import { systemClock } from './platform/clock.js';
 import { VERSION } from './version.js';
-import { diagnose, DiagnosisInputError } from '@poscare/diagnosis';
 
+// Each command loads what it uses when it runs (the server, the database, the diagnosis engine, the
+// findings engine), so `poscare --help` or `poscare txn analyze` do not load the whole server first.
 const lang: Language = pickLanguage(process.env.POSCARE_LANG ?? process.env.LANG?.replace('_', '-').split('.')[0], 'en-US');
 
 /** Opens the configured database for a one-off command, holding the embedded store's lock meanwhile. */
 async function withDb<T>(config: Config, fn: (db: Database, applied: string[]) => Promise<T>): Promise<T> {
   const unlock = config.DATABASE_URL ? () => undefined : lockDataDir(config.DATA_DIR);
+  const [{ openDatabase }, { migrate }] = await Promise.all([import('./db/client.js'), import('./db/migrate.js')]);
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   try {
     return await fn(db, await migrate(db));
@@ -59,6 +48,7 @@ program
   .action(async (o: { roles?: string; demo?: boolean }) => {
     try {
       const config = loadConfig(o.roles ? { ...process.env, POSCARE_ROLES: o.roles } : process.env);
+      const [{ start, createLogger }, { keepRunningOnStrayErrors }] = await Promise.all([import('./server.js'), import('./platform/lastResort.js')]);
       const running = await start(config, { demo: Boolean(o.demo) });
       // From here on, no single message or request may end the process (see platform/lastResort.ts).
       keepRunningOnStrayErrors(createLogger(config));
@@ -94,6 +84,13 @@ program
   .action(async (o: { email: string; name: string; password?: string }) => {
     try {
       const config = loadConfig();
+      const [{ isStrongPassword }, { createAdmin }, { count, eq }, { users }, { systemClock }] = await Promise.all([
+        import('./auth/passwordPolicy.js'),
+        import('./platform/bootstrap.js'),
+        import('drizzle-orm'),
+        import('./db/schema.js'),
+        import('./platform/clock.js'),
+      ]);
       const password = o.password ?? config.POSCARE_ADMIN_PASSWORD;
       if (password && password.length < 10) throw new Error('the password must have at least 10 characters');
       if (password && !isStrongPassword(password, { email: o.email, name: o.name })) {
@@ -124,6 +121,14 @@ program
       const config = loadConfig();
       const mode: ImportMode = o.dryRun ? 'dry_run' : o.validOnly ? 'valid_only' : 'all_or_nothing';
       const bytes = readFileSync(file);
+      const [{ eq }, { organizations }, { ImportService }, { systemActor }, { systemClock }, { createLogger }] = await Promise.all([
+        import('drizzle-orm'),
+        import('./db/schema.js'),
+        import('./imports/service.js'),
+        import('./access/actor.js'),
+        import('./platform/clock.js'),
+        import('./server.js'),
+      ]);
       const report = await withDb(config, async (db) => {
         const [org] = o.org
           ? await db.orm.select().from(organizations).where(eq(organizations.id, o.org))
@@ -150,6 +155,7 @@ program
   .argument('<file>')
   .action(async (file: string) => {
     try {
+      const { backup } = await import('./backup/backup.js');
       const r = await withDb(loadConfig(), (db) => backup(db, file));
       console.log(`backup written to ${file}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
     } catch (err) {
@@ -171,6 +177,7 @@ program
         rl.close();
         if (answer.trim() !== 'restore') return void console.log('cancelled');
       }
+      const { restore } = await import('./backup/backup.js');
       const r = await withDb(loadConfig(), (db) => restore(db, file));
       console.log(`restored backup of ${r.header.createdAt}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
       // The data is restored either way; a broken chain is reported, for the operator to look into.
@@ -192,6 +199,7 @@ program
       .action(async (o: { org?: string; json?: boolean }) => {
         try {
           if (o.org && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(o.org)) throw new Error('--org must be an organization id');
+          const { verifyChains } = await import('./audit/chain.js');
           const r = await withDb(loadConfig(), (db) => verifyChains(db, o.org ? { orgId: o.org } : {}));
           if (o.json) console.log(JSON.stringify(r, null, 2));
           else {
@@ -275,6 +283,7 @@ program
     } catch (e) {
       fail(new Error(lang === 'zh-CN' ? `输入不是有效的 JSON：${(e as Error).message}` : `input is not valid JSON: ${(e as Error).message}`));
     }
+    const { diagnose, DiagnosisInputError } = await import('@poscare/diagnosis');
     try {
       const result = diagnose(input);
       process.stdout.write(`${JSON.stringify(result, null, opts.pretty ? 2 : undefined)}\n`);
