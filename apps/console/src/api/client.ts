@@ -1,5 +1,6 @@
 import type { ErrorBody } from '@poscare/contracts';
 import i18n from '../i18n';
+import { saveBlob } from '../lib/csv';
 
 /** An error answer from the API (or a network failure, status 0), with the message already in the user's language. */
 export class ApiError extends Error {
@@ -111,14 +112,6 @@ export async function download(path: string, query: Record<string, QueryValue>):
   }
   const disposition = res.headers.get('content-disposition') ?? '';
   const name = /filename="([^"]+)"/.exec(disposition)?.[1] ?? 'poscare-report';
-  const blob = await res.blob();
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 2000);
+  saveBlob(name, await res.blob());
   return name;
 }

@@ -5,8 +5,8 @@ export function importTemplateCsv(): string {
   return `${csvLine(IMPORT_COLUMNS)}\r\n`;
 }
 
-export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
-  const blob = new Blob([text], { type });
+/** Hands a file made in the page to the browser's downloads. */
+export function saveBlob(filename: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
@@ -14,5 +14,9 @@ export function downloadText(filename: string, text: string, type = 'text/csv;ch
   document.body.appendChild(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 1000);
+  setTimeout(() => URL.revokeObjectURL(url), 2000);
+}
+
+export function downloadText(filename: string, text: string, type = 'text/csv;charset=utf-8'): void {
+  saveBlob(filename, new Blob([text], { type }));
 }
