@@ -13,7 +13,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, consoleWatch, log, noHorizontalOverflow, ROOT, runE2e, screenshotter, signIn, startDemoServer, switchLanguage } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, assertEqual, AssertionError, CHROMIUM, CHROMIUM_ARGS, consoleWatch, log, noHorizontalOverflow, pick, ROOT, runE2e, screenshotter, signIn, startDemoServer, switchLanguage } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-firsthour');
 const shot = screenshotter(SHOTS);
@@ -74,6 +74,16 @@ async function run() {
     })()]);
     assert(/^poscare-terminals-\d{4}-\d{2}-\d{2}\.csv$/.test(download.suggestedFilename()), `export file name: ${download.suggestedFilename()}`);
     log(`fleet: ${fleetCritical} critical → the same terminals listed, exported as ${download.suggestedFilename()}`);
+    // Chosen rows move together: (up to) two critical terminals go to repair.
+    const boxes = admin.locator('tbody .ant-table-selection-column input[type="checkbox"]');
+    const chosen = Math.min(2, rows);
+    for (let i = 0; i < chosen; i++) await boxes.nth(i).check();
+    await admin.getByTestId('bulk-lifecycle').click();
+    await pick(admin, 'bulk-lifecycle-to', '维修中');
+    await shot(admin, 'bulk-lifecycle-zh');
+    await admin.locator('.ant-modal-footer .ant-btn-primary').click();
+    await admin.waitForFunction((n) => document.querySelectorAll('tbody [data-testid="state-tag"][data-state="in_repair"]').length === n, chosen);
+    log(`${chosen} chosen terminals moved to repair together`);
 
     // The support line merchants are given.
     await admin.goto(`${base}/organizations`);

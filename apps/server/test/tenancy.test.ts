@@ -282,6 +282,8 @@ describe('tenant isolation', () => {
       'GET /api/v1/me/overview',
       // The terminal list and the ticket queue as files: the same scoped queries as the lists.
       'GET /api/v1/terminals/export', 'GET /api/v1/tickets/export',
+      // Each chosen terminal is moved through the single-terminal service (checked below: another tenant's is refused as not found).
+      'POST /api/v1/terminals/bulk/lifecycle',
       'GET /api/v1/me/tokens', 'POST /api/v1/me/tokens', 'DELETE /api/v1/me/tokens/:id', 'GET /api/v1/organizations',
       // The signed-in user's own password and second factor.
       'POST /api/v1/auth/login/second-factor', 'POST /api/v1/me/password', 'GET /api/v1/me/mfa', 'POST /api/v1/me/mfa/totp', 'POST /api/v1/me/mfa/totp/confirm',

@@ -180,3 +180,30 @@ describe('live status in the terminal list', () => {
     expect(tickets.rawPayload.subarray(3).toString('utf8').split('\r\n')[0]).toBe('Ticket,Title,Status,Priority,Serial number,Assignee,Opened (UTC+8),Updated (UTC+8),SLA breached');
   });
 });
+
+describe('bulk lifecycle changes', () => {
+  it('moves every chosen terminal it may, lists the ones it may not, and never touches another tenant\'s', async () => {
+    const B = await t.tenant();
+    const C = await t.tenant();
+    const c = await t.login(B.admin.email);
+    const mine = [];
+    for (let i = 0; i < 3; i++) mine.push(await t.f.terminal(B.org.id, { serialNumber: `BULK-${i}`, siteId: B.site.id, merchantId: B.merchant.id, lifecycleState: 'active' }));
+    const retired = await t.f.terminal(B.org.id, { serialNumber: 'BULK-R', lifecycleState: 'retired' });
+    const foreign = await t.f.terminal(C.org.id, { serialNumber: 'BULK-C', lifecycleState: 'active' });
+    const r = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/terminals/bulk/lifecycle',
+      headers: { cookie: c, 'accept-language': 'en-US' },
+      payload: { ids: [...mine.map((x) => x.id), retired.id, foreign.id], to: 'in_repair', reason: 'depot check' },
+    });
+    expect(r.statusCode, r.body).toBe(200);
+    const body = r.json();
+    expect(body.done).toBe(3);
+    expect(body.failed.map((f: { id: string; error: { id: string } }) => [f.id, f.error.id])).toEqual([
+      [retired.id, 'terminal.illegal_transition'],
+      [foreign.id, 'not_found'],
+    ]);
+    const states = await t.db.rawTransaction((tx) => tx.query<{ serial_number: string; lifecycle_state: string }>(`SELECT serial_number, lifecycle_state FROM terminals WHERE serial_number LIKE 'BULK-%' ORDER BY serial_number`));
+    expect(states.map((s) => `${s.serial_number}:${s.lifecycle_state}`)).toEqual(['BULK-0:in_repair', 'BULK-1:in_repair', 'BULK-2:in_repair', 'BULK-C:active', 'BULK-R:retired']);
+  });
+});

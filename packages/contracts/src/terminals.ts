@@ -99,6 +99,14 @@ export const LifecycleChange = z.object({
   reason: z.string().trim().max(500).optional(),
 });
 
+/** The same lifecycle move for several terminals chosen in the list (each moved on its own; one refusal stops no other). */
+export const BulkLifecycleChange = LifecycleChange.extend({ ids: z.array(z.string().uuid()).min(1).max(500) });
+export const BulkResult = z.object({
+  done: z.number().int(),
+  failed: z.array(z.object({ id: z.string(), error: z.object({ id: z.string(), message: z.string() }) })),
+});
+export type BulkResult = z.infer<typeof BulkResult>;
+
 export const LifecycleEvent = z.object({
   id: Id,
   fromState: LifecycleState.nullable(),

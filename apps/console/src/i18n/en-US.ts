@@ -245,6 +245,15 @@ const enUS: Messages<typeof zhCN> = {
     emptyHint: 'Pick a merchant, then add its stores as sites.',
   },
   terminal: {
+    bulk: {
+      changeState: 'Change state ({{count}})',
+      title: 'Move {{count}} terminals to another state',
+      to: 'New state',
+      reason: 'Why (kept in each terminal\'s history)',
+      apply: 'Move them',
+      done: '{{count}} terminals moved',
+      partial: '{{done}} moved, {{failed}} could not be moved:',
+    },
     liveStatus: 'Live status',
     filterStatus: 'Live status',
     title: 'Terminals',

@@ -241,6 +241,15 @@ const zhCN = {
     emptyHint: '先选择商户，再为其添加门店网点。',
   },
   terminal: {
+    bulk: {
+      changeState: '变更状态（{{count}}）',
+      title: '将 {{count}} 台终端变更为其他状态',
+      to: '新状态',
+      reason: '原因（记入每台终端的历史）',
+      apply: '变更',
+      done: '已变更 {{count}} 台终端',
+      partial: '已变更 {{done}} 台，{{failed}} 台未能变更：',
+    },
     liveStatus: '实时状态',
     filterStatus: '在线状态',
     title: '终端',

@@ -16,6 +16,7 @@ import { MerchantSelect, SiteSelect, useMerchantNames, useSiteNames } from '../c
 import { PageHeader } from '../components/PageHeader';
 import { SearchBox } from '../components/SearchBox';
 import { ExportButtons } from '../components/ExportButtons';
+import { BulkLifecycle } from '../components/BulkLifecycle';
 import { StateTag } from '../components/StateTag';
 import { EmptyState, QueryError } from '../components/Status';
 import { TerminalForm, terminalBody, type TerminalFormValues } from '../components/TerminalForm';
@@ -34,6 +35,8 @@ export default function TerminalsPage() {
   const showError = useShowError();
   const { values, page, pageSize, offset, setFilters, setPage } = useUrlState(KEYS);
   const [creating, setCreating] = useState(false);
+  /** Rows chosen for a bulk action (on this page of the list). */
+  const [selected, setSelected] = useState<string[]>([]);
   const [initial, setInitial] = useState<Partial<TerminalFormValues>>({});
   const [form] = Form.useForm<TerminalFormValues>();
   const merchants = useMerchantNames();
@@ -242,6 +245,7 @@ export default function TerminalsPage() {
               {t('common.clearFilters')}
             </Button>
           )}
+          {can('terminal:lifecycle') && selected.length > 0 && <BulkLifecycle ids={selected} onDone={() => setSelected([])} />}
           <ExportButtons path="/terminals/export" query={{ ...query, limit: undefined, offset: undefined }} />
           <Button icon={<ReloadOutlined />} onClick={() => void list.refetch()} aria-label={t('common.refresh')} />
         </div>
@@ -251,11 +255,18 @@ export default function TerminalsPage() {
           <Table<TerminalListItem>
             rowKey="id"
             columns={columns}
+            rowSelection={can('terminal:lifecycle') ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)), columnWidth: 40 } : undefined}
             dataSource={list.data?.items}
             loading={list.isFetching}
             scroll={{ x: 'max-content' }}
             data-testid="terminal-table"
-            onRow={(r) => ({ onClick: () => navigate(`/terminals/${r.id}`), className: 'clickable-row' })}
+            onRow={(r) => ({
+              // A click on the row opens the terminal; a click on its checkbox only chooses it.
+              onClick: (e) => {
+                if (!(e.target as HTMLElement).closest('.ant-table-selection-column')) navigate(`/terminals/${r.id}`);
+              },
+              className: 'clickable-row',
+            })}
             pagination={pagination}
             onChange={(_p, _f, sorter, extra) => {
               if (extra.action !== 'sort') return;

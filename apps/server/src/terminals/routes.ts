@@ -8,6 +8,8 @@ import {
   TerminalCreate,
   TerminalDetail,
   TerminalExportQuery,
+  BulkLifecycleChange,
+  BulkResult,
   EXPORT_MAX_ROWS,
   type FleetStatus,
   TerminalListItem,
@@ -20,6 +22,8 @@ import { requireActor } from '../http/access.js';
 import { present, presentAll } from '../http/present.js';
 import type { TerminalService } from './service.js';
 import { sendSheet } from '../http/spreadsheet.js';
+import { renderError } from '../http/errorHandler.js';
+import { AppError } from '../errors/errors.js';
 import { isMessageId, translate, type MessageId } from '../i18n/messages.js';
 import { formatLocal, localDay } from '../reports/range.js';
 
@@ -94,6 +98,24 @@ export const terminalRoutes =
       config: { permission: 'terminal:lifecycle' },
       schema: { tags, summary: 'Move a terminal to another lifecycle state', params: IdParams, body: LifecycleChange, response: { 200: Terminal } },
       handler: async (req) => present(await svc.changeLifecycle(requireActor(req), req.params.id, req.body)),
+    });
+    app.post('/terminals/bulk/lifecycle', {
+      config: { permission: 'terminal:lifecycle' },
+      schema: { tags, summary: 'Move the chosen terminals to another lifecycle state; each is moved on its own and refusals are listed', body: BulkLifecycleChange, response: { 200: BulkResult } },
+      handler: async (req) => {
+        const actor = requireActor(req);
+        const { ids, ...change } = req.body;
+        const failed: BulkResult['failed'] = [];
+        for (const id of [...new Set(ids)]) {
+          try {
+            await svc.changeLifecycle(actor, id, change);
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            failed.push({ id, error: renderError(req.lang, err).error });
+          }
+        }
+        return { done: new Set(ids).size - failed.length, failed };
+      },
     });
     app.post('/terminals/:id/acceptance', {
       config: { permission: 'terminal:acceptance' },
