@@ -120,6 +120,13 @@ async function run() {
     assertEqual(await mp.getByTestId('my-tickets-at-risk').count(), 0, 'merchants see no SLA risk counts');
     await noHorizontalOverflow(mp, 'merchant overview at 390 px');
     await shot(mp, 'overview-merchant-390-zh');
+    // The notification panel fits the phone's screen.
+    await mp.getByTestId('bell').click();
+    const panel = await mp.getByTestId('bell-panel').boundingBox();
+    assert(panel && panel.x >= 0 && panel.x + panel.width <= 390, `the notification panel fits 390 px (${JSON.stringify(panel)})`);
+    await shot(mp, 'notifications-merchant-390-zh');
+    await mp.keyboard.press('Escape');
+    await mp.getByTestId('bell').click();
     await mp.getByTestId('nav-toggle').click();
     await mp.getByTestId('app-menu').waitFor();
     assertEqual(await mp.getByTestId('nav-organizations').count(), 0, 'no organizations menu for merchants');
