@@ -38,6 +38,9 @@ import type { AlertRuntime } from './runtime.js';
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
 
+/** An alert row as the API presents it: with its ticket's number (T000123), as people name tickets. */
+const ALERT_COLUMNS = `a.*, (SELECT k.number FROM tickets k WHERE k.id = a.ticket_id) AS ticket_number`;
+
 export class AlertService {
   private readonly knowledge: Knowledge;
   private readonly terminals: TerminalService;
@@ -81,7 +84,7 @@ export class AlertService {
     return this.ctx.db.rawTransaction(async (tx) => {
       const [rows, [total], [counts]] = await Promise.all([
         tx.query<Row>(
-          `SELECT a.*, (SELECT k.number FROM tickets k WHERE k.id = a.ticket_id) AS ticket_number FROM alerts a WHERE ${where.join(' AND ')} ORDER BY (a.status = 'resolved'), CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.last_change_at DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
+          `SELECT ${ALERT_COLUMNS} FROM alerts a WHERE ${where.join(' AND ')} ORDER BY (a.status = 'resolved'), CASE a.severity WHEN 'critical' THEN 0 WHEN 'warning' THEN 1 ELSE 2 END, a.last_change_at DESC LIMIT ${q.limit} OFFSET ${q.offset}`,
           params,
         ),
         tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM alerts a WHERE ${where.join(' AND ')}`, params),
@@ -185,7 +188,7 @@ export class AlertService {
 
   private async row(actor: Actor, id: string): Promise<Row> {
     const params: unknown[] = [id, actor.orgId];
-    let sql = 'SELECT a.*, (SELECT k.number FROM tickets k WHERE k.id = a.ticket_id) AS ticket_number FROM alerts a WHERE id = $1 AND org_id = $2';
+    let sql = `SELECT ${ALERT_COLUMNS} FROM alerts a WHERE id = $1 AND org_id = $2`;
     if (actor.merchantId) sql += ` AND merchant_id = $${params.push(actor.merchantId)}`;
     const [row] = await this.ctx.db.rawTransaction((tx) => tx.query<Row>(sql, params));
     if (!row) throw errors.notFound('alert');

@@ -10,7 +10,7 @@
 import type { CaseEvent, CaseTelemetry, CaseTransaction, DiagnosisCaseInput, SitePeer } from '@poscare/contracts';
 import { SILENT_AFTER_MIN, thinTelemetry } from '@poscare/diagnosis';
 import type { RawTx } from '../db/client.js';
-import { OFFLINE_AFTER_MS } from '../fleet/health.js';
+import { IN_SERVICE_SQL, OFFLINE_AFTER_MS } from '../fleet/health.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => new Date(v as string).toISOString();
@@ -145,7 +145,7 @@ async function sitePeers(tx: RawTx, term: TerminalRow, now: Date): Promise<SiteP
   const rows = await tx.query<Row>(
     `SELECT t.id, t.connectivity, coalesce(l.app_version, t.app_version) AS app_version, l.last_seen_at, l.health
      FROM terminals t JOIN terminal_live l ON l.terminal_id = t.id
-     WHERE t.site_id = $1 AND t.org_id = $2 AND t.id <> $3 AND t.lifecycle_state IN ('installed', 'active', 'in_repair')
+     WHERE t.site_id = $1 AND t.org_id = $2 AND t.id <> $3 AND t.lifecycle_state IN (${IN_SERVICE_SQL})
      ORDER BY t.serial_number LIMIT 200`,
     [term.site_id, term.org_id, term.id],
   );

@@ -2,7 +2,7 @@
  * What makes a terminal "degraded", as data: each rule names a reason code and the condition on the
  * latest telemetry sample. Offline is not here: it is decided at read time from last_seen_at.
  */
-import type { HealthReason, Telemetry } from '@poscare/contracts';
+import { MONITORED_STATES, type HealthReason, type Telemetry } from '@poscare/contracts';
 
 export interface HealthRule {
   reason: HealthReason;
@@ -65,3 +65,6 @@ export function liveHealth(stored: { health: string; reasons: string[]; lastSeen
     lastReadings: { health: stored.health, reasons: stored.reasons },
   };
 }
+
+/** The monitored lifecycle states as an SQL list, for queries that count terminals in service (constants, not input). */
+export const IN_SERVICE_SQL = MONITORED_STATES.map((s) => `'${s}'`).join(', ');

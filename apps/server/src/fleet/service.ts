@@ -3,7 +3,7 @@ import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
 import { TerminalService } from '../terminals/service.js';
-import { liveHealth, OFFLINE_AFTER_MS } from './health.js';
+import { IN_SERVICE_SQL as IN_SERVICE, liveHealth, OFFLINE_AFTER_MS } from './health.js';
 
 type Row = Record<string, unknown>;
 
@@ -29,7 +29,7 @@ export class FleetService {
     const n = params.length + 1;
     // A terminal's status: never_seen, offline, or its health from the latest sample.
     const status = `CASE WHEN l.terminal_id IS NULL THEN 'never_seen' WHEN l.last_seen_at < $${n} THEN 'offline' ELSE l.health END`;
-    const base = `FROM terminals t LEFT JOIN terminal_live l ON l.terminal_id = t.id WHERE ${where} AND t.lifecycle_state IN ('installed', 'active', 'in_repair')`;
+    const base = `FROM terminals t LEFT JOIN terminal_live l ON l.terminal_id = t.id WHERE ${where} AND t.lifecycle_state IN (${IN_SERVICE})`;
     const by = (dim: string, label: string, join = '') =>
       this.q<{ key: string | null; label: string | null; total: string; offline: string; degraded: string; critical: string }>(
         `SELECT ${dim} AS key, ${label} AS label, count(*) AS total,
@@ -37,7 +37,7 @@ export class FleetService {
            count(*) FILTER (WHERE ${status} = 'degraded') AS degraded,
            count(*) FILTER (WHERE ${status} = 'critical') AS critical
          FROM terminals t LEFT JOIN terminal_live l ON l.terminal_id = t.id ${join}
-         WHERE ${where} AND t.lifecycle_state IN ('installed', 'active', 'in_repair')
+         WHERE ${where} AND t.lifecycle_state IN (${IN_SERVICE})
          GROUP BY 1, 2 ORDER BY count(*) FILTER (WHERE ${status} <> 'ok') DESC, count(*) DESC LIMIT 20`,
         [...params, cutoff],
       );
@@ -51,7 +51,7 @@ export class FleetService {
         `SELECT r.reason, count(*) AS n
          FROM terminals t JOIN terminal_live l ON l.terminal_id = t.id
          CROSS JOIN LATERAL jsonb_array_elements_text(l.health_reasons) AS r(reason)
-         WHERE ${where} AND t.lifecycle_state IN ('installed', 'active', 'in_repair') AND l.last_seen_at >= $${n}
+         WHERE ${where} AND t.lifecycle_state IN (${IN_SERVICE}) AND l.last_seen_at >= $${n}
          GROUP BY 1 ORDER BY 2 DESC`,
         [...params, cutoff],
       ),
