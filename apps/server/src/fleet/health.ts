@@ -68,3 +68,10 @@ export function liveHealth(stored: { health: string; reasons: string[]; lastSeen
 
 /** The monitored lifecycle states as an SQL list, for queries that count terminals in service (constants, not input). */
 export const IN_SERVICE_SQL = MONITORED_STATES.map((s) => `'${s}'`).join(', ');
+
+/**
+ * A terminal's status as every count and list reads it: never seen, offline (silent since before
+ * `cutoff`, an SQL expression), or the health of its latest sample. `live` names terminal_live in the query.
+ */
+export const liveStatusSql = (live: string, cutoff: string) =>
+  `CASE WHEN ${live}.terminal_id IS NULL THEN 'never_seen' WHEN ${live}.last_seen_at < ${cutoff} THEN 'offline' ELSE ${live}.health END`;

@@ -3,7 +3,7 @@ import type { Actor } from '../access/actor.js';
 import { assertCan } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
 import { TerminalService } from '../terminals/service.js';
-import { IN_SERVICE_SQL as IN_SERVICE, liveHealth, OFFLINE_AFTER_MS } from './health.js';
+import { IN_SERVICE_SQL as IN_SERVICE, liveHealth, liveStatusSql, OFFLINE_AFTER_MS } from './health.js';
 
 type Row = Record<string, unknown>;
 
@@ -28,7 +28,7 @@ export class FleetService {
     const cutoff = new Date(this.ctx.clock.now().getTime() - OFFLINE_AFTER_MS);
     const n = params.length + 1;
     // A terminal's status: never_seen, offline, or its health from the latest sample.
-    const status = `CASE WHEN l.terminal_id IS NULL THEN 'never_seen' WHEN l.last_seen_at < $${n} THEN 'offline' ELSE l.health END`;
+    const status = liveStatusSql('l', `$${n}`);
     const base = `FROM terminals t LEFT JOIN terminal_live l ON l.terminal_id = t.id WHERE ${where} AND t.lifecycle_state IN (${IN_SERVICE})`;
     const by = (dim: string, label: string, join = '') =>
       this.q<{ key: string | null; label: string | null; total: string; offline: string; degraded: string; critical: string }>(

@@ -2,6 +2,7 @@
 import { and, asc, count, desc, eq, gte, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { z } from 'zod';
 import { MONITORED_STATES, type TerminalQuery } from '@poscare/contracts';
+import { liveStatusSql } from '../fleet/health.js';
 import type { Orm } from '../db/client.js';
 import { containsPattern } from '../db/like.js';
 import { merchants, sites, terminalAcceptances, terminalLive, terminalStateHistory, terminals } from '../db/schema.js';
@@ -18,7 +19,8 @@ export const terminalScope = (a: Actor) => tenantFilter(a, { orgId: terminals.or
 
 /** A terminal's live status as the fleet page counts it: never seen, offline (silent past the cutoff), or its latest health. */
 export const liveStatus = (offlineBefore: Date) =>
-  sql<string>`CASE WHEN ${terminalLive.terminalId} IS NULL THEN 'never_seen' WHEN ${terminalLive.lastSeenAt} < ${offlineBefore} THEN 'offline' ELSE ${terminalLive.health} END`;
+  // The fleet page's rule; the cutoff is a Date made here, written as a literal.
+  sql.raw(liveStatusSql('"terminal_live"', `'${offlineBefore.toISOString()}'::timestamptz`));
 
 /** The terminal list with each terminal's live status; filters and sort are the fleet page's, so its counts link here exactly. */
 export async function listTerminals(orm: Orm, actor: Actor, q: z.infer<typeof TerminalQuery>, offlineBefore: Date) {
