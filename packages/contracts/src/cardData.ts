@@ -132,36 +132,50 @@ export function stringHasCardData(raw: string): boolean {
 }
 
 export interface CardDataHit {
-  /** Where the card data is: object keys and array indexes joined by dots ('' for the value itself). */
+  /** Where the card data is: object keys and array indexes joined by dots ('' for the value itself); a key holding it is named `[key]`, never by itself. */
   path: string;
 }
 
 /**
- * Finds the first string (or object key) holding card data in a value of any shape, without
- * recursion (a hostile value nested 10,000 deep cannot exhaust the stack). Values nested deeper than
- * `maxDepth` are not looked into; callers that take outside input refuse such depth before.
+ * Walks a value of any shape without recursion (a hostile value nested 10,000 deep cannot exhaust the
+ * stack) and returns the first string or object key for which `test` names a problem, with its path
+ * (`prefix.a.0.b`; a key is named by its place, `prefix.a.[key]`, so a path never repeats what the key
+ * holds). Deeper than `maxDepth`, it answers `tooDeep` when given, else does not look further.
  */
-export function findCardData(value: unknown, maxDepth = MAX_INPUT_DEPTH): CardDataHit | null {
-  const stack: [unknown, string, number][] = [[value, '', 0]];
+export function findInStrings<P>(value: unknown, test: (s: string) => P | null, opts: { prefix?: string; maxDepth?: number; tooDeep?: P } = {}): { path: string; problem: P } | null {
+  const maxDepth = opts.maxDepth ?? MAX_INPUT_DEPTH;
+  const join = (path: string, k: string) => (path ? `${path}.${k}` : k);
+  const stack: [unknown, string, number][] = [[value, opts.prefix ?? '', 0]];
   while (stack.length) {
     const [v, path, depth] = stack.pop()!;
     if (typeof v === 'string') {
-      if (stringHasCardData(v)) return { path };
-    } else if (v && typeof v === 'object' && depth < maxDepth) {
+      const problem = test(v);
+      if (problem !== null) return { path, problem };
+    } else if (v && typeof v === 'object') {
+      if (depth >= maxDepth) {
+        if (opts.tooDeep !== undefined) return { path, problem: opts.tooDeep };
+        continue;
+      }
       if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], path ? `${path}.${i}` : String(i), depth + 1]);
+        for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], join(path, String(i)), depth + 1]);
       } else {
         const keys = Object.keys(v);
         for (let i = keys.length - 1; i >= 0; i--) {
           const k = keys[i]!;
-          const at = path ? `${path}.${k}` : k;
-          if (stringHasCardData(k)) return { path: at };
-          stack.push([(v as Record<string, unknown>)[k], at, depth + 1]);
+          const problem = test(k);
+          if (problem !== null) return { path: join(path, '[key]'), problem };
+          stack.push([(v as Record<string, unknown>)[k], join(path, k), depth + 1]);
         }
       }
     }
   }
   return null;
+}
+
+/** The first string (or object key) holding card data, with its path; values deeper than `maxDepth` are not looked into (callers taking outside input refuse such depth first). */
+export function findCardData(value: unknown, maxDepth = MAX_INPUT_DEPTH): CardDataHit | null {
+  const hit = findInStrings(value, (s) => (stringHasCardData(s) ? true : null), { maxDepth });
+  return hit && { path: hit.path };
 }
 
 /** True when any string in the value holds a card number or track data (see `stringHasCardData`). */

@@ -4,7 +4,7 @@ export * from './terminals.js';
 export * from './users.js';
 export * from './imports.js';
 export * from './device.js';
-export { findCardData, stringHasCardData, nestingDepth, MAX_INPUT_DEPTH, type CardDataHit } from './cardData.js';
+export { findCardData, findInStrings, stringHasCardData, nestingDepth, MAX_INPUT_DEPTH, type CardDataHit } from './cardData.js';
 export * from './fleet.js';
 export * from './diagnosis.js';
 export * from './alerts.js';

@@ -6,7 +6,7 @@
  * A refusal names the field, in the caller's language, and never repeats the value.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { MAX_INPUT_DEPTH, stringHasCardData } from '@poscare/contracts';
+import { findInStrings, MAX_INPUT_DEPTH, stringHasCardData } from '@poscare/contracts';
 import { AppError, type FieldProblem } from '../errors/errors.js';
 
 type Problem = 'card_data' | 'nul_byte' | 'too_deep';
@@ -17,28 +17,9 @@ const ID: Record<Problem, FieldProblem['id']> = {
   too_deep: 'input.too_deep',
 };
 
-/** The first problem in a value of any shape, with the path of the field; no recursion, so no depth can exhaust the stack. */
+/** The first problem in a value of any shape, with the path of the field (the walk is `findInStrings` of contracts: no recursion, keys named by their place). */
 export function inputProblem(value: unknown, prefix: string): { path: string; problem: Problem } | null {
-  const stack: [unknown, string, number][] = [[value, prefix, 0]];
-  while (stack.length) {
-    const [v, path, depth] = stack.pop()!;
-    if (typeof v === 'string') {
-      const p = stringProblem(v);
-      if (p) return { path, problem: p };
-    } else if (v && typeof v === 'object') {
-      if (depth >= MAX_INPUT_DEPTH) return { path, problem: 'too_deep' };
-      const entries = Array.isArray(v) ? v.map((x, i) => [String(i), x] as const) : Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [k, x] = entries[i]!;
-        const kp = stringProblem(k);
-        // A key is named by its place: the path must not repeat a card number.
-        if (kp) return { path: `${path}.[key]`, problem: kp };
-        const at = path ? `${path}.${k}` : k;
-        stack.push([x, at, depth + 1]);
-      }
-    }
-  }
-  return null;
+  return findInStrings<Problem>(value, stringProblem, { prefix, maxDepth: MAX_INPUT_DEPTH, tooDeep: 'too_deep' });
 }
 
 function stringProblem(s: string): Problem | null {
