@@ -31,16 +31,22 @@ export const PERMISSIONS = [
   'parts:read',
   'parts:manage',
   'reports:read',
+  // Issue 15, merchants' money: payments from both sides, findings (merchants: their own), host records, risk work.
+  'payments:read',
+  'payments:import',
+  'risk:work',
+  'risk:configure',
+  'risk:decide',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read', 'devices:manage', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'alerts:configure', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read'],
-  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read'],
+  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read', 'devices:manage', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'alerts:configure', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read', 'payments:read', 'payments:import', 'risk:work', 'risk:configure', 'risk:decide'],
+  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read', 'payments:read'],
   engineer: ['inventory:read', 'terminal:lifecycle', 'terminal:acceptance', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'parts:read'],
-  risk_analyst: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'kb:read', 'reports:read'],
+  risk_analyst: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'kb:read', 'reports:read', 'payments:read', 'risk:work', 'risk:configure', 'risk:decide'],
   // Merchants diagnose their own terminals through the troubleshooter, and see alerts of their own sites.
-  merchant: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'tickets:create', 'kb:read'],
+  merchant: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'tickets:create', 'kb:read', 'payments:read'],
 };
 
 /** Platform administrators (the operator of this PosCare installation) also manage organizations. */

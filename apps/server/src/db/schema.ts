@@ -366,12 +366,170 @@ export const transactions = pgTable(
     tsi: text('tsi'),
     cardToken: text('card_token'),
     durationMs: integer('duration_ms'),
+    /** Issue 15: sale, refund, void or reversal (v1 terminals that send no type: sale). */
+    type: text('type').notNull().default('sale'),
+    authCode: text('auth_code'),
+    /** The sale a void or reversal undoes (by the terminal's STAN). */
+    originalStan: text('original_stan'),
+    /** The sale a refund gives money back for (by the host's RRN). */
+    originalRrn: text('original_rrn'),
+    /** Denormalised from the terminal at ingest, so merchant-scoped money pages need no join. */
+    merchantId: uuid('merchant_id'),
   },
   (t) => [
     primaryKey({ columns: [t.terminalId, t.msgId] }),
     index('transactions_terminal_at').on(t.terminalId, t.at),
     index('transactions_card').on(t.cardToken, t.at),
+    index('transactions_terminal_stan').on(t.terminalId, t.stan),
+    index('transactions_org_at').on(t.orgId, t.at),
   ],
+);
+
+/**
+ * The acquirer host's side of each payment (issue 15): records from ISO 8583 messages, host log
+ * files (JSON lines or CSV) or the API. Card data never: tokens only. A record is stored once per
+ * (organization, host record id); `terminalId` is resolved from the host's TID or the serial number.
+ */
+export const hostRecords = pgTable(
+  'host_records',
+  {
+    orgId: uuid('org_id').notNull(),
+    /** The host's id of the record (e.g. its log line id; for ISO 8583, MTI + TID + STAN + transmission time). */
+    id: text('id').notNull(),
+    at: ts('at').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    terminalId: uuid('terminal_id').notNull(),
+    merchantId: uuid('merchant_id'),
+    type: text('type').notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    entryMode: text('entry_mode').notNull(),
+    cardToken: text('card_token'),
+    stan: text('stan').notNull(),
+    rrn: text('rrn'),
+    authCode: text('auth_code'),
+    outcome: text('outcome').notNull(),
+    responseCode: text('response_code'),
+    originalStan: text('original_stan'),
+    originalRrn: text('original_rrn'),
+    mcc: text('mcc'),
+    /** iso8583, jsonl, csv or api. */
+    origin: text('origin').notNull(),
+    /** The ISO 8583 message type when the record came from one (0210, 0410, …). */
+    mti: text('mti'),
+  },
+  (t) => [
+    primaryKey({ columns: [t.orgId, t.id, t.at] }),
+    index('host_records_terminal_at').on(t.terminalId, t.at),
+    index('host_records_terminal_stan').on(t.terminalId, t.stan),
+    index('host_records_org_rrn').on(t.orgId, t.rrn),
+    index('host_records_org_at').on(t.orgId, t.at),
+  ],
+);
+
+/**
+ * Findings of the transaction analysis (issue 15), one row per finding the live engine opened;
+ * `key` is the engine's identity of it, so a finding re-opened by a replay is the same row. Fraud
+ * findings are the analysts' risk cases (assignee, decision); duplicate charges go to the merchant.
+ */
+export const txnFindings = pgTable(
+  'txn_findings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    key: text('key').notNull(),
+    code: text('code').notNull(),
+    /** open or resolved. */
+    status: text('status').notNull().default('open'),
+    merchantId: uuid('merchant_id'),
+    terminalId: uuid('terminal_id'),
+    cardToken: text('card_token'),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    currency: text('currency'),
+    firstAt: ts('first_at').notNull(),
+    lastAt: ts('last_at').notNull(),
+    /** Record ids of the payments involved (terminal records: `terminalId/msgId`; host records: `host:id`). */
+    txnIds: jsonb('txn_ids').$type<string[]>().notNull(),
+    summaryZh: text('summary_zh').notNull(),
+    summaryEn: text('summary_en').notNull(),
+    action: text('action').notNull(),
+    thresholdsVersion: integer('thresholds_version'),
+    openedAt: ts('opened_at').notNull().defaultNow(),
+    resolvedAt: ts('resolved_at'),
+    /** Why it closed: explained (a later record, e.g. the refund of the duplicate) or decided (an analyst). */
+    resolvedReason: text('resolved_reason'),
+    assigneeId: uuid('assignee_id'),
+    /** fraud, not_fraud or contact_merchant (fraud findings only). */
+    decision: text('decision'),
+    decisionNote: text('decision_note'),
+    decidedBy: uuid('decided_by'),
+    decidedAt: ts('decided_at'),
+    /** The ticket opened when the merchant asked for help with it. */
+    ticketId: uuid('ticket_id'),
+    notifiedAt: ts('notified_at'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('txn_findings_org_key').on(t.orgId, t.key),
+    index('txn_findings_org_status_code').on(t.orgId, t.status, t.code),
+    index('txn_findings_merchant_status').on(t.merchantId, t.status),
+    index('txn_findings_card').on(t.orgId, t.cardToken),
+    index('txn_findings_terminal').on(t.terminalId, t.lastAt),
+  ],
+);
+
+/** Notes on a finding (the risk case's conversation), newest last. */
+export const txnFindingNotes = pgTable(
+  'txn_finding_notes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    findingId: uuid('finding_id')
+      .notNull()
+      .references(() => txnFindings.id, { onDelete: 'cascade' }),
+    authorId: uuid('author_id'),
+    authorName: text('author_name'),
+    body: text('body').notNull(),
+    at: ts('at').notNull().defaultNow(),
+  },
+  (t) => [index('txn_finding_notes_finding').on(t.findingId, t.at)],
+);
+
+/** The block list `risk/decide` reads: card tokens and terminals. An entry is active until removed. */
+export const riskBlocks = pgTable(
+  'risk_blocks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    /** card_token or terminal. */
+    kind: text('kind').notNull(),
+    value: text('value').notNull(),
+    reason: text('reason'),
+    findingId: uuid('finding_id'),
+    createdBy: uuid('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    expiresAt: ts('expires_at'),
+    removedAt: ts('removed_at'),
+    removedBy: uuid('removed_by'),
+  },
+  (t) => [
+    uniqueIndex('risk_blocks_active').on(t.orgId, t.kind, t.value).where(sql`removed_at IS NULL`),
+    index('risk_blocks_org_created').on(t.orgId, t.createdAt),
+  ],
+);
+
+/** Versions of an organization's finding thresholds (overrides over the contract's defaults); the newest is in force. */
+export const txnThresholdVersions = pgTable(
+  'txn_threshold_versions',
+  {
+    orgId: uuid('org_id').notNull(),
+    version: integer('version').notNull(),
+    overrides: jsonb('overrides').$type<Record<string, unknown>>().notNull(),
+    note: text('note'),
+    createdBy: uuid('created_by'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.version] })],
 );
 
 /** Remote commands an operator sent; their status comes from the terminal's acknowledgements (command_acks). */
@@ -1052,6 +1210,11 @@ export const ALL_TABLES = {
   telemetry_raw: telemetryRaw,
   device_events: deviceEvents,
   transactions,
+  host_records: hostRecords,
+  txn_findings: txnFindings,
+  txn_finding_notes: txnFindingNotes,
+  risk_blocks: riskBlocks,
+  txn_threshold_versions: txnThresholdVersions,
   command_acks: commandAcks,
   commands,
   telemetry_hour: telemetryHour,
