@@ -382,6 +382,8 @@ export const transactions = pgTable(
     index('transactions_card').on(t.cardToken, t.at),
     index('transactions_terminal_stan').on(t.terminalId, t.stan),
     index('transactions_org_at').on(t.orgId, t.at),
+    // The live findings engine of another process catches up by arrival time.
+    index('transactions_received_at').on(t.receivedAt),
   ],
 );
 
@@ -424,6 +426,7 @@ export const hostRecords = pgTable(
     index('host_records_terminal_stan').on(t.terminalId, t.stan),
     index('host_records_org_rrn').on(t.orgId, t.rrn),
     index('host_records_org_at').on(t.orgId, t.at),
+    index('host_records_received_at').on(t.receivedAt),
   ],
 );
 
