@@ -48,6 +48,23 @@ describe('tickets moved by two agents at the same moment', () => {
   });
 });
 
+describe('a ticket given to the same person by two agents at the same moment', () => {
+  it('is assigned once: one assignment event, one audit entry', async () => {
+    const me = (await t.app.inject({ url: '/api/v1/me', headers: { cookie: agents[0]! } })).json().id as string;
+    const ids: string[] = [];
+    for (let i = 0; i < 10; i++) {
+      const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });
+      ids.push((await post('/api/v1/tickets', agents[0]!, { terminalId: term.id, title: `Assign ${i}` })).json().ticket.id);
+    }
+    const answers = await atOnce(20, (i) => post(`/api/v1/tickets/${ids[i >> 1]}/assign`, agents[i % 2]!, { assigneeId: me }));
+    expect(answers.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
+    for (const id of ids) {
+      expect(await count(`SELECT count(*)::int AS n FROM ticket_events WHERE ticket_id = $1 AND type = 'assigned'`, [id]), id).toBe(1);
+      expect(await count(`SELECT count(*)::int AS n FROM audit_log WHERE entity_id = $1 AND action = 'assign'`, [id]), id).toBe(1);
+    }
+  });
+});
+
 describe('SLA passes run by two workers at the same moment', () => {
   it('fire each escalation step once and notify once', async () => {
     t.clock.set(new Date('2026-03-06T17:30:00+08:00'));

@@ -211,7 +211,7 @@ describe('tenant isolation', () => {
   it('lists of organization A never contain organization B rows', async () => {
     for (const url of [
       '/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes',
-      '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications', '/api/v1/tickets?status=all',
+      '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications', '/api/v1/tickets?status=all', '/api/v1/tickets/assignees',
       // -- kb lists --
       '/api/v1/kb/search?status=all', '/api/v1/kb/search?q=reader%20读卡器&status=all', '/api/v1/kb/for-causes?codes=hw.reader.chip', '/api/v1/kb/causes',
       // -- fieldwork lists --
@@ -284,6 +284,8 @@ describe('tenant isolation', () => {
       'GET /api/v1/terminals/export', 'GET /api/v1/tickets/export',
       // Each chosen terminal is moved through the single-terminal service (checked below: another tenant's is refused as not found).
       'POST /api/v1/terminals/bulk/lifecycle',
+      // Each chosen ticket is assigned through the single-ticket service (tickets.test.ts: another tenant's is refused as not found); the staff to choose from are the caller's own.
+      'POST /api/v1/tickets/bulk/assign', 'GET /api/v1/tickets/assignees',
       'GET /api/v1/me/tokens', 'POST /api/v1/me/tokens', 'DELETE /api/v1/me/tokens/:id', 'GET /api/v1/organizations',
       // The signed-in user's own password and second factor.
       'POST /api/v1/auth/login/second-factor', 'POST /api/v1/me/password', 'GET /api/v1/me/mfa', 'POST /api/v1/me/mfa/totp', 'POST /api/v1/me/mfa/totp/confirm',

@@ -185,6 +185,43 @@ describe('the handling flow', () => {
   });
 });
 
+describe('assigning several tickets at once', () => {
+  it('gives the chosen tickets to one person, lists refusals in the caller language, and never touches another tenant', async () => {
+    const mine: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const term = await t.f.terminal(A.org.id, { siteId: A.site.id, merchantId: A.merchant.id, lifecycleState: 'active' });
+      mine.push((await call('POST', '/api/v1/tickets', agent, { terminalId: term.id, title: `Bulk ${i}` })).json().ticket.id);
+    }
+    const foreign = (await call('POST', '/api/v1/tickets', adminB, { terminalId: B.terminal.id, title: 'theirs' })).json().ticket.id as string;
+    // The people to choose from are this organization's staff, with the open tickets each holds.
+    const staff = (await call('GET', '/api/v1/tickets/assignees', agent)).json().items as { id: string; role: string; openTickets: number }[];
+    expect(staff.map((u) => u.id)).toContain(agentId);
+    expect(staff.every((u) => ['admin', 'agent', 'engineer'].includes(u.role))).toBe(true);
+    const before = staff.find((u) => u.id === agentId)!.openTickets;
+
+    const res = await call('POST', '/api/v1/tickets/bulk/assign', agent, { ids: [...mine, foreign], assigneeId: agentId }, 'zh-CN');
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json().done).toBe(3);
+    expect(res.json().failed).toEqual([{ id: foreign, error: expect.objectContaining({ id: 'not_found' }) }]);
+    expect(res.json().failed[0].error.message).toMatch(/[\u4e00-\u9fff]/);
+    for (const id of mine) expect((await call('GET', `/api/v1/tickets/${id}`, agent)).json().assigneeId).toBe(agentId);
+    expect((await call('GET', `/api/v1/tickets/${foreign}`, adminB)).json().assigneeId).toBeNull();
+    const after = (await call('GET', '/api/v1/tickets/assignees', agent)).json().items.find((u: { id: string }) => u.id === agentId).openTickets;
+    expect(after).toBe(before + 3);
+
+    // Giving them again to the same person changes nothing and records nothing new.
+    const again = await call('POST', '/api/v1/tickets/bulk/assign', agent, { ids: mine, assigneeId: agentId });
+    expect(again.json()).toEqual({ done: 3, failed: [] });
+    const detail = (await call('GET', `/api/v1/tickets/${mine[0]}`, agent)).json();
+    expect(detail.events.filter((e: { type: string }) => e.type === 'assigned')).toHaveLength(1);
+
+    // Merchants cannot assign; a merchant user cannot be an assignee.
+    expect((await call('POST', '/api/v1/tickets/bulk/assign', merchant, { ids: mine, assigneeId: null })).statusCode).toBe(403);
+    const toMerchant = await call('POST', '/api/v1/tickets/bulk/assign', agent, { ids: mine.slice(0, 1), assigneeId: A.merchantUser.id });
+    expect(toMerchant.json().done).toBe(0);
+  });
+});
+
 describe('alerts open tickets', () => {
   it('a rule with autoTicket (tamper) opens a linked p1 ticket that the alert shows', async () => {
     const rt = new AlertRuntime(t.ctx, { localIngest: true, openTicket: alertTicketOpener(t.services.tickets) });

@@ -7,6 +7,8 @@ export type Language = z.infer<typeof Language>;
 export const ROLES = ['admin', 'agent', 'engineer', 'risk_analyst', 'merchant'] as const;
 export const Role = z.enum(ROLES);
 export type Role = z.infer<typeof Role>;
+/** The roles that work tickets and work orders: the people a ticket or a visit can be given to. */
+export const STAFF_ROLES = ['admin', 'agent', 'engineer'] as const satisfies readonly Role[];
 
 export const Id = z.string().uuid();
 export const IdParams = z.object({ id: Id });

@@ -79,6 +79,13 @@ export const TicketComment = z.object({
 });
 
 export const TicketAssign = z.object({ assigneeId: Id.nullable() });
+/** Several tickets chosen in the queue, given to one person (or to nobody) together; each is assigned on its own. */
+export const BulkTicketAssign = TicketAssign.extend({ ids: z.array(Id).min(1).max(500) });
+export type BulkTicketAssign = z.infer<typeof BulkTicketAssign>;
+/** Staff a ticket can be given to, with how many open tickets each holds already (to spread the load). */
+export const TicketAssignee = z.object({ id: Id, name: z.string(), role: z.string(), team: z.string().nullable(), openTickets: z.number().int() });
+export const TicketAssigneeList = z.object({ items: z.array(TicketAssignee) });
+export type TicketAssigneeList = z.infer<typeof TicketAssigneeList>;
 
 export const TicketRow = z.object({
   id: Id,

@@ -12,6 +12,7 @@ import {
   type ChecklistItem,
   type Language,
   OPEN_WORK_ORDER_STATUSES,
+  STAFF_ROLES,
   PHOTO_MAX_BYTES,
   type PartUse,
   SIGNATURE_MAX_BYTES,
@@ -38,7 +39,6 @@ import { depotRow, moveStock, partName, partRow } from './parts.js';
 import { assertMayWork, assertOpen, audit, formatTime, iso, lockWorkOrder, mayWork, merchantLanguage, notFound, num, refuseCardData, type Row, say, str } from './shared.js';
 
 export const MAX_PHOTOS = 30;
-const STAFF_ROLES = ['admin', 'agent', 'engineer'];
 
 const ROW_SELECT = `SELECT w.*, tk.number AS ticket_number, term.serial_number, s.name AS site_name, m.name AS merchant_name, u.name AS assignee_name, d.name AS depot_name
   FROM work_orders w
@@ -510,7 +510,7 @@ export class WorkOrderService {
 
   private async assignee(tx: RawTx, actor: Actor, userId: string): Promise<{ id: string; name: string }> {
     const [u] = await tx.query<{ id: string; name: string; role: string }>('SELECT id, name, role FROM users WHERE id = $1 AND org_id = $2 AND NOT disabled', [userId, actor.orgId]);
-    if (!u || !STAFF_ROLES.includes(u.role)) throw errors.validation([{ path: 'body.assigneeId', id: 'workorder.assignee_invalid' }]);
+    if (!u || !(STAFF_ROLES as readonly string[]).includes(u.role)) throw errors.validation([{ path: 'body.assigneeId', id: 'workorder.assignee_invalid' }]);
     return u;
   }
 

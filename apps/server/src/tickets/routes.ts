@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import { EXPORT_MAX_ROWS, IdParams, SimilarTickets, TicketAssign, TicketComment, TicketCreate, TicketCreated, TicketDetail, TicketExportQuery, TicketPage, TicketQuery, TicketTransition } from '@poscare/contracts';
+import { BulkResult, BulkTicketAssign, EXPORT_MAX_ROWS, IdParams, TicketAssigneeList, SimilarTickets, TicketAssign, TicketComment, TicketCreate, TicketCreated, TicketDetail, TicketExportQuery, TicketPage, TicketQuery, TicketTransition } from '@poscare/contracts';
+import { AppError } from '../errors/errors.js';
+import { renderError } from '../http/errorHandler.js';
 import { sendSheet } from '../http/spreadsheet.js';
 import { translate, type MessageId } from '../i18n/messages.js';
 import { formatLocal, localDay } from '../reports/range.js';
@@ -74,6 +76,29 @@ export const ticketRoutes =
       config: { permission: 'tickets:read' },
       schema: { tags, summary: 'Comment (seen by the merchant) or internal note (staff only); a merchant reply ends a wait', params: IdParams, body: TicketComment, response: { 200: TicketDetail } },
       handler: (req) => svc.comment(requireActor(req), req.params.id, req.body, req.lang),
+    });
+    app.get('/tickets/assignees', {
+      config: { permission: 'tickets:work' },
+      schema: { tags, summary: 'Staff a ticket can be given to (agents first), with the open tickets each holds', response: { 200: TicketAssigneeList } },
+      handler: (req) => svc.assignees(requireActor(req)),
+    });
+    app.post('/tickets/bulk/assign', {
+      config: { permission: 'tickets:work' },
+      schema: { tags, summary: 'Give the chosen tickets to one person (or nobody); each is assigned on its own and refusals are listed', body: BulkTicketAssign, response: { 200: BulkResult } },
+      handler: async (req) => {
+        const actor = requireActor(req);
+        const ids = [...new Set(req.body.ids)];
+        const failed: BulkResult['failed'] = [];
+        for (const id of ids) {
+          try {
+            await svc.assignOnly(actor, id, req.body.assigneeId);
+          } catch (err) {
+            if (!(err instanceof AppError)) throw err;
+            failed.push({ id, error: renderError(req.lang, err).error });
+          }
+        }
+        return { done: ids.length - failed.length, failed };
+      },
     });
     app.post('/tickets/:id/assign', {
       config: { permission: 'tickets:work' },

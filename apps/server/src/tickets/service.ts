@@ -8,8 +8,10 @@ import {
   containsCardData,
   SLA_AT_RISK_MINUTES,
   OPEN_TICKET_STATUSES,
+  STAFF_ROLES,
   TICKET_TRANSITIONS,
   type Language,
+  type TicketAssigneeList,
   type TicketCreate,
   type TicketDetail,
   type TicketEvent,
@@ -344,6 +346,12 @@ export class TicketService {
   }
 
   async assign(actor: Actor, id: string, assigneeId: string | null, lang: Language): Promise<TicketDetail> {
+    await this.assignOnly(actor, id, assigneeId);
+    return this.get(actor, id, lang);
+  }
+
+  /** The assignment alone (bulk assignment calls it for each ticket, without reading each ticket back). */
+  async assignOnly(actor: Actor, id: string, assigneeId: string | null): Promise<void> {
     assertCan(actor, 'tickets:work');
     const row = await this.row(actor, id);
     const now = this.ctx.clock.now();
@@ -351,15 +359,33 @@ export class TicketService {
       let name: string | null = null;
       if (assigneeId) {
         const [u] = await tx.query<{ name: string; role: string }>('SELECT name, role FROM users WHERE id = $1 AND org_id = $2 AND NOT disabled', [assigneeId, actor.orgId]);
-        if (!u || !['admin', 'agent', 'engineer'].includes(u.role)) throw errors.notFound('user');
+        if (!u || !(STAFF_ROLES as readonly string[]).includes(u.role)) throw errors.notFound('user');
         name = u.name;
       }
+      // The row lock makes two assignments at once happen one after the other; giving a ticket to whoever holds it already changes nothing and records nothing.
+      const [held] = await tx.query<{ assignee_id: string | null }>('SELECT assignee_id FROM tickets WHERE id = $1 FOR UPDATE', [id]);
+      const before = held?.assignee_id ?? null;
+      if (before === assigneeId) return;
       await tx.query('UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1', [id, assigneeId, now]);
-      await ticketEvent(tx, id, actor, now, 'assigned', { from: (row.assignee_id as string | null) ?? null, to: assigneeId, body: name, internal: true });
-      await recordAuditTx(tx, actor, row.org_id as string, { action: 'assign', entity: 'ticket', entityId: id, before: { assigneeId: row.assignee_id ?? null }, after: { assigneeId, assigneeName: name } }, now);
+      await ticketEvent(tx, id, actor, now, 'assigned', { from: before, to: assigneeId, body: name, internal: true });
+      await recordAuditTx(tx, actor, row.org_id as string, { action: 'assign', entity: 'ticket', entityId: id, before: { assigneeId: before }, after: { assigneeId, assigneeName: name } }, now);
       await refreshSla(tx, id, now);
     });
-    return this.get(actor, id, lang);
+  }
+
+  /** Staff who can take tickets, with the open tickets each holds (fewest first among equals is the caller's choice). */
+  async assignees(actor: Actor): Promise<TicketAssigneeList> {
+    assertCan(actor, 'tickets:work');
+    const rows = await this.ctx.db.rawTransaction((tx) =>
+      tx.query<{ id: string; name: string; role: string; team: string | null; open: number }>(
+        `SELECT u.id, u.name, u.role::text AS role, u.team,
+                (SELECT count(*)::int FROM tickets t WHERE t.assignee_id = u.id AND t.status = ANY($2::text[])) AS open
+           FROM users u WHERE u.org_id = $1 AND NOT u.disabled AND u.role::text = ANY($3::text[])
+          ORDER BY (u.role = 'agent') DESC, u.name`,
+        [actor.orgId, OPEN, STAFF_ROLES],
+      ),
+    );
+    return { items: rows.map((r) => ({ id: r.id, name: r.name, role: r.role, team: r.team ?? null, openTickets: Number(r.open) })) };
   }
 
   private async row(actor: Actor, id: string): Promise<Row> {
