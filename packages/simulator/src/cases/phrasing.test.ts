@@ -23,4 +23,20 @@ describe('merchant reports with varied phrasing', () => {
   it('never name the cause in the taxonomy words', () => {
     for (const c of phrasedCases({ perKind: 40 })) expect(c.meta.text).not.toMatch(/hw\.|sw\.|net\.|regression|firmware fault|input error/i);
   });
+
+  it('keep the first generation as it was, to compare with; the second adds wordings and the passing kind', () => {
+    const first = phrasedCases({ generation: 1, perKind: 30 });
+    expect(new Set(first.map((c) => c.meta.kind))).toEqual(new Set(['plain', 'contrast', 'negation', 'amount', 'change']));
+    // The first generation's held-out reports, word for word as they were measured before (a change to its pools or draws would show here).
+    expect(phrasedCases({ generation: 1, split: 'held-out', perKind: 2, kinds: ['contrast'] }).map((c) => c.meta.text)).toEqual([
+      '麻烦看下，数字键按不动，但WiFi好好的，麻烦尽快处理',
+      'The cashier says: Although the display looks fine, battery life drains fast.',
+    ]);
+    const second = phrasedCases({ perKind: 60 });
+    expect(second.filter((c) => c.meta.kind === 'passing').length).toBe(60);
+    // Some reports are typed casually: Chinese without commas, English without apostrophes or capitals.
+    expect(second.some((c) => c.meta.lang === 'en-US' && c.meta.text === c.meta.text.toLowerCase())).toBe(true);
+    const firstTexts = new Set(phrasedCases({ generation: 1 }).map((c) => c.meta.text));
+    expect(second.filter((c) => !firstTexts.has(c.meta.text)).length).toBeGreaterThan(second.length * 0.9);
+  });
 });

@@ -8,7 +8,14 @@
  *  - `negation`: a part said NOT to be the problem ("不是打印机的问题", "nothing wrong with the printer");
  *  - `amount`: an operator keyed an amount wrongly (58 → 5800, 多打了两个零): op.input.error;
  *  - `change`: trouble that began right after something was installed or changed (an update, new
- *    settings, a new SIM, a move, another app, a new device on the network).
+ *    settings, a new SIM, a move, another app, a new device on the network);
+ *  - `passing` (generation 2): another part or an action named in passing, with nothing said against
+ *    it (the workaround customers use now, a restart or another card tried): "挥卡没反应，只能让顾客插卡".
+ *
+ * Two generations: 1 is the first set (kept as it was, to compare with), 2 (the default) adds to every
+ * pool more wordings (half to each split), templates with two working parts, 不是…而是, a part checked
+ * and found fine, a change told after the trouble or in a sentence of its own, reports typed casually
+ * (no commas, no apostrophes, lower case), and the `passing` kind.
  *
  * Every pool of phrases is split in two by position: the `dev` split draws from the even entries,
  * the `held-out` split from the odd ones (and from a seed of its own), so the held-out set uses
@@ -17,14 +24,15 @@
 import type { DiagnosisCaseInput, DiagnosisScope } from '@poscare/contracts';
 import { Rng } from '../random.js';
 
-export const PHRASING_KINDS = ['plain', 'contrast', 'negation', 'amount', 'change'] as const;
+export const PHRASING_KINDS = ['plain', 'contrast', 'negation', 'amount', 'change', 'passing'] as const;
 export type PhrasingKind = (typeof PHRASING_KINDS)[number];
 export type PhrasingSplit = 'dev' | 'held-out';
+export type PhrasingGeneration = 1 | 2;
 
 export interface PhrasedCase {
   case: DiagnosisCaseInput;
   label: { code: string; scope: DiagnosisScope };
-  meta: { kind: PhrasingKind; split: PhrasingSplit; lang: 'zh-CN' | 'en-US'; text: string };
+  meta: { kind: PhrasingKind; split: PhrasingSplit; lang: 'zh-CN' | 'en-US'; text: string; generation: PhrasingGeneration };
 }
 
 interface Pool {
@@ -234,6 +242,103 @@ const FILLER: { lead: Pool; tail: Pool } = {
 
 const PLAIN: Template = { zh: ['{F}{f}', '今天{F}{f}', '{F}老是{f}，麻烦看看', '这台机器{F}{f}'], en: ['{F} {f}', 'Today {F} {f}', '{F} {f}, please help', 'On this terminal {F} {f}'] };
 
+// ---- generation 2: more wordings and structures (appended, so each pool's first entries keep their split) ----
+
+const more = (p: Pool, extra: Pool): Pool => ({ zh: [...p.zh, ...extra.zh], en: [...p.en, ...extra.en] });
+
+const PARTS_MORE: Record<string, { name: Pool; fails: Pool; works: Pool }> = {
+  tap: { name: { zh: ['感应付款', '手机支付'], en: ['NFC', 'contactless cards'] }, fails: { zh: ['完全没反应了', '要贴好几次才行'], en: ["won't register", 'fails more often than not'] }, works: { zh: ['挺好的', '一贴就过'], en: ['works great', 'is perfectly fine'] } },
+  chip: { name: { zh: ['插芯片卡', 'IC卡插卡'], en: ['chip payments', 'the card slot'] }, fails: { zh: ['插了半天读不出', '老说读卡失败'], en: ['keep showing a card error', "can't be read"] }, works: { zh: ['一插就过', '没什么问题'], en: ['work perfectly', 'are still fine'] } },
+  swipe: { name: { zh: ['磁条', '刷磁卡'], en: ['the stripe reader', 'magnetic stripe cards'] }, fails: { zh: ['刷了读不到', '刷好几次都不行'], en: ["won't read", 'errors out'] }, works: { zh: ['也没问题', '好着呢'], en: ['works great', 'still goes through'] } },
+  printer: { name: { zh: ['打印小票', '热敏打印机'], en: ['printed receipts', 'the thermal printer'] }, fails: { zh: ['一张都打不出来', '打不了了'], en: ['prints nothing', "won't print anymore"] }, works: { zh: ['一直能打', '没毛病'], en: ['prints normally', 'is still printing'] } },
+  keypad: { name: { zh: ['实体按键', '数字按键'], en: ['the hard keys', 'the physical buttons'] }, fails: { zh: ['有几个按不下去', '按了没用'], en: ["don't register presses", 'are unresponsive'] }, works: { zh: ['按着都正常', '好使'], en: ['respond fine', 'are working'] } },
+  touch: { name: { zh: ['屏幕点击', '触控'], en: ['touch input', 'the touch panel'] }, fails: { zh: ['点哪都没反应', '自己乱点'], en: ['does not react', 'registers ghost taps'] }, works: { zh: ['点着都正常', '灵敏'], en: ['responds fine', 'works fine'] } },
+  scanner: { name: { zh: ['扫码枪', '扫顾客付款码'], en: ['the QR reader', 'scanning QR codes'] }, fails: { zh: ['扫半天没反应', '一直扫不进去'], en: ["won't read QR codes", 'keeps failing to scan'] }, works: { zh: ['扫得很快', '也正常'], en: ['scans fine', 'reads codes fine'] } },
+  battery: { name: { zh: ['电池续航', '电量'], en: ['the battery charge', 'battery'] }, fails: { zh: ['没多久就没电', '撑不到下午'], en: ['dies by noon', 'barely lasts two hours'] }, works: { zh: ['一天都够用', '很耐用'], en: ['lasts the whole day', 'holds its charge'] } },
+  network: { name: { zh: ['门店网络', '无线网'], en: ['the store wifi', 'our connection'] }, fails: { zh: [], en: [] }, works: { zh: ['连得好好的', '很稳定'], en: ['is connected', 'is working fine'] } },
+  screen: { name: { zh: ['显示屏', '屏'], en: ['the display screen', 'the monitor'] }, fails: { zh: [], en: [] }, works: { zh: ['显示得很清楚', '亮着'], en: ['displays fine', 'looks normal'] } },
+};
+
+/** Two working parts ({W2}{w2}), a contrast without a contrast word, the working part told in a sentence of its own. */
+const CONTRAST_MORE: Template = {
+  zh: ['{W}{w}，{F}却{f}', '{W}{w}的，{F}{f}', '{W}{w}，{W2}{w2}，只有{F}{f}', '现在{F}{f}，{W}{w}，{W2}也{w2}', '{F}{f}。{W}{w}', '别的都正常，就{F}{f}', '{W}{w}，可{F}就是{f}', '{F}{f}，其他的比如{W}都{w}'],
+  en: ['{W} {w}, {F} {f} though', '{W} {w} and {W2} {w2}; just {F} {f}', '{F} {f}. Everything else is fine, {W} {w}', '{F} {f} even though {W} {w}', 'Everything else works, only {F} {f}', '{W} {w} as usual but {F} {f}', 'The {Wn} is working, the problem is that {F} {f}', '{F} {f}; {W} on the other hand {w}'],
+};
+const NEGATION_MORE: Template = {
+  zh: ['不是{W}的问题，而是{F}{f}', '问题不在{W}，是{F}{f}', '{W}检查过了没问题，{F}{f}', '{F}{f}，{W}我们试过是好的', '并不是{W}坏了，{F}{f}', '{F}{f}，{W}没有任何问题', '{W}不是问题，主要是{F}{f}', '{F}{f}，和{W}无关'],
+  en: ["It's not the {Wn} but {F} {f}", "The problem isn't the {Wn}: {F} {f}", "{F} {f}; we checked the {Wn} and it's fine", "{F} {f}, and no, it's not the {Wn}", 'The {Wn} never had any issue, {F} {f}', '{F} {f}. The {Wn} has nothing to do with it', 'Not a {Wn} problem - {F} {f}', '{F} {f}, the {Wn} is not at fault'],
+};
+const AMOUNT_MORE: Template = {
+  zh: ['顾客说被多扣了钱，{a}的东西扣了{b}', '收银时把{a}按成{b}了', '{a}元的单子收了{b}元，收银员按错了', '本来收{a}，多按了{z}个零'],
+  en: ['Customer says we charged {b} for a {a} purchase', 'Cashier hit {b} instead of {a} by mistake', 'A {a} order was billed as {b}', 'Oops, {z} zeros too many on a {a} sale'],
+};
+const CHANGES_MORE: Record<string, { change: Pool; trouble: Pool }> = {
+  update: { change: { zh: ['装了最新的系统补丁', '后台推送了新版本'], en: ['the terminal got an update on Monday', 'we installed the latest version'] }, trouble: { zh: ['一开机就报错', '收款页面打不开'], en: ['it shows an error on startup', 'the payment screen will not open'] } },
+  config: { change: { zh: ['后台改了终端参数', '重新设置了商户信息'], en: ['the acquirer pushed new parameters', 'we reset the terminal settings'] }, trouble: { zh: ['提示参数错误', '交易被拒'], en: ['all transactions get rejected', 'it shows a parameter error'] } },
+  sim: { change: { zh: ['换了张新的流量卡', '把电信卡换成了移动卡'], en: ['we got a new SIM from another carrier', 'the data SIM was changed'] }, trouble: { zh: ['显示无信号', '一直连不上'], en: ['there is no signal', 'it never gets online'] } },
+  moved: { change: { zh: ['把机器挪到了收银台后面', '店里重新装修换了收银台位置'], en: ['we moved the till to the new counter', 'the terminal was carried to the back office'] }, trouble: { zh: ['经常断线', '交易很慢'], en: ['the connection is weak', 'transactions are slow'] } },
+  third_party: { change: { zh: ['员工装了个游戏', '装了一个记账软件'], en: ['someone installed a game on it', 'we added a bookkeeping app'] }, trouble: { zh: ['收款软件打不开了', '机器变得特别慢'], en: ['the payment app keeps closing', 'the terminal is really sluggish'] } },
+  network_device: { change: { zh: ['新装了一台路由器', '加了个无线AP'], en: ['a new printer was connected to the network', 'we set up a new smart TV on the wifi'] }, trouble: { zh: ['时不时断网', '网一会儿有一会儿没'], en: ['the terminal loses the connection', 'it goes offline now and then'] } },
+};
+/** The change told after the trouble, in a sentence of its own, or as "fine until …". */
+const CHANGE_TEMPLATES_MORE: Template = {
+  zh: ['{t}，前几天{c}', '自打{c}，就{t}', '{c}了以后，{t}', '从{c}开始，{t}', '我们{c}，结果{t}', '{t}。之前{c}', '{c}没多久就{t}', '{t}，{c}之前都好好的'],
+  en: ['{T}, ever since {c}', '{T} - it was fine until {c}', 'Ever since {c}, {t}', '{C} yesterday, and today {t}', '{T}. {C} last week', 'Until {c} everything was fine; now {t}', 'From the moment {c}, {t}', 'Since {c} {t}'],
+};
+/** Another part or an action named in passing: the way customers pay now ({U}), what was tried. */
+const PASSING_USE: Template = {
+  zh: ['{F}{f}，只能让顾客用{U}', '{F}{f}，现在都靠{U}收款', '刚才{F}{f}，我们就让顾客{U}了', '{F}{f}，先用{U}顶着'],
+  en: ['{F} {f}, so customers have to use {U} instead', '{F} {f}; we take payments by {U} for now', 'Since this morning {F} {f}; customers pay with {U} meanwhile', '{F} {f}, we switched to {U}'],
+};
+const PASSING_TRIED: Template = {
+  zh: ['{F}{f}，重启了也没用', '{F}{f}，重新开机还是这样', '{F}{f}，已经重启过两次了', '{F}{f}，拔了电源重新插也没用'],
+  en: ['{F} {f}; restarting did not help', '{F} {f} even after a reboot', '{F} {f}. Already turned it off and on again', '{F} {f}, unplugged it and plugged it back, no change'],
+};
+/** Other cards tried (only for the parts that read cards). */
+const PASSING_CARDS: Template = {
+  zh: ['{F}{f}，换了张卡也一样', '{F}{f}，试了几张卡都不行', '{F}{f}，顾客换了好几张卡', '{F}{f}，不管什么卡都这样'],
+  en: ['{F} {f}, tried another card and same thing', '{F} {f}, several cards tried', '{F} {f} with every card we tried', '{F} {f}, same with different cards'],
+};
+/** What customers can pay with instead, for a failing way to pay. */
+const USE: Partial<Record<string, Pool>> = {
+  tap: { zh: ['挥卡', '手机碰一碰'], en: ['tap', 'their phones'] },
+  chip: { zh: ['插卡', '芯片卡'], en: ['the chip', 'chip and PIN'] },
+  swipe: { zh: ['刷磁条', '刷卡'], en: ['the swipe', 'the magstripe'] },
+  scanner: { zh: ['扫码', '付款码'], en: ['QR codes', 'the QR code'] },
+};
+const FILLER_MORE = {
+  lead: { zh: ['我们是奶茶店，', '', '早上开门发现', ''], en: ['Store 12 here. ', '', 'Morning, ', ''] },
+  tail: { zh: ['，在线等', '', '，顾客都在排队', ''], en: [', customers are waiting', '', ' - please call back', ''] },
+};
+const PLAIN_MORE: Template = { zh: ['{F}{f}了', '从早上开始{F}就{f}', '{F}好像{f}', '我们店{F}{f}'], en: ['{F} {f} since this morning', 'Looks like {F} {f}', 'Help: {F} {f}', '{F} {f} again'] };
+
+interface Wordings {
+  parts: Record<string, Part>;
+  contrast: Template;
+  negation: Template;
+  amount: Template;
+  changes: Record<string, Change>;
+  changeTemplates: Template;
+  filler: { lead: Pool; tail: Pool };
+  plain: Template;
+}
+const GENERATION_1: Wordings = { parts: PARTS, contrast: CONTRAST, negation: NEGATION, amount: AMOUNT, changes: CHANGES, changeTemplates: CHANGE_TEMPLATES, filler: FILLER, plain: PLAIN };
+const GENERATION_2: Wordings = {
+  parts: Object.fromEntries(
+    Object.entries(PARTS).map(([k, p]) => {
+      const m = PARTS_MORE[k]!;
+      return [k, { ...p, name: more(p.name, m.name), fails: more(p.fails, m.fails), works: more(p.works, m.works) }];
+    }),
+  ),
+  contrast: more(CONTRAST, CONTRAST_MORE),
+  negation: more(NEGATION, NEGATION_MORE),
+  amount: more(AMOUNT, AMOUNT_MORE),
+  changes: Object.fromEntries(Object.entries(CHANGES).map(([k, c]) => [k, { ...c, change: more(c.change, CHANGES_MORE[k]!.change), trouble: more(c.trouble, CHANGES_MORE[k]!.trouble) }])),
+  changeTemplates: more(CHANGE_TEMPLATES, CHANGE_TEMPLATES_MORE),
+  filler: { lead: more(FILLER.lead, FILLER_MORE.lead), tail: more(FILLER.tail, FILLER_MORE.tail) },
+  plain: more(PLAIN, PLAIN_MORE),
+};
+
 /** The even (dev) or odd (held-out) entries of a pool. */
 const half = (xs: readonly string[], split: PhrasingSplit): readonly string[] => {
   const h = xs.filter((_, i) => (i % 2 === 0) === (split === 'dev'));
@@ -247,24 +352,31 @@ export interface PhrasingOptions {
   /** Reports per kind (default 120), half of them in each language. */
   perKind?: number;
   kinds?: readonly PhrasingKind[];
+  /** 2 (default): the richer set; 1: the first set, as it was, to compare with. */
+  generation?: PhrasingGeneration;
 }
 
 export const PHRASING_SEED = 20_261_207;
 
 export function phrasedCases(opts: PhrasingOptions = {}): PhrasedCase[] {
   const split = opts.split ?? 'dev';
-  // The held-out split has a seed of its own as well as phrases of its own.
-  const seed = (opts.seed ?? PHRASING_SEED) + (split === 'held-out' ? 7919 : 0);
+  const generation = opts.generation ?? 2;
+  const words = generation === 1 ? GENERATION_1 : GENERATION_2;
+  // The held-out split has a seed of its own as well as phrases of its own; generation 2 draws anew.
+  const seed = (opts.seed ?? PHRASING_SEED) + (split === 'held-out' ? 7919 : 0) + (generation === 2 ? 104_729 : 0);
   const perKind = opts.perKind ?? 120;
   const out: PhrasedCase[] = [];
-  for (const kind of opts.kinds ?? PHRASING_KINDS) {
+  const kinds = opts.kinds ?? (generation === 1 ? PHRASING_KINDS.filter((k) => k !== 'passing') : PHRASING_KINDS);
+  for (const kind of kinds) {
     for (let i = 0; i < perKind; i++) {
       const rng = Rng.derive(seed, 'phrasing', kind, i);
       const lang = i % 2 === 0 ? 'zh' : 'en';
-      const composed = compose(rng, kind, lang, split);
+      const composed = compose(rng, kind, lang, split, words);
       const code = composed.code;
       const pool = (p: Pool) => rng.pick(half(p[lang], split));
-      const text = finish(`${pool(FILLER.lead)}${composed.text}${pool(FILLER.tail)}`, lang);
+      let text = finish(`${pool(words.filler.lead)}${composed.text}${pool(words.filler.tail)}`, lang);
+      // Generation 2: one report in five typed as in a chat, without commas or apostrophes.
+      if (generation === 2 && rng.chance(0.2)) text = casual(text, lang);
       const id = `phr-${split}-${kind}-${String(i + 1).padStart(3, '0')}`;
       const langCode = lang === 'zh' ? ('zh-CN' as const) : ('en-US' as const);
       out.push({
@@ -277,30 +389,46 @@ export function phrasedCases(opts: PhrasingOptions = {}): PhrasedCase[] {
           report: { text, source: 'merchant', at: '2026-12-07T13:55:00+08:00' },
         },
         label: { code, scope: SCOPES[code] ?? 'terminal' },
-        meta: { kind, split, lang: langCode, text },
+        meta: { kind, split, lang: langCode, text, generation },
       });
     }
   }
   return out;
 }
 
+/** As typed in a chat: Chinese commas as spaces; English in lower case without commas or apostrophes. */
+const casual = (s: string, lang: 'zh' | 'en') => (lang === 'zh' ? s.replace(/，/g, ' ') : s.toLowerCase().replace(/[,']/g, ''));
+
 /** The scope each cause's rule names from words alone. */
 const SCOPES: Record<string, DiagnosisScope> = { 'sw.update.regression': 'fleet', 'net.site.outage': 'site' };
 
-function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: PhrasingSplit): { text: string; code: string } {
+function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: PhrasingSplit, words: Wordings): { text: string; code: string } {
   const pick = (p: Pool) => rng.pick(half(p[lang], split));
   switch (kind) {
     case 'plain':
     case 'contrast':
-    case 'negation': {
+    case 'negation':
+    case 'passing': {
       const f = rng.pick(FAILING);
-      const F = PARTS[f]!;
+      const F = words.parts[f]!;
       const slots: Slots = { F: pick(F.name), f: pick(F.fails) };
-      if (kind === 'plain') return { text: finish(fill(pick(PLAIN), slots), lang), code: F.code };
+      if (kind === 'plain') return { text: finish(fill(pick(words.plain), slots), lang), code: F.code };
+      if (kind === 'passing') {
+        const others = Object.keys(USE).filter((x) => x !== f);
+        const use = USE[f] !== undefined && rng.chance(0.6);
+        if (use) slots.U = pick(USE[rng.pick(others)]!);
+        const cards = ['tap', 'chip', 'swipe'].includes(f) && rng.chance(0.5);
+        return { text: finish(fill(pick(use ? PASSING_USE : cards ? PASSING_CARDS : PASSING_TRIED), slots), lang), code: F.code };
+      }
       const w = rng.pick(WORKING.filter((x) => x !== f && !(f === 'printer' && x === 'printer')));
-      const W = PARTS[w]!;
+      const W = words.parts[w]!;
       Object.assign(slots, { W: pick(W.name), w: pick(W.works), Wn: rng.pick(half(NOUN[w], split)) });
-      return { text: finish(fill(pick(kind === 'contrast' ? CONTRAST : NEGATION), slots), lang), code: F.code };
+      if (words === GENERATION_2) {
+        // A second working part, for the templates that name two.
+        const W2 = words.parts[rng.pick(WORKING.filter((x) => x !== f && x !== w))]!;
+        Object.assign(slots, { W2: pick(W2.name), w2: pick(W2.works) });
+      }
+      return { text: finish(fill(pick(kind === 'contrast' ? words.contrast : words.negation), slots), lang), code: F.code };
     }
     case 'amount': {
       const a = rng.chance(0.3) ? rng.int(10, 99) + rng.pick([0.5, 0.8, 0]) : rng.int(8, 480);
@@ -310,13 +438,13 @@ function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: Phrasin
       // Now and then the amount came out too small (the decimal point typed too early).
       const [right, wrong] = rng.chance(0.2) ? [big, a] : [a, big];
       const zeros = lang === 'zh' ? ['一', '两', '三'][z - 1]! : String(z);
-      return { text: finish(fill(pick(AMOUNT), { a: String(right), b: String(wrong), z: zeros }), lang), code: 'op.input.error' };
+      return { text: finish(fill(pick(words.amount), { a: String(right), b: String(wrong), z: zeros }), lang), code: 'op.input.error' };
     }
     case 'change': {
-      const c = CHANGES[rng.pick(Object.keys(CHANGES))]!;
+      const c = words.changes[rng.pick(Object.keys(words.changes))]!;
       const ch = pick(c.change);
       const t = pick(c.trouble);
-      return { text: finish(fill(pick(CHANGE_TEMPLATES), { c: ch, t, C: capital(ch), T: capital(t) }), lang), code: c.code };
+      return { text: finish(fill(pick(words.changeTemplates), { c: ch, t, C: capital(ch), T: capital(t) }), lang), code: c.code };
     }
   }
 }
