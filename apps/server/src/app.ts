@@ -61,6 +61,15 @@ import { SatisfactionService } from './satisfaction/service.js';
 import { satisfactionRoutes } from './satisfaction/routes.js';
 import { OverviewService } from './overview/service.js';
 import { overviewRoutes } from './overview/routes.js';
+// -- operations imports --
+import { JobService } from './jobs/service.js';
+import { jobRoutes } from './jobs/routes.js';
+// -- risk imports --
+import { RiskService } from './risk/service.js';
+import { RiskThresholds } from './risk/thresholds.js';
+import { riskRoutes } from './risk/routes.js';
+import { PaymentFeed } from './payments/feed.js';
+import { feedPaymentsFrom } from './payments/ingestFeed.js';
 
 export interface Services {
   auth: AuthService;
@@ -88,6 +97,17 @@ export interface Services {
   satisfaction: SatisfactionService;
   overview: OverviewService;
   security: SecuritySignals;
+  // -- operations service --
+  /** Background jobs as operators see them (dead letters, queue depth). */
+  jobs: JobService;
+  // -- risk service --
+  /** Risk cases, block list, risk/decide (in-memory index), per-kind statistics. */
+  risk: RiskService;
+  /** Threshold versions and backtests; `onSaved` tells the live findings engine to reload. */
+  riskThresholds: RiskThresholds;
+  // -- payments --
+  /** Committed payment records (terminal lines from ingest, host records from imports), for the live findings engine. */
+  paymentFeed: PaymentFeed;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -95,6 +115,8 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
   const security = new SecuritySignals(ctx, { notifier: notifications });
   const devices = new DeviceService(ctx);
   devices.attachSignals(security);
+  // -- payments feed --
+  const paymentFeed = new PaymentFeed();
   return {
     auth: new AuthService(ctx, { signals: security }),
     organizations: new OrganizationService(ctx),
@@ -106,7 +128,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     audit: new AuditService(ctx),
     devices,
     fleet: new FleetService(ctx),
-    pipeline: new IngestPipeline(ctx, ingest),
+    pipeline: feedPaymentsFrom(new IngestPipeline(ctx, ingest), paymentFeed, ctx),
     diagnosis: new DiagnosisService(ctx),
     commands: new CommandService(ctx),
     alerts: new AlertService(ctx),
@@ -121,6 +143,13 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     satisfaction: new SatisfactionService(ctx),
     overview: new OverviewService(ctx),
     security,
+    // -- operations service instance --
+    jobs: new JobService(ctx),
+    // -- risk service instances --
+    risk: new RiskService(ctx),
+    riskThresholds: new RiskThresholds(ctx),
+    // -- payments feed instance --
+    paymentFeed,
   };
 }
 
@@ -212,6 +241,10 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(reportRoutes(services.reports));
       await api.register(satisfactionRoutes(services.satisfaction));
       await api.register(overviewRoutes(services.overview));
+      // -- operations routes --
+      await api.register(jobRoutes(services.jobs));
+      // -- risk routes --
+      await api.register(riskRoutes(services.risk, services.riskThresholds));
     },
     { prefix: '/api/v1' },
   );

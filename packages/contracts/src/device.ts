@@ -65,20 +65,36 @@ export const DeviceEvent = z.object({
 export const ENTRY_MODES = ['chip', 'contactless', 'magstripe', 'fallback', 'manual', 'qr'] as const;
 export const TXN_OUTCOMES = ['approved', 'declined', 'timeout', 'error', 'reversed', 'card_read_error'] as const;
 
-export const DeviceTransaction = z.object({
-  id: z.string().max(64).optional(),
-  stan: z.string().regex(/^\d{1,12}$/).optional(),
-  rrn: z.string().regex(/^[A-Za-z0-9]{1,12}$/).optional(),
-  amountMinor: z.number().int().min(0).max(1e12).optional(),
-  currency: z.string().regex(/^[A-Z]{3}$|^\d{3}$/).optional(),
-  entryMode: z.enum(ENTRY_MODES),
-  outcome: z.enum(TXN_OUTCOMES),
-  responseCode: z.string().regex(/^[A-Za-z0-9]{2}$/).optional(),
-  tvr: z.string().regex(/^[0-9A-Fa-f]{10}$/).optional(),
-  tsi: z.string().regex(/^[0-9A-Fa-f]{4}$/).optional(),
-  cardToken: z.string().max(128).optional().describe('A token or a masked number (first 6 / last 4); never a full card number'),
-  durationMs: z.number().int().min(0).optional(),
-});
+/** What a transaction line records: a sale, a refund (of an earlier sale, by RRN), a void or a reversal (of an earlier line, by STAN). */
+export const TXN_TYPES = ['sale', 'refund', 'void', 'reversal'] as const;
+export const STAN_PATTERN = /^\d{1,12}$/;
+export const RRN_PATTERN = /^[A-Za-z0-9]{1,12}$/;
+
+export const DeviceTransaction = z
+  .object({
+    id: z.string().max(64).optional(),
+    /**
+     * Payment fields (protocol 1, issue 15). A terminal that sends `type` is a payment-aware terminal and
+     * must send `stan` too: a payment is all lines with the same terminal, STAN and day. Lines without
+     * `type` are the first terminals' lines: sales, STAN optional.
+     */
+    type: z.enum(TXN_TYPES).optional().describe('sale (default), refund, void, reversal'),
+    stan: z.string().regex(STAN_PATTERN).optional(),
+    rrn: z.string().regex(RRN_PATTERN).optional(),
+    authCode: z.string().regex(/^[A-Za-z0-9]{1,8}$/).optional().describe("The issuer's approval code (ISO 8583 field 38)"),
+    originalStan: z.string().regex(STAN_PATTERN).optional().describe('void and reversal: the STAN of the line undone'),
+    originalRrn: z.string().regex(RRN_PATTERN).optional().describe('refund: the RRN of the sale refunded'),
+    amountMinor: z.number().int().min(0).max(1e12).optional(),
+    currency: z.string().regex(/^[A-Z]{3}$|^\d{3}$/).optional(),
+    entryMode: z.enum(ENTRY_MODES),
+    outcome: z.enum(TXN_OUTCOMES),
+    responseCode: z.string().regex(/^[A-Za-z0-9]{2}$/).optional(),
+    tvr: z.string().regex(/^[0-9A-Fa-f]{10}$/).optional(),
+    tsi: z.string().regex(/^[0-9A-Fa-f]{4}$/).optional(),
+    cardToken: z.string().max(128).optional().describe('A token or a masked number (first 6 / last 4); never a full card number'),
+    durationMs: z.number().int().min(0).optional(),
+  })
+  .refine((t) => t.type === undefined || t.stan !== undefined, { message: 'a line with a type must carry its stan', path: ['stan'] });
 
 export const CommandAck = z.object({
   commandId: z.string().uuid(),

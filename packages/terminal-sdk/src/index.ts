@@ -21,6 +21,7 @@ export {
 } from './messages.js';
 export { MessageIdFactory, secureRandom, shortTerminalId, type RandomSource } from './messageIds.js';
 export { BoundedQueue } from './queue.js';
+export { StanCounter } from './stan.js';
 export { DEFAULT_RETRY, backoffDelay, type RetryPolicy } from './retry.js';
 export {
   CardDataError,

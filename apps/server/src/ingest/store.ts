@@ -104,7 +104,10 @@ export function prepare(msg: DeviceMessage, orgId: string, terminalId: string, r
     }
     case 'txn': {
       const d = msg.data;
-      const fields = [d.id ?? null, d.stan ?? null, d.rrn ?? null, d.amountMinor ?? null, d.currency ?? null, d.entryMode, d.outcome, d.responseCode ?? null, d.tvr?.toUpperCase() ?? null, d.tsi?.toUpperCase() ?? null, d.cardToken ?? null, d.durationMs ?? null];
+      const fields = [d.id ?? null, d.stan ?? null, d.rrn ?? null, d.amountMinor ?? null, d.currency ?? null, d.entryMode, d.outcome, d.responseCode ?? null, d.tvr?.toUpperCase() ?? null, d.tsi?.toUpperCase() ?? null, d.cardToken ?? null, d.durationMs ?? null,
+        d.type ?? 'sale', d.authCode ?? null, d.originalStan ?? null, d.originalRrn ?? null,
+        // merchant_id: filled from the terminal when the batch is written (TXN_MERCHANT_COLUMN).
+        null];
       return { kind: 'txn', msgId: msg.msgId, atMs, row: [orgId, terminalId, msg.msgId, at, receivedAt, ...fields], txn: txnFeaturesOf(d) };
     }
     case 'cmd_ack':
@@ -129,11 +132,17 @@ const TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\t': '\\t', '\n': 
 /** Any string as a COPY text field. */
 export const copyText = (v: string | null) => (v === null ? '\\N' : v.replace(/[\\\t\n\r]/g, (c) => TEXT_ESCAPES[c]!));
 
+/** transactions' columns, in the order of a prepared txn row. */
+export const TXN_COLUMNS = ['org_id', 'terminal_id', 'msg_id', 'at', 'received_at', 'txn_id', 'stan', 'rrn', 'amount_minor', 'currency', 'entry_mode', 'outcome', 'response_code', 'tvr', 'tsi', 'card_token', 'duration_ms',
+  'type', 'auth_code', 'original_stan', 'original_rrn', 'merchant_id'] as const;
+/** Where a prepared txn row holds its merchant, which the writer fills from the terminal. */
+export const TXN_MERCHANT_COLUMN = TXN_COLUMNS.indexOf('merchant_id');
+
 const OTHER_TABLES: Record<PreparedOther['kind'], { table: string; columns: readonly string[] }> = {
   event: { table: 'device_events', columns: ['org_id', 'terminal_id', 'msg_id', 'at', 'received_at', 'type', 'code', 'message'] },
   txn: {
     table: 'transactions',
-    columns: ['org_id', 'terminal_id', 'msg_id', 'at', 'received_at', 'txn_id', 'stan', 'rrn', 'amount_minor', 'currency', 'entry_mode', 'outcome', 'response_code', 'tvr', 'tsi', 'card_token', 'duration_ms'],
+    columns: TXN_COLUMNS,
   },
   cmd_ack: { table: 'command_acks', columns: ['org_id', 'terminal_id', 'msg_id', 'at', 'received_at', 'command_id', 'status', 'detail'] },
 };
@@ -195,6 +204,7 @@ export async function writeBatch(tx: RawTx, items: readonly Accepted[], careful:
     const idx = others[kind];
     if (!idx.length) continue;
     const { table, columns } = OTHER_TABLES[kind];
+    if (kind === 'txn') await fillMerchants(tx, items, idx);
     const csv = csvRows(idx.map((i) => (items[i]!.rec as PreparedOther).row));
     if (!careful) {
       await tx.copyIn(table, columns, csv);
@@ -227,6 +237,17 @@ export async function writeBatch(tx: RawTx, items: readonly Accepted[], careful:
     await tx.query(LIVE_UPSERT_SQL);
   }
   return stored;
+}
+
+/**
+ * A payment line belongs to the merchant its terminal serves when it is made: one look-up per batch,
+ * for the batch's terminals, so a terminal moved to another merchant later keeps its past lines where they were.
+ */
+async function fillMerchants(tx: RawTx, items: readonly Accepted[], idx: readonly number[]): Promise<void> {
+  const ids = [...new Set(idx.map((i) => items[i]!.terminalId))];
+  const rows = await tx.query<{ id: string; merchant_id: string | null }>('SELECT id, merchant_id FROM terminals WHERE id = ANY($1::uuid[])', [ids]);
+  const merchantOf = new Map(rows.map((r) => [r.id, r.merchant_id]));
+  for (const i of idx) (items[i]!.rec as PreparedOther).row[TXN_MERCHANT_COLUMN] = merchantOf.get(items[i]!.terminalId) ?? null;
 }
 
 /** A message's key, as its table's primary key has it: telemetry by (terminal, at, msgId), the rest by (terminal, msgId). */

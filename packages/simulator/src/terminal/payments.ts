@@ -131,6 +131,8 @@ function goOnline(m: Minute, pay: Payment): void {
   s.stan = (s.stan % 999_999) + 1;
   const stan = String(s.stan).padStart(6, '0');
   const id = `T${s.terminal.tid}_${stan}`;
+  // Online lines are typed payment lines (device protocol 1, issue 15): a sale with its STAN.
+  const sale = { type: 'sale' as const };
   const slow = c.network.latencyMs;
 
   const comm = !s.linkUp ? (c.network.simState === 'ready' ? 'no_network' : 'sim') : !c.network.dnsOk ? 'dns' : rng.chance(c.network.comm.chance) ? c.network.comm.reason : null;
@@ -139,7 +141,7 @@ function goOnline(m: Minute, pay: Payment): void {
     const took = rng.int(lo, hi);
     // On a slow line the answer sometimes arrives after the terminal gave up: logged as 68, too late.
     const late = comm === 'latency' && rng.chance(0.3) ? { responseCode: '68' } : {};
-    m.emit('txn', { id, stan, ...base, outcome: 'timeout', ...late, durationMs: took, ...emvFor(pay, undefined, false) }, pay.atMs);
+    m.emit('txn', { id, ...sale, stan, ...base, outcome: 'timeout', ...late, durationMs: took, ...emvFor(pay, undefined, false) }, pay.atMs);
     m.eventEvery(COMM_MESSAGE[comm], pay.atMs + Math.min(took, 50_000), 30_000);
     return;
   }
@@ -147,11 +149,11 @@ function goOnline(m: Minute, pay: Payment): void {
     const kind = rng.weighted([['91', 0.45], ['96', 0.25], ['timeout', 0.2], ['68', 0.1]] as const);
     if (kind === 'timeout' || kind === '68') {
       const late = kind === '68' ? { responseCode: '68' } : {};
-      m.emit('txn', { id, stan, ...base, outcome: 'timeout', ...late, durationMs: rng.int(55_000, 60_000), ...emvFor(pay, undefined, false) }, pay.atMs);
+      m.emit('txn', { id, ...sale, stan, ...base, outcome: 'timeout', ...late, durationMs: rng.int(55_000, 60_000), ...emvFor(pay, undefined, false) }, pay.atMs);
       m.eventEvery('TXN_TIMEOUT', pay.atMs + 50_000, 30_000);
     } else {
       const outcome: Outcome = kind === '91' ? 'declined' : 'error';
-      m.emit('txn', { id, stan, rrn: rrn(m, stan), ...base, outcome, responseCode: kind, durationMs: rng.int(1_500, 6_000) + slow, ...emvFor(pay, kind, true) }, pay.atMs);
+      m.emit('txn', { id, ...sale, stan, rrn: rrn(m, stan), ...base, outcome, responseCode: kind, durationMs: rng.int(1_500, 6_000) + slow, ...emvFor(pay, kind, true) }, pay.atMs);
       m.eventEvery(kind === '91' ? 'HOST_91' : 'HOST_96', pay.atMs + 3_000, 30_000);
     }
     return;
@@ -159,7 +161,8 @@ function goOnline(m: Minute, pay: Payment): void {
 
   const result = issuerAnswer(m, pay);
   const took = duration(m, pay) + slow;
-  m.emit('txn', { id, stan, rrn: rrn(m, stan), ...base, outcome: result.outcome, responseCode: result.rc, durationMs: took, ...emvFor(pay, result.rc, true) }, pay.atMs);
+  const approval = result.outcome === 'approved' ? { authCode: authCode(stan) } : {};
+  m.emit('txn', { id, ...sale, stan, rrn: rrn(m, stan), ...approval, ...base, outcome: result.outcome, responseCode: result.rc, durationMs: took, ...emvFor(pay, result.rc, true) }, pay.atMs);
   if (pay.presentation && (result.outcome === 'approved' || result.rc === '75')) {
     s.cardsDone.push(pay.presentation.cardToken);
     if (s.cardsDone.length > 20) s.cardsDone.shift();
@@ -217,4 +220,11 @@ function rrn(m: Minute, stan: string): string {
   const d = new Date(m.startMs + m.s.site.utcOffsetMinutes * 60_000);
   const dayOfYear = Math.floor((d.getTime() - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
   return `${d.getUTCFullYear() % 10}${String(dayOfYear).padStart(3, '0')}${String(d.getUTCHours()).padStart(2, '0')}${stan}`;
+}
+
+/** The issuer's six-character approval code; made from the STAN so that adding it draws nothing from the fleet's random stream. */
+function authCode(stan: string): string {
+  let h = 2166136261;
+  for (let i = 0; i < stan.length; i++) h = Math.imul(h ^ stan.charCodeAt(i), 16777619);
+  return (h >>> 0).toString(36).toUpperCase().padStart(6, '0').slice(-6);
 }
