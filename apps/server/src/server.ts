@@ -3,23 +3,22 @@
  * channel (embedded MQTT broker unless MQTT_URL names an external one); worker runs background jobs.
  */
 import { hostname } from 'node:os';
-import { lt } from 'drizzle-orm';
 import pino, { type Logger } from 'pino';
 import { buildApp, createServices } from './app.js';
 import { startBroker } from './ingest/broker.js';
 import { topicFor } from '@poscare/contracts';
 import { startExternalIngest } from './ingest/externalBroker.js';
-import { pruneHistory } from './fleet/retention.js';
 import { AlertRuntime } from './alerts/runtime.js';
 import { alertTicketOpener } from './tickets/service.js';
-import { runSlaPass } from './tickets/sla.js';
 import { DeliveryWorker } from './notifications/delivery.js';
+import { FindingsRuntime } from './findings/runtime.js';
+import { FindingNotifications } from './findings/notify.js';
 import type { Config } from './config.js';
 import { openDatabase, type Database } from './db/client.js';
 import { migrate } from './db/migrate.js';
-import { loginChallenges, sessions, trustedDevices } from './db/schema.js';
 import { checkSecretKey } from './security/startup.js';
-import { clearExpiredLimits } from './security/rateLimitStore.js';
+import { JobQueue } from './jobs/queue.js';
+import { jobHandlers } from './jobs/handlers.js';
 import { seedDemo, seedDemoHistory, DEMO_PASSWORD, DEMO_USERS, type DemoStage } from './demo/seed.js';
 import { demoFleet, startLiveDemo } from './demo/live.js';
 import { ensureFirstAdmin } from './platform/bootstrap.js';
@@ -120,10 +119,16 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   }
 
   if (roles.has('worker')) {
+    // Durable jobs (jobs/registry.ts): diagnoses, the SLA pass each minute and retention each hour, run once
+    // across all worker processes, retried with back-off, dead letters at /api/v1/admin/jobs/failed.
+    const jobs = new JobQueue(db, log);
+    await jobs.start({ handlers: jobHandlers(ctx, services), supervise: true });
+    stops.unshift(() => jobs.stop());
     // Alerts are evaluated here: fed by this process's ingest when it has one, ticking on the clock.
     const runtime = new AlertRuntime(ctx, {
       localIngest: roles.has('ingest'),
       diagnose: services.alerts.diagnoser(),
+      enqueueDiagnosis: (req) => jobs.send('alert.diagnose', req),
       notifier: services.notifications,
       openTicket: alertTicketOpener(services.tickets),
     });
@@ -135,21 +140,20 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     const deliveries = new DeliveryWorker(ctx, { smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM });
     deliveries.start();
     stops.unshift(() => deliveries.stop());
-    // Ticket SLAs: escalation steps that came due, acted on once each.
-    const slaTimer = setInterval(() => {
-      runSlaPass(ctx).catch((err: unknown) => log.warn({ err }, 'SLA pass failed'));
-    }, 60_000);
-    slaTimer.unref();
-    stops.unshift(() => clearInterval(slaTimer));
-    const timer = setInterval(() => {
-      db.orm.delete(sessions).where(lt(sessions.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'session cleanup failed'));
-      pruneHistory(db, clock.now(), config).catch((err: unknown) => log.warn({ err }, 'history pruning failed'));
-      db.orm.delete(loginChallenges).where(lt(loginChallenges.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'sign-in challenge cleanup failed'));
-      db.orm.delete(trustedDevices).where(lt(trustedDevices.expiresAt, clock.now())).catch((err: unknown) => log.warn({ err }, 'remembered-device cleanup failed'));
-      clearExpiredLimits(db).catch((err: unknown) => log.warn({ err }, 'rate-limit cleanup failed'));
-    }, 3_600_000);
-    timer.unref();
-    stops.unshift(() => clearInterval(timer));
+    // -- findings runtime --
+    // Live transaction findings: fed the payments this process commits, catching up from the tables on
+    // what other processes ingested; the threshold editor's saves reload it at once.
+    const findings = new FindingsRuntime(ctx, {
+      feed: services.paymentFeed,
+      notifier: new FindingNotifications(ctx),
+      catchUp: !(roles.has('ingest') && roles.has('api')),
+    });
+    await findings.start();
+    const unwatch = services.riskThresholds.onSaved((orgId) => void findings.reloadThresholds(orgId));
+    stops.unshift(async () => {
+      unwatch();
+      await findings.stop();
+    });
   }
 
   // The rest of the demo loads while the console already answers; the banner and the health answer say how far.

@@ -94,6 +94,9 @@ const acceptance = {
 /** Requests that name another tenant's objects. Each must be refused without revealing them. */
 function crossTenantRequests(other: { org: { id: string }; merchant: { id: string }; site: { id: string }; terminal: { id: string }; admin?: { id: string } }) {
   return [
+    // -- operations --
+    // Background jobs are the installation's, not an organization's: platform admins only (jobs.test.ts reads them as one).
+    { method: 'GET', url: '/api/v1/admin/jobs/failed' },
     { method: 'GET', url: `/api/v1/organizations/${other.org.id}` },
     // Another organization's audit chain: for platform admins only.
     { method: 'GET', url: `/api/v1/audit/verify?orgId=${other.org.id}` },

@@ -15,3 +15,4 @@ export * from './reports.js';
 export * from './txn.js';
 export * from './csv.js';
 export * from './overview.js';
+export * from './operations.js';

@@ -37,6 +37,8 @@ export const PERMISSIONS = [
   'risk:work',
   'risk:configure',
   'risk:decide',
+  // Running the installation: background jobs and their dead letters (platform admins only).
+  'system:operate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -50,4 +52,4 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 };
 
 /** Platform administrators (the operator of this PosCare installation) also manage organizations. */
-export const PLATFORM_PERMISSIONS: readonly Permission[] = ['org:manage'];
+export const PLATFORM_PERMISSIONS: readonly Permission[] = ['org:manage', 'system:operate'];

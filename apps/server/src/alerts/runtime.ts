@@ -53,6 +53,19 @@ export interface AlertNotifier {
 
 export type AlertDiagnoser = (alert: AlertState) => Promise<{ scope: string; causes: { code: string; confidence: number }[] } | null>;
 
+/** What a durable diagnosis job needs of a fired alert (jobs/registry.ts `alert.diagnose`). */
+export interface DiagnosisRequest {
+  alertId: string;
+  orgId: string;
+  terminalId: string | null;
+}
+
+/** The terminal an alert is diagnosed on: its own, else the first member still active, else the first. */
+export function diagnosisRequest(a: AlertState): DiagnosisRequest {
+  const active = [...a.members].filter(([, m]) => m.active).map(([id]) => id);
+  return { alertId: a.id, orgId: a.orgId, terminalId: a.terminalId ?? active[0] ?? [...a.members.keys()][0] ?? null };
+}
+
 /** Opens (or finds) the ticket for an alert whose rule asks for one; returns its id. */
 export type AlertTicketOpener = (alert: AlertState) => Promise<string | null>;
 
@@ -60,6 +73,11 @@ export interface RuntimeOptions {
   openTicket?: AlertTicketOpener;
   notifier?: AlertNotifier;
   diagnose?: AlertDiagnoser;
+  /**
+   * Hands a fired alert's diagnosis to the durable job queue (the worker role does): it survives a
+   * restart, is retried, and nothing is dropped under a storm. Without it, `diagnose` runs in this process.
+   */
+  enqueueDiagnosis?: (req: DiagnosisRequest) => Promise<unknown>;
   /** How often time-driven rules are evaluated. */
   tickMs?: number;
   /** Whether this process ingests (then last-seen times come with the records, not from the database). */
@@ -274,7 +292,8 @@ export class AlertRuntime {
       if (notice && this.opts.notifier) {
         await this.opts.notifier.notifyAlert(notice, now).catch((err: unknown) => this.ctx.log.warn({ err, alertId: c.alert.id }, 'alert notification failed'));
       }
-      if (c.type === 'fired' && this.opts.diagnose) this.queueDiagnosis(c.alert);
+      if (c.type === 'fired' && this.opts.enqueueDiagnosis) await this.enqueueDiagnosis(c.alert);
+      else if (c.type === 'fired' && this.opts.diagnose) this.queueDiagnosis(c.alert);
       if ((c.type === 'fired' || c.type === 'unsuppressed') && c.alert.rule.autoTicket && !c.alert.suppressed && !c.alert.ticketId && this.opts.openTicket) await this.ticketFor(c.alert);
     }
   }
@@ -325,9 +344,18 @@ export class AlertRuntime {
     }
   }
 
+  private async enqueueDiagnosis(a: AlertState): Promise<void> {
+    try {
+      await this.opts.enqueueDiagnosis!(diagnosisRequest(a));
+    } catch (err) {
+      // The queue's database is the alerts' database: if it refused, diagnose here rather than lose it.
+      this.ctx.log.warn({ err, alertId: a.id }, 'queueing an alert diagnosis failed; diagnosing in this process');
+      if (this.opts.diagnose) this.queueDiagnosis(a);
+    }
+  }
+
+  /** In-process diagnoses (no job queue: tests, benchmarks): one at a time, every one of them. */
   private queueDiagnosis(a: AlertState): void {
-    // Under a storm only the newest alerts wait for a diagnosis; the others can be diagnosed on demand.
-    if (this.diagnosisQueue.length >= 50) this.diagnosisQueue.shift();
     this.diagnosisQueue.push(a);
     if (!this.diagnosing) void this.diagnoseNext();
   }

@@ -167,7 +167,8 @@ export class AlertService {
     };
   }
 
-  private async diagnosisFor(orgId: string, terminalId: string | null): Promise<DiagnosisSummary | null> {
+  /** The diagnosis stored on an alert, from the terminal's stored data (the `alert.diagnose` job runs it). */
+  async diagnosisFor(orgId: string, terminalId: string | null): Promise<DiagnosisSummary | null> {
     if (!terminalId) return null;
     const now = this.ctx.clock.now();
     const assembled = await this.ctx.db.rawTransaction(async (tx) => {

@@ -32,6 +32,11 @@ export interface Database {
   readonly orm: Orm;
   /** Runs fn in one transaction on one connection, for COPY-based bulk paths. */
   rawTransaction<T>(fn: (tx: RawTx) => Promise<T>): Promise<T>;
+  /**
+   * One statement outside any transaction, or, without parameters, a script of several (which may hold
+   * its own BEGIN … COMMIT). The job queue (jobs/queue.ts) reaches the embedded store through this.
+   */
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   close(): Promise<void>;
 }
 
@@ -75,6 +80,17 @@ async function openPglite(dataDir: string): Promise<Database> {
           },
         }),
       ),
+    async executeSql(text, values) {
+      if (values?.length) return { rows: (await client.query(text, values)).rows as Record<string, unknown>[] };
+      try {
+        const results = await client.exec(text);
+        return { rows: (results.at(-1)?.rows ?? []) as Record<string, unknown>[] };
+      } catch (err) {
+        // A script that failed inside its own BEGIN would leave the one connection in an aborted transaction.
+        await client.exec('ROLLBACK').catch(() => undefined);
+        throw err;
+      }
+    },
     close: () => client.close(),
   };
 }
@@ -121,6 +137,10 @@ async function openPostgres(url: string): Promise<Database> {
       } finally {
         conn.release();
       }
+    },
+    async executeSql(text, values) {
+      const res = (await pool.query(text, values)) as pg.QueryResult | pg.QueryResult[];
+      return { rows: Array.isArray(res) ? (res.at(-1)?.rows ?? []) : res.rows };
     },
     close: () => pool.end(),
   };
