@@ -101,3 +101,26 @@ describe('thinning telemetry to five-minute samples', () => {
     expect(thin[1]!.tempC).toBe(39);
   });
 });
+
+describe('reading what the merchant says, from the words alone', () => {
+  const top = (text: string, lang: 'zh-CN' | 'en-US') =>
+    diagnose({ schema: 'poscare.diagnosis-case/v1', id: 'said', now: '2026-11-20T14:00:00+08:00', lang, terminal: { id: 'T1' }, report: { text } }).causes[0]?.code;
+
+  it('does not take a part that still works, or that customers use instead, for the fault', () => {
+    expect(top('小票还能打 就是挥卡没反应', 'zh-CN')).toBe('hw.reader.contactless');
+    expect(top('the printer still prints but tapping doesnt work', 'en-US')).toBe('hw.reader.contactless');
+    expect(top('刷卡刷不过去，只能让顾客用插卡', 'zh-CN')).toBe('hw.reader.magstripe');
+    expect(top('Swiping fails every time, so customers have to use the chip instead', 'en-US')).toBe('hw.reader.magstripe');
+  });
+
+  it('does not take a part said not to be the problem for the fault, nor a restart already tried', () => {
+    expect(top('its not the printer the keys dont respond', 'en-US')).toBe('hw.keypad');
+    expect(top('打印机从来没出过问题，按键按了没反应', 'zh-CN')).toBe('hw.keypad');
+    expect(top('触摸屏点了没反应，已经重启过两次了', 'zh-CN')).toBe('hw.touchscreen');
+  });
+
+  it('points a fault that began after a change told with a past time at that change', () => {
+    expect(top('It is offline all the time. We changed the data plan last week', 'en-US')).toBe('net.sim');
+    expect(top('交易都失败，前几天改了参数', 'zh-CN')).toBe('sw.config.invalid');
+  });
+});

@@ -113,3 +113,74 @@ describe('a change, then trouble', () => {
     expect(analyseText("We didn't update anything, but since this morning tapping fails").has('change.update')).toBe(false);
   });
 });
+
+describe('reports typed as in a chat', () => {
+  it('reads a missing apostrophe as the contraction it stands for: "doesnt work" is a complaint', () => {
+    expect(concepts('tapping doesnt work')).toEqual(['tap']);
+    expect(concepts('the chip reader still works but tap wont go through')).toEqual(['chip_ok', 'tap']);
+  });
+
+  it('ends a Chinese clause at a space typed instead of a comma', () => {
+    expect(concepts('打印机还能用 挥卡没反应')).toEqual(['receipt_ok', 'tap']);
+    expect(concepts('屏幕好的 插卡读不出来')).toContain('chip');
+    expect(concepts('屏幕好的 插卡读不出来')).not.toContain('chip_ok');
+  });
+});
+
+describe('what a contrast word, a negation and a workaround reach', () => {
+  it('keeps 就是 after its subject in one clause: 扫码就是扫不上 complains about scanning', () => {
+    expect(concepts('打印机没问题，扫码就是扫不上')).toEqual(['receipt_ok', 'scanner']);
+    // Between two statements it still turns to the other one.
+    expect(concepts('打印机没问题，就是扫码扫不上')).toEqual(['receipt_ok', 'scanner']);
+  });
+
+  it('"not the" speaks of the part right after it, not of a part told further on', () => {
+    expect(concepts('its not the printer the chip reader fails')).toEqual(['chip', 'receipt_ok']);
+    expect(concepts('排除了打印机 插卡一直失败')).toEqual(['chip', 'receipt_ok']);
+    // Parts listed together are all cleared.
+    expect(concepts('It is not the printer or the scanner; tapping fails')).toEqual(['receipt_ok', 'scanner_ok', 'tap']);
+  });
+
+  it('hears a negated trouble as working: "never had any issue", 从来没出过问题', () => {
+    expect(concepts('The printer never had any issue, tapping fails')).toEqual(['receipt_ok', 'tap']);
+    expect(concepts('打印机从来没出过问题，挥卡没反应')).toEqual(['receipt_ok', 'tap']);
+  });
+
+  it('hears the negative potential complement as a failure whatever the verb (打不开, 扫不进去)', () => {
+    expect(concepts('扫码枪一直扫不进去')).toEqual(['scanner']);
+    expect(analyseText('收款软件打不开了，是升级以后开始的').get('change.update')).toBe(1);
+  });
+
+  it('takes what customers use instead as working: it is the workaround, not the fault', () => {
+    expect(concepts('Chip payments fail every time, so customers have to use tap instead')).toEqual(['chip', 'tap_ok']);
+    expect(concepts('chip payments fail every time so customers pay with tap')).toEqual(['chip', 'tap_ok']);
+    expect(concepts('插卡一直失败，只能让顾客用扫码')).toEqual(['chip', 'scanner_ok']);
+    // A workaround that cannot be used is no workaround.
+    expect(concepts("we can't use tap")).toEqual(['tap']);
+  });
+
+  it('does not take a restart already tried for the terminal restarting by itself', () => {
+    expect(concepts('触摸屏点了没反应，已经重启过两次了')).toEqual(['touch']);
+    expect(concepts('Tapping does not work; restarting did not help')).toEqual(['tap']);
+    // A terminal that restarts on its own is still a complaint.
+    expect(concepts('机器老是自己重启')).toContain('reboot');
+  });
+
+  it('does not complain of a neutral matter said to be fine (续航很耐用)', () => {
+    expect(concepts('电池续航很耐用，扫码扫不出来')).not.toContain('battery_life');
+    expect(concepts('电池续航不行')).toContain('battery_life');
+  });
+});
+
+describe('a change told with a past time', () => {
+  it('ties a change told with a past time to the trouble told now, in either order', () => {
+    expect(analyseText('It is offline all the time. We changed the data plan last week').get('change.sim')).toBe(1);
+    expect(analyseText('交易都失败，前几天改了参数').get('change.config')).toBe(1);
+    expect(analyseText('From the moment we added a new computer to the network, it works on and off').get('change.network_device')).toBe(1);
+  });
+
+  it('still needs a complaint, and a change set against the trouble is not its cause', () => {
+    expect(analyseText('We changed the data plan last week, everything works').has('after_change')).toBe(false);
+    expect(analyseText('前几天改了参数，但是今天打印机打不出小票').has('change.config')).toBe(false);
+  });
+});

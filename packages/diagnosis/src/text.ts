@@ -49,7 +49,12 @@ const byLength = (a: string, b: string) => b.length - a.length;
 const SENTENCE_SPLIT = /[。!！?？;；\n]+|\.(?!\d)/;
 const CONTRAST = [...lexicon.contrast.zh, ...lexicon.contrast.en.map((w) => `\\b${escape(w)}\\b`)].sort(byLength);
 const CONTRAST_RE = CONTRAST.map((w) => (w.startsWith('\\b') ? w : escape(w))).join('|');
-const CLAUSE_SPLIT = new RegExp(`[，,、:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${CONTRAST_RE}`, 'i');
+/** Chinese typed in a chat puts a space where a comma would be: between two Chinese characters it ends a clause. */
+const HAN_SPACE = '(?<=[\\u4e00-\\u9fff])\\s+(?=[\\u4e00-\\u9fff])';
+const PUNCT_SPLIT = new RegExp(`[，,、:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${HAN_SPACE}`);
+const CONTRAST_SPLIT = new RegExp(CONTRAST_RE, 'i');
+/** Commas and the like, for reading a change: a change and its object stay in one such piece. */
+const COMMA_SPLIT = new RegExp(`[，,、]|${HAN_SPACE}`);
 
 /** One pattern: a lexicon word, matched on jieba words (single Chinese characters) or as a substring (Chinese) or on word boundaries (English). */
 interface Pattern {
@@ -130,17 +135,27 @@ const TERMS: Term[] = Object.entries(lexicon.concepts)
   .flatMap(([concept, t]) => [...t.zh, ...t.en].map((text) => ({ concept, ...pattern(text) })))
   .sort((a, b) => b.text.length - a.text.length);
 
-type MarkKind = 'ok' | 'fail' | 'clear';
+/** ok: it works; fail: it fails; clear: the part after it is not the problem; alt: the part after it is what people use instead. */
+type MarkKind = 'ok' | 'fail' | 'clear' | 'alt';
 const MARKERS: (Pattern & { kind: MarkKind })[] = [
   ...patterns([...lexicon.okMarkers.zh, ...lexicon.okMarkers.en]).map((p) => ({ ...p, kind: 'ok' as const })),
   ...patterns([...lexicon.failMarkers.zh, ...lexicon.failMarkers.en]).map((p) => ({ ...p, kind: 'fail' as const })),
   ...patterns([...lexicon.exonerate.zh, ...lexicon.exonerate.en]).map((p) => ({ ...p, kind: 'clear' as const })),
+  ...patterns([...lexicon.workaround.zh, ...lexicon.workaround.en]).map((p) => ({ ...p, kind: 'alt' as const })),
 ].sort((a, b) => b.text.length - a.text.length);
 const NEUTRAL = new Set<string>(lexicon.neutral);
+const TRIED = patterns([...lexicon.tried.zh, ...lexicon.tried.en]);
+const ACTIONS = new Set<string>(lexicon.tried.actions);
+const CANCELLED_BY_OK = new Set<string>(lexicon.cancelledByOk.concepts);
 
 export function normalise(text: string): string {
   // NFKC folds full-width letters, digits and punctuation (ＰＯＳ，) to their plain forms.
-  return text.normalize('NFKC').toLowerCase().replace(/[’‘]/g, "'");
+  // Apostrophes dropped as people type in a chat (doesnt, cant, wont) are put back, so "doesnt work" is a complaint.
+  return text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[’‘]/g, "'")
+    .replace(/\b(do|does|did|is|are|was|were|has|have|had|could|would|should|ca|wo|need|must)nt\b/g, "$1n't");
 }
 
 /** Words of a text as the engine sees them (jieba for Chinese); exported for search and tests. */
@@ -170,11 +185,7 @@ export function analyseText(text: string): Map<string, number> {
   let complaint = false;
   for (const sentence of norm.split(SENTENCE_SPLIT)) {
     if (!sentence.trim()) continue;
-    for (const raw of sentence.split(CLAUSE_SPLIT)) {
-      const clause = raw?.trim();
-      if (!clause) continue;
-      if (readClause(clause, out)) complaint = true;
-    }
+    for (const clause of clausesOf(sentence)) if (readClause(clause, out)) complaint = true;
   }
   for (const sentence of norm.split(SENTENCE_SPLIT)) if (keyedWrongly(sentence)) out.set('amount', 1);
   const change = changeBeforeTrouble(norm, complaint);
@@ -185,33 +196,144 @@ export function analyseText(text: string): Map<string, number> {
   return out;
 }
 
+/**
+ * The clauses of a sentence: cut at punctuation, then at contrast words. A Chinese piece cut off by a
+ * contrast word that names a part and says nothing of it, followed by one that says something and names
+ * no part, is one clause: there the contrast word was an adverb after its subject (扫码就是扫不上, "the
+ * scanner just won't read"), not a turn to something else.
+ */
+function clausesOf(sentence: string): string[] {
+  const out: string[] = [];
+  for (const piece of sentence.split(PUNCT_SPLIT)) {
+    if (!piece?.trim()) continue;
+    const parts = piece
+      .split(CONTRAST_SPLIT)
+      .map((x) => x.trim())
+      .filter(Boolean);
+    for (let i = 0; i < parts.length; i++) {
+      const cur = parts[i]!;
+      const next = parts[i + 1];
+      if (next !== undefined && namesOnly(cur) && saysOnly(next)) {
+        out.push(`${cur} ${next}`);
+        i++;
+      } else out.push(cur);
+    }
+  }
+  return out;
+}
+/** Only in Chinese, where 就是/只是 may follow the subject; an English "but" or "while" never does. */
+const namesOnly = (clause: string) => {
+  if (!HAN.test(clause)) return false;
+  const words = wordIndex(clause);
+  const concepts = conceptsOf(clause, words);
+  return concepts.length > 0 && concepts.every((c) => !NEUTRAL.has(c.p.concept)) && markersOf(clause, words, []).length === 0;
+};
+const saysOnly = (clause: string) => {
+  const words = wordIndex(clause);
+  return conceptsOf(clause, words).length === 0 && markersOf(clause, words, []).some((m) => m.p.kind === 'ok' || m.p.kind === 'fail');
+};
+
+type ConceptHit = Hit & { p: Term };
+type MarkHit = Hit & { p: Pattern & { kind: MarkKind } };
+
+function conceptsOf(clause: string, words: WordIndex): ConceptHit[] {
+  // Concepts may overlap (没电关机 is both the battery and the terminal switching off); markers may not.
+  return TERMS.flatMap((p) => find(p, clause, words).map((h) => ({ ...h, p }))).sort((a, b) => a.start - b.start);
+}
+
+const POTENTIAL = new RegExp(lexicon.potential.zh, 'g');
+const PROBLEM_WORDS = new Set([...lexicon.problemWords.zh, ...lexicon.problemWords.en]);
+const NEGATORS = patterns([...lexicon.negators.zh, ...lexicon.negators.en]);
+const FAIL_POTENTIAL: Pattern & { kind: MarkKind } = { text: '不', han: true, kind: 'fail' };
+
+/**
+ * The markers of a clause, longest first without overlapping; then two readings of grammar rather than
+ * of words: a negative potential complement (打不开, 连不上) is a failure whatever the verb, and a
+ * negator shortly before a noun of trouble ("never had any issue", 从来没出过问题) is a working-marker.
+ */
+function markersOf(clause: string, words: WordIndex, concepts: readonly ConceptHit[]): MarkHit[] {
+  const marks: MarkHit[] = hitsOf(MARKERS, clause, words);
+  if (HAN.test(clause)) {
+    POTENTIAL.lastIndex = 0;
+    for (let m = POTENTIAL.exec(clause); m; m = POTENTIAL.exec(clause)) {
+      const h = { start: m.index + 1, end: m.index + m[0].length };
+      if (!overlaps(h, marks)) marks.push({ ...h, p: FAIL_POTENTIAL });
+      POTENTIAL.lastIndex = m.index + 1;
+    }
+    marks.sort((a, b) => a.start - b.start);
+  }
+  for (const m of [...marks]) {
+    if (m.p.kind !== 'fail' || !PROBLEM_WORDS.has(m.p.text)) continue;
+    const reach = m.p.han ? 4 : 14;
+    const neg = NEGATORS.flatMap((n) => find(n, clause, words)).filter((n) => n.end <= m.start && m.start - n.end <= reach).sort((a, b) => b.end - a.end)[0];
+    if (!neg || concepts.some((c) => c.start >= neg.end && c.end <= m.start)) continue;
+    const span = { start: neg.start, end: m.end };
+    for (let i = marks.length - 1; i >= 0; i--) if (marks[i]!.start < span.end && span.start < marks[i]!.end) marks.splice(i, 1);
+    marks.push({ ...span, p: { text: clause.slice(span.start, span.end), han: m.p.han, kind: 'ok' } });
+    marks.sort((a, b) => a.start - b.start);
+  }
+  return marks;
+}
+
+/** A connective between two parts named together ("not the printer or the scanner", 打印机和扫码). */
+const LIST_GAP = /^\s*(?:and|or|nor|和|或|或者|跟|与|及|还有)\s*(?:the\s+)?$/;
+
+/**
+ * The parts a marker before them speaks of (不是, "not the", "use … instead"): the part right after it
+ * and any listed with it, not a part told further on ("its not the keypad the battery doesnt last").
+ */
+function governs(m: Hit, c: Hit, concepts: readonly ConceptHit[], clause: string): boolean {
+  let last: Hit | null = null;
+  for (const x of concepts) {
+    if (x.start < m.end) continue;
+    if (last && !(x.start < last.end) && !LIST_GAP.test(clause.slice(last.end, x.start))) break;
+    if (!last && clause.slice(m.end, x.start).trim().length > 12) break;
+    if (x === c || (x.start === c.start && x.end === c.end)) return true;
+    last = last && last.end > x.end ? last : x;
+  }
+  return false;
+}
+
 /** Reads one clause into `out`; true when it complains about something. */
 function readClause(clause: string, out: Map<string, number>): boolean {
   const words = wordIndex(clause);
-  // Concepts may overlap (没电关机 is both the battery and the terminal switching off); markers may not.
-  const concepts = TERMS.flatMap((p) => find(p, clause, words).map((h) => ({ ...h, p }))).sort((a, b) => a.start - b.start);
+  const concepts = conceptsOf(clause, words);
   // Markers may sit inside a concept's words (没网 is the network failing), so they are found on their own.
-  const marks = hitsOf(MARKERS, clause, words);
+  const marks = markersOf(clause, words, concepts);
   let complaint = marks.some((m) => m.p.kind === 'fail');
   // What a clause says was changed ("we plugged a new printer PC into the network") is named, not
   // complained about: a concept between a change verb and its object, with no failure said of it.
   const changed = changeSpans(clause, words);
+  // A step already tried (重启了也没用, "even after a reboot") is neither a complaint nor a working part.
+  const tried = TRIED.some((p) => occurs(p, clause, words));
   const seen = new Map<string, boolean>();
   for (const c of concepts) {
     const name = c.p.concept;
     if (changed.some((sp) => c.start >= sp.start && c.start < sp.end) && !marks.some((m) => m.p.kind === 'fail' && m.start >= c.end)) continue;
+    if (tried && ACTIONS.has(name)) continue;
     let ok: boolean;
-    if (NEUTRAL.has(name)) ok = false;
+    if (NEUTRAL.has(name)) {
+      // A neutral concept said to be fine right after it (续航很耐用, "temperature is normal") is no complaint.
+      const said = marks.find((m) => m.start >= c.end);
+      if (CANCELLED_BY_OK.has(name) && said?.p.kind === 'ok') continue;
+      ok = false;
+    }
     else {
-      const clearedBy = [...marks].reverse().find((m) => m.end <= c.start);
+      const nearest = [...marks].reverse().find((m) => m.end <= c.start);
+      // A workaround taken back by a negator right before it ("we can't use tap") is no workaround.
+      const prior = nearest ? [...marks].reverse().find((m) => m.end <= nearest.start) : undefined;
+      const negatedAlt = nearest?.p.kind === 'alt' && prior?.p.kind === 'fail' && nearest.start - prior.end <= 2;
+      const governed = !!nearest && (nearest.p.kind === 'clear' || (nearest.p.kind === 'alt' && !negatedAlt)) && governs(nearest, c, concepts, clause);
       // "不是" after a part negates what is said of it (挥卡不是每次都能成功): a complaint.
       const after = marks.find((m) => m.start >= c.end);
-      const inside = marks.filter((m) => m.start >= c.start && m.end <= c.end && m.p.kind !== 'clear');
-      if (clearedBy?.p.kind === 'clear') ok = true;
-      else if (after) ok = after.p.kind === 'ok';
+      const inside = marks.filter((m) => m.start >= c.start && m.end <= c.end && m.p.kind !== 'clear' && m.p.kind !== 'alt');
+      if (governed && nearest.p.kind === 'clear') ok = true;
+      else if (after && (after.p.kind === 'ok' || after.p.kind === 'fail')) ok = after.p.kind === 'ok';
+      else if (governed) ok = true;
+      else if (after) ok = false;
       else if (inside.length) ok = inside.every((m) => m.p.kind === 'ok');
       else {
-        const before = [...marks].reverse().find((m) => m.end <= c.start && m.p.kind !== 'clear');
+        const before = [...marks].reverse().find((m) => m.end <= c.start && (m.p.kind === 'ok' || m.p.kind === 'fail'));
         ok = before?.p.kind === 'ok';
       }
     }
@@ -254,6 +376,7 @@ const AFTER = patterns([...lexicon.changes.after.zh, ...lexicon.changes.after.en
 const CHANGE_NEGATORS = patterns([...lexicon.changes.negators.zh, ...lexicon.changes.negators.en]);
 const AFTER_THAT = patterns([...lexicon.changes.afterThat.zh, ...lexicon.changes.afterThat.en]);
 const LATER = patterns([...lexicon.changes.later.zh, ...lexicon.changes.later.en]);
+const PAST = patterns([...lexicon.changes.past.zh, ...lexicon.changes.past.en]);
 
 /** A verb hit taken back by a negator right before it (没升级, "didn't update"). */
 const NEGATOR_ENDS = CHANGE_NEGATORS.map((n) => (n.han ? null : new RegExp(`(^|[^a-z0-9'])${escape(n.text)}$`)));
@@ -277,13 +400,15 @@ function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
     const cues = cueAt(sentence);
     const nextWords = wordIndex(next);
     const nextCue = [...AFTER_THAT, ...LATER].some((p) => occurs(p, next, nextWords));
-    if (!cues.length && !nextCue) return;
+    const tied = cues.length > 0 || nextCue;
     const contrasts = [...sentence.matchAll(new RegExp(CONTRAST_RE, 'gi'))].map((m) => m.index ?? 0);
     let at = 0;
-    for (const clause of sentence.split(/[，,、]/)) {
+    for (const clause of sentence.split(COMMA_SPLIT)) {
       const start = sentence.indexOf(clause, at);
       at = start + clause.length;
       const cw = wordIndex(clause);
+      // A change told with a past time ("…changed the data plan last week", 前几天换了SIM卡) came before the trouble told now.
+      if (!tied && !PAST.some((p) => occurs(p, clause, cw))) continue;
       for (const k of CHANGE_KINDS) {
         const verbs = k.verbs.flatMap((p) => find(p, clause, cw)).filter((h) => !negated(clause, h.start));
         if (!verbs.length) continue;
@@ -389,7 +514,7 @@ function keyedWrongly(sentence: string): boolean {
   const amountish = CURRENCY.some((p) => occurs(p, sentence, words));
   if ((verb || amountish) && powerOfTenApart(numbersIn(sentence))) return true;
   // A keying verb with what was keyed, in one clause (输错了金额, "typed the wrong amount"); a PIN keyed wrongly is not this.
-  for (const clause of sentence.split(/[，,、]/)) {
+  for (const clause of sentence.split(COMMA_SPLIT)) {
     const cw = wordIndex(clause);
     if (/密码|\bpin\b/.test(clause)) continue;
     if (KEY_VERBS.some((p) => said(p, clause, cw)) && KEY_OBJECTS.some((p) => occurs(p, clause, cw)) && /错|成|多|少|wrong|instead|rather|extra|mistake|too much|too many|incorrect/.test(clause)) return true;
