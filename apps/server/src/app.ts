@@ -70,6 +70,11 @@ import { RiskThresholds } from './risk/thresholds.js';
 import { riskRoutes } from './risk/routes.js';
 import { PaymentFeed } from './payments/feed.js';
 import { feedPaymentsFrom } from './payments/ingestFeed.js';
+import { PaymentService } from './payments/service.js';
+import { paymentRoutes } from './payments/routes.js';
+// -- findings imports --
+import { FindingService } from './findings/service.js';
+import { findingRoutes } from './findings/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -108,6 +113,11 @@ export interface Services {
   // -- payments --
   /** Committed payment records (terminal lines from ingest, host records from imports), for the live findings engine. */
   paymentFeed: PaymentFeed;
+  /** Host records import, the transactions explorer, reconciliation. */
+  payments: PaymentService;
+  // -- findings service --
+  /** Live findings over HTTP (list, detail with both sides, ask for help, charged twice?). */
+  findings: FindingService;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -150,6 +160,9 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     riskThresholds: new RiskThresholds(ctx),
     // -- payments feed instance --
     paymentFeed,
+    payments: new PaymentService(ctx, paymentFeed),
+    // -- findings service instance --
+    findings: new FindingService(ctx, new TicketService(ctx)),
   };
 }
 
@@ -243,8 +256,12 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(overviewRoutes(services.overview));
       // -- operations routes --
       await api.register(jobRoutes(services.jobs));
+      // -- payments routes --
+      await api.register(paymentRoutes(services.payments, ctx.config.MAX_UPLOAD_MB * 1024 * 1024));
       // -- risk routes --
       await api.register(riskRoutes(services.risk, services.riskThresholds));
+      // -- findings routes --
+      await api.register(findingRoutes(services.findings));
     },
     { prefix: '/api/v1' },
   );

@@ -31,6 +31,9 @@ let kbImageB: string;
 /** B's field-service objects. */
 let fw: { wo: string; depot: string; part: string; photo: string };
 // -- reports ids --
+// -- risk ids --
+/** B's risk case (a fraud finding) and block list entry. */
+let riskB: { caseId: string; blockId: string };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -82,6 +85,19 @@ beforeAll(async () => {
     extraIdsOfB.push(depot, part, wo, fw.photo);
   }
   // -- reports setup --
+  // -- risk setup --
+  {
+    const [f] = await t.db.rawTransaction((tx) =>
+      tx.query<{ id: string }>(
+        `INSERT INTO txn_findings (org_id, key, code, merchant_id, terminal_id, card_token, amount_minor, first_at, last_at, txn_ids, summary_zh, summary_en, action)
+         VALUES ($1, 'risk.split_sale|b', 'risk.split_sale', $2, $3, 'tok_b_case', 1500000, $4, $4, '["b"]', 'b', 'b', 'review') RETURNING id`,
+        [B.org.id, B.merchant.id, B.terminal.id, now],
+      ),
+    );
+    const blockId = (await asB('/api/v1/risk/blocks', { kind: 'card_token', value: 'tok_b_blocked' })).json().id as string;
+    riskB = { caseId: f!.id, blockId };
+    extraIdsOfB.push(f!.id, blockId);
+  }
 });
 /** Ids of B's objects created by the area setups below, which no list of A may show. */
 const extraIdsOfB: string[] = [];
@@ -185,6 +201,17 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/reports/service-desk?merchantId=${other.merchant.id}` },
     { method: 'GET', url: `/api/v1/reports/service-desk/export?format=csv&merchantId=${other.merchant.id}` },
     { method: 'GET', url: `/api/v1/reports/satisfaction?merchantId=${other.merchant.id}` },
+    // -- risk requests --
+    { method: 'GET', url: `/api/v1/risk/cases/${riskB.caseId}` },
+    { method: 'POST', url: `/api/v1/risk/cases/${riskB.caseId}/assign`, payload: { assigneeId: null } },
+    { method: 'POST', url: `/api/v1/risk/cases/${riskB.caseId}/notes`, payload: { body: 'planted' } },
+    { method: 'POST', url: `/api/v1/risk/cases/${riskB.caseId}/decision`, payload: { decision: 'not_fraud', note: 'pwned' } },
+    { method: 'DELETE', url: `/api/v1/risk/blocks/${riskB.blockId}` },
+    { method: 'POST', url: '/api/v1/risk/blocks', payload: { kind: 'terminal', value: other.terminal.id, reason: 'planted' } },
+    { method: 'POST', url: '/api/v1/risk/blocks', payload: { kind: 'card_token', value: 'tok_planted', findingId: riskB.caseId } },
+    { method: 'POST', url: '/api/v1/risk/decide', payload: { terminalId: other.terminal.id, cardToken: 'tok_b_blocked', amountMinor: 100, entryMode: 'chip', at: '2026-03-02T00:00:00Z' } },
+    { method: 'POST', url: '/api/v1/risk/thresholds', payload: { overrides: { splitSale: { singleSaleLimitByMerchant: { [other.merchant.id]: 100 } } }, note: 'planted', baseVersion: 0 } },
+    { method: 'POST', url: '/api/v1/risk/thresholds/backtest', payload: { overrides: { splitSale: { singleSaleLimitByMerchant: { [other.merchant.id]: 100 } } } } },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -221,6 +248,8 @@ describe('tenant isolation', () => {
       '/api/v1/work-orders?status=all', '/api/v1/work-orders/assignees', '/api/v1/depots', '/api/v1/parts', '/api/v1/stock', '/api/v1/stock/movements',
       // -- reports lists --
       '/api/v1/reports/service-desk', '/api/v1/reports/satisfaction?by=agent', '/api/v1/reports/satisfaction?by=cause',
+      // -- risk lists --
+      '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -316,6 +345,9 @@ describe('tenant isolation', () => {
       // -- reports own or list --
       // Reports aggregate the caller's own organization (checked in the lists; a foreign merchantId is "not found" above).
       'GET /api/v1/reports/service-desk', 'GET /api/v1/reports/service-desk/export', 'GET /api/v1/reports/satisfaction',
+      // -- risk own or list --
+      // The inbox, block list, statistics and thresholds of the caller's own organization (checked in the lists).
+      'GET /api/v1/risk/cases', 'GET /api/v1/risk/blocks', 'GET /api/v1/risk/stats', 'GET /api/v1/risk/thresholds',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -15,4 +15,7 @@ export * from './reports.js';
 export * from './txn.js';
 export * from './csv.js';
 export * from './overview.js';
+export * from './risk.js';
+export * from './findings.js';
 export * from './operations.js';
+export * from './payments.js';
