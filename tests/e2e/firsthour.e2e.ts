@@ -4,7 +4,10 @@
  * terminal list showing exactly those terminals with their live status; the list exports; the support
  * line for merchants is set → (b) the demo merchant on a phone (390 px) starts on their own overview,
  * sees no staff menus (organizations, API tokens), their tickets without SLA countdowns, in zh-CN and
- * en-US; a card number typed into a form is refused naming the field.
+ * en-US; a card number typed into a form is refused naming the field → (c) the whole loop as the merchant
+ * sees it: after each staff step (triage, internal note, reply, plan, work, verification, resolve with an
+ * override) their ticket page shows nothing internal and no raw codes, in both languages. Chosen tickets
+ * are given to one agent together.
  *
  *   npx tsx tests/e2e/firsthour.e2e.ts
  *
@@ -85,6 +88,27 @@ async function run() {
     await admin.waitForFunction((n) => document.querySelectorAll('tbody [data-testid="state-tag"][data-state="in_repair"]').length === n, chosen);
     log(`${chosen} chosen terminals moved to repair together`);
 
+    // Chosen tickets go to one agent together.
+    await admin.goto(`${base}/tickets`);
+    await admin.getByTestId('tickets-table').waitFor();
+    await admin.locator('tbody [data-testid="ticket-row"]').first().waitFor();
+    const ticketBoxes = admin.locator('tbody .ant-table-selection-column input[type="checkbox"]');
+    const pickedIds: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      await ticketBoxes.nth(i).check();
+      pickedIds.push((await admin.locator('tbody [data-testid="ticket-row"]').nth(i).getAttribute('data-id'))!);
+    }
+    await admin.getByTestId('bulk-assign').click();
+    await pick(admin, 'bulk-assign-to', '客服坐席');
+    await shot(admin, 'bulk-assign-zh');
+    await Promise.all([
+      admin.waitForResponse((r) => r.url().includes('/tickets/bulk/assign') && r.status() === 200),
+      admin.locator('.ant-modal-footer .ant-btn-primary').click(),
+    ]);
+    const assignees = await Promise.all(pickedIds.map(async (id) => ((await (await admin.request.get(`${base}/api/v1/tickets/${id}`)).json()) as { assigneeId: string | null }).assigneeId));
+    assert(assignees[0] !== null && assignees[0] === assignees[1], `both chosen tickets went to the same agent (${assignees.join(', ')})`);
+    log('2 chosen tickets given to one agent together');
+
     // The support line merchants are given.
     await admin.goto(`${base}/organizations`);
     await admin.getByTestId('support-contact').waitFor();
@@ -145,6 +169,50 @@ async function run() {
     await shot(mp, 'overview-merchant-390-en');
     noConsoleErrors('for the merchant');
     log('merchant: own overview, no staff menus or SLA clocks, in both languages');
+
+    // (c) The whole loop as the merchant sees it: after every staff step, the merchant's ticket page
+    // holds nothing internal (notes, overrides, SLA, verification values) and no raw codes.
+    const mine = (await (await mp.request.get(`${base}/api/v1/terminals?limit=1`)).json()) as { items: { id: string }[] };
+    const opened = await mp.request.post(`${base}/api/v1/tickets`, { data: { terminalId: mine.items[0]!.id, title: 'Printer prints blank receipts', description: 'The receipts come out blank since this morning' } });
+    assert(opened.ok(), `the merchant opens a ticket (${opened.status()})`);
+    const loopTicket = ((await opened.json()) as { ticket: { id: string; number: string } }).ticket;
+    const agentCtx: BrowserContext = await browser.newContext({ viewport: { width: 1366, height: 900 }, locale: 'en-US' });
+    agentCtx.setDefaultTimeout(20_000);
+    const agentPage = await agentCtx.newPage();
+    await signIn(agentPage, base, 'agent@demo.poscare', DEMO_PASSWORD);
+    const INTERNAL = 'Internal only: merchant was rude on the phone';
+    const OVERRIDE_REASON = 'Override: engineer confirmed on site, terminal offline today';
+    const staffSteps: [string, string, object][] = [
+      ['triage', 'transition', { to: 'triaged', priority: 'p3' }],
+      ['internal note', 'comments', { body: INTERNAL, internal: true }],
+      ['reply to the merchant', 'comments', { body: 'An engineer will replace the paper roll sensor.' }],
+      ['locating', 'transition', { to: 'locating' }],
+      ['plan', 'transition', { to: 'planned', plan: { kind: 'onsite_repair', summary: 'Replace the paper sensor' } }],
+      ['work starts', 'transition', { to: 'in_progress' }],
+      ['verification', 'transition', { to: 'verifying', reason: 'sensor replaced' }],
+      ['resolved with an override', 'transition', { to: 'resolved', override: true, reason: OVERRIDE_REASON }],
+    ];
+    await switchLanguage(mp, 'zh-CN');
+    const FORBIDDEN = [INTERNAL, OVERRIDE_REASON, 'override', 'Override', '仍然解决', 'SLA', 'paper_out', 'pending', '内部'];
+    for (const [step, kind, body] of staffSteps) {
+      const res = await agentPage.request.post(`${base}/api/v1/tickets/${loopTicket.id}/${kind}`, { data: body });
+      assert(res.ok(), `staff step "${step}": ${res.status()} ${await res.text()}`);
+      for (const lng of ['zh-CN', 'en-US'] as const) {
+        if (lng === 'zh-CN') await mp.goto(`${base}/tickets/${loopTicket.id}`);
+        await mp.getByTestId('page-ticket').or(mp.getByTestId('ticket-detail')).first().waitFor();
+        await mp.waitForLoadState('networkidle');
+        const text = await mp.locator('main, .ant-layout-content').first().innerText();
+        assert(text.includes('Printer prints blank receipts') && text.includes(loopTicket.number), `the merchant reads their ticket ${loopTicket.number} after "${step}"`);
+        for (const word of FORBIDDEN) assert(!text.includes(word), `after "${step}" the merchant's ticket page (${lng}) shows "${word}"`);
+        const raw = text.match(/\b[a-z]+_[a-z_]+\b|\b(?:hw|sw|net|host|op|cfg|env)\.[a-z_.]+/);
+        assert(!raw, `after "${step}" the merchant's ticket page (${lng}) shows the raw code "${raw?.[0]}"`);
+        if (lng === 'zh-CN') await switchLanguage(mp, 'en-US');
+        else await switchLanguage(mp, 'zh-CN');
+      }
+    }
+    await shot(mp, 'ticket-merchant-resolved-390-zh');
+    noConsoleErrors('for the merchant through the whole loop');
+    log(`merchant: ${staffSteps.length} staff steps on ${loopTicket.number}, nothing internal or raw on their ticket page in either language`);
   } catch (e) {
     await current?.screenshot({ path: path.join(SHOTS, 'failure.png'), fullPage: true }).catch(() => undefined);
     if (consoleErrors.length) log(`browser console:\n  ${consoleErrors.join('\n  ')}`);

@@ -3,7 +3,10 @@
  */
 import type { z } from 'zod';
 import type {
+  BulkResult,
+  BulkTicketAssign as BulkTicketAssignSchema,
   TicketAssign as TicketAssignSchema,
+  TicketAssigneeList,
   TicketComment as TicketCommentSchema,
   TicketCreate as TicketCreateSchema,
   TicketCreated as TicketCreatedSchema,
@@ -45,4 +48,6 @@ export const ticketsApi = {
   transition: (id: string, body: TicketTransitionInput) => api<TicketDetail>(`/tickets/${id}/transition`, { method: 'POST', body }),
   comment: (id: string, body: TicketCommentInput) => api<TicketDetail>(`/tickets/${id}/comments`, { method: 'POST', body }),
   assign: (id: string, body: TicketAssignInput) => api<TicketDetail>(`/tickets/${id}/assign`, { method: 'POST', body }),
+  assignMany: (body: z.input<typeof BulkTicketAssignSchema>) => api<BulkResult>('/tickets/bulk/assign', { method: 'POST', body }),
+  assignees: () => api<TicketAssigneeList>('/tickets/assignees'),
 };

@@ -1451,6 +1451,17 @@ const enUS: Messages<typeof zhCN> = {
       placeholder: 'Pick an assignee',
       none: 'Unassign',
       done: 'Assigned',
+      option: '{{name}} · {{count}} open',
+      role: { admin: 'Administrator', agent: 'Agent', engineer: 'Field engineer' },
+    },
+    bulkAssign: {
+      button: 'Assign ({{count}})',
+      title: 'Give {{count}} tickets to one person',
+      to: 'Assignee',
+      nobody: 'Nobody (unassign)',
+      apply: 'Assign them',
+      done: '{{count}} tickets assigned',
+      partial: '{{done}} assigned, {{failed}} could not be assigned:',
     },
     troubleshooter: {
       open: 'Open a ticket',

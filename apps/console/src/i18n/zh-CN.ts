@@ -1447,6 +1447,17 @@ const zhCN = {
       placeholder: '选择处理人',
       none: '取消指派',
       done: '已指派',
+      option: '{{name}} · 未结 {{count}} 单',
+      role: { admin: '管理员', agent: '客服坐席', engineer: '现场工程师' },
+    },
+    bulkAssign: {
+      button: '指派（{{count}}）',
+      title: '将 {{count}} 张工单指派给同一人',
+      to: '处理人',
+      nobody: '无人（取消指派）',
+      apply: '指派',
+      done: '已指派 {{count}} 张工单',
+      partial: '已指派 {{done}} 张，{{failed}} 张未能指派：',
     },
     troubleshooter: {
       open: '提交工单',

@@ -37,14 +37,13 @@ import {
   SyncOutlined,
   UserAddOutlined,
 } from '@ant-design/icons';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import type { Dayjs } from 'dayjs';
 import type { TFunction } from 'i18next';
-import { api, isApiError, type PageOf } from '../../api/client';
+import { isApiError } from '../../api/client';
 import { ticketsApi, type PlanKind, type TicketDetail, type TicketEvent, type TicketPriority, type TicketStatus } from '../../api/tickets';
-import type { User } from '../../api/types';
 import { useAuth } from '../../auth/AuthContext';
 import { AnswerLabel } from '../../components/AnswerLabel';
 import { ConfidenceBar, SCOPE_COLORS, useCategoryLabel } from '../../components/DiagnosisPanel';
@@ -70,6 +69,7 @@ import {
 } from '../../lib/tickets';
 import { PLAN_KINDS } from '../../api/tickets';
 import { useTr } from '../alerts/shared';
+import { useAssigneeOptions } from './BulkAssign';
 import { useRefreshTickets, useTicket } from './queries';
 import { KnowledgeCard } from '../kb/KnowledgeCard';
 import { SimilarTicketsCard } from './SimilarTicketsCard';
@@ -356,13 +356,9 @@ function AssignControl({ ticket }: { ticket: TicketDetail }) {
   const { message } = App.useApp();
   const showError = useShowError();
   const refresh = useRefreshTickets();
-  const canList = can('users:manage');
-  const users = useQuery({
-    queryKey: ['users', 'staff-select'],
-    queryFn: () => api<PageOf<User>>('/users', { query: { limit: 200 } }),
-    enabled: canList,
-    staleTime: 60_000,
-  });
+  // Whoever works tickets may give one to a colleague, not only take it.
+  const canList = can('tickets:work');
+  const { options, loading } = useAssigneeOptions(canList);
   const assign = useMutation({
     mutationFn: (assigneeId: string | null) => ticketsApi.assign(ticket.id, { assigneeId }),
     onSuccess: () => {
@@ -371,9 +367,6 @@ function AssignControl({ ticket }: { ticket: TicketDetail }) {
     },
     onError: (e) => showError(e),
   });
-  const options = (users.data?.items ?? [])
-    .filter((u) => ['admin', 'agent', 'engineer'].includes(u.role) && !(u as { disabled?: boolean }).disabled)
-    .map((u) => ({ value: u.id, label: u.name }));
   if (ticket.assigneeId && !options.some((o) => o.value === ticket.assigneeId)) options.unshift({ value: ticket.assigneeId, label: ticket.assigneeName ?? ticket.assigneeId });
   return (
     <div className="ticket-assign" data-testid="ticket-assign">
@@ -384,7 +377,7 @@ function AssignControl({ ticket }: { ticket: TicketDetail }) {
           allowClear
           showSearch={{ optionFilterProp: 'label' }}
           options={options}
-          loading={users.isFetching || assign.isPending}
+          loading={loading || assign.isPending}
           onChange={(v) => assign.mutate(v ?? null)}
           style={{ minWidth: 180 }}
           data-testid="ticket-assignee-select"

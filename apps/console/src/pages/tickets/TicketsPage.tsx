@@ -17,6 +17,7 @@ import { useUrlState } from '../../lib/useUrlState';
 import { ExportButtons } from '../../components/ExportButtons';
 import { useTicketList } from './queries';
 import { NewTicketModal, PriorityTag, SlaDue, TicketStatusTag } from './shared';
+import { BulkAssign } from './BulkAssign';
 
 const KEYS = ['status', 'priority', 'assignee', 'q', 'terminal', 'view', 'sla'] as const;
 
@@ -117,6 +118,9 @@ export default function TicketsPage() {
   // Past 10,000 the server stops counting (a million-ticket desk): "10,000+".
   const pagination = data?.totalCapped && basePagination.showTotal ? { ...basePagination, showTotal: (n: number) => t('tickets.totalCapped', { count: n }) } : basePagination;
   const [creating, setCreating] = useState(false);
+  // Rows chosen for a bulk assignment (list view, staff who work tickets).
+  const [selected, setSelected] = useState<string[]>([]);
+  const canWork = staff && can('tickets:work');
   const filtered = !!(values.status || values.priority || values.assignee || values.q || values.terminal || values.sla);
 
   const columns: TableColumnsType<TicketRow> = [
@@ -243,6 +247,7 @@ export default function TicketsPage() {
           )}
           <SearchBox value={values.q} onChange={(q) => setFilters({ q })} placeholder={t('tickets.search')} testId="filter-q" width={phone ? '100%' : 240} />
           {!phone && <ExportButtons path="/tickets/export" query={{ ...query, limit: undefined, offset: undefined }} />}
+          {canWork && selected.length > 0 && !board && !phone && <BulkAssign ids={selected} onDone={() => setSelected([])} />}
           {filtered && (
             <Button onClick={() => setFilters({ status: undefined, priority: undefined, assignee: undefined, q: undefined, terminal: undefined, sla: undefined })}>
               {t('common.clearFilters')}
@@ -277,6 +282,7 @@ export default function TicketsPage() {
             tableLayout="fixed"
             scroll={{ x: 960 }}
             rowClassName={(r) => `clickable-row${r.status === 'closed' ? ' row-disabled' : ''}`}
+            rowSelection={canWork ? { selectedRowKeys: selected, onChange: (keys) => setSelected(keys.map(String)), columnWidth: 40 } : undefined}
             onRow={(r) => ({ onClick: () => navigate(`/tickets/${r.id}`), 'data-testid': 'ticket-row', 'data-id': r.id, 'data-number': r.number, 'data-status': r.status }) as object}
           />
         )}

@@ -36,3 +36,8 @@ export function useRefreshTickets() {
     void qc.invalidateQueries({ queryKey: ['alerts'] });
   }, [qc]);
 }
+
+/** Staff a ticket can be given to, with the open tickets each holds (agents may give tickets to colleagues, not only to themselves). */
+export function useTicketAssignees(enabled = true) {
+  return useQuery({ queryKey: ['tickets', 'assignees'], queryFn: () => ticketsApi.assignees(), enabled, staleTime: 30_000 });
+}
