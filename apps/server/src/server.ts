@@ -118,6 +118,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     }
   }
 
+  let findingsRuntime: FindingsRuntime | null = null;
   if (roles.has('worker')) {
     // Durable jobs (jobs/registry.ts): diagnoses, the SLA pass each minute and retention each hour, run once
     // across all worker processes, retried with back-off, dead letters at /api/v1/admin/jobs/failed.
@@ -143,12 +144,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     // -- findings runtime --
     // Live transaction findings: fed the payments this process commits, catching up from the tables on
     // what other processes ingested; the threshold editor's saves reload it at once.
-    const findings = new FindingsRuntime(ctx, {
-      feed: services.paymentFeed,
-      notifier: new FindingNotifications(ctx),
-      catchUp: !(roles.has('ingest') && roles.has('api')),
-    });
+    const findings = new FindingsRuntime(ctx, { feed: services.paymentFeed, notifier: new FindingNotifications(ctx) });
     await findings.start();
+    findingsRuntime = findings;
     const unwatch = services.riskThresholds.onSaved((orgId) => void findings.reloadThresholds(orgId));
     stops.unshift(async () => {
       unwatch();
@@ -161,6 +159,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     fleet && demo
       ? (async () => {
           await seedDemoHistory(db, fleet, demo, clock.now(), (st) => (demoStage = st));
+          // The history was written straight to the tables: the live findings engine reads it afresh.
+          await findingsRuntime?.reloadThresholds(demo.orgId);
           demoStage = 'live';
           if (!roles.has('ingest')) return null;
           return startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });

@@ -31,6 +31,9 @@ let kbImageB: string;
 /** B's field-service objects. */
 let fw: { wo: string; depot: string; part: string; photo: string };
 // -- reports ids --
+// -- findings ids --
+/** B's duplicate-charge finding. */
+let findingB: string;
 // -- risk ids --
 /** B's risk case (a fraud finding) and block list entry. */
 let riskB: { caseId: string; blockId: string };
@@ -97,6 +100,33 @@ beforeAll(async () => {
     const blockId = (await asB('/api/v1/risk/blocks', { kind: 'card_token', value: 'tok_b_blocked' })).json().id as string;
     riskB = { caseId: f!.id, blockId };
     extraIdsOfB.push(f!.id, blockId);
+  }
+  // -- payments setup --
+  // B's payment (terminal line and host record, STAN 000777), an hour ago.
+  await t.db.rawTransaction(async (tx) => {
+    const at = new Date(now.getTime() - 3_600_000);
+    await tx.query(
+      `INSERT INTO transactions (org_id, terminal_id, msg_id, at, received_at, stan, amount_minor, currency, entry_mode, outcome, type, merchant_id, card_token)
+       VALUES ($1, $2, 'b-pay-1', $3, $3, '000777', 4200, 'CNY', 'chip', 'timeout', 'sale', $4, 'tok_b_pay')`,
+      [B.org.id, B.terminal.id, at, B.merchant.id],
+    );
+    await tx.query(
+      `INSERT INTO host_records (org_id, id, at, received_at, terminal_id, merchant_id, type, amount_minor, currency, entry_mode, stan, outcome, origin)
+       VALUES ($1, 'b-host-1', $2, $2, $3, $4, 'sale', 4200, 'CNY', 'chip', '000777', 'approved', 'jsonl')`,
+      [B.org.id, at, B.terminal.id, B.merchant.id],
+    );
+  });
+  // -- findings setup --
+  {
+    const [f] = await t.db.rawTransaction((tx) =>
+      tx.query<{ id: string }>(
+        `INSERT INTO txn_findings (org_id, key, code, merchant_id, terminal_id, card_token, amount_minor, first_at, last_at, txn_ids, summary_zh, summary_en, action)
+         VALUES ($1, 'dup.double_submit|b', 'dup.double_submit', $2, $3, 'tok_b_dup', 5000, $4, $4, '["b1","b2"]', 'b', 'b', 'refund_duplicate') RETURNING id`,
+        [B.org.id, B.merchant.id, B.terminal.id, now],
+      ),
+    );
+    findingB = f!.id;
+    extraIdsOfB.push(findingB);
   }
 });
 /** Ids of B's objects created by the area setups below, which no list of A may show. */
@@ -201,6 +231,15 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/reports/service-desk?merchantId=${other.merchant.id}` },
     { method: 'GET', url: `/api/v1/reports/service-desk/export?format=csv&merchantId=${other.merchant.id}` },
     { method: 'GET', url: `/api/v1/reports/satisfaction?merchantId=${other.merchant.id}` },
+    // -- payments requests --
+    { method: 'GET', url: `/api/v1/payments/${other.terminal.id}/000777?day=2026-03-02` },
+    { method: 'GET', url: `/api/v1/payments?terminalId=${other.terminal.id}` },
+    { method: 'GET', url: `/api/v1/payments/stats?merchantId=${other.merchant.id}` },
+    { method: 'GET', url: `/api/v1/reconciliation?day=2026-03-02&terminalId=${other.terminal.id}` },
+    // -- findings requests --
+    { method: 'GET', url: `/api/v1/findings/${findingB}` },
+    { method: 'POST', url: `/api/v1/findings/${findingB}/ask-for-help`, payload: { message: 'planted' } },
+    { method: 'GET', url: `/api/v1/payments/charged-twice?at=2026-03-02T01:00:00Z&amountMinor=5000&terminalId=${other.terminal.id}` },
     // -- risk requests --
     { method: 'GET', url: `/api/v1/risk/cases/${riskB.caseId}` },
     { method: 'POST', url: `/api/v1/risk/cases/${riskB.caseId}/assign`, payload: { assigneeId: null } },
@@ -248,6 +287,10 @@ describe('tenant isolation', () => {
       '/api/v1/work-orders?status=all', '/api/v1/work-orders/assignees', '/api/v1/depots', '/api/v1/parts', '/api/v1/stock', '/api/v1/stock/movements',
       // -- reports lists --
       '/api/v1/reports/service-desk', '/api/v1/reports/satisfaction?by=agent', '/api/v1/reports/satisfaction?by=cause',
+      // -- payments lists --
+      '/api/v1/payments', '/api/v1/payments/stats', '/api/v1/reconciliation?day=2026-03-02', '/api/v1/reconciliation?day=2026-03-02&format=csv',
+      // -- findings lists --
+      '/api/v1/findings?status=all', '/api/v1/payments/charged-twice?at=2026-03-02T01:00:00Z&amountMinor=5000',
       // -- risk lists --
       '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds',
     ]) {
@@ -345,6 +388,15 @@ describe('tenant isolation', () => {
       // -- reports own or list --
       // Reports aggregate the caller's own organization (checked in the lists; a foreign merchantId is "not found" above).
       'GET /api/v1/reports/service-desk', 'GET /api/v1/reports/service-desk/export', 'GET /api/v1/reports/satisfaction',
+      // -- payments own or list --
+      // Host records are resolved to the caller's own terminals only (payments-host.test.ts: another tenant's TID is an unknown terminal).
+      'POST /api/v1/host-records',
+      // Lists of the caller's own payments (checked in the lists); B's terminal or merchant as a filter is "not found" above,
+      // and one payment of B is in the matrix as /payments/{terminal}/000777?day= (the matrix matches ids, not STANs).
+      'GET /api/v1/payments', 'GET /api/v1/payments/stats', 'GET /api/v1/reconciliation', 'GET /api/v1/payments/:terminalId/:stan',
+      // -- findings own or list --
+      // The caller's own organization's findings and payments (checked in the lists; another's terminal is "not found" above).
+      'GET /api/v1/findings', 'GET /api/v1/payments/charged-twice',
       // -- risk own or list --
       // The inbox, block list, statistics and thresholds of the caller's own organization (checked in the lists).
       'GET /api/v1/risk/cases', 'GET /api/v1/risk/blocks', 'GET /api/v1/risk/stats', 'GET /api/v1/risk/thresholds',

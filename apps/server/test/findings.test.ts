@@ -1,0 +1,271 @@
+/**
+ * Live findings (issue 15): payments that reach the server become findings within seconds, stored once
+ * whoever writes them, told to the merchant (duplicate charges, in their language, with what to
+ * refund) or to risk analysts (fraud), closed when the refund arrives; and the findings API.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { FindingNotifications } from '../src/findings/notify.js';
+import { FindingsRuntime } from '../src/findings/runtime.js';
+import { atOnce } from './concurrent.js';
+import { enrol, send, txn } from './device.js';
+import { createTestApp, type TestApp } from './harness.js';
+
+let t: TestApp;
+let A: Awaited<ReturnType<TestApp['tenant']>>;
+let cred: Awaited<ReturnType<typeof enrol>>;
+let adminCookie: string;
+let merchantCookie: string;
+let englishMerchant: { id: string; email: string };
+const runtimes: FindingsRuntime[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  A = await t.tenant();
+  adminCookie = await t.login(A.admin.email);
+  merchantCookie = await t.login(A.merchantUser.email);
+  englishMerchant = await t.f.user(A.org.id, 'merchant', { merchantId: A.merchant.id, language: 'en-US' });
+  cred = await enrol(t, adminCookie, A.terminal.serialNumber);
+}, 120_000);
+afterAll(async () => {
+  for (const r of runtimes) await r.stop();
+  await t?.close();
+});
+
+/** A live engine as the worker runs it (catch-up timers off: tests call catchUp themselves). */
+async function engine(opts: { feed?: boolean } = {}) {
+  const r = new FindingsRuntime(t.ctx, { ...(opts.feed !== false && { feed: t.services.paymentFeed }), notifier: new FindingNotifications(t.ctx), catchUp: false });
+  runtimes.push(r);
+  await r.start();
+  return r;
+}
+async function stopAll() {
+  while (runtimes.length) await runtimes.pop()!.stop();
+}
+beforeEach(stopAll);
+
+let stanSeq = 100;
+const stan = () => String(++stanSeq).padStart(6, '0');
+let rrnSeq = 700000000000;
+const rrn = () => String(++rrnSeq);
+
+/** An approved chip sale as the terminal sends it. */
+const sale = (at: Date, amountMinor: number, card: string, extra: Record<string, unknown> = {}) =>
+  txn(at, { type: 'sale', stan: stan(), rrn: rrn(), authCode: 'A1', entryMode: 'chip', outcome: 'approved', responseCode: '00', amountMinor, currency: 'CNY', cardToken: card, ...extra });
+const later = (ms: number) => new Date(t.clock.now().getTime() + ms);
+
+const findingRows = (orgId = A.org.id) =>
+  t.db.rawTransaction((tx) => tx.query<{ id: string; code: string; status: string; resolved_reason: string | null; amount_minor: string; txn_ids: string[]; notified_at: Date | null; thresholds_version: number | null }>(
+    'SELECT id, code, status, resolved_reason, amount_minor, txn_ids, notified_at, thresholds_version FROM txn_findings WHERE org_id = $1 ORDER BY opened_at, id', [orgId],
+  ));
+const inbox = (userId: string) =>
+  t.db.rawTransaction((tx) => tx.query<{ kind: string; title: string; body: string }>('SELECT kind, title, body FROM notifications WHERE user_id = $1 ORDER BY created_at', [userId]));
+const mails = (userId: string) =>
+  t.db.rawTransaction((tx) => tx.query<{ target: string; payload: { subject: string; text: string } }>("SELECT target, payload FROM deliveries WHERE user_id = $1 AND event = 'finding'", [userId]));
+
+async function waitFor<T>(fn: () => Promise<T | null | undefined | false>, ms: number): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > until) throw new Error(`not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function clearFindings() {
+  await t.db.rawTransaction(async (tx) => {
+    await tx.query('DELETE FROM txn_findings');
+    await tx.query('DELETE FROM transactions');
+    await tx.query('DELETE FROM host_records');
+    await tx.query('DELETE FROM notifications');
+    await tx.query("DELETE FROM deliveries WHERE event = 'finding'");
+  });
+}
+beforeEach(clearFindings);
+
+describe('the live findings engine', () => {
+  it('turns a double submit sent by a terminal into one open finding within 5 s, tells each merchant user once in their language with the amount to refund, and closes it when the refund arrives', async () => {
+    const r = await engine();
+    const first = sale(later(0), 8_800, 'tok_dup_1');
+    const second = sale(later(40_000), 8_800, 'tok_dup_1');
+    const sentAt = Date.now();
+    expect((await send(t, cred, [first, second])).json()).toMatchObject({ accepted: 2 });
+    const [row] = await waitFor(async () => {
+      const rows = await findingRows();
+      return rows.some((f) => f.status === 'open') ? rows : null;
+    }, 5_000);
+    const latency = Date.now() - sentAt;
+    expect(latency).toBeLessThan(5_000);
+    expect(row).toMatchObject({ code: 'dup.double_submit', status: 'open', amount_minor: expect.anything(), txn_ids: [`${A.terminal.id}/${first.msgId}`, `${A.terminal.id}/${second.msgId}`] });
+    expect(Number(row!.amount_minor)).toBe(8_800);
+    await r.settled();
+
+    // zh-CN for the merchant user who reads Chinese, en-US for the one who reads English; console and e-mail.
+    const zh = await inbox(A.merchantUser.id);
+    expect(zh).toHaveLength(1);
+    expect(zh[0]!.kind).toBe('finding.dup');
+    expect(zh[0]!.title).toContain('退还');
+    expect(zh[0]!.title).toContain('88.00');
+    expect(zh[0]!.body).toContain(`凭证号 ${second.data.stan}`);
+    const en = await inbox(englishMerchant.id);
+    expect(en[0]!.title).toMatch(/refund .*88\.00/);
+    expect(en[0]!.body).toMatch(new RegExp(`Refund this one: .*STAN ${second.data.stan as string}`));
+    expect(await mails(englishMerchant.id)).toEqual([{ target: englishMerchant.email, payload: expect.objectContaining({ subject: en[0]!.title }) }]);
+    // Staff are not told about a merchant's duplicate charge; the admin's inbox has nothing of it.
+    expect(await inbox(A.admin.id)).toEqual([]);
+
+    const refund = txn(later(120_000), { type: 'refund', stan: stan(), rrn: rrn(), originalRrn: second.data.rrn, entryMode: 'chip', outcome: 'approved', amountMinor: 8_800, currency: 'CNY', cardToken: 'tok_dup_1' });
+    expect((await send(t, cred, [refund])).json()).toMatchObject({ accepted: 1 });
+    await r.settled();
+    expect(await findingRows()).toEqual([expect.objectContaining({ id: row!.id, status: 'resolved', resolved_reason: 'explained' })]);
+    // Closing tells nobody again.
+    expect(await inbox(A.merchantUser.id)).toHaveLength(1);
+  });
+
+  it('stores one row and tells the merchant once when two workers see the same payments at once, and again after a restart', async () => {
+    const [a, b] = await atOnce(2, () => engine());
+    const card = `tok_two_${randomUUID().slice(0, 6)}`;
+    await send(t, cred, [sale(later(0), 5_000, card), sale(later(30_000), 5_000, card)]);
+    await Promise.all([a!.settled(), b!.settled()]);
+    await stopAll();
+    const restarted = await engine();
+    await restarted.settled();
+    const rows = await findingRows();
+    expect(rows.map((f) => f.code)).toEqual(['dup.double_submit']);
+    expect(await inbox(A.merchantUser.id)).toHaveLength(1);
+    expect(await inbox(englishMerchant.id)).toHaveLength(1);
+  });
+
+  it('finds payments another process ingested, through the catch-up by arrival time, counting each once', async () => {
+    const r = await engine({ feed: false });
+    const card = `tok_far_${randomUUID().slice(0, 6)}`;
+    await send(t, cred, [sale(later(0), 1_200, card), sale(later(20_000), 1_200, card)]);
+    expect(await findingRows()).toEqual([]);
+    await r.catchUp();
+    await r.catchUp(); // the overlap re-reads the same rows: no second finding, no double count
+    await r.settled();
+    const rows = await findingRows();
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0]!.amount_minor)).toBe(1_200);
+  });
+
+  it('reads the organization’s newest thresholds, and applies a saved version at once through reloadThresholds', async () => {
+    const r = await engine();
+    await t.db.rawTransaction((tx) =>
+      tx.query(`INSERT INTO txn_threshold_versions (org_id, version, overrides) VALUES ($1, 1, $2)`, [A.org.id, JSON.stringify({ doubleSubmit: { gapMs: 60_000 } })]),
+    );
+    await r.reloadThresholds(A.org.id);
+    const card = `tok_th_${randomUUID().slice(0, 6)}`;
+    // Three minutes apart: a double submit by the defaults (10 min), not with a one-minute gap.
+    await send(t, cred, [sale(later(0), 3_300, card), sale(later(180_000), 3_300, card)]);
+    await r.settled();
+    expect(await findingRows()).toEqual([]);
+    await send(t, cred, [sale(later(200_000), 3_300, card)]);
+    await r.settled();
+    expect(await findingRows()).toEqual([expect.objectContaining({ code: 'dup.double_submit', thresholds_version: 1 })]);
+    await t.db.rawTransaction((tx) => tx.query('DELETE FROM txn_threshold_versions WHERE org_id = $1', [A.org.id]));
+  });
+
+  it('sends fraud findings to the risk analysts’ inbox, not to the merchant', async () => {
+    const analyst = await t.f.user(A.org.id, 'risk_analyst', { language: 'en-US' });
+    const r = await engine();
+    // Card testing: many small attempts with many cards in minutes, most declined.
+    const burst = Array.from({ length: 12 }, (_, i) =>
+      txn(later(i * 30_000), { type: 'sale', stan: stan(), entryMode: 'manual', outcome: i % 4 === 0 ? 'approved' : 'declined', responseCode: i % 4 === 0 ? '00' : '05', amountMinor: 100, currency: 'CNY', cardToken: `tok_test_${i}_${randomUUID().slice(0, 4)}` }),
+    );
+    await send(t, cred, burst);
+    await r.settled();
+    const rows = await findingRows();
+    expect(rows.map((f) => f.code)).toContain('risk.card_testing');
+    const told = await inbox(analyst.id);
+    expect(told.map((n) => n.kind)).toEqual(['finding.risk']);
+    expect(told[0]!.title).toContain('Fraud finding');
+    expect(await inbox(A.merchantUser.id)).toEqual([]);
+    expect(await mails(analyst.id)).toEqual([]);
+  });
+});
+
+describe('the findings API', () => {
+  let dupId: string;
+  let riskId: string;
+  let dupSale: ReturnType<typeof sale>;
+  beforeEach(async () => {
+    const r = await engine();
+    const card = `tok_api_${randomUUID().slice(0, 6)}`;
+    const first = sale(later(0), 6_600, card);
+    dupSale = sale(later(60_000), 6_600, card);
+    await send(t, cred, [first, dupSale]);
+    // The host's line of the duplicate: the other side of the payment.
+    await t.db.rawTransaction((tx) =>
+      tx.query(
+        `INSERT INTO host_records (org_id, id, at, received_at, terminal_id, merchant_id, type, amount_minor, currency, entry_mode, card_token, stan, rrn, auth_code, outcome, response_code, origin)
+         VALUES ($1, $2, $3, $3, $4, $5, 'sale', 6600, 'CNY', 'chip', $6, $7, $8, 'A1', 'approved', '00', 'api')`,
+        [A.org.id, `H-${randomUUID()}`, later(61_000), A.terminal.id, A.merchant.id, card, dupSale.data.stan, dupSale.data.rrn],
+      ),
+    );
+    await r.settled();
+    dupId = (await findingRows()).find((f) => f.code === 'dup.double_submit')!.id;
+    riskId = randomUUID();
+    await t.db.rawTransaction((tx) =>
+      tx.query(
+        `INSERT INTO txn_findings (id, org_id, key, code, merchant_id, terminal_id, amount_minor, first_at, last_at, txn_ids, summary_zh, summary_en, action)
+         VALUES ($1, $2, $3, 'risk.off_hours', $4, $5, 90000, $6, $6, '[]', '非营业时段', 'Off hours', 'call_merchant')`,
+        [riskId, A.org.id, `risk.off_hours|${riskId}`, A.merchant.id, A.terminal.id, later(0)],
+      ),
+    );
+  });
+  const get = (url: string, cookie: string) => t.app.inject({ url: `/api/v1${url}`, headers: { cookie, 'accept-language': 'en-US' } });
+
+  it('lists every kind to staff with filters, and only their own duplicate charges to the merchant', async () => {
+    const staff = (await get('/findings?status=all', adminCookie)).json();
+    expect(staff.items.map((f: { code: string }) => f.code).sort()).toEqual(['dup.double_submit', 'risk.off_hours']);
+    expect((await get('/findings?kind=risk', adminCookie)).json().items.map((f: { id: string }) => f.id)).toEqual([riskId]);
+    expect((await get(`/findings?terminalId=${A.terminal.id}&code=dup.double_submit`, adminCookie)).json().total).toBe(1);
+    const mine = (await get('/findings', merchantCookie)).json();
+    expect(mine.items).toEqual([expect.objectContaining({ id: dupId, refund: { txnIds: [`${A.terminal.id}/${dupSale.msgId}`], amountMinor: 6_600 } })]);
+    expect((await get('/findings?kind=risk', merchantCookie)).json()).toEqual({ items: [], total: 0 });
+    expect((await get(`/findings/${riskId}`, merchantCookie)).statusCode).toBe(404);
+    const other = await t.f.merchant(A.org.id);
+    const otherUser = await t.f.user(A.org.id, 'merchant', { merchantId: other.id });
+    const otherCookie = await t.login(otherUser.email);
+    expect((await get('/findings', otherCookie)).json().total).toBe(0);
+    expect((await get(`/findings/${dupId}`, otherCookie)).statusCode).toBe(404);
+  });
+
+  it('shows a finding with each payment from both sides and which one to refund', async () => {
+    const d = (await get(`/findings/${dupId}`, merchantCookie)).json();
+    expect(d.payments).toHaveLength(2);
+    const dup = d.payments.find((p: { toRefund: boolean }) => p.toRefund);
+    expect(dup.terminal).toMatchObject({ source: 'terminal', stan: dupSale.data.stan, rrn: dupSale.data.rrn, amountMinor: 6_600, outcome: 'approved' });
+    expect(dup.host).toMatchObject({ source: 'host', stan: dupSale.data.stan, outcome: 'approved' });
+    expect(d.payments.filter((p: { toRefund: boolean }) => !p.toRefund)[0].host).toBeNull();
+  });
+
+  it('opens one ticket when the merchant asks for help, however often they ask', async () => {
+    const ask = () => t.app.inject({ method: 'POST', url: `/api/v1/findings/${dupId}/ask-for-help`, headers: { cookie: merchantCookie, 'accept-language': 'en-US' }, payload: { message: 'The customer called' } });
+    const [a, b] = await atOnce(2, ask);
+    expect(a!.statusCode).toBe(200);
+    expect(b!.json().ticketId).toBe(a!.json().ticketId);
+    const again = (await ask()).json();
+    expect(again).toMatchObject({ ticketId: a!.json().ticketId, created: false });
+    const ticket = (await get(`/tickets/${again.ticketId}`, adminCookie)).json();
+    expect(ticket.merchantId).toBe(A.merchant.id);
+    expect(ticket.description).toContain('The customer called');
+    expect((await get(`/findings/${dupId}`, merchantCookie)).json()).toMatchObject({ ticketId: again.ticketId, ticketNumber: ticket.number });
+    const staffAsk = await t.app.inject({ method: 'POST', url: `/api/v1/findings/${dupId}/ask-for-help`, headers: { cookie: adminCookie }, payload: {} });
+    expect(staffAsk.statusCode).toBe(403);
+  });
+
+  it('answers "was this customer charged twice?" by time and amount on the merchant’s own terminals', async () => {
+    const at = later(30_000).toISOString();
+    const yes = (await get(`/payments/charged-twice?at=${encodeURIComponent(at)}&amountMinor=6600`, merchantCookie)).json();
+    expect(yes.verdict).toBe('yes');
+    expect(yes.findings.map((f: { id: string }) => f.id)).toEqual([dupId]);
+    expect(yes.payments.filter((p: { toRefund: boolean }) => p.toRefund)).toHaveLength(1);
+    const no = (await get(`/payments/charged-twice?at=${encodeURIComponent(at)}&amountMinor=6601`, merchantCookie)).json();
+    expect(no).toMatchObject({ verdict: 'no', payments: [], findings: [] });
+    const other = await t.tenant();
+    expect((await get(`/payments/charged-twice?at=${encodeURIComponent(at)}&amountMinor=6600&terminalId=${other.terminal.id}`, merchantCookie)).statusCode).toBe(404);
+  });
+});
