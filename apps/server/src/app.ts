@@ -64,6 +64,8 @@ import { overviewRoutes } from './overview/routes.js';
 // -- operations imports --
 import { JobService } from './jobs/service.js';
 import { jobRoutes } from './jobs/routes.js';
+import { Metrics } from './metrics/metrics.js';
+import { installOperations } from './platform/operations.js';
 // -- risk imports --
 import { RiskService } from './risk/service.js';
 import { RiskThresholds } from './risk/thresholds.js';
@@ -105,6 +107,8 @@ export interface Services {
   // -- operations service --
   /** Background jobs as operators see them (dead letters, queue depth). */
   jobs: JobService;
+  /** This process's Prometheus registry (/metrics). */
+  metrics: Metrics;
   // -- risk service --
   /** Risk cases, block list, risk/decide (in-memory index), per-kind statistics. */
   risk: RiskService;
@@ -155,6 +159,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     security,
     // -- operations service instance --
     jobs: new JobService(ctx),
+    metrics: new Metrics(),
     // -- risk service instances --
     risk: new RiskService(ctx),
     riskThresholds: new RiskThresholds(ctx),
@@ -171,6 +176,8 @@ export interface BuildOptions {
   consoleDist?: string | undefined;
   /** With `--demo`: how far the demo data has loaded (the health answer tells the console, which shows a banner). */
   demoStage?: (() => string) | undefined;
+  /** Whether every role of this process has started (the readiness answer); unset: ready once built. */
+  rolesStarted?: (() => boolean) | undefined;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?: Services): Promise<{ app: FastifyInstance; services: Services }> {
@@ -216,6 +223,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
   installAccess(app, services.auth);
   installMfaGate(app);
   installInputGuard(app);
+  // -- operations: readiness and /metrics (platform/operations.ts) --
+  installOperations(app as unknown as FastifyInstance, ctx, services, { rolesStarted: opts.rolesStarted });
 
   app.get('/api/v1/health', {
     config: { auth: 'public' },
