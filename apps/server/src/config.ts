@@ -93,6 +93,8 @@ export const ConfigSchema = z.object({
   POSCARE_ADMIN_PASSWORD: z.string().min(10, 'POSCARE_ADMIN_PASSWORD must be at least 10 characters').optional(),
   TRUST_PROXY: TrustProxy.optional(),
   POSCARE_SECRET_KEY: SecretKey.optional(),
+  /** Bearer token Prometheus sends to read /metrics; unset, /metrics answers only on this machine (docs/operations.md). */
+  METRICS_TOKEN: z.string().min(16, 'METRICS_TOKEN must be at least 16 characters (make one with: openssl rand -hex 24)').optional(),
   /**
    * Whether platform administrators must sign in with a second factor. Unset: required, except for
    * `start --demo` (whose passwords are printed anyway). Tests and the browser tests set it explicitly.

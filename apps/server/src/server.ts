@@ -19,6 +19,7 @@ import { migrate } from './db/migrate.js';
 import { checkSecretKey } from './security/startup.js';
 import { JobQueue } from './jobs/queue.js';
 import { jobHandlers } from './jobs/handlers.js';
+import { startOperationsServer } from './platform/operations.js';
 import { seedDemo, seedDemoHistory, DEMO_PASSWORD, DEMO_USERS, type DemoStage } from './demo/seed.js';
 import { demoFleet, startLiveDemo } from './demo/live.js';
 import { ensureFirstAdmin } from './platform/bootstrap.js';
@@ -62,6 +63,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   const roles = new Set(config.POSCARE_ROLES);
   const unlock = config.DATABASE_URL ? () => undefined : lockDataDir(config.DATA_DIR);
   const stops: (() => Promise<void> | void)[] = [unlock];
+  /** Every role started: the readiness answer (/api/v1/ready) turns 200. */
+  let rolesStarted = false;
 
   const db = await openDatabase({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR });
   stops.unshift(() => db.close());
@@ -87,7 +90,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     if (opts.buildConsole !== false && !config.CONSOLE_DIST && !buildConsole((m) => say(m))) {
       log.warn('console build failed; the API still runs, the console is not served');
     }
-    const { app } = await buildApp(ctx, { consoleDist: dist, demoStage: demo ? () => demoStage : undefined }, services);
+    const { app } = await buildApp(ctx, { consoleDist: dist, demoStage: demo ? () => demoStage : undefined, rolesStarted: () => rolesStarted }, services);
     await app.listen({ port: config.PORT, host: config.HOST });
     stops.unshift(() => app.close());
     const addr = app.server.address();
@@ -123,6 +126,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     // Durable jobs (jobs/registry.ts): diagnoses, the SLA pass each minute and retention each hour, run once
     // across all worker processes, retried with back-off, dead letters at /api/v1/admin/jobs/failed.
     const jobs = new JobQueue(db, log);
+    services.metrics.countJobs(jobs);
     await jobs.start({ handlers: jobHandlers(ctx, services), supervise: true });
     stops.unshift(() => jobs.stop());
     // Alerts are evaluated here: fed by this process's ingest when it has one, ticking on the clock.
@@ -134,6 +138,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       openTicket: alertTicketOpener(services.tickets),
     });
     if (roles.has('ingest')) runtime.attach(services.pipeline);
+    runtime.onLag((ms) => services.metrics.observeAlertLag(ms));
     await runtime.start();
     services.alerts.attachRuntime(runtime);
     stops.unshift(() => runtime.stop());
@@ -191,6 +196,17 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
       if (e.outcome === 'fixed' || e.outcome === 'swapped') live.repair(e.terminalId);
     });
   }
+
+  if (!roles.has('api')) {
+    // Probes and Prometheus reach every process: without the api role, health, readiness and /metrics alone on PORT.
+    try {
+      const ops = await startOperationsServer(ctx, services, { rolesStarted: () => rolesStarted });
+      stops.unshift(() => ops.close());
+    } catch (err) {
+      log.warn({ port: config.PORT, err: (err as Error).message }, `health, readiness and metrics not served: port ${config.PORT} is in use; give each process its own PORT`);
+    }
+  }
+  rolesStarted = true;
 
   say('');
   say(`PosCare is running (roles: ${[...roles].join(', ')}; database: ${db.kind === 'pglite' ? `embedded, ${config.DATA_DIR}` : 'PostgreSQL'})`);

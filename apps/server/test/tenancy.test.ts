@@ -333,7 +333,7 @@ describe('tenant isolation', () => {
   });
 
   it('every API route requires sign-in except the few that are public by design', async () => {
-    const PUBLIC = new Set(['GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/login/second-factor', 'POST /api/v1/auth/logout']);
+    const PUBLIC = new Set(['GET /api/v1/health', 'GET /api/v1/ready', 'POST /api/v1/auth/login', 'POST /api/v1/auth/login/second-factor', 'POST /api/v1/auth/logout']);
     expect(t.app.apiRoutes.length).toBeGreaterThan(20);
     for (const r of t.app.apiRoutes) {
       const key = `${r.method} ${r.url}`;
@@ -353,6 +353,9 @@ describe('tenant isolation', () => {
     // Lists are checked by "lists never contain B rows"; the rest act only on the caller's own account.
     const OWN_OR_LIST = new Set([
       'GET /api/v1/health', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/me', 'PATCH /api/v1/me/preferences',
+      // -- operations own or list --
+      // Readiness holds no tenant data (operations.test.ts).
+      'GET /api/v1/ready',
       // Counts of the caller's own organization (merchants: their merchant), checked in overview.test.ts.
       'GET /api/v1/me/overview',
       // The terminal list and the ticket queue as files: the same scoped queries as the lists.

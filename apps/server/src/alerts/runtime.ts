@@ -101,6 +101,9 @@ export class AlertRuntime {
   private started = false;
   private readonly orgs = new Set<string>();
   private readonly q;
+  /** Since when committed records wait for their changes to be stored (the alert evaluation lag /metrics reports). */
+  private pendingSince: number | null = null;
+  private readonly lagListeners: ((ms: number) => void)[] = [];
   /** When each stored change was written (for the benchmark): alert id → ms. */
   onStored: ((changes: AlertChange[], storedAt: number) => void) | null = null;
 
@@ -170,8 +173,20 @@ export class AlertRuntime {
       else if (rec.kind === 'txn' && rec.txn) e.observeTxn(terminalId, rec.atMs, rec.txn);
       else e.observeSeen(terminalId, rec.atMs);
     }
+    this.pendingSince ??= Date.now();
     if (this.unknown.size) void this.loadUnknown();
     this.write();
+  }
+
+  /** Called with the lag of each evaluation: from the records reaching the engine to their changes stored. */
+  onLag(fn: (ms: number) => void): void {
+    this.lagListeners.push(fn);
+  }
+
+  private reportLag(since: number | null): void {
+    if (since === null) return;
+    const ms = Date.now() - since;
+    for (const l of this.lagListeners) l(ms);
   }
 
   /** Evaluates time-driven rules now (tests call it with an injected clock). */
@@ -266,10 +281,13 @@ export class AlertRuntime {
       return;
     }
     const changes = this.engine.drain();
-    if (!changes.length) return;
+    const since = this.pendingSince;
+    this.pendingSince = null;
+    if (!changes.length) return this.reportLag(since);
     this.writing = this.store(changes)
       .catch((err: unknown) => this.ctx.log.error({ err, changes: changes.length }, 'storing alert changes failed'))
       .finally(() => {
+        this.reportLag(since);
         this.writing = null;
         if (this.again) {
           this.again = false;

@@ -110,6 +110,11 @@ export class IngestPipeline {
     this.threadMode = opts.decodeThread ?? 'auto';
   }
 
+  /** Messages waiting to be written or being decoded: the ingest queue depth /metrics reports. */
+  get depth(): number {
+    return this.decoding + this.lanes.reduce((n, l) => n + l.queue.length, 0);
+  }
+
   /** Called after each batch commits, with the records and which of them were new (alerts evaluate them). */
   onCommitted(fn: (batch: readonly Accepted[], stored: readonly boolean[]) => void): void {
     this.committedListeners.push(fn);
