@@ -168,7 +168,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           await findingsRuntime?.reloadThresholds(demo.orgId);
           demoStage = 'live';
           if (!roles.has('ingest')) return null;
-          return startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log });
+          return startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log, payments: { db, feed: services.paymentFeed } });
         })()
       : null;
   if (demoLoaded) {

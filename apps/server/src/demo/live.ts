@@ -8,6 +8,9 @@ import { createFleet, Simulator, type Fleet } from '@poscare/simulator';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Clock } from '../platform/clock.js';
 import type { Logger } from 'pino';
+import type { Database } from '../db/client.js';
+import type { PaymentFeed } from '../payments/feed.js';
+import { startDemoPayments, type DemoPayments } from './payments.js';
 
 export const DEMO_SEED = 20_260_301;
 const BACKFILL_STEP_MS = 10 * 60_000;
@@ -38,8 +41,19 @@ export interface LiveDemo {
   repair(terminalId: string): string[];
 }
 
-export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipeline: IngestPipeline; clock: Clock; log: Logger; tickMs?: number }): Promise<LiveDemo> {
+export async function startLiveDemo(opts: {
+  fleet: Fleet;
+  orgId: string;
+  pipeline: IngestPipeline;
+  clock: Clock;
+  log: Logger;
+  tickMs?: number;
+  /** The host's side of the demo payments and the staged payment patterns (demo/payments.ts). */
+  payments?: { db: Database; feed: PaymentFeed };
+}): Promise<LiveDemo> {
   const { fleet, orgId, pipeline, clock, log } = opts;
+  // Listening before the history loads, so the history's payments have their host side too.
+  const payments: DemoPayments | null = opts.payments ? startDemoPayments({ ...opts.payments, pipeline, fleet, orgId, clock, log }) : null;
   const sim = new Simulator(fleet, { startAt: fleet.startAt });
   injectDemoFaults(sim, fleet, clock.now());
   const submitUntil = async (until: Date) => {
@@ -58,6 +72,7 @@ export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipelin
     if (until.getTime() >= clock.now().getTime()) break;
   }
   log.info({ messages: backfilled }, 'demo fleet history loaded');
+  await payments?.startStaging().catch((err: unknown) => log.warn({ err }, 'staging the demo payment patterns failed'));
   let busy = false;
   const timer = setInterval(() => {
     if (busy) return;
@@ -69,7 +84,10 @@ export async function startLiveDemo(opts: { fleet: Fleet; orgId: string; pipelin
   timer.unref();
   const ids = new Set(fleet.terminals.map((t) => t.id));
   return {
-    stop: () => clearInterval(timer),
+    stop: () => {
+      clearInterval(timer);
+      void payments?.stop();
+    },
     terminals: { has: (id) => ids.has(id), deliver: (id, cmd) => sim.command(id, cmd) },
     repair: (id) => {
       if (!ids.has(id)) return [];

@@ -24,22 +24,17 @@ import {
 import { responseCode } from '@poscare/codes';
 import { assertCan, type Actor } from '../access/actor.js';
 import { recordAuditTx } from '../audit/service.js';
-import { csvRows } from '../db/client.js';
 import { AppError, errors } from '../errors/errors.js';
 import { translate } from '../i18n/messages.js';
 import type { AppContext } from '../platform/context.js';
 import type { PaymentFeed } from './feed.js';
 import { formatOf, parseHostLog, type LineProblem } from './hostParse.js';
+import { insertHostRecords } from './hostStore.js';
 import { hostRecordId, hostTxnRecord, terminalRecordId, type HostRecordRow } from './records.js';
 import * as repo from './repository.js';
 
 /** Problems listed in one report; the counts stay exact. */
 export const MAX_REPORTED_PROBLEMS = 1_000;
-
-const HOST_COLUMNS = [
-  'org_id', 'id', 'at', 'received_at', 'terminal_id', 'merchant_id', 'type', 'amount_minor', 'currency', 'entry_mode', 'card_token', 'stan', 'rrn',
-  'auth_code', 'outcome', 'response_code', 'original_stan', 'original_rrn', 'mcc', 'origin', 'mti',
-] as const;
 
 const num = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
 const dayText = (d: string | Date) => (d instanceof Date ? `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}` : String(d).slice(0, 10));
@@ -93,18 +88,7 @@ export class PaymentService {
         rows.push([orgId, r.id, r.at, now, term.id, term.merchant_id, r.type, r.amountMinor, r.currency, r.entryMode, r.cardToken, r.stan, r.rrn, r.authCode, r.outcome, r.responseCode, r.originalStan, r.originalRrn, r.mcc, format, r.mti]);
       }
       if (!rows.length) return { rows: [] as HostRecordRow[], accepted: 0 };
-      await tx.query('CREATE TEMP TABLE IF NOT EXISTS stage_host_records (LIKE host_records) ON COMMIT DELETE ROWS');
-      await tx.copyIn('stage_host_records', HOST_COLUMNS, csvRows(rows));
-      // Stored once per host id: a record already stored (under any time) or twice in this file is skipped;
-      // an import running at the same moment waits on the key and then skips it too.
-      const inserted = await tx.query<HostRecordRow>(
-        `INSERT INTO host_records (${HOST_COLUMNS.join(', ')})
-         SELECT DISTINCT ON (s.id) ${HOST_COLUMNS.map((c) => `s.${c}`).join(', ')} FROM stage_host_records s
-         WHERE NOT EXISTS (SELECT 1 FROM host_records h WHERE h.org_id = s.org_id AND h.id = s.id)
-         ORDER BY s.id, s.at
-         ON CONFLICT DO NOTHING
-         RETURNING id, terminal_id, merchant_id, at, type, stan, rrn, auth_code, amount_minor, currency, entry_mode, outcome, response_code, card_token, original_stan, original_rrn, mcc`,
-      );
+      const inserted = await insertHostRecords(tx, rows);
       if (inserted.length) {
         await recordAuditTx(tx, actor, orgId, { action: 'import', entity: 'host_records', after: { file: input.filename, format, stored: inserted.length } }, now);
       }
