@@ -47,6 +47,18 @@ const WorkOrderPage = lazy(() => import('./pages/fieldwork/WorkOrderPage'));
 const PartsPage = lazy(() => import('./pages/fieldwork/PartsPage'));
 // -- reports pages --
 const ReportsPage = lazy(() => import('./pages/reports/ReportsPage'));
+// -- money pages --
+const MoneyPage = lazy(() => import('./pages/money/MoneyPage'));
+const FindingsPage = lazy(() => import('./pages/money/FindingsPage'));
+const FindingDetailPage = lazy(() => import('./pages/money/FindingDetailPage'));
+// -- payments pages --
+const PaymentsPage = lazy(() => import('./pages/payments/PaymentsPage'));
+const ReconciliationPage = lazy(() => import('./pages/payments/ReconciliationPage'));
+// -- risk pages --
+const RiskInboxPage = lazy(() => import('./pages/risk/RiskInboxPage'));
+const RiskCasePage = lazy(() => import('./pages/risk/RiskCasePage'));
+const RiskBlocksPage = lazy(() => import('./pages/risk/RiskBlocksPage'));
+const RiskThresholdsPage = lazy(() => import('./pages/risk/RiskThresholdsPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -143,6 +155,18 @@ function AppRoutes() {
         <Route path="parts" element={<Guard permission="parts:read"><PartsPage /></Guard>} />
         {/* -- reports routes -- */}
         <Route path="reports" element={<Guard permission="reports:read"><ReportsPage /></Guard>} />
+        {/* -- money routes -- */}
+        <Route path="money" element={<Guard permission="payments:read"><MoneyPage /></Guard>} />
+        <Route path="findings" element={<Guard permission="payments:read" staff><FindingsPage /></Guard>} />
+        <Route path="findings/:id" element={<Guard permission="payments:read"><FindingDetailPage /></Guard>} />
+        {/* -- payments routes -- */}
+        <Route path="payments" element={<Guard permission="payments:read"><PaymentsPage /></Guard>} />
+        <Route path="payments/reconciliation" element={<Guard permission="payments:read"><ReconciliationPage /></Guard>} />
+        {/* -- risk routes -- */}
+        <Route path="risk" element={<Guard permission="risk:work"><RiskInboxPage /></Guard>} />
+        <Route path="risk/cases/:id" element={<Guard permission="risk:work"><RiskCasePage /></Guard>} />
+        <Route path="risk/blocks" element={<Guard permission="risk:work"><RiskBlocksPage /></Guard>} />
+        <Route path="risk/thresholds" element={<Guard permission="risk:work"><RiskThresholdsPage /></Guard>} />
         <Route path="settings/tokens" element={<Suspense fallback={<FullPageSpin />}><TokensPage /></Suspense>} />
         <Route path="settings/security" element={<Suspense fallback={<FullPageSpin />}><SecurityPage /></Suspense>} />
         <Route path="settings/sign-in-policy" element={<Guard permission="users:manage"><SignInPolicyPage /></Guard>} />

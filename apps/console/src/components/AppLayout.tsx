@@ -29,6 +29,15 @@ import {
   InboxOutlined,
   LineChartOutlined,
   SafetyCertificateOutlined,
+  // -- money icons --
+  WalletOutlined,
+  FileSearchOutlined,
+  // -- payments icons --
+  TransactionOutlined,
+  ReconciliationOutlined,
+  // -- risk icons --
+  SafetyOutlined,
+  SlidersOutlined,
 } from '@ant-design/icons';
 import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
@@ -56,6 +65,12 @@ function selectedKey(pathname: string): string {
   if (pathname.startsWith('/settings/sign-in-policy')) return 'sign-in-policy';
   if (first === 'settings') return 'tokens';
   if (pathname.startsWith('/alerts/rules')) return 'alert-rules';
+  // -- payments menu keys --
+  if (pathname.startsWith('/payments/reconciliation')) return 'reconciliation';
+  // -- risk menu keys --
+  if (pathname.startsWith('/risk/blocks')) return 'risk-blocks';
+  if (pathname.startsWith('/risk/thresholds')) return 'risk-thresholds';
+  if (first === 'risk') return 'risk';
   if (pathname.startsWith('/alerts/silences')) return 'silences';
   if (pathname.startsWith('/devices/enrollment')) return 'enrollment';
   if (pathname.startsWith('/devices/rejections')) return 'rejections';
@@ -104,6 +119,11 @@ export function AppLayout() {
         ...(merchant ? [alerts] : [troubleshoot]),
         // Every role that reads tickets: the service desk queue (merchants: their own tickets).
         tickets,
+        // -- money menu --
+        // Merchants: their own money (duplicate charges to refund); staff: the findings inbox.
+        ...(merchant
+          ? [{ key: 'money', path: '/money', icon: <WalletOutlined />, label: t('money.nav'), permission: 'payments:read' }]
+          : [{ key: 'findings', path: '/findings', icon: <FileSearchOutlined />, label: t('money.navInbox'), permission: 'payments:read' }]),
         // The knowledge base: every role reads it (merchants: published articles).
         { key: 'kb', path: '/kb', icon: <BookOutlined />, label: t('kb.nav'), permission: 'kb:read' },
         // Field service: engineers' visits and the depots' spare parts.
@@ -119,6 +139,17 @@ export function AppLayout() {
             { key: 'silences', path: '/alerts/silences', icon: <PauseCircleOutlined />, label: t('nav.silences'), permission: 'alerts:read' },
             { key: 'notifications', path: '/settings/notifications', icon: <NotificationOutlined />, label: t('nav.notificationSettings') },
           ]),
+      // -- payments menu --
+      group('g-payments', t('payments.navGroup'), [
+        { key: 'payments', path: '/payments', icon: <TransactionOutlined />, label: t('payments.nav'), permission: 'payments:read' },
+        { key: 'reconciliation', path: '/payments/reconciliation', icon: <ReconciliationOutlined />, label: t('payments.recon.nav'), permission: 'payments:read' },
+      ]),
+      // -- risk menu --
+      group('g-risk', t('risk.nav.group'), [
+        { key: 'risk', path: '/risk', icon: <SafetyOutlined />, label: t('risk.nav.inbox'), permission: 'risk:work' },
+        { key: 'risk-blocks', path: '/risk/blocks', icon: <StopOutlined />, label: t('risk.nav.blocks'), permission: 'risk:work' },
+        { key: 'risk-thresholds', path: '/risk/thresholds', icon: <SlidersOutlined />, label: t('risk.nav.thresholds'), permission: 'risk:configure' },
+      ]),
       group('g-inventory', t('nav.groupInventory'), [
         // Merchants belong to one organization: the list of organizations is for staff.
         ...(merchant ? [] : [{ key: 'organizations', path: '/organizations', icon: <BankOutlined />, label: t('nav.organizations'), permission: 'inventory:read' }]),

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench:risk`: `POST /api/v1/risk/decide` in process. Target (issue 15): p99 ≤ 5 ms at
+ * ≥ 5,000 requests/s. Prints JSON.
+ *
+ * Data: an organization with --terminals (2,000) terminals, --blocks (20,000) blocked card tokens and
+ * 500 blocked terminals, and --cases (5,000) open fraud findings with their payments, in a throw-away
+ * PGlite (default) or PostgreSQL database (--postgres; BENCH_DATABASE_URL / TEST_DATABASE_URL).
+ *
+ * Measured, each for --seconds (5) after a warm-up, on a mix of allowed, reviewed and blocked payments
+ * (by terminal id and by TID): at --rate (5,000) requests a second sent whatever the answers do (open
+ * loop; latency from when each was due), and the most a closed loop of --concurrency (8) in flight gets:
+ *   - `http`: the real app (buildApp) through app.inject — routing, the access gate with a risk
+ *     analyst's API token, zod validation and serialisation, the service;
+ *   - `baseline_http`: `GET /api/v1/me` with the same token through the same stack (access gate +
+ *     a trivial handler), in the same run;
+ *   - `service`: RiskService.decidePayment alone (the index look-ups and the answer).
+ */
+import { randomUUID } from 'node:crypto';
+import { cpus, loadavg } from 'node:os';
+import pino from 'pino';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config.js';
+import { migrate } from '../src/db/migrate.js';
+import type { Actor } from '../src/access/actor.js';
+import { systemClock } from '../src/platform/clock.js';
+import { hashPassword } from '../src/auth/password.js';
+import { freshDatabase } from './benchDb.js';
+
+const argv = process.argv.slice(2);
+const num = (name: string, dflt: number) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
+const KIND = argv.includes('--postgres') ? 'postgres' : 'pglite';
+const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SIZES = { terminals: num('terminals', 2_000), blocks: num('blocks', 20_000), cases: num('cases', 5_000) };
+const SECONDS = num('seconds', 5);
+const CONCURRENCY = num('concurrency', 8);
+const RATE = num('rate', 5_000);
+const TARGET = { p99Ms: 5, rps: 5_000 };
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+const pct = (xs: Float64Array, q: number) => {
+  const s = Float64Array.from(xs).sort();
+  return +s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!.toFixed(3);
+};
+
+/**
+ * Sends `rate` calls a second for `seconds` whatever the answers do (open loop), and measures each
+ * from when it was due, so a server that falls behind shows it in the latency, not in fewer requests.
+ */
+async function openLoop(fn: (i: number) => Promise<void>, rate: number, seconds: number) {
+  const total = Math.round(rate * seconds);
+  const lat = new Float64Array(total);
+  const pending: Promise<void>[] = [];
+  const start = performance.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - start) / 1000) * rate) + 1);
+    while (sent < due) {
+      const i = sent++;
+      const scheduled = start + (i * 1000) / rate;
+      pending.push(fn(i).then(() => void (lat[i] = performance.now() - scheduled)));
+    }
+    await new Promise((r) => setImmediate(r));
+  }
+  await Promise.all(pending);
+  const wall = (performance.now() - start) / 1000;
+  return { requests: total, offeredRps: rate, achievedRps: Math.round(total / wall), p50Ms: pct(lat, 0.5), p95Ms: pct(lat, 0.95), p99Ms: pct(lat, 0.99), maxMs: pct(lat, 1) };
+}
+
+/** Runs `fn` with `concurrency` in flight for `seconds`; latency of each call and the rate achieved. */
+async function closedLoop(fn: (i: number) => Promise<void>, seconds: number, concurrency: number) {
+  const lat: number[] = [];
+  const end = performance.now() + seconds * 1000;
+  let n = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const i = n++;
+        const s = performance.now();
+        await fn(i);
+        lat.push(performance.now() - s);
+      }
+    }),
+  );
+  const wall = (performance.now() - t0) / 1000;
+  const xs = Float64Array.from(lat);
+  return { requests: lat.length, rps: Math.round(lat.length / wall), p50Ms: pct(xs, 0.5), p95Ms: pct(xs, 0.95), p99Ms: pct(xs, 0.99), maxMs: pct(xs, 1) };
+}
+
+async function seed(app: FastifyInstance, db: Awaited<ReturnType<typeof freshDatabase>>['db']) {
+  const orgId = randomUUID();
+  const merchantId = randomUUID();
+  const userId = randomUUID();
+  const now = new Date();
+  const terminals = Array.from({ length: SIZES.terminals }, (_, i) => ({ id: randomUUID(), tid: `T${String(i).padStart(7, '0')}` }));
+  await db.rawTransaction(async (tx) => {
+    await tx.query(`INSERT INTO organizations (id, name, kind) VALUES ($1, 'Bench risk', 'service_provider')`, [orgId]);
+    await tx.query(`INSERT INTO merchants (id, org_id, mid, name) VALUES ($1, $2, 'M1', 'Bench merchant')`, [merchantId, orgId]);
+    await tx.query(`INSERT INTO users (id, org_id, role, email, name, password_hash) VALUES ($1, $2, 'risk_analyst', 'risk@bench.test', 'Bench analyst', $3)`, [
+      userId,
+      orgId,
+      await hashPassword('Bench-Risk-Pass-9'),
+    ]);
+    await tx.copyIn('terminals', ['id', 'org_id', 'merchant_id', 'serial_number', 'tid', 'vendor', 'model', 'lifecycle_state'], terminals.map((t, i) => `${t.id},${orgId},${merchantId},SN${i},${t.tid},PAX,A920,active`).join('\n') + '\n');
+    const blocks = [
+      ...Array.from({ length: SIZES.blocks }, (_, i) => `${orgId},card_token,tok_blocked_${i},${now.toISOString()}`),
+      ...terminals.slice(0, 500).map((t) => `${orgId},terminal,${t.id},${now.toISOString()}`),
+    ];
+    await tx.copyIn('risk_blocks', ['org_id', 'kind', 'value', 'created_at'], blocks.join('\n') + '\n');
+    const txns: string[] = [];
+    const findings: string[] = [];
+    for (let i = 0; i < SIZES.cases; i++) {
+      const term = terminals[500 + (i % (terminals.length - 500))]!;
+      const msgId = randomUUID();
+      txns.push(`${orgId},${term.id},${msgId},${now.toISOString()},${now.toISOString()},${String(100000 + i)},50000,CNY,chip,approved,tok_case_${i},sale,${merchantId}`);
+      findings.push(`${orgId}\tb${i}\trisk.card_velocity\topen\t${merchantId}\t\\N\ttok_case_${i}\t50000\t${now.toISOString()}\t${now.toISOString()}\t["${term.id}/${msgId}"]\tx\tx\treview`);
+    }
+    await tx.copyIn('transactions', ['org_id', 'terminal_id', 'msg_id', 'at', 'received_at', 'stan', 'amount_minor', 'currency', 'entry_mode', 'outcome', 'card_token', 'type', 'merchant_id'], txns.join('\n') + '\n');
+    await tx.copyIn(
+      'txn_findings',
+      ['org_id', 'key', 'code', 'status', 'merchant_id', 'terminal_id', 'card_token', 'amount_minor', 'first_at', 'last_at', 'txn_ids', 'summary_zh', 'summary_en', 'action'],
+      findings.join('\n') + '\n',
+      'text',
+    );
+  });
+  const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email: 'risk@bench.test', password: 'Bench-Risk-Pass-9' } });
+  const cookie = `poscare_session=${login.cookies.find((c) => c.name === 'poscare_session')!.value}`;
+  const token = (await app.inject({ method: 'POST', url: '/api/v1/me/tokens', headers: { cookie }, payload: { name: 'bench' } })).json().token as string;
+  return { orgId, userId, terminals, token };
+}
+
+async function main() {
+  const { db, drop } = await freshDatabase(KIND, PG_URL, 'poscare-bench-risk');
+  try {
+    await migrate(db);
+    const ctx = { db, config: loadConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }), clock: systemClock, log: pino({ level: 'silent' }) };
+    const { app, services } = await buildApp(ctx);
+    await app.ready();
+    log(`seeding ${KIND}: ${JSON.stringify(SIZES)}`);
+    const s = await seed(app, db);
+    const at = new Date().toISOString();
+    // One in four blocked (card or terminal), one in four reviewed (an open case's card), half allowed; a third by TID.
+    const body = (i: number) => {
+      const term = s.terminals[(i * 7919) % s.terminals.length]!;
+      const card = i % 4 === 0 ? `tok_blocked_${i % SIZES.blocks}` : i % 4 === 1 ? `tok_case_${i % SIZES.cases}` : `tok_clean_${i}`;
+      const where = i % 3 === 0 ? { tid: term.tid } : { terminalId: term.id };
+      return { ...where, cardToken: card, amountMinor: 1000 + (i % 5000), entryMode: 'chip' as const, at };
+    };
+    const headers = { authorization: `Bearer ${s.token}`, 'content-type': 'application/json' };
+    const verdicts = { allow: 0, review: 0, block: 0 } as Record<string, number>;
+    const decide = async (i: number) => {
+      const res = await app.inject({ method: 'POST', url: '/api/v1/risk/decide', headers, payload: JSON.stringify(body(i)) });
+      if (res.statusCode !== 200) throw new Error(`decide ${res.statusCode} ${res.body}`);
+      verdicts[(JSON.parse(res.body) as { verdict: string }).verdict]!++;
+    };
+    const me = async () => {
+      const res = await app.inject({ method: 'GET', url: '/api/v1/me', headers });
+      if (res.statusCode !== 200) throw new Error(`me ${res.statusCode}`);
+    };
+    const actor: Actor = { userId: s.userId, name: 'Bench analyst', orgId: s.orgId, merchantId: null, role: 'risk_analyst', platformAdmin: false, language: 'en-US', via: 'token' };
+    const direct = async (i: number) => {
+      await services.risk.decidePayment(actor, body(i), 'en-US');
+    };
+
+    const t0 = performance.now();
+    await services.risk.index.get(s.orgId);
+    const indexLoadMs = Math.round(performance.now() - t0);
+    log('warm-up');
+    await closedLoop(decide, 1, CONCURRENCY);
+    await closedLoop(me, 1, CONCURRENCY);
+    await closedLoop(direct, 0.5, CONCURRENCY);
+    for (const k of Object.keys(verdicts)) verdicts[k] = 0;
+    log('measuring');
+    const http = await openLoop(decide, RATE, SECONDS);
+    const baselineHttp = await openLoop(me, RATE, SECONDS);
+    const service = await openLoop(direct, RATE, SECONDS);
+    const httpMax = await closedLoop(decide, SECONDS, CONCURRENCY);
+    const baselineMax = await closedLoop(me, SECONDS, CONCURRENCY);
+    const out = {
+      bench: 'risk/decide',
+      database: KIND,
+      sizes: SIZES,
+      concurrency: CONCURRENCY,
+      seconds: SECONDS,
+      target: TARGET,
+      indexLoadMs,
+      verdicts,
+      http: { ...http, meetsTarget: http.p99Ms <= TARGET.p99Ms && http.achievedRps >= TARGET.rps * 0.98 },
+      baseline_http: { route: 'GET /api/v1/me (same token, same stack)', ...baselineHttp },
+      service,
+      most: { concurrency: CONCURRENCY, http: httpMax, baseline_http: baselineMax },
+      machine: { cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(1)) },
+    };
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    await app.close();
+  } finally {
+    await drop();
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err?.stack ?? err}\n`);
+  process.exit(1);
+});
