@@ -151,10 +151,24 @@ program
 
 program
   .command('backup')
-  .description('write a backup of all PosCare data to FILE (gzip; works for the embedded store and PostgreSQL)')
+  .description('write a backup of all PosCare data to FILE (gzip, streamed; works for the embedded store and PostgreSQL); --verify checks a backup file without restoring it')
   .argument('<file>')
-  .action(async (file: string) => {
+  .option('--verify', 'check FILE (structure, row counts, checksums, complete) without restoring it; exit 1 when it is damaged')
+  .action(async (file: string, o: { verify?: boolean }) => {
     try {
+      if (o.verify) {
+        const { verifyBackup } = await import('./backup/backup.js');
+        const r = await verifyBackup(file);
+        const rows = Object.values(r.tables).reduce((a, b) => a + b, 0);
+        if (r.ok) {
+          console.log(`${file} is a complete PosCare backup (format ${r.header!.formatVersion}, schema ${r.header!.schema ?? 'none'}, taken ${r.header!.createdAt} by PosCare ${r.header!.poscareVersion}): ${Object.keys(r.tables).length} tables, ${rows} rows, every count and checksum matches`);
+        } else {
+          for (const p of r.problems) process.stderr.write(`problem: ${p}\n`);
+          console.log(`${file} is damaged or incomplete: ${r.problems.length} problem(s); do not restore it`);
+          process.exitCode = 1;
+        }
+        return;
+      }
       const { backup } = await import('./backup/backup.js');
       const r = await withDb(loadConfig(), (db) => backup(db, file));
       console.log(`backup written to ${file}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);

@@ -54,6 +54,7 @@ export const errors = {
   importReadLimit: (limit: string) => new AppError('import.read_limit', 413, { limit }),
   notABackup: () => new AppError('backup.not_a_backup', 400),
   newerBackup: (version: string) => new AppError('backup.newer_schema', 400, { version }),
+  damagedBackup: (problem: string) => new AppError('backup.damaged', 400, { problem }),
 };
 
 /** Maps a PostgreSQL unique violation to a domain conflict; returns undefined for anything else. */
