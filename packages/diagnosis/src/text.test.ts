@@ -184,3 +184,39 @@ describe('a change told with a past time', () => {
     expect(analyseText('前几天改了参数，但是今天打印机打不出小票').has('change.config')).toBe(false);
   });
 });
+
+describe('who a predicate is about', () => {
+  it('gives a part left dangling at the end of a clause what the next clause opens with', () => {
+    expect(concepts('我们查了电池，没问题，扫码枪扫不了码')).toEqual(['battery_ok', 'scanner']);
+    expect(concepts('the printer works and tap to pay however is hit and miss')).toEqual(['receipt_ok', 'tap']);
+    // A part with something said after it, even in words the lexicon does not know, is not dangling.
+    expect(concepts('The battery runs out quickly, however the screen works')).toContain('battery_life');
+    expect(concepts('The battery runs out quickly, however the screen works')).not.toContain('battery_ok');
+  });
+
+  it('does not take the object of what is said of another part for a second complaint', () => {
+    expect(concepts('the touch screen does not register taps')).toEqual(['touch']);
+    expect(concepts('扫码枪对着付款码没反应')).toEqual(['scanner']);
+  });
+
+  it('clears the part in "not a … problem" and hears any word ending in n\'t as a negation', () => {
+    expect(concepts('Not a scanner problem - the printer does not print')).toEqual(['receipt', 'scanner_ok']);
+    const keys = concepts('the keys dont register presses, contactless works fine');
+    expect(keys).toContain('keypad');
+    expect(keys).toContain('tap_ok');
+    expect(keys).not.toContain('keypad_ok');
+  });
+});
+
+describe('a change named as the likely cause', () => {
+  it('ties the trouble to a change named as its cause (because, 跟…有关)', () => {
+    expect(analyseText('Payments time out, probably because we moved the till to the new counter').get('change.moved')).toBe(1);
+    expect(analyseText('交易老出错，可能跟装了最新的系统补丁有关').get('change.update')).toBe(1);
+  });
+
+  it('does not take the device a new one was plugged into for a complaint about it', () => {
+    const c = analyseText('We plugged a new laptop into the router and now the connection drops every few minutes');
+    expect(c.get('change.network_device')).toBe(1);
+    expect(c.has('router')).toBe(false);
+  });
+});

@@ -51,7 +51,7 @@ const CONTRAST = [...lexicon.contrast.zh, ...lexicon.contrast.en.map((w) => `\\b
 const CONTRAST_RE = CONTRAST.map((w) => (w.startsWith('\\b') ? w : escape(w))).join('|');
 /** Chinese typed in a chat puts a space where a comma would be: between two Chinese characters it ends a clause. */
 const HAN_SPACE = '(?<=[\\u4e00-\\u9fff])\\s+(?=[\\u4e00-\\u9fff])';
-const PUNCT_SPLIT = new RegExp(`[，,、:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${HAN_SPACE}`);
+const PUNCT_SPLIT = new RegExp(`[，,:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${HAN_SPACE}`);
 const CONTRAST_SPLIT = new RegExp(CONTRAST_RE, 'i');
 /** Commas and the like, for reading a change: a change and its object stay in one such piece. */
 const COMMA_SPLIT = new RegExp(`[，,、]|${HAN_SPACE}`);
@@ -66,7 +66,8 @@ const pattern = (s: string): Pattern => {
   const text = s.toLowerCase();
   const han = HAN.test(text);
   // English and mixed words (sim卡, IC卡) on word boundaries at their Latin ends.
-  const start = /^[a-z0-9]/.test(text) ? '(^|[^a-z0-9])' : '()';
+  // "n't" ends a word (don't, shouldn't): it has no boundary of its own before it.
+  const start = /^[a-z0-9]/.test(text) && !text.startsWith("n'") ? '(^|[^a-z0-9])' : '()';
   const end = /[a-z0-9]$/.test(text) ? '(?=$|[^a-z0-9])' : '';
   return { text, han: han && !/[a-z0-9]/.test(text), ...(han && !/[a-z0-9]/.test(text) ? {} : { re: new RegExp(`${start}${escape(text)}${end}`, 'g') }) };
 };
@@ -144,9 +145,12 @@ const MARKERS: (Pattern & { kind: MarkKind })[] = [
   ...patterns([...lexicon.workaround.zh, ...lexicon.workaround.en]).map((p) => ({ ...p, kind: 'alt' as const })),
 ].sort((a, b) => b.text.length - a.text.length);
 const NEUTRAL = new Set<string>(lexicon.neutral);
+/** The Chinese working-markers, taken out before looking for failure words inside words (没问题 is no failure). */
+const OK_ZH_WORDS = new RegExp([...lexicon.okMarkers.zh, ...lexicon.exonerate.zh].sort(byLength).map(escape).join('|'), 'g');
 const TRIED = patterns([...lexicon.tried.zh, ...lexicon.tried.en]);
 const ACTIONS = new Set<string>(lexicon.tried.actions);
-const CANCELLED_BY_OK = new Set<string>(lexicon.cancelledByOk.concepts);
+const SELF_COMPLAINTS = new Set<string>(lexicon.selfComplaints.concepts);
+const PARTS = new Set<string>(lexicon.parts.concepts);
 
 export function normalise(text: string): string {
   // NFKC folds full-width letters, digits and punctuation (ＰＯＳ，) to their plain forms.
@@ -183,9 +187,17 @@ export function analyseText(text: string): Map<string, number> {
   if (!text.trim()) return out;
   const norm = normalise(text);
   let complaint = false;
+  const bare = new Set<string>();
   for (const sentence of norm.split(SENTENCE_SPLIT)) {
     if (!sentence.trim()) continue;
-    for (const clause of clausesOf(sentence)) if (readClause(clause, out)) complaint = true;
+    for (const clause of clausesOf(sentence)) if (readClause(clause, out, bare)) complaint = true;
+  }
+  // Parts named with nothing at all said of them ("现在都靠挥卡收款", "we switched to QR codes") are
+  // context when another part is plainly said to fail; when none is, they are what the report is about.
+  const plainComplaint = [...out.keys()].some((k) => PARTS.has(k));
+  if (!plainComplaint && bare.size) {
+    for (const name of bare) if (!out.has(`${name}_ok`)) out.set(name, 1);
+    complaint = true;
   }
   for (const sentence of norm.split(SENTENCE_SPLIT)) if (keyedWrongly(sentence)) out.set('amount', 1);
   const change = changeBeforeTrouble(norm, complaint);
@@ -197,40 +209,57 @@ export function analyseText(text: string): Map<string, number> {
 }
 
 /**
- * The clauses of a sentence: cut at punctuation, then at contrast words. A Chinese piece cut off by a
- * contrast word that names a part and says nothing of it, followed by one that says something and names
- * no part, is one clause: there the contrast word was an adverb after its subject (扫码就是扫不上, "the
- * scanner just won't read"), not a turn to something else.
+ * The clauses of a sentence: cut at punctuation and at contrast words. A part left dangling at the end
+ * of a piece (named, with nothing said of it after it) takes what the next piece says, when that piece
+ * opens with what is said, before any part it names: "扫码就是扫不上" (就是 after its subject), "我们查了电池续航，没问题",
+ * "tap to pay however is hit and miss".
  */
 function clausesOf(sentence: string): string[] {
-  const out: string[] = [];
+  const pieces: string[] = [];
   for (const piece of sentence.split(PUNCT_SPLIT)) {
     if (!piece?.trim()) continue;
-    const parts = piece
-      .split(CONTRAST_SPLIT)
-      .map((x) => x.trim())
-      .filter(Boolean);
-    for (let i = 0; i < parts.length; i++) {
-      const cur = parts[i]!;
-      const next = parts[i + 1];
-      if (next !== undefined && namesOnly(cur) && saysOnly(next)) {
-        out.push(`${cur} ${next}`);
-        i++;
-      } else out.push(cur);
+    for (const x of piece.split(CONTRAST_SPLIT)) if (x?.trim()) pieces.push(x.trim());
+  }
+  const out: string[] = [];
+  for (let i = 0; i < pieces.length; i++) {
+    const cur = pieces[i]!;
+    const next = pieces[i + 1];
+    const at = next !== undefined && saysOnly(next) ? danglingAt(cur) : -1;
+    if (at < 0) {
+      out.push(cur);
+      continue;
     }
+    if (cur.slice(0, at).trim()) out.push(cur.slice(0, at).trim());
+    out.push(`${cur.slice(at)} ${next}`);
+    i++;
   }
   return out;
 }
-/** Only in Chinese, where 就是/只是 may follow the subject; an English "but" or "while" never does. */
-const namesOnly = (clause: string) => {
-  if (!HAN.test(clause)) return false;
+/** Where the last part named in a clause begins, when nothing is said of it after it (else -1). */
+function danglingAt(clause: string): number {
   const words = wordIndex(clause);
   const concepts = conceptsOf(clause, words);
-  return concepts.length > 0 && concepts.every((c) => !NEUTRAL.has(c.p.concept)) && markersOf(clause, words, []).length === 0;
-};
+  const marks = markersOf(clause, words, concepts);
+  const last = concepts.filter((c) => PARTS.has(c.p.concept)).sort((a, b) => b.end - a.end)[0];
+  if (!last || marks.some((m) => m.end > last.start)) return -1;
+  // A name that says the failure itself (乱跳, 点不动) has its predicate.
+  if (ZH_FAILING.test(last.p.text)) return -1;
+  // It ends the piece (other names may follow it, 电池续航): words after it may be a predicate the lexicon does not know ("runs out quickly").
+  let rest = clause.slice(last.end);
+  for (const c of concepts.filter((x) => x.start >= last.end).reverse()) rest = rest.slice(0, c.start - last.end) + rest.slice(c.end - last.end);
+  // (A Chinese name may end in a word or two the lexicon does not list: 感应付款, 扫码功能.)
+  if (!/^[\s的了呢啊吧呀]*$/.test(rest) && !/^[\u4e00-\u9fff]{1,2}$/.test(rest.trim())) return -1;
+  // A part a marker before it speaks of ("no problem with the network", "use tap") is not left dangling.
+  const before = [...marks].reverse().find((m) => m.end <= last.start);
+  if (before && (before.p.kind === 'clear' || before.p.kind === 'alt') && governs(before, last, concepts, clause)) return -1;
+  return last.start;
+}
+/** A piece that opens with what is said, before it names any part ("没问题", "does not register taps"). */
 const saysOnly = (clause: string) => {
   const words = wordIndex(clause);
-  return conceptsOf(clause, words).length === 0 && markersOf(clause, words, []).some((m) => m.p.kind === 'ok' || m.p.kind === 'fail');
+  const concepts = conceptsOf(clause, words);
+  const first = markersOf(clause, words, concepts).find((m) => m.p.kind === 'ok' || m.p.kind === 'fail');
+  return !!first && !concepts.some((c) => c.start < first.end && PARTS.has(c.p.concept));
 };
 
 type ConceptHit = Hit & { p: Term };
@@ -264,12 +293,16 @@ function markersOf(clause: string, words: WordIndex, concepts: readonly ConceptH
   }
   for (const m of [...marks]) {
     if (m.p.kind !== 'fail' || !PROBLEM_WORDS.has(m.p.text)) continue;
-    const reach = m.p.han ? 4 : 14;
+    const reach = m.p.han ? 10 : 28;
     const neg = NEGATORS.flatMap((n) => find(n, clause, words)).filter((n) => n.end <= m.start && m.start - n.end <= reach).sort((a, b) => b.end - a.end)[0];
-    if (!neg || concepts.some((c) => c.start >= neg.end && c.end <= m.start)) continue;
+    if (!neg || marks.some((x) => x !== m && x.start >= neg.end && x.end <= m.start)) continue;
+    const between = concepts.some((c) => c.start >= neg.end && c.end <= m.start);
+    if (!between && m.start - neg.end > (m.p.han ? 4 : 14)) continue;
     const span = { start: neg.start, end: m.end };
     for (let i = marks.length - 1; i >= 0; i--) if (marks[i]!.start < span.end && span.start < marks[i]!.end) marks.splice(i, 1);
-    marks.push({ ...span, p: { text: clause.slice(span.start, span.end), han: m.p.han, kind: 'ok' } });
+    // "never had any issue": a working-marker; "not a scanner problem": the part between is cleared.
+    if (between) marks.push({ start: neg.start, end: neg.end, p: { text: clause.slice(neg.start, neg.end), han: m.p.han, kind: 'clear' } });
+    else marks.push({ ...span, p: { text: clause.slice(span.start, span.end), han: m.p.han, kind: 'ok' } });
     marks.sort((a, b) => a.start - b.start);
   }
   return marks;
@@ -286,7 +319,8 @@ function governs(m: Hit, c: Hit, concepts: readonly ConceptHit[], clause: string
   let last: Hit | null = null;
   for (const x of concepts) {
     if (x.start < m.end) continue;
-    if (last && !(x.start < last.end) && !LIST_GAP.test(clause.slice(last.end, x.start))) break;
+    // Words right next to each other are one name (nfc感应, "contactless tap reader"); a list needs its connective.
+    if (last && !(x.start < last.end) && clause.slice(last.end, x.start).trim() !== '' && !LIST_GAP.test(clause.slice(last.end, x.start))) break;
     if (!last && clause.slice(m.end, x.start).trim().length > 12) break;
     if (x === c || (x.start === c.start && x.end === c.end)) return true;
     last = last && last.end > x.end ? last : x;
@@ -294,13 +328,22 @@ function governs(m: Hit, c: Hit, concepts: readonly ConceptHit[], clause: string
   return false;
 }
 
+/** The next marker after a part is a failure, with no other part named in between: the failure is said of it. */
+function failureSaidOf(c: Hit, marks: readonly MarkHit[], concepts: readonly ConceptHit[]): boolean {
+  const next = marks.find((m) => m.start >= c.end);
+  return next?.p.kind === 'fail' && !concepts.some((x) => x.start >= c.end && x.end <= next.start);
+}
+
+/** Failure words inside a longer Chinese word (出错, 打不开, 断网): enough to say something is complained of. */
+const ZH_FAILING = /错|坏|失败|故障|异常|不|没|断|乱/;
+
 /** Reads one clause into `out`; true when it complains about something. */
-function readClause(clause: string, out: Map<string, number>): boolean {
+function readClause(clause: string, out: Map<string, number>, bare: Set<string>): boolean {
   const words = wordIndex(clause);
   const concepts = conceptsOf(clause, words);
   // Markers may sit inside a concept's words (没网 is the network failing), so they are found on their own.
   const marks = markersOf(clause, words, concepts);
-  let complaint = marks.some((m) => m.p.kind === 'fail');
+  let complaint = marks.some((m) => m.p.kind === 'fail') || ZH_FAILING.test(clause.replace(OK_ZH_WORDS, ''));
   // What a clause says was changed ("we plugged a new printer PC into the network") is named, not
   // complained about: a concept between a change verb and its object, with no failure said of it.
   const changed = changeSpans(clause, words);
@@ -309,13 +352,17 @@ function readClause(clause: string, out: Map<string, number>): boolean {
   const seen = new Map<string, boolean>();
   for (const c of concepts) {
     const name = c.p.concept;
-    if (changed.some((sp) => c.start >= sp.start && c.start < sp.end) && !marks.some((m) => m.p.kind === 'fail' && m.start >= c.end)) continue;
+    // (A neutral concept is only named either way, so it stays: 装了第三方应用 names a third-party app.)
+    if (!NEUTRAL.has(name) && changed.some((sp) => c.start >= sp.start && c.start < sp.end) && !failureSaidOf(c, marks, concepts)) continue;
     if (tried && ACTIONS.has(name)) continue;
     let ok: boolean;
     if (NEUTRAL.has(name)) {
       // A neutral concept said to be fine right after it (续航很耐用, "temperature is normal") is no complaint.
       const said = marks.find((m) => m.start >= c.end);
-      if (CANCELLED_BY_OK.has(name) && said?.p.kind === 'ok') continue;
+      if (SELF_COMPLAINTS.has(name)) {
+        if (said?.p.kind === 'ok') continue;
+        complaint = true;
+      }
       ok = false;
     }
     else {
@@ -326,7 +373,12 @@ function readClause(clause: string, out: Map<string, number>): boolean {
       const governed = !!nearest && (nearest.p.kind === 'clear' || (nearest.p.kind === 'alt' && !negatedAlt)) && governs(nearest, c, concepts, clause);
       // "不是" after a part negates what is said of it (挥卡不是每次都能成功): a complaint.
       const after = marks.find((m) => m.start >= c.end);
-      const inside = marks.filter((m) => m.start >= c.start && m.end <= c.end && m.p.kind !== 'clear' && m.p.kind !== 'alt');
+      // A marker overlapping the name is its own predicate ("is online" for online).
+      const inside = marks.filter((m) => m.start < c.end && c.start < m.end && m.p.kind !== 'clear' && m.p.kind !== 'alt');
+      // Named after what is said of another part, with nothing said of it ("touch does not register
+      // taps", 对着付款码没反应 is said of the scanner): the object of that predicate, not a complaint.
+      const objectOf = !after && !governed && nearest && (nearest.p.kind === 'ok' || nearest.p.kind === 'fail') && PARTS.has(name) && concepts.some((x) => x.end <= nearest.start && x.p.concept !== name && PARTS.has(x.p.concept));
+      if (objectOf) continue;
       if (governed && nearest.p.kind === 'clear') ok = true;
       else if (after && (after.p.kind === 'ok' || after.p.kind === 'fail')) ok = after.p.kind === 'ok';
       else if (governed) ok = true;
@@ -340,7 +392,13 @@ function readClause(clause: string, out: Map<string, number>): boolean {
     // Once a clause names a part as failing, a later mention of the same part does not make it work.
     seen.set(name, (seen.get(name) ?? true) && ok);
   }
+  // A clause that says nothing of what it names (no marker, no failure word): its parts are bare mentions.
+  const saysNothing = marks.length === 0 && !complaint;
   for (const [name, ok] of seen) {
+    if (saysNothing && !ok && PARTS.has(name)) {
+      bare.add(name);
+      continue;
+    }
     out.set(ok ? `${name}_ok` : name, 1);
     if (!ok && !NEUTRAL.has(name)) complaint = true;
   }
@@ -408,11 +466,14 @@ function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
       at = start + clause.length;
       const cw = wordIndex(clause);
       // A change told with a past time ("…changed the data plan last week", 前几天换了SIM卡) came before the trouble told now.
-      if (!tied && !PAST.some((p) => occurs(p, clause, cw))) continue;
+      const past = PAST.some((p) => occurs(p, clause, cw));
       for (const k of CHANGE_KINDS) {
         const verbs = k.verbs.flatMap((p) => find(p, clause, cw)).filter((h) => !negated(clause, h.start));
         if (!verbs.length) continue;
         if (k.objects && !k.objects.some((o) => occurs(o, clause, cw))) continue;
+        // A change of something named (a new SIM, new settings, another app) told with trouble is why the
+        // report tells of it; a bare verb (更新, moved) needs a cue or a past time to tie it to the trouble.
+        if (!tied && !past && !k.objects) continue;
         // Set against the trouble by a contrast word ("更新过后一切正常，但是今天…"), unless what follows the
         // contrast points back at the change ("升级了，但是之后就老死机").
         const contrast = contrasts.find((c) => c > start);
@@ -435,7 +496,8 @@ function changeSpans(clause: string, words: WordIndex): Hit[] {
     if (!objects.length) continue;
     for (const v of k.verbs.flatMap((p) => find(p, clause, words))) {
       if (negated(clause, v.start)) continue;
-      const obj = objects.filter((o) => o.start >= v.start).sort((a, b) => a.start - b.start)[0];
+      // To the last object after the verb: "plugged a new laptop into the router" names both.
+      const obj = objects.filter((o) => o.start >= v.start).sort((a, b) => b.end - a.end)[0];
       if (obj) out.push({ start: v.start, end: obj.end });
     }
   }

@@ -38,6 +38,8 @@ export interface PhrasedCase {
 interface Pool {
   zh: readonly string[];
   en: readonly string[];
+  /** More wordings for the dev split only (generation 2): material to tune on that leaves the held-out split as it is. */
+  devOnly?: { zh: readonly string[]; en: readonly string[] };
 }
 
 /** A part of the terminal: what people call it, how they say it fails, how they say it works. */
@@ -312,6 +314,38 @@ const FILLER_MORE = {
 };
 const PLAIN_MORE: Template = { zh: ['{F}{f}了', '从早上开始{F}就{f}', '{F}好像{f}', '我们店{F}{f}'], en: ['{F} {f} since this morning', 'Looks like {F} {f}', 'Help: {F} {f}', '{F} {f} again'] };
 
+// ---- generation 2, dev split only: more to tune on, never seen by the held-out split ----
+
+const dev = (zh: readonly string[], en: readonly string[]) => ({ zh, en });
+const PARTS_DEV: Record<string, { name: Pool['devOnly']; fails: Pool['devOnly']; works: Pool['devOnly'] }> = {
+  tap: { name: dev(['NFC感应', '碰卡'], ['contactless payments', 'the tap reader']), fails: dev(['刷不上', '贴了没动静', '感应不灵敏'], ["won't pick up the card", 'just beeps and fails', 'is hit and miss']), works: dev(['没啥问题', '用着挺顺'], ['is working just fine', 'has been fine']) },
+  chip: { name: dev(['芯片'], ['chip cards']), fails: dev(['插进去就报错', '老是读卡错误'], ['show a chip error', 'get stuck on reading']), works: dev(['都能过', '一切正常'], ['are accepted', 'still get approved']) },
+  swipe: { name: dev(['刷磁条卡'], ['the swipe']), fails: dev(['划了没反应', '刷不动'], ['gets no response', 'has stopped reading']), works: dev(['能刷'], ['reads fine']) },
+  printer: { name: dev(['票据打印'], ['the printout']), fails: dev(['不出纸了', '打印没动静'], ['no receipt comes out', 'has stopped printing']), works: dev(['打印正常', '出纸正常'], ['prints ok', 'is printing fine']) },
+  keypad: { name: dev(['按钮'], ['the keys']), fails: dev(['按下去没反应', '有的键不灵'], ['are not responding', 'some keys do nothing']), works: dev(['按着没问题'], ['respond normally']) },
+  touch: { name: dev(['屏幕触控'], ['the screen touch']), fails: dev(['点了没用', '触摸失灵'], ['stopped responding', 'does not register taps']), works: dev(['触摸灵敏'], ['responds normally']) },
+  scanner: { name: dev(['扫码功能'], ['the QR code reader']), fails: dev(['扫不了码', '对着付款码没反应'], ["can't read the QR", 'does not pick up codes']), works: dev(['扫码很快'], ['scans normally']) },
+  battery: { name: dev(['电池电量'], ['the battery pack']), fails: dev(['充满电两小时就没了', '电掉得特别快'], ['is empty after two hours', 'dies quickly']), works: dev(['电很足'], ['is holding up']) },
+  network: { name: dev(['网'], ['the Wi-Fi']), fails: dev([], []), works: dev(['网速很快', '连着呢'], ['is online', 'connects fine']) },
+  screen: { name: dev(['显示器'], ['the screen display']), fails: dev([], []), works: dev(['显示没问题'], ['is clear']) },
+};
+const CONTRAST_DEV = dev(['{W}{w}，唯独{F}{f}', '{F}{f}，而{W}{w}', '{W}和{W2}都没问题，{F}却{f}', '{F}{f}，别的像{W}都还{w}'], ['{W} {w}, it is only {F} that {f}', '{F} {f}, meanwhile {W} {w}', 'All good with {W}, but {F} {f}', '{W} {w} and {W2} {w2}, {F} however {f}']);
+const NEGATION_DEV = dev(['{W}应该没问题，{F}{f}', '{F}{f}，{W}是好的', '我们查了{W}，没问题，{F}{f}', '{F}{f}，不关{W}的事'], ['{F} {f}, so it is not the {Wn}', 'I doubt it is the {Wn}; {F} {f}', 'The {Wn} checks out fine but {F} {f}', "{F} {f} - don't think the {Wn} is involved"]);
+const PASSING_USE_DEV = dev(['{F}{f}，让顾客改用{U}', '{F}{f}，暂时都用{U}'], ['{F} {f}, we are using {U} as a workaround', '{F} {f} so we rely on {U}']);
+const PASSING_TRIED_DEV = dev(['{F}{f}，关机再开也不行', '{F}{f}，重启好几次都没用'], ['{F} {f}, a restart changed nothing', '{F} {f}; we rebooted twice already']);
+const PASSING_CARDS_DEV = dev(['{F}{f}，好几张卡都试了'], ['{F} {f}, different cards give the same result']);
+const CHANGE_TEMPLATES_DEV = dev(['{c}，结果{t}', '{t}，可能跟{c}有关', '自从前天{c}，{t}'], ['{T}, probably because {c}', 'We think it is since {c}: {t}', '{C} on Friday; since then {t}']);
+const CHANGES_DEV: Record<string, { change: Pool['devOnly']; trouble: Pool['devOnly'] }> = {
+  update: { change: dev(['系统升级了'], ["last night's update was installed"]), trouble: dev(['一直卡在启动页面'], ['it is stuck on the start screen']) },
+  config: { change: dev(['服务商改了配置'], ['the provider changed our configuration']), trouble: dev(['刷卡全部失败'], ['card payments all fail']) },
+  sim: { change: dev(['新办了一张流量卡换上'], ['we swapped in a SIM from a different carrier']), trouble: dev(['显示没有网络'], ['it says no network']) },
+  moved: { change: dev(['收银台搬到了地下室'], ['we moved the terminal to the basement']), trouble: dev(['付款总是超时'], ['payments keep timing out']) },
+  third_party: { change: dev(['装了个会员积分软件'], ['someone installed a loyalty program']), trouble: dev(['收款程序总是自己退出'], ['the payment app quits by itself']) },
+  network_device: { change: dev(['店里加了一台监控录像机'], ['we plugged a new laptop into the router']), trouble: dev(['网络老是断'], ['the connection drops every few minutes']) },
+};
+const AMOUNT_DEV = dev(['收银员手滑，{a}打成了{b}', '{a}的单子刷成了{b}'], ['The cashier entered {b} when it should have been {a}', 'Charged {b} on a {a} bill by accident']);
+const withDev = (p: Pool, d?: Pool['devOnly']): Pool => (d ? { ...p, devOnly: d } : p);
+
 interface Wordings {
   parts: Record<string, Part>;
   contrast: Template;
@@ -327,14 +361,17 @@ const GENERATION_2: Wordings = {
   parts: Object.fromEntries(
     Object.entries(PARTS).map(([k, p]) => {
       const m = PARTS_MORE[k]!;
-      return [k, { ...p, name: more(p.name, m.name), fails: more(p.fails, m.fails), works: more(p.works, m.works) }];
+      const d = PARTS_DEV[k]!;
+      return [k, { ...p, name: withDev(more(p.name, m.name), d.name), fails: withDev(more(p.fails, m.fails), d.fails), works: withDev(more(p.works, m.works), d.works) }];
     }),
   ),
-  contrast: more(CONTRAST, CONTRAST_MORE),
-  negation: more(NEGATION, NEGATION_MORE),
-  amount: more(AMOUNT, AMOUNT_MORE),
-  changes: Object.fromEntries(Object.entries(CHANGES).map(([k, c]) => [k, { ...c, change: more(c.change, CHANGES_MORE[k]!.change), trouble: more(c.trouble, CHANGES_MORE[k]!.trouble) }])),
-  changeTemplates: more(CHANGE_TEMPLATES, CHANGE_TEMPLATES_MORE),
+  contrast: withDev(more(CONTRAST, CONTRAST_MORE), CONTRAST_DEV),
+  negation: withDev(more(NEGATION, NEGATION_MORE), NEGATION_DEV),
+  amount: withDev(more(AMOUNT, AMOUNT_MORE), AMOUNT_DEV),
+  changes: Object.fromEntries(
+    Object.entries(CHANGES).map(([k, c]) => [k, { ...c, change: withDev(more(c.change, CHANGES_MORE[k]!.change), CHANGES_DEV[k]!.change), trouble: withDev(more(c.trouble, CHANGES_MORE[k]!.trouble), CHANGES_DEV[k]!.trouble) }]),
+  ),
+  changeTemplates: withDev(more(CHANGE_TEMPLATES, CHANGE_TEMPLATES_MORE), CHANGE_TEMPLATES_DEV),
   filler: { lead: more(FILLER.lead, FILLER_MORE.lead), tail: more(FILLER.tail, FILLER_MORE.tail) },
   plain: more(PLAIN, PLAIN_MORE),
 };
@@ -343,6 +380,11 @@ const GENERATION_2: Wordings = {
 const half = (xs: readonly string[], split: PhrasingSplit): readonly string[] => {
   const h = xs.filter((_, i) => (i % 2 === 0) === (split === 'dev'));
   return h.length ? h : xs;
+};
+/** A split's wordings of a pool: its half, and for dev the dev-only wordings. */
+const side = (p: Pool, lang: 'zh' | 'en', split: PhrasingSplit): readonly string[] => {
+  const h = half(p[lang], split);
+  return split === 'dev' && p.devOnly ? [...h, ...p.devOnly[lang]] : h;
 };
 const capital = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
@@ -373,7 +415,7 @@ export function phrasedCases(opts: PhrasingOptions = {}): PhrasedCase[] {
       const lang = i % 2 === 0 ? 'zh' : 'en';
       const composed = compose(rng, kind, lang, split, words);
       const code = composed.code;
-      const pool = (p: Pool) => rng.pick(half(p[lang], split));
+      const pool = (p: Pool) => rng.pick(side(p, lang, split));
       let text = finish(`${pool(words.filler.lead)}${composed.text}${pool(words.filler.tail)}`, lang);
       // Generation 2: one report in five typed as in a chat, without commas or apostrophes.
       if (generation === 2 && rng.chance(0.2)) text = casual(text, lang);
@@ -403,7 +445,7 @@ const casual = (s: string, lang: 'zh' | 'en') => (lang === 'zh' ? s.replace(/，
 const SCOPES: Record<string, DiagnosisScope> = { 'sw.update.regression': 'fleet', 'net.site.outage': 'site' };
 
 function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: PhrasingSplit, words: Wordings): { text: string; code: string } {
-  const pick = (p: Pool) => rng.pick(half(p[lang], split));
+  const pick = (p: Pool) => rng.pick(side(p, lang, split));
   switch (kind) {
     case 'plain':
     case 'contrast':
@@ -418,7 +460,8 @@ function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: Phrasin
         const use = USE[f] !== undefined && rng.chance(0.6);
         if (use) slots.U = pick(USE[rng.pick(others)]!);
         const cards = ['tap', 'chip', 'swipe'].includes(f) && rng.chance(0.5);
-        return { text: finish(fill(pick(use ? PASSING_USE : cards ? PASSING_CARDS : PASSING_TRIED), slots), lang), code: F.code };
+        const template = use ? withDev(PASSING_USE, PASSING_USE_DEV) : cards ? withDev(PASSING_CARDS, PASSING_CARDS_DEV) : withDev(PASSING_TRIED, PASSING_TRIED_DEV);
+        return { text: finish(fill(pick(template), slots), lang), code: F.code };
       }
       const w = rng.pick(WORKING.filter((x) => x !== f && !(f === 'printer' && x === 'printer')));
       const W = words.parts[w]!;
