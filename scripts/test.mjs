@@ -62,6 +62,8 @@ else if (run('console build (when its sources changed)', process.execPath, ['scr
   run('browser end-to-end: diagnosis and troubleshooter', 'npx', ['tsx', 'tests/e2e/diagnosis.e2e.ts']);
   run('browser end-to-end: early warning', 'npx', ['tsx', 'tests/e2e/alerts.e2e.ts']);
   run('browser end-to-end: service desk tickets', 'npx', ['tsx', 'tests/e2e/tickets.e2e.ts']);
+  // -- payments e2e --
+  run('browser end-to-end: payments from both sides (explorer, a payment\'s two sides, reconciliation, merchant at 390 px)', 'npx', ['tsx', 'tests/e2e/payments.e2e.ts']);
   // -- kb e2e --
   run('browser end-to-end: knowledge base', 'npx', ['tsx', 'tests/e2e/kb.e2e.ts']);
   // -- fieldwork e2e --
@@ -69,6 +71,10 @@ else if (run('console build (when its sources changed)', process.execPath, ['scr
   // -- reports e2e --
   run('browser end-to-end: satisfaction and reports', 'npx', ['tsx', 'tests/e2e/reports.e2e.ts']);
   run('browser end-to-end: the whole service loop (fault → alert → ticket → work order → verified → rated)', 'npx', ['tsx', 'tests/e2e/loop.e2e.ts']);
+  // -- money e2e --
+  run('browser end-to-end: the merchant\'s money (double submit → /money → refund → closed)', 'npx', ['tsx', 'tests/e2e/money.e2e.ts']);
+  // -- risk e2e --
+  run('browser end-to-end: risk work (card testing → case → fraud with block → risk/decide says block; backtest before save)', 'npx', ['tsx', 'tests/e2e/risk.e2e.ts']);
 }
 
 const passed = results.filter((r) => r.ok).length;
