@@ -164,8 +164,8 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     fleet && demo
       ? (async () => {
           await seedDemoHistory(db, fleet, demo, clock.now(), (st) => (demoStage = st));
-          // The history was written straight to the tables: the live findings engine reads it afresh.
-          await findingsRuntime?.reloadThresholds(demo.orgId);
+          // The history was written straight to the tables: the live findings engine reads it afresh (behind, not holding up the demo).
+          findingsRuntime?.reloadThresholds(demo.orgId).catch((err: unknown) => log.warn({ err }, 'findings engine could not read the demo history'));
           demoStage = 'live';
           if (!roles.has('ingest')) return null;
           return startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log, payments: { db, feed: services.paymentFeed } });

@@ -31,6 +31,7 @@ import {
 } from './repository.js';
 
 const HOUR = 3_600_000;
+const REBUILD_SLICE = 5_000;
 const DAY = 24 * HOUR;
 
 /** How far back a finding of this code can look: records before `firstAt − lookback` may change it. */
@@ -242,10 +243,14 @@ export class FindingsRuntime {
       const a = new TxnAnalyzer({ thresholds: (th?.overrides ?? {}) as TxnThresholdOverrides });
       const horizon = now.getTime() - longestLookbackMs(a.thresholds) - (this.opts.marginMs ?? DAY);
       const records = await this.ctx.db.rawTransaction((tx) => loadRecords(tx, orgId, new Date(horizon), new Date(now.getTime() + DAY)));
-      a.addMany(records);
+      // In slices, giving way between them: a large organization's month must not stall the process.
+      for (let i = 0; i < records.length; i += REBUILD_SLICE) {
+        a.addMany(records.slice(i, i + REBUILD_SLICE));
+        if (i + REBUILD_SLICE < records.length) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
       const meanwhile = (org.building ?? []).filter((r) => Date.parse(r.at) >= horizon);
       a.addMany(meanwhile);
-      // Nothing awaited since the last read of `building`: the new analyzer takes over with everything.
+      // Nothing awaited since `meanwhile` was read: the new analyzer takes over with everything.
       org.analyzer = a;
       org.version = th?.version ?? null;
       org.horizon = horizon;
