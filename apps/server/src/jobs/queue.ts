@@ -90,9 +90,12 @@ export class JobQueue {
       }
     }
     for (const [name, handler] of Object.entries(start.handlers ?? {}) as [JobName, (p: unknown) => Promise<unknown>][]) {
-      await boss.work(name, { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
-        for (const job of jobs) await this.run(name, handler, job.data);
-      });
+      const workers = this.db.kind === 'postgres' ? (this.definition(name).concurrency ?? 1) : 1;
+      for (let i = 0; i < workers; i++) {
+        await boss.work(name, { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
+          for (const job of jobs) await this.run(name, handler, job.data);
+        });
+      }
     }
   }
 

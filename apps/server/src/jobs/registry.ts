@@ -19,6 +19,8 @@ export interface JobDefinition<S extends z.ZodType = z.ZodType> {
   policy: 'standard' | 'stately';
   /** Cron (UTC): sent once per slot across all processes (pg-boss keeps one sender per minute). */
   schedule?: string;
+  /** Jobs of this name one worker process runs at once on PostgreSQL (the embedded store has one connection: 1). */
+  concurrency?: number;
 }
 
 const define = <S extends z.ZodType>(d: JobDefinition<S>) => d;
@@ -33,6 +35,7 @@ export const JOBS = {
     retryBackoff: true,
     expireInSeconds: 120,
     policy: 'standard',
+    concurrency: 2,
   }),
   /** Ticket SLAs: escalation steps that came due, acted on once each (tickets/sla.ts). */
   'sla.pass': define({ payload: empty, retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 300, policy: 'stately', schedule: '* * * * *' }),
