@@ -77,7 +77,9 @@ async function run(): Promise<void> {
 
     // 2. "Was this customer charged twice?" — the time and amount of the sale.
     const dup = finding.payments.find((p) => p.toRefund)!;
-    await phone.getByTestId('check-amount').locator('input').fill(yuan);
+    // antd puts the test id on the input itself (or, in other versions, on its wrapper).
+    const amountBox = phone.getByTestId('check-amount');
+    await ((await amountBox.evaluate((el) => el.tagName)) === 'INPUT' ? amountBox : amountBox.locator('input')).fill(yuan);
     await phone.getByTestId('check-submit').click();
     await phone.getByTestId('check-answer').waitFor();
     assertEqual(await phone.getByTestId('check-answer').getAttribute('data-verdict'), 'yes', 'charged twice? (around now, that amount)');
