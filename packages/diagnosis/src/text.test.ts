@@ -220,3 +220,16 @@ describe('a change named as the likely cause', () => {
     expect(c.has('router')).toBe(false);
   });
 });
+
+describe('blame said of a part', () => {
+  it('clears a part said not to be the cause, before or after it (原因不在插卡, "the keypad is not the cause")', () => {
+    expect(concepts('打印机打不出来，原因不在插卡')).toEqual(['chip_ok', 'receipt']);
+    expect(concepts('the printer does not print; the keypad is definitely not the cause')).toEqual(['keypad_ok', 'receipt']);
+    expect(concepts('别怀疑电池，扫码枪扫不了码')).toEqual(['battery_ok', 'scanner']);
+  });
+
+  it('still hears a part blamed outright', () => {
+    expect(concepts('原因是插卡读不出来')).toContain('chip');
+    expect(concepts('the cause is the keypad, it is stuck')).toContain('keypad');
+  });
+});

@@ -271,8 +271,9 @@ function conceptsOf(clause: string, words: WordIndex): ConceptHit[] {
 }
 
 const POTENTIAL = new RegExp(lexicon.potential.zh, 'g');
-const PROBLEM_WORDS = new Set([...lexicon.problemWords.zh, ...lexicon.problemWords.en]);
+const PROBLEMS = patterns([...lexicon.problemWords.zh, ...lexicon.problemWords.en]);
 const NEGATORS = patterns([...lexicon.negators.zh, ...lexicon.negators.en]);
+const COPULAS = patterns([...lexicon.problemWords.copula.zh, ...lexicon.problemWords.copula.en]);
 const FAIL_POTENTIAL: Pattern & { kind: MarkKind } = { text: '不', han: true, kind: 'fail' };
 
 /**
@@ -291,19 +292,30 @@ function markersOf(clause: string, words: WordIndex, concepts: readonly ConceptH
     }
     marks.sort((a, b) => a.start - b.start);
   }
-  for (const m of [...marks]) {
-    if (m.p.kind !== 'fail' || !PROBLEM_WORDS.has(m.p.text)) continue;
-    const reach = m.p.han ? 10 : 28;
-    const neg = NEGATORS.flatMap((n) => find(n, clause, words)).filter((n) => n.end <= m.start && m.start - n.end <= reach).sort((a, b) => b.end - a.end)[0];
-    if (!neg || marks.some((x) => x !== m && x.start >= neg.end && x.end <= m.start)) continue;
-    const between = concepts.some((c) => c.start >= neg.end && c.end <= m.start);
-    if (!between && m.start - neg.end > (m.p.han ? 4 : 14)) continue;
-    const span = { start: neg.start, end: m.end };
+  // Nouns of trouble and blame, whether or not they are markers themselves (cause, 原因).
+  const troubles = PROBLEMS.flatMap((p) => find(p, clause, words).map((h) => ({ ...h, han: p.han })))
+    .filter((h) => !concepts.some((c) => c.start <= h.start && h.end <= c.end))
+    // Already read as part of a longer marker (没问题, "no problem with the", "is not the problem").
+    .filter((h) => !marks.some((m) => m.p.kind !== 'fail' && m.start <= h.start && h.end <= m.end));
+  const replace = (span: Hit, mark: MarkHit) => {
     for (let i = marks.length - 1; i >= 0; i--) if (marks[i]!.start < span.end && span.start < marks[i]!.end) marks.splice(i, 1);
-    // "never had any issue": a working-marker; "not a scanner problem": the part between is cleared.
-    if (between) marks.push({ start: neg.start, end: neg.end, p: { text: clause.slice(neg.start, neg.end), han: m.p.han, kind: 'clear' } });
-    else marks.push({ ...span, p: { text: clause.slice(span.start, span.end), han: m.p.han, kind: 'ok' } });
-    marks.sort((a, b) => a.start - b.start);
+    marks.push(mark);
+    marks.sort((x, y) => x.start - y.start);
+  };
+  for (const t of troubles) {
+    // "原因不在插卡", "the problem isn't the printer": a noun of blame, then a negated copula, clears what follows.
+    const cop = COPULAS.flatMap((n) => find(n, clause, words)).find((n) => n.start >= t.end && n.start - t.end <= 2);
+    if (cop) {
+      replace({ start: t.start, end: cop.end }, { start: cop.start, end: cop.end, p: { text: clause.slice(cop.start, cop.end), han: t.han, kind: 'clear' } });
+      continue;
+    }
+    const neg = NEGATORS.flatMap((n) => find(n, clause, words)).filter((n) => n.end <= t.start && t.start - n.end <= (t.han ? 10 : 28)).sort((x, y) => y.end - x.end)[0];
+    if (!neg || marks.some((x) => x.start >= neg.end && x.end <= t.start && !(x.start < neg.end))) continue;
+    const between = concepts.some((c) => c.start >= neg.end && c.end <= t.start);
+    if (!between && t.start - neg.end > (t.han ? 4 : 14)) continue;
+    // "never had any issue", "not the cause": a working-marker; "not a scanner problem": the part between is cleared.
+    if (between) replace({ start: neg.start, end: t.end }, { start: neg.start, end: neg.end, p: { text: clause.slice(neg.start, neg.end), han: t.han, kind: 'clear' } });
+    else replace({ start: neg.start, end: t.end }, { start: neg.start, end: t.end, p: { text: clause.slice(neg.start, t.end), han: t.han, kind: 'ok' } });
   }
   return marks;
 }

@@ -329,12 +329,21 @@ const PARTS_DEV: Record<string, { name: Pool['devOnly']; fails: Pool['devOnly'];
   network: { name: dev(['网'], ['the Wi-Fi']), fails: dev([], []), works: dev(['网速很快', '连着呢'], ['is online', 'connects fine']) },
   screen: { name: dev(['显示器'], ['the screen display']), fails: dev([], []), works: dev(['显示没问题'], ['is clear']) },
 };
-const CONTRAST_DEV = dev(['{W}{w}，唯独{F}{f}', '{F}{f}，而{W}{w}', '{W}和{W2}都没问题，{F}却{f}', '{F}{f}，别的像{W}都还{w}'], ['{W} {w}, it is only {F} that {f}', '{F} {f}, meanwhile {W} {w}', 'All good with {W}, but {F} {f}', '{W} {w} and {W2} {w2}, {F} however {f}']);
-const NEGATION_DEV = dev(['{W}应该没问题，{F}{f}', '{F}{f}，{W}是好的', '我们查了{W}，没问题，{F}{f}', '{F}{f}，不关{W}的事'], ['{F} {f}, so it is not the {Wn}', 'I doubt it is the {Wn}; {F} {f}', 'The {Wn} checks out fine but {F} {f}', "{F} {f} - don't think the {Wn} is involved"]);
-const PASSING_USE_DEV = dev(['{F}{f}，让顾客改用{U}', '{F}{f}，暂时都用{U}'], ['{F} {f}, we are using {U} as a workaround', '{F} {f} so we rely on {U}']);
+const CONTRAST_DEV = dev(
+  ['{W}{w}，唯独{F}{f}', '{F}{f}，而{W}{w}', '{W}和{W2}都没问题，{F}却{f}', '{F}{f}，别的像{W}都还{w}', '{W}{w}，偏偏{F}{f}', '{F}{f}，{W}{w}，真奇怪'],
+  ['{W} {w}, it is only {F} that {f}', '{F} {f}, meanwhile {W} {w}', 'All good with {W}, but {F} {f}', '{W} {w} and {W2} {w2}, {F} however {f}', '{W} {w}. {F}, on the other hand, {f}', 'Strange: {F} {f} but {W} {w}'],
+);
+const NEGATION_DEV = dev(
+  ['{W}应该没问题，{F}{f}', '{F}{f}，{W}是好的', '我们查了{W}，没问题，{F}{f}', '{F}{f}，不关{W}的事', '{W}肯定没坏，{F}{f}', '{F}{f}，{W}那边我看过了，正常', '别怀疑{W}，{F}{f}', '{F}{f}，原因不在{W}'],
+  ['{F} {f}, so it is not the {Wn}', 'I doubt it is the {Wn}; {F} {f}', 'The {Wn} checks out fine but {F} {f}', "{F} {f} - don't think the {Wn} is involved", '{F} {f}; the {Wn} is definitely not the cause', 'Forget the {Wn}, {F} {f}', 'The {Wn} is not to blame: {F} {f}', '{F} {f}, and the {Wn} checks out'],
+);
+const PASSING_USE_DEV = dev(['{F}{f}，让顾客改用{U}', '{F}{f}，暂时都用{U}', '{F}{f}，这两天都是{U}'], ['{F} {f}, we are using {U} as a workaround', '{F} {f} so we rely on {U}', '{F} {f}, so we ask people for {U}']);
 const PASSING_TRIED_DEV = dev(['{F}{f}，关机再开也不行', '{F}{f}，重启好几次都没用'], ['{F} {f}, a restart changed nothing', '{F} {f}; we rebooted twice already']);
 const PASSING_CARDS_DEV = dev(['{F}{f}，好几张卡都试了'], ['{F} {f}, different cards give the same result']);
-const CHANGE_TEMPLATES_DEV = dev(['{c}，结果{t}', '{t}，可能跟{c}有关', '自从前天{c}，{t}'], ['{T}, probably because {c}', 'We think it is since {c}: {t}', '{C} on Friday; since then {t}']);
+const CHANGE_TEMPLATES_DEV = dev(
+  ['{c}，结果{t}', '{t}，可能跟{c}有关', '自从前天{c}，{t}', '{t}，{c}那天开始的', '上周{c}，这几天{t}', '{t}，我怀疑是{c}的原因'],
+  ['{T}, probably because {c}', 'We think it is since {c}: {t}', '{C} on Friday; since then {t}', '{T}. Could it be because {c}?', '{C} two days ago; {t} since', 'We suspect {c}: {t}'],
+);
 const CHANGES_DEV: Record<string, { change: Pool['devOnly']; trouble: Pool['devOnly'] }> = {
   update: { change: dev(['系统升级了'], ["last night's update was installed"]), trouble: dev(['一直卡在启动页面'], ['it is stuck on the start screen']) },
   config: { change: dev(['服务商改了配置'], ['the provider changed our configuration']), trouble: dev(['刷卡全部失败'], ['card payments all fail']) },
@@ -343,7 +352,7 @@ const CHANGES_DEV: Record<string, { change: Pool['devOnly']; trouble: Pool['devO
   third_party: { change: dev(['装了个会员积分软件'], ['someone installed a loyalty program']), trouble: dev(['收款程序总是自己退出'], ['the payment app quits by itself']) },
   network_device: { change: dev(['店里加了一台监控录像机'], ['we plugged a new laptop into the router']), trouble: dev(['网络老是断'], ['the connection drops every few minutes']) },
 };
-const AMOUNT_DEV = dev(['收银员手滑，{a}打成了{b}', '{a}的单子刷成了{b}'], ['The cashier entered {b} when it should have been {a}', 'Charged {b} on a {a} bill by accident']);
+const AMOUNT_DEV = dev(['收银员手滑，{a}打成了{b}', '{a}的单子刷成了{b}', '{a}块钱的东西，结果扣了顾客{b}块'], ['The cashier entered {b} when it should have been {a}', 'Charged {b} on a {a} bill by accident', 'We accidentally charged {b} for something that costs {a}']);
 const withDev = (p: Pool, d?: Pool['devOnly']): Pool => (d ? { ...p, devOnly: d } : p);
 
 interface Wordings {
