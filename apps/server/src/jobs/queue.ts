@@ -92,8 +92,11 @@ export class JobQueue {
     for (const [name, handler] of Object.entries(start.handlers ?? {}) as [JobName, (p: unknown) => Promise<unknown>][]) {
       const workers = this.db.kind === 'postgres' ? (this.definition(name).concurrency ?? 1) : 1;
       for (let i = 0; i < workers; i++) {
-        await boss.work(name, { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
+        let id: string | null = null;
+        id = await boss.work(name, { pollingIntervalSeconds: this.opts.pollingIntervalSeconds ?? 2, batchSize: 1 }, async (jobs) => {
           for (const job of jobs) await this.run(name, handler, job.data);
+          // pg-boss 10 waits its polling interval even after finding work; a worker that found a job asks again at once.
+          if (jobs.length && id) boss.notifyWorker(id);
         });
       }
     }
