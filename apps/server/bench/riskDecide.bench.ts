@@ -36,6 +36,7 @@ const KIND = argv.includes('--postgres') ? 'postgres' : 'pglite';
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = { terminals: num('terminals', 2_000), blocks: num('blocks', 20_000), cases: num('cases', 5_000) };
 const SECONDS = num('seconds', 5);
+const BLOCKED_TERMINALS = Math.min(500, Math.floor(SIZES.terminals / 4));
 const CONCURRENCY = num('concurrency', 8);
 const RATE = num('rate', 5_000);
 const TARGET = { p99Ms: 5, rps: 5_000 };
@@ -108,13 +109,13 @@ async function seed(app: FastifyInstance, db: Awaited<ReturnType<typeof freshDat
     await tx.copyIn('terminals', ['id', 'org_id', 'merchant_id', 'serial_number', 'tid', 'vendor', 'model', 'lifecycle_state'], terminals.map((t, i) => `${t.id},${orgId},${merchantId},SN${i},${t.tid},PAX,A920,active`).join('\n') + '\n');
     const blocks = [
       ...Array.from({ length: SIZES.blocks }, (_, i) => `${orgId},card_token,tok_blocked_${i},${now.toISOString()}`),
-      ...terminals.slice(0, 500).map((t) => `${orgId},terminal,${t.id},${now.toISOString()}`),
+      ...terminals.slice(0, BLOCKED_TERMINALS).map((t) => `${orgId},terminal,${t.id},${now.toISOString()}`),
     ];
     await tx.copyIn('risk_blocks', ['org_id', 'kind', 'value', 'created_at'], blocks.join('\n') + '\n');
     const txns: string[] = [];
     const findings: string[] = [];
     for (let i = 0; i < SIZES.cases; i++) {
-      const term = terminals[500 + (i % (terminals.length - 500))]!;
+      const term = terminals[BLOCKED_TERMINALS + (i % (terminals.length - BLOCKED_TERMINALS))]!;
       const msgId = randomUUID();
       txns.push(`${orgId},${term.id},${msgId},${now.toISOString()},${now.toISOString()},${String(100000 + i)},50000,CNY,chip,approved,tok_case_${i},sale,${merchantId}`);
       findings.push(`${orgId}\tb${i}\trisk.card_velocity\topen\t${merchantId}\t\\N\ttok_case_${i}\t50000\t${now.toISOString()}\t${now.toISOString()}\t["${term.id}/${msgId}"]\tx\tx\treview`);
@@ -175,11 +176,32 @@ async function main() {
     await closedLoop(direct, 0.5, CONCURRENCY);
     for (const k of Object.keys(verdicts)) verdicts[k] = 0;
     log('measuring');
-    const http = await openLoop(decide, RATE, SECONDS);
-    const baselineHttp = await openLoop(me, RATE, SECONDS);
-    const service = await openLoop(direct, RATE, SECONDS);
-    const httpMax = await closedLoop(decide, SECONDS, CONCURRENCY);
-    const baselineMax = await closedLoop(me, SECONDS, CONCURRENCY);
+    const step = async <T>(name: string, fn: () => Promise<T>) => {
+      const r = await fn();
+      log(`${name}: ${JSON.stringify(r)}`);
+      return r;
+    };
+    // The most each gets first (closed loop), then the target rate (open loop).
+    const httpMax = await step('http, closed loop', () => closedLoop(decide, SECONDS, CONCURRENCY));
+    const baselineMax = await step('baseline, closed loop', () => closedLoop(me, SECONDS, CONCURRENCY));
+    const service = await step('service, open loop', () => openLoop(direct, RATE, SECONDS));
+    const serviceMax = await step('service, closed loop', () => closedLoop(direct, SECONDS, CONCURRENCY));
+    // One call after another, nothing else in between: what a verdict itself costs.
+    const serviceCpu = await step('service, one at a time', async () => {
+      const n = 20_000;
+      const lat = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const s0 = performance.now();
+        await services.risk.decidePayment(actor, body(i), 'en-US');
+        lat[i] = performance.now() - s0;
+      }
+      return { calls: n, meanUs: +((lat.reduce((a, b) => a + b, 0) / n) * 1000).toFixed(1), p99Us: +(pct(lat, 0.99) * 1000).toFixed(1) };
+    });
+    // Offering the target rate to a stack that manages a fraction of it only builds a queue for minutes.
+    const feasible = (most: { rps: number }) => most.rps >= RATE / 2;
+    const skipped = (most: { rps: number }) => ({ skipped: `its most in this run is ${most.rps} requests/s, under half of ${RATE}` });
+    const http = feasible(httpMax) ? await step('http, open loop', () => openLoop(decide, RATE, SECONDS)) : skipped(httpMax);
+    const baselineHttp = feasible(baselineMax) ? await step('baseline, open loop', () => openLoop(me, RATE, SECONDS)) : skipped(baselineMax);
     const out = {
       bench: 'risk/decide',
       database: KIND,
@@ -189,10 +211,11 @@ async function main() {
       target: TARGET,
       indexLoadMs,
       verdicts,
-      http: { ...http, meetsTarget: http.p99Ms <= TARGET.p99Ms && http.achievedRps >= TARGET.rps * 0.98 },
+      http: { ...http, meetsTarget: 'p99Ms' in http && http.p99Ms <= TARGET.p99Ms && http.achievedRps >= TARGET.rps * 0.98 },
       baseline_http: { route: 'GET /api/v1/me (same token, same stack)', ...baselineHttp },
-      service,
-      most: { concurrency: CONCURRENCY, http: httpMax, baseline_http: baselineMax },
+      service: { ...service, meetsTarget: service.p99Ms <= TARGET.p99Ms && service.achievedRps >= TARGET.rps * 0.98 },
+      service_one_at_a_time: serviceCpu,
+      most: { concurrency: CONCURRENCY, http: httpMax, baseline_http: baselineMax, service: serviceMax },
       machine: { cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(1)) },
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

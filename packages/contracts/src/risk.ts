@@ -128,7 +128,7 @@ export const RiskCaseDetail = RiskCaseRow.extend({
   thresholdsVersion: z.number().int().nullable(),
   /** The records of the payments involved, both sides. */
   payments: z.array(RiskPayment),
-  /** The card token's records at any terminal, 7 days before to 1 day after the case, newest first. */
+  /** The records of the case's card token (or of the cards it names, at most 20) at any terminal, 7 days before to 1 day after the case, newest first. */
   cardHistory: z.array(RiskPayment),
   /** The terminal's records 2 hours either side of the case, newest first. */
   terminalHistory: z.array(RiskPayment),

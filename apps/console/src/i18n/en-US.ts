@@ -2205,7 +2205,7 @@ const enUS: Messages<typeof zhCN> = {
       cards: 'Cards involved',
       action: 'Suggested action',
       payments: 'Payments of this case (terminal and host side)',
-      cardHistory: 'The card’s history',
+      cardHistory: 'History of the cards involved',
       cardHistoryHint: '7 days before to 1 day after',
       terminalHistory: 'The terminal’s history',
       terminalHistoryHint: '2 hours either side',

@@ -2201,7 +2201,7 @@ const zhCN = {
       cards: '涉及卡数',
       action: '建议处置',
       payments: '本案交易（终端侧与主机侧）',
-      cardHistory: '该卡的交易历史',
+      cardHistory: '涉及卡的交易历史',
       cardHistoryHint: '前 7 天至后 1 天',
       terminalHistory: '该终端的交易历史',
       terminalHistoryHint: '前后各 2 小时',

@@ -129,8 +129,8 @@ export async function casePayments(tx: RawTx, orgId: string, txnIds: string[]): 
   return [...terminal, ...host].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
 }
 
-export async function cardHistory(tx: RawTx, orgId: string, cardToken: string, from: Date, to: Date, limit = 100): Promise<PaymentRow[]> {
-  return tx.query<PaymentRow>(`${TERMINAL_PAYMENT} WHERE t.org_id = $1 AND t.card_token = $2 AND t.at >= $3 AND t.at < $4 ORDER BY t.at DESC LIMIT $5`, [orgId, cardToken, from, to, limit]);
+export async function cardHistory(tx: RawTx, orgId: string, cardTokens: string[], from: Date, to: Date, limit = 200): Promise<PaymentRow[]> {
+  return tx.query<PaymentRow>(`${TERMINAL_PAYMENT} WHERE t.org_id = $1 AND t.card_token = ANY($2::text[]) AND t.at >= $3 AND t.at < $4 ORDER BY t.at DESC LIMIT $5`, [orgId, cardTokens, from, to, limit]);
 }
 
 export async function terminalHistory(tx: RawTx, orgId: string, terminalId: string, from: Date, to: Date, limit = 200): Promise<PaymentRow[]> {

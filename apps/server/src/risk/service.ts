@@ -136,7 +136,7 @@ export class RiskService {
       await recordAuditTx(tx, actor, actor.orgId, { action: 'decide', entity: 'risk_case', entityId: id, after: { code: row.code, decision: body.decision, note } }, now);
       const blocked: string[] = [];
       if (block) {
-        const reason = translate(lang, 'risk.block_reason_case', { code: row.code });
+        const reason = translate(lang, 'risk.block_reason_case', { code: kindName(lang, row.code) });
         const want = [...(block.cardTokens ?? []).map((v) => ['card_token', v] as const), ...(block.terminalIds ?? []).map((v) => ['terminal', v] as const)];
         for (const [kind, value] of want) {
           const blockId = await repo.insertBlock(tx, actor.orgId, { kind, value, reason, findingId: id, createdBy: authorId(actor), expiresAt }, now);
@@ -168,10 +168,11 @@ export class RiskService {
     const first = new Date(row.first_at);
     const last = new Date(row.last_at);
     const payments = await repo.casePayments(tx, orgId, row.txn_ids);
-    const card = row.card_token ?? (involved.cardTokens.length === 1 ? involved.cardTokens[0]! : null);
+    // One card's history, or the cards a case names (card testing: the tested cards), at most 20.
+    const cards = row.card_token ? [row.card_token] : involved.cardTokens.slice(0, 20);
     const terminalId = row.terminal_id ?? involved.terminalIds[0] ?? null;
     const [cardHistory, terminalHistory, notes, blocks, related, labels] = [
-      card ? await repo.cardHistory(tx, orgId, card, new Date(first.getTime() - 7 * DAY), new Date(last.getTime() + DAY)) : [],
+      cards.length ? await repo.cardHistory(tx, orgId, cards, new Date(first.getTime() - 7 * DAY), new Date(last.getTime() + DAY)) : [],
       terminalId ? await repo.terminalHistory(tx, orgId, terminalId, new Date(first.getTime() - 2 * HOUR), new Date(last.getTime() + 2 * HOUR)) : [],
       await repo.notesOf(tx, id),
       await repo.activeBlocksFor(tx, orgId, involved.cardTokens, involved.terminalIds, this.ctx.clock.now()),
