@@ -6,6 +6,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
 import { alertsApi, type NotificationRow } from '../../api/alerts';
+import { useAuth } from '../../auth/AuthContext';
 import { SEVERITY_COLORS } from '../../lib/alerts';
 import { fromNow } from '../../lib/fleet';
 import { NOTIFICATIONS_REFRESH_MS, pollUnlessRefused, useLang } from './queries';
@@ -14,6 +15,7 @@ import './alerts.css';
 export function NotificationBell() {
   const { t } = useTranslation();
   const navigate = useNavigate();
+  const { me } = useAuth();
   const qc = useQueryClient();
   const [open, setOpen] = useState(false);
   const lng = useLang();
@@ -37,6 +39,9 @@ export function NotificationBell() {
     read.mutate([n.id]);
     if (n.alertId) navigate(`/alerts/${n.alertId}`);
     else if (n.ticketId) navigate(`/tickets/${n.ticketId}`);
+    // Live findings: a duplicate charge opens the merchant's money page (staff: the findings inbox), fraud the risk inbox.
+    else if (n.kind === 'finding.dup') navigate(me?.role === 'merchant' ? '/money' : '/findings?kind=dup');
+    else if (n.kind === 'finding.risk') navigate('/risk');
   };
 
   const panel = (
