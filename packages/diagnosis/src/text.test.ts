@@ -233,3 +233,17 @@ describe('blame said of a part', () => {
     expect(concepts('the cause is the keypad, it is stuck')).toContain('keypad');
   });
 });
+
+describe('bare mentions and changes told with their object', () => {
+  it('takes a part named with nothing said of it as context when another part plainly fails, else as the complaint', () => {
+    expect(concepts('挥卡没反应。插卡这台是去年买的')).toEqual(['tap']);
+    expect(concepts('Tapping fails; the chip reader we bought last year')).toEqual(['tap']);
+    expect(concepts('插卡这台是去年买的')).toEqual(['chip']);
+  });
+
+  it('ties trouble to a change told with its object even without a cue, but not to a bare verb', () => {
+    expect(analyseText('换了新的流量卡，一直离线').get('change.sim')).toBe(1);
+    expect(analyseText('We swapped the SIM card. It shows no network').get('change.sim')).toBe(1);
+    expect(analyseText('搬了一箱货，挥卡没反应').has('after_change')).toBe(false);
+  });
+});

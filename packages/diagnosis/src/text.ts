@@ -4,18 +4,23 @@
  * domain words, so 挥卡 stays one word), English matched on word boundaries. The lexicon is data:
  * knowledge/symptoms.json.
  *
- * How a clause is read (the lexicon's `about` says the same):
+ * How a clause is read (the lexicon's `about` entries and docs/diagnosis.md say the same):
+ *  - chat typing is mended first (doesnt → doesn't; a space between Chinese characters ends a clause);
  *  - the text is cut at punctuation and at contrast words (但是, but, …): "打印机还能用，但是挥卡没反应"
- *    is two clauses, one about what works and one about what fails;
+ *    is two clauses, one about what works and one about what fails; a part left dangling at the end of
+ *    a piece takes what the next piece opens with (可扫码就是扫不上, 我们查了电池，没问题);
  *  - markers are matched longest first and do not overlap, so 没问题 is one working-marker and never
- *    没 + 问题 (two failure markers);
+ *    没 + 问题 (two failure markers); 打不开-style complements are failures, "never had any issue" works;
  *  - a concept takes the polarity of the nearest marker after it (in both languages the predicate
  *    follows what it is about: "chip works and tap doesn't"), else of the nearest before it, else it
- *    is a complaint;
- *  - an exonerating marker before a concept (不是, "not the", "nothing wrong with") says that part is
- *    not the problem: it is reported as working;
- *  - a change (an update, a new SIM, new settings, a move) followed by a temporal cue (之后, since)
- *    and a complaint gives `after_change` and `change.<what>`;
+ *    is a complaint — unless it is the object of another part's predicate ("does not register taps"),
+ *    or a bare mention (nothing said of it) while another part plainly fails;
+ *  - an exonerating marker before a part (不是, "not the", "nothing wrong with") says that part, and
+ *    those listed with it, are not the problem; a workaround marker ("use … instead", 让顾客用) says
+ *    the part after it works; an action in a clause that says it was tried (重启了也没用) is neither;
+ *  - a change (an update, a new SIM, new settings, a move) tied to a complaint by a temporal cue
+ *    (之后, since), a cause named (because, 跟…有关) or a past time (last week, 前几天) — or told with
+ *    its object at all — gives `after_change` and `change.<what>`;
  *  - an operator keying an amount wrongly gives `amount`: a keying verb with an amount, a known
  *    phrase (多打了两个零), or two amounts a power of ten apart (58 → 5800) next to a keying verb or a
  *    currency.
