@@ -376,9 +376,12 @@ export const transactions = pgTable(
     /** Denormalised from the terminal at ingest, so merchant-scoped money pages need no join. */
     merchantId: uuid('merchant_id'),
   },
+  // Partitioned by day of `at` on both databases (migration 0013, ingest/partitions.ts), so the key holds `at`:
+  // a re-delivered line is the same message at the same time, stored once.
   (t) => [
-    primaryKey({ columns: [t.terminalId, t.msgId] }),
+    primaryKey({ columns: [t.terminalId, t.msgId, t.at] }),
     index('transactions_terminal_at').on(t.terminalId, t.at),
+    index('transactions_merchant_at').on(t.merchantId, t.at),
     index('transactions_card').on(t.cardToken, t.at),
     index('transactions_terminal_stan').on(t.terminalId, t.stan),
     index('transactions_org_at').on(t.orgId, t.at),
@@ -427,6 +430,7 @@ export const hostRecords = pgTable(
     index('host_records_org_rrn').on(t.orgId, t.rrn),
     index('host_records_org_at').on(t.orgId, t.at),
     index('host_records_received_at').on(t.receivedAt),
+    index('host_records_merchant_at').on(t.merchantId, t.at),
   ],
 );
 

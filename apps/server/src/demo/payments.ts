@@ -21,7 +21,7 @@ import type { Database } from '../db/client.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Clock } from '../platform/clock.js';
 import type { PaymentFeed } from '../payments/feed.js';
-import { insertHostRecords } from '../payments/hostStore.js';
+import { hostPartitions, insertHostRecords, rowTimes } from '../payments/hostStore.js';
 import { hostTxnRecord } from '../payments/records.js';
 
 const MIN = 60_000;
@@ -127,9 +127,11 @@ export function startDemoPayments(o: DemoPaymentsOptions): DemoPayments {
     }
   });
 
+  const partitions = hostPartitions(db, () => 400);
   async function flush(): Promise<void> {
     while (pending.length) {
       const batch = pending.splice(0, 5_000);
+      await partitions.ensure(rowTimes(batch), clock.now().getTime());
       const stored = await db.rawTransaction((tx) => insertHostRecords(tx, batch));
       written += stored.length;
       const recs: TxnRecord[] = [];

@@ -18,7 +18,7 @@ import { csvRows, type RawTx } from '../db/client.js';
 import type { AppContext } from '../platform/context.js';
 import { decodeMessage, type Decoded } from './decode.js';
 import { DecodeThread } from './decodeThread.js';
-import { TelemetryPartitions } from './partitions.js';
+import { DayPartitions, TelemetryPartitions } from './partitions.js';
 import { prepare, writeBatch, type Accepted, type Prepared } from './store.js';
 
 export type RejectReason = RejectionReason;
@@ -96,6 +96,8 @@ export class IngestPipeline {
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
   readonly partitions: TelemetryPartitions;
+  /** Day partitions of transactions, kept as long as roll-ups (ROLLUP_RETENTION_DAYS). */
+  readonly txnPartitions: DayPartitions;
   private committedListeners: ((batch: readonly Accepted[], stored: readonly boolean[]) => void)[] = [];
 
   constructor(
@@ -107,6 +109,7 @@ export class IngestPipeline {
     const writers = opts.writers ?? (ctx.db.kind === 'postgres' ? 3 : 1);
     this.lanes = Array.from({ length: writers }, () => ({ queue: [], busy: false, timer: null }));
     this.partitions = new TelemetryPartitions(ctx.db, () => ctx.config.TELEMETRY_RETENTION_DAYS);
+    this.txnPartitions = new DayPartitions(ctx.db, () => ctx.config.ROLLUP_RETENTION_DAYS, 'transactions');
     this.threadMode = opts.decodeThread ?? 'auto';
   }
 
@@ -291,8 +294,13 @@ export class IngestPipeline {
     const now = this.ctx.clock.now();
     try {
       const ats: number[] = [];
-      for (const p of batch) if (p.rec.kind === 'telemetry') ats.push(p.rec.atMs);
+      const txnAts: number[] = [];
+      for (const p of batch) {
+        if (p.rec.kind === 'telemetry') ats.push(p.rec.atMs);
+        else if (p.rec.kind === 'txn') txnAts.push(p.rec.atMs);
+      }
       if (ats.length) await this.partitions.ensure(ats, now.getTime());
+      if (txnAts.length) await this.txnPartitions.ensure(txnAts, now.getTime());
       const stored = await this.ctx.db.rawTransaction(async (tx) => {
         const s = batch.length ? await writeBatch(tx, batch, careful) : [];
         if (rejections.length) await writeRejections(tx, rejections);

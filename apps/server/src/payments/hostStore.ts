@@ -3,7 +3,8 @@
  * before (under any time) or twice in the same batch is skipped; a writer running at the same moment
  * waits on the key and then skips it too. Returns the rows stored now, as records.ts reads them.
  */
-import { csvRows, type RawTx } from '../db/client.js';
+import { csvRows, type Database, type RawTx } from '../db/client.js';
+import { DayPartitions } from '../ingest/partitions.js';
 import type { HostRecordRow } from './records.js';
 
 /** host_records' columns, in the order of a row given to insertHostRecords. */
@@ -25,3 +26,9 @@ export async function insertHostRecords(tx: RawTx, rows: readonly unknown[][]): 
      RETURNING id, terminal_id, merchant_id, at, type, stan, rrn, auth_code, amount_minor, currency, entry_mode, outcome, response_code, card_token, original_stan, original_rrn, mcc`,
   );
 }
+
+/** host_records' day partitions, kept as long as roll-ups; made before a write, in transactions of their own. */
+export const hostPartitions = (db: Database, retentionDays: () => number) => new DayPartitions(db, retentionDays, 'host_records');
+
+/** The `at` of each row given to insertHostRecords, as instants. */
+export const rowTimes = (rows: readonly unknown[][]) => rows.map((r) => Date.parse(String(r[HOST_COLUMNS.indexOf('at')])));

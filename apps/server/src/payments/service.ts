@@ -29,7 +29,7 @@ import { translate } from '../i18n/messages.js';
 import type { AppContext } from '../platform/context.js';
 import type { PaymentFeed } from './feed.js';
 import { formatOf, parseHostLog, type LineProblem } from './hostParse.js';
-import { insertHostRecords } from './hostStore.js';
+import { hostPartitions, insertHostRecords } from './hostStore.js';
 import { hostRecordId, hostTxnRecord, terminalRecordId, type HostRecordRow } from './records.js';
 import * as repo from './repository.js';
 
@@ -51,10 +51,14 @@ export function dayBounds(day: string): { from: Date; to: Date } {
 }
 
 export class PaymentService {
+  private readonly partitions;
+
   constructor(
     private ctx: AppContext,
     private feed: PaymentFeed,
-  ) {}
+  ) {
+    this.partitions = hostPartitions(ctx.db, () => ctx.config.ROLLUP_RETENTION_DAYS);
+  }
 
   // ---- host records ----
 
@@ -68,6 +72,7 @@ export class PaymentService {
     const problems: LineProblem[] = [...parsed.problems];
 
     const refs = [...new Set(parsed.records.map((r) => r.input.terminalRef))];
+    if (parsed.records.length) await this.partitions.ensure(parsed.records.map((r) => Date.parse(r.input.at)), now.getTime());
     const stored = await this.ctx.db.rawTransaction(async (tx) => {
       const terminals = refs.length
         ? await tx.query<{ id: string; tid: string | null; serial_number: string; merchant_id: string | null }>(
