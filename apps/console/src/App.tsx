@@ -15,6 +15,8 @@ import LoginPage from './pages/LoginPage';
 
 const OverviewPage = lazy(() => import('./pages/OverviewPage'));
 const OrganizationsPage = lazy(() => import('./pages/OrganizationsPage'));
+// -- operations page --
+const JobsPage = lazy(() => import('./pages/operations/JobsPage'));
 const MerchantsPage = lazy(() => import('./pages/MerchantsPage'));
 const SitesPage = lazy(() => import('./pages/SitesPage'));
 const TerminalsPage = lazy(() => import('./pages/TerminalsPage'));
@@ -138,6 +140,8 @@ function AppRoutes() {
         <Route path="devices/enrollment" element={<Guard permission="devices:manage"><EnrollmentCodesPage /></Guard>} />
         <Route path="devices/rejections" element={<Guard permission="devices:manage"><RejectionsPage /></Guard>} />
         <Route path="audit" element={<Guard permission="audit:read"><AuditPage /></Guard>} />
+        {/* -- operations routes -- */}
+        <Route path="admin/jobs" element={<Guard permission="system:operate"><JobsPage /></Guard>} />
         <Route path="alerts" element={<Guard permission="alerts:read"><AlertsPage /></Guard>} />
         <Route path="alerts/rules" element={<Guard permission="alerts:read" staff><AlertRulesPage /></Guard>} />
         <Route path="alerts/silences" element={<Guard permission="alerts:read" staff><SilencesPage /></Guard>} />

@@ -19,6 +19,7 @@ import {
   QrcodeOutlined,
   StopOutlined,
   ToolOutlined,
+  ScheduleOutlined,
   AlertOutlined,
   ControlOutlined,
   PauseCircleOutlined,
@@ -164,6 +165,9 @@ export function AppLayout() {
         { key: 'enrollment', path: '/devices/enrollment', icon: <QrcodeOutlined />, label: t('nav.enrollment'), permission: 'devices:manage' },
         { key: 'rejections', path: '/devices/rejections', icon: <StopOutlined />, label: t('nav.rejections'), permission: 'devices:manage' },
         { key: 'audit', path: '/audit', icon: <AuditOutlined />, label: t('nav.audit'), permission: 'audit:read' },
+        // -- operations menu --
+        // Installation-wide: platform administrators only.
+        { key: 'admin-jobs', path: '/admin/jobs', icon: <ScheduleOutlined />, label: t('operations.nav'), permission: 'system:operate' },
       ]),
     ].filter((g): g is NonNullable<typeof g> => g !== null);
   }, [t, can, me?.role]);

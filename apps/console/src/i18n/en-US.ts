@@ -2380,6 +2380,32 @@ const enUS: Messages<typeof zhCN> = {
       exported: 'Exported {{name}}',
     },
   },
+  // -- operations --
+  operations: {
+    nav: 'Background jobs',
+    title: 'Background jobs',
+    subtitle: 'The job queues all worker processes share: waiting, running, and jobs that failed every try (dead letters).',
+    queues: 'Job queues',
+    deadLetters: 'Failed jobs (dead letters)',
+    deadLettersHint: 'A job that fails is retried with growing pauses; one that still fails after its last retry is kept here for 30 days, for an operator to read why.',
+    job: 'Job',
+    waiting: 'Waiting',
+    active: 'Running',
+    failed: 'Failed',
+    failedAt: 'Failed at',
+    createdAt: 'Created',
+    error: 'Last error',
+    tries: 'Tries',
+    payload: 'Job data',
+    allJobs: 'All jobs',
+    noQueues: 'No jobs yet (they appear once a worker process has started)',
+    noDeadLetters: 'No failed jobs',
+    jobNames: {
+      'alert.diagnose': 'Alert diagnosis',
+      'sla.pass': 'SLA check',
+      'retention.prune': 'Retention clean-up',
+    },
+  },
 };
 
 export default enUS;

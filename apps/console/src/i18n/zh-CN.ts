@@ -2376,6 +2376,32 @@ const zhCN = {
       exported: '已导出 {{name}}',
     },
   },
+  // -- operations --
+  operations: {
+    nav: '后台任务',
+    title: '后台任务',
+    subtitle: '全部工作进程共用的任务队列：排队、运行中，以及所有重试都失败的任务（死信）。',
+    queues: '任务队列',
+    deadLetters: '失败的任务（死信）',
+    deadLettersHint: '每个任务失败后会按退避间隔自动重试；重试次数用完仍失败的任务保留在这里 30 天，供运维人员查看原因。',
+    job: '任务',
+    waiting: '排队中',
+    active: '运行中',
+    failed: '失败',
+    failedAt: '失败时间',
+    createdAt: '创建时间',
+    error: '最后一次错误',
+    tries: '尝试次数',
+    payload: '任务数据',
+    allJobs: '全部任务',
+    noQueues: '尚无任务（工作进程首次启动后出现）',
+    noDeadLetters: '没有失败的任务',
+    jobNames: {
+      'alert.diagnose': '告警诊断',
+      'sla.pass': 'SLA 检查',
+      'retention.prune': '数据保留清理',
+    },
+  },
 };
 
 export default zhCN;
