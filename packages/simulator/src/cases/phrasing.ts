@@ -353,6 +353,11 @@ const CHANGES_DEV: Record<string, { change: Pool['devOnly']; trouble: Pool['devO
   network_device: { change: dev(['店里加了一台监控录像机'], ['we plugged a new laptop into the router']), trouble: dev(['网络老是断'], ['the connection drops every few minutes']) },
 };
 const AMOUNT_DEV = dev(['收银员手滑，{a}打成了{b}', '{a}的单子刷成了{b}', '{a}块钱的东西，结果扣了顾客{b}块'], ['The cashier entered {b} when it should have been {a}', 'Charged {b} on a {a} bill by accident', 'We accidentally charged {b} for something that costs {a}']);
+const PLAIN_DEV = dev(['{F}{f}，怎么回事', '店里这台{F}{f}，一上午了', '{F}突然{f}'], ['{F} {f}, any idea why?', 'Since lunch {F} {f}', 'Our {F} {f} all of a sudden']);
+const FILLER_DEV = {
+  lead: dev(['师傅，', '', '打扰一下，'], ['Hey team, ', '', 'Hello support. ']),
+  tail: dev(['，生意都做不了了', '', '，谢谢师傅'], [', losing sales here', '', ', cheers']),
+};
 const withDev = (p: Pool, d?: Pool['devOnly']): Pool => (d ? { ...p, devOnly: d } : p);
 
 interface Wordings {
@@ -381,8 +386,8 @@ const GENERATION_2: Wordings = {
     Object.entries(CHANGES).map(([k, c]) => [k, { ...c, change: withDev(more(c.change, CHANGES_MORE[k]!.change), CHANGES_DEV[k]!.change), trouble: withDev(more(c.trouble, CHANGES_MORE[k]!.trouble), CHANGES_DEV[k]!.trouble) }]),
   ),
   changeTemplates: withDev(more(CHANGE_TEMPLATES, CHANGE_TEMPLATES_MORE), CHANGE_TEMPLATES_DEV),
-  filler: { lead: more(FILLER.lead, FILLER_MORE.lead), tail: more(FILLER.tail, FILLER_MORE.tail) },
-  plain: more(PLAIN, PLAIN_MORE),
+  filler: { lead: withDev(more(FILLER.lead, FILLER_MORE.lead), FILLER_DEV.lead), tail: withDev(more(FILLER.tail, FILLER_MORE.tail), FILLER_DEV.tail) },
+  plain: withDev(more(PLAIN, PLAIN_MORE), PLAIN_DEV),
 };
 
 /** The even (dev) or odd (held-out) entries of a pool. */
