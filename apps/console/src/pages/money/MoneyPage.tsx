@@ -69,7 +69,7 @@ function OpenFinding({ finding }: { finding: FindingRow }) {
       <Typography.Paragraph type="secondary" className="money-what">
         {t('money.terminal')}: {finding.terminalSerial ?? '—'} · {t(`money.actions.${finding.action}` as 'money.actions.refund_duplicate', { defaultValue: finding.action })}
       </Typography.Paragraph>
-      {detail.isLoading ? <Skeleton active paragraph={{ rows: 2 }} /> : detail.data ? <PaymentsTable payments={detail.data.payments} currency={finding.currency} /> : null}
+      {detail.isLoading ? <Skeleton active paragraph={{ rows: 2 }} /> : detail.data ? <PaymentsTable payments={detail.data.payments} currency={finding.currency} compact /> : null}
       <Space wrap className="money-card-actions">
         <Link to={`/findings/${finding.id}`}>
           <Button>{t('money.bothSides')}</Button>
@@ -112,7 +112,7 @@ function ChargedTwiceCheck() {
             showIcon
             message={answer.verdict === 'no' && !answer.payments.length ? t('money.check.noPayments') : t(`money.check.${answer.verdict}`)}
           />
-          {answer.payments.length > 0 && <PaymentsTable payments={answer.payments} currency={answer.payments[0]?.terminal?.currency ?? null} />}
+          {answer.payments.length > 0 && <PaymentsTable payments={answer.payments} currency={answer.payments[0]?.terminal?.currency ?? null} compact />}
           {answer.findings.map((f) => (
             <Link key={f.id} to={`/findings/${f.id}`}>
               {t(`money.codes.${f.code}`)} · {formatMoney(i18n.language, f.amountMinor, f.currency)}

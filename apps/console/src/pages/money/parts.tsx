@@ -28,7 +28,8 @@ function Side({ line }: { line: FindingLine | null }) {
 }
 
 /** One row per payment: when, how much, the references, what the terminal and the host said, and what undid it. */
-export function PaymentsTable({ payments, currency }: { payments: FindingPayment[]; currency?: string | null }) {
+/** `compact`: on a phone only when, how much and the references (the money page's cards); both sides from tablets up. */
+export function PaymentsTable({ payments, currency, compact }: { payments: FindingPayment[]; currency?: string | null; compact?: boolean }) {
   const { t, i18n } = useTranslation();
   const lang = i18n.language;
   const first = (p: FindingPayment) => p.terminal ?? p.host;
@@ -67,5 +68,7 @@ export function PaymentsTable({ payments, currency }: { payments: FindingPayment
         ),
     },
   ];
-  return <Table rowKey="txnId" size="small" columns={columns} dataSource={payments} pagination={false} scroll={{ x: 760 }} data-testid="finding-payments" />;
+  const wide = new Set(['terminal', 'host', 'undone']);
+  const shown = compact ? columns.map((c) => (wide.has(String(c.key)) ? { ...c, responsive: ['md' as const] } : c.key === 'rrn' ? { ...c, responsive: ['sm' as const] } : c)) : columns;
+  return <Table rowKey="txnId" size="small" columns={shown} dataSource={payments} pagination={false} scroll={compact ? undefined : { x: 760 }} data-testid="finding-payments" />;
 }
