@@ -261,7 +261,7 @@ describe('risk/decide', () => {
     await decide(cookie, payment()); // warm
     await t.db.rawTransaction((tx) => tx.query(`INSERT INTO risk_blocks (org_id, kind, value) VALUES ($1, 'card_token', 'tok_elsewhere')`, [A.org.id]));
     expect((await decide(cookie, payment({ cardToken: 'tok_elsewhere' }))).json().verdict).toBe('allow');
-    t.clock.advance(6_000);
+    t.clock.advance(11_000);
     let verdict = '';
     for (let i = 0; i < 100 && verdict !== 'block'; i++) {
       verdict = (await decide(cookie, payment({ cardToken: 'tok_elsewhere' }))).json().verdict;

@@ -5,7 +5,7 @@
  *
  * Freshness: this process reloads an organization right after its own changes (a block, a decision;
  * the findings engine calls `invalidate` when it opens or resolves a fraud finding). Changes made by
- * other processes are picked up by age: an index older than `maxAgeMs` is reloaded in the background
+ * other processes are picked up by age: an index older than `maxAgeMs` (10 s) is reloaded in the background
  * while the current one keeps answering, so a request never waits on the database once warm.
  */
 import type { RawTx } from '../db/client.js';
@@ -43,7 +43,7 @@ export class DecideIndex {
   constructor(
     private readonly run: Loader,
     private readonly clock: Clock,
-    private readonly maxAgeMs = 5_000,
+    private readonly maxAgeMs = 10_000,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 

@@ -300,15 +300,19 @@ export async function loadIndexRows(tx: RawTx, orgId: string, now: Date): Promis
     `SELECT b.id, b.kind, b.value, b.expires_at FROM risk_blocks b WHERE b.org_id = $1 AND ${activeAt('$2')}`,
     [orgId, now],
   );
-  const cases = await tx.query<IndexRows['cases'][number]>(
-    `SELECT f.id, f.code, f.card_token, f.terminal_id FROM txn_findings f WHERE f.org_id = $1 AND ${RISK} AND f.status = 'open' AND f.decision IS NULL
-     UNION
-     SELECT f.id, f.code, t.card_token, t.terminal_id
-       FROM txn_findings f CROSS JOIN LATERAL jsonb_array_elements_text(f.txn_ids) x(rid)
-       JOIN transactions t ON t.terminal_id = CASE WHEN x.rid ~ '^[0-9a-f-]{36}/' THEN left(x.rid, 36)::uuid END AND t.msg_id = substr(x.rid, 38)
-      WHERE f.org_id = $1 AND ${RISK} AND f.status = 'open' AND f.decision IS NULL`,
+  const open = `f.org_id = $1 AND ${RISK} AND f.status = 'open' AND f.decision IS NULL`;
+  const own = await tx.query<IndexRows['cases'][number]>(`SELECT f.id, f.code, f.card_token, f.terminal_id FROM txn_findings f WHERE ${open}`, [orgId]);
+  // The cards and terminals of each open case's terminal records (card testing names many cards).
+  // The ids are split first (materialised), so the join reads transactions by its primary key.
+  const involved = await tx.query<IndexRows['cases'][number]>(
+    `WITH ids AS MATERIALIZED (
+        SELECT f.id, f.code, left(x.rid, 36) AS tid, substr(x.rid, 38) AS mid
+          FROM txn_findings f CROSS JOIN LATERAL jsonb_array_elements_text(f.txn_ids) x(rid)
+         WHERE ${open} AND x.rid ~ '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/')
+     SELECT ids.id, ids.code, t.card_token, t.terminal_id FROM ids JOIN transactions t ON t.terminal_id = ids.tid::uuid AND t.msg_id = ids.mid`,
     [orgId],
   );
+  const cases = [...own, ...involved];
   return { terminals, blocks, cases };
 }
 

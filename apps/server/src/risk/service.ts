@@ -54,7 +54,7 @@ export class RiskService {
     private readonly ctx: AppContext,
     opts: RiskServiceOptions = {},
   ) {
-    this.index = new DecideIndex((fn) => ctx.db.rawTransaction(fn), ctx.clock, opts.decideMaxAgeMs ?? 5_000, (err) => ctx.log.warn({ err }, 'risk decide index reload failed'));
+    this.index = new DecideIndex((fn) => ctx.db.rawTransaction(fn), ctx.clock, opts.decideMaxAgeMs ?? 10_000, (err) => ctx.log.warn({ err }, 'risk decide index reload failed'));
   }
 
   /**
