@@ -63,15 +63,19 @@ async function run(): Promise<void> {
     await phone.getByTestId('money-page').waitFor();
     // The demo's history loads first, then the live fleet stages the double submit; the engine finds it within seconds.
     const started = Date.now();
-    const card = phone.getByTestId('money-open-finding').first();
-    while (!(await card.isVisible())) {
-      assert(Date.now() - started < 240_000, 'the staged double submit never showed on /money within 4 minutes');
-      await phone.waitForTimeout(3_000);
-      await phone.reload();
-      await phone.getByTestId('money-page').waitFor();
+    let findingId: string | undefined;
+    while (!findingId) {
+      assert(Date.now() - started < 240_000, 'the staged double submit was not found within 4 minutes');
+      const list = (await (await phone.request.get(`${base}/api/v1/findings?code=dup.double_submit&status=open`)).json()) as { items: { id: string }[] };
+      findingId = list.items[0]?.id;
+      if (!findingId) await phone.waitForTimeout(2_000);
     }
-    log(`the double submit showed on /money after ${Math.round((Date.now() - started) / 1000)} s`);
-    const findingId = (await card.getAttribute('data-finding-id'))!;
+    log(`the double submit was found ${Math.round((Date.now() - started) / 1000)} s after the demo was ready`);
+    await phone.reload();
+    // The demo's other traffic has duplicate charges of its own (timeouts the host approved): find this one's card.
+    const card = phone.locator(`[data-testid="money-open-finding"][data-finding-id="${findingId}"]`);
+    await card.waitFor();
+    await card.scrollIntoViewIfNeeded();
     const finding = (await (await phone.request.get(`${base}/api/v1/findings/${findingId}`)).json()) as Finding;
     assertEqual(finding.code, 'dup.double_submit', 'the merchant’s finding');
     assertEqual(finding.status, 'open', 'the finding before the refund');
@@ -81,6 +85,7 @@ async function run(): Promise<void> {
     assertEqual(await card.getByTestId('refund-this').count(), 1, 'one payment marked "refund this one"');
     await noHorizontalOverflow(phone, '/money at 390 px');
     await shot(phone, 'merchant-money-phone-zh');
+    await shot(phone, 'merchant-double-submit-card-phone-zh', card);
 
     // 2. "Was this customer charged twice?" — the time and amount of the sale.
     const dup = finding.payments.find((p) => p.toRefund)!;
@@ -110,13 +115,19 @@ async function run(): Promise<void> {
     await signIn(admin, base, ADMIN_EMAIL, ADMIN_PASSWORD);
     const rrn = dup.terminal?.rrn ?? dup.host?.rrn;
     assert(rrn, 'the duplicate has a reference number to refund against');
+    // The host names the terminal by its TID or serial number.
+    const terminal = (await (await admin.request.get(`${base}/api/v1/terminals/${finding.terminalId}`)).json()) as { terminal?: { serialNumber: string; tid?: string | null }; serialNumber?: string; tid?: string | null };
+    const t = terminal.terminal ?? terminal;
+    const hostTerminal = t.serialNumber;
+    assert(hostTerminal, `the terminal's serial number: ${JSON.stringify(terminal).slice(0, 200)}`);
     const refund = {
-      id: `e2e-refund-${findingId.slice(0, 8)}`, source: 'host', at: new Date().toISOString(), merchantId: finding.merchantId, terminalId: finding.terminalId,
+      id: `e2e-refund-${findingId.slice(0, 8)}`, source: 'host', at: new Date().toISOString(), merchantId: finding.merchantId, terminalId: hostTerminal,
       type: 'refund', amountMinor: finding.refund!.amountMinor, currency: 'CNY', entryMode: 'chip', stan: '987654', outcome: 'approved', responseCode: '00',
       originalRrn: rrn, ...(finding.cardToken ? { cardToken: finding.cardToken } : {}),
     };
     const imported = await admin.request.post(`${base}/api/v1/host-records?format=jsonl`, { multipart: { file: { name: 'refund.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(JSON.stringify(refund) + '\n') } } });
     assertEqual(imported.status(), 200, `host refund import: ${await imported.text()}`);
+    assertEqual(((await imported.json()) as { stored: number }).stored, 1, `the refund is stored: ${await imported.text()}`);
 
     // 5. The finding closes by itself; the merchant sees it settled.
     current = phone;
