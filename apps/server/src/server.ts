@@ -27,6 +27,7 @@ import { systemClock, type Clock } from './platform/clock.js';
 import { buildConsole, CONSOLE_DIST } from './platform/consoleBuild.js';
 import { lockDataDir } from './platform/dataLock.js';
 import { LOG_REDACT, LOG_SERIALIZERS } from './platform/logging.js';
+import { openSignals } from './platform/signals.js';
 
 export function createLogger(config: Config): Logger {
   return pino({
@@ -82,6 +83,12 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   // With an external broker a batch waits for few messages (see ingest/externalBroker.ts): flush sooner.
   const services = createServices(ctx, { maxDelayMs: config.MQTT_URL ? 2 : 25 });
   stops.unshift(() => services.pipeline.close());
+  // -- signals between processes --
+  // Revocations and commands to push reach every process at once (LISTEN/NOTIFY on PostgreSQL; see platform/signals.ts).
+  const signals = await openSignals({ db, databaseUrl: config.DATABASE_URL, log });
+  stops.unshift(() => signals.close());
+  services.devices.shareCredentials(signals);
+  services.commands.shareCommands(signals);
 
   let url: string | null = null;
   let mqttPort: number | null = null;
@@ -102,7 +109,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     if (config.MQTT_URL) {
       const ext = await startExternalIngest({ url: config.MQTT_URL, clientId: config.INGEST_CLIENT_ID ?? `poscare-ingest-${hostname()}-${config.PORT}`, devices: services.devices, pipeline: services.pipeline, log, group: config.MQTT_SHARED_GROUP, connections: config.INGEST_CONNECTIONS });
       const pub = ext.clients[0];
-      if (pub) services.commands.attachPublisher((orgId, terminalId, cmd) => pub.publishAsync(topicFor(orgId, terminalId, 'cmd'), JSON.stringify(cmd), { qos: 1 }).then(() => undefined));
+      if (pub) services.commands.attachPublisher((orgId, terminalId, cmd) => pub.publishAsync(topicFor(orgId, terminalId, 'cmd'), JSON.stringify(cmd), { qos: 1 }).then(() => undefined), { shared: true });
       stops.unshift(() => ext.close());
     } else {
       try {

@@ -18,7 +18,7 @@ import type { AppContext } from '../src/platform/context.js';
 export const TEST_PG_URL = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const dbKind = process.env.POSCARE_TEST_DB === 'postgres' ? 'postgres' : 'pglite';
 
-export async function testDatabase(kind: 'pglite' | 'postgres' = dbKind): Promise<{ db: Database; drop: () => Promise<void> }> {
+export async function testDatabase(kind: 'pglite' | 'postgres' = dbKind): Promise<{ db: Database; drop: () => Promise<void>; databaseUrl?: string }> {
   if (kind === 'pglite') {
     const db = await openDatabase({ dataDir: 'memory://' });
     await migrate(db);
@@ -35,6 +35,8 @@ export async function testDatabase(kind: 'pglite' | 'postgres' = dbKind): Promis
   await migrate(db);
   return {
     db,
+    /** The throw-away database's URL, for a second connection (another "process") on it. */
+    databaseUrl: url.toString(),
     drop: async () => {
       await db.close();
       const c = new pg.Client({ connectionString: TEST_PG_URL });
@@ -50,7 +52,7 @@ let cachedHash: Promise<string> | undefined;
 const passwordHash = () => (cachedHash ??= hashPassword(TEST_PASSWORD));
 
 export async function createTestApp() {
-  const { db, drop } = await testDatabase();
+  const { db, drop, databaseUrl } = await testDatabase();
   const clock = new FakeClock(new Date('2026-03-02T09:00:00+08:00'));
   const config = loadConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent' });
   const ctx: AppContext = { db, config, clock, log: pino({ level: 'silent' }) };
@@ -112,6 +114,8 @@ export async function createTestApp() {
     app,
     ctx,
     db,
+    /** Set on PostgreSQL: the test database's URL. */
+    databaseUrl,
     clock,
     services,
     f,

@@ -13,6 +13,7 @@ import { commands, deviceCredentials } from '../db/schema.js';
 import { AppError } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
 import { TerminalService } from '../terminals/service.js';
+import type { Signals } from '../platform/signals.js';
 
 /** A command nobody acknowledged within this time is reported as expired, and no longer delivered. */
 export const COMMAND_TTL_MS = 15 * 60_000;
@@ -27,14 +28,44 @@ export class CommandService {
   private terminals: TerminalService;
   private publisher: CommandPublisher | null = null;
   private local: LocalTerminals | null = null;
+  /** The publisher reaches every terminal (an external broker) rather than those on this process's own broker. */
+  private publisherShared = false;
+  private bus: Signals | null = null;
+  private unshare: (() => void) | null = null;
+  /** Tells this service's own push signals from other processes'. */
+  private readonly origin = randomUUID();
 
   constructor(private ctx: AppContext) {
     this.terminals = new TerminalService(ctx);
   }
 
-  /** Set by the process that holds an MQTT connection (embedded broker or external client). */
-  attachPublisher(p: CommandPublisher | null): void {
+  /**
+   * Set by the process that holds an MQTT connection: the embedded broker (reaches the terminals connected to
+   * this process) or an external broker's client (`shared`: reaches every terminal).
+   */
+  attachPublisher(p: CommandPublisher | null, opts: { shared?: boolean } = {}): void {
     this.publisher = p;
+    this.publisherShared = Boolean(opts.shared);
+  }
+
+  /**
+   * Signals between processes (platform/signals.ts): every stored command is signalled, and a process holding an
+   * MQTT connection pushes the commands other processes stored (an `api`-only process has no broker). A command
+   * the sender already pushed through an external broker is not pushed again by the others.
+   */
+  shareCommands(signals: Signals | null): void {
+    this.unshare?.();
+    this.unshare = null;
+    this.bus = signals;
+    if (!signals) return;
+    this.unshare = signals.subscribe('command.push', async ({ orgId, terminalId, command, from, pushed }) => {
+      if (from === this.origin) return;
+      if (this.local?.has(terminalId)) return this.local.deliver(terminalId, command);
+      if (!this.publisher || (pushed && this.publisherShared)) return;
+      await this.publisher(orgId, terminalId, command).catch((err: unknown) =>
+        this.ctx.log.warn({ err, terminalId, commandId: command.commandId }, 'signalled command not published over MQTT'),
+      );
+    });
   }
 
   /** Set by the live demo, whose simulated terminals answer commands like real ones. */
@@ -64,10 +95,25 @@ export class CommandService {
       await recordAudit(tx, actor, term.orgId, { action: 'command', entity: 'terminal', entityId: terminalId, after: { command: req.name, commandId: id, reason: req.reason ?? null } }, now);
     });
     const command: DeviceCommand = { v: PROTOCOL_VERSION, commandId: id, at: now.toISOString(), name: req.name, ...(req.args ? { args: req.args } : {}) };
-    if (this.local?.has(terminalId)) this.local.deliver(terminalId, command);
-    else if (this.publisher) {
+    let pushed = false;
+    if (this.local?.has(terminalId)) {
+      this.local.deliver(terminalId, command);
+      pushed = true;
+    } else if (this.publisher) {
       // Best effort: a terminal that is not connected gets it over HTTPS or when it comes back.
-      await this.publisher(term.orgId, terminalId, command).catch((err: unknown) => this.ctx.log.warn({ err, terminalId, commandId: id }, 'command not published over MQTT'));
+      pushed = await this.publisher(term.orgId, terminalId, command).then(
+        () => true,
+        (err: unknown) => {
+          this.ctx.log.warn({ err, terminalId, commandId: id }, 'command not published over MQTT');
+          return false;
+        },
+      );
+    }
+    // The other processes push it too when the terminal may be on their broker (or this one could not push).
+    if (this.bus && !(pushed && (this.publisherShared || this.local?.has(terminalId)))) {
+      await this.bus
+        .publish('command.push', { orgId: term.orgId, terminalId, command, from: this.origin, pushed })
+        .catch((err: unknown) => this.ctx.log.warn({ err, terminalId, commandId: id }, 'command not signalled to other processes'));
     }
     return (await this.list(actor, terminalId)).find((c) => c.id === id)!;
   }

@@ -13,6 +13,7 @@ import { type Actor, assertCan, systemActor } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
 import type { SecuritySignals } from '../security/signals.js';
+import type { Signals } from '../platform/signals.js';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -28,7 +29,10 @@ interface CacheEntry {
   until: number;
 }
 
-/** How long a process trusts its cached view of a credential; revocation in the same process is immediate. */
+/**
+ * How long a process trusts its cached view of a credential. A revocation or a new enrollment is immediate in
+ * the process that made it, and in every other process once signals are shared (`shareCredentials`).
+ */
 const CACHE_MS = 30_000;
 
 export class DeviceService {
@@ -42,6 +46,40 @@ export class DeviceService {
   /** Intrusion signals: a revoked terminal still sending, one credential used from two addresses at once. */
   attachSignals(signals: SecuritySignals): void {
     this.signals = signals;
+  }
+
+  private bus: Signals | null = null;
+  /** Counts credential signals, so a lookup that read the table before one arrived does not cache its stale row. */
+  private changes = 0;
+  private unshare: (() => void)[] = [];
+
+  /**
+   * Signals between processes (platform/signals.ts): a credential revoked or enrolled again in any process is
+   * dropped from this process's cache at once, and a revocation cuts this process's MQTT connections of the
+   * terminal; after the signals connection was lost the whole cache is dropped.
+   */
+  shareCredentials(signals: Signals | null): void {
+    for (const u of this.unshare.splice(0)) u();
+    this.bus = signals;
+    if (!signals) return;
+    this.unshare.push(
+      signals.subscribe('device.credential', ({ terminalId, revoked }) => {
+        this.changes++;
+        this.cache.delete(terminalId);
+        if (revoked) this.events.emit('revoked', terminalId);
+      }),
+      signals.onResync(() => {
+        this.changes++;
+        this.cache.clear();
+      }),
+    );
+  }
+
+  private announce(terminalId: string, orgId: string, revoked: boolean): Promise<void> {
+    if (!this.bus) return Promise.resolve();
+    return this.bus
+      .publish('device.credential', { terminalId, orgId, revoked })
+      .catch((err: unknown) => this.ctx.log.warn({ err, terminalId }, 'credential change not signalled to other processes'));
   }
 
   async createEnrollmentCode(actor: Actor, input: { label?: string | undefined; maxUses: number; expiresInHours: number }) {
@@ -92,7 +130,7 @@ export class DeviceService {
    */
   async enroll(code: string, serialNumber: string) {
     const now = this.ctx.clock.now();
-    return this.ctx.db.orm.transaction(async (tx) => {
+    const enrolled = await this.ctx.db.orm.transaction(async (tx) => {
       const [ec] = await tx
         .update(enrollmentCodes)
         .set({ uses: sql`${enrollmentCodes.uses} + 1` })
@@ -117,6 +155,9 @@ export class DeviceService {
       this.cache.delete(term.id);
       return { terminalId: term.id, orgId: term.orgId, secret, mqtt: { topicPrefix: topicFor(term.orgId, term.id, 'telemetry').replace(/\/telemetry$/, '') } };
     });
+    // Other processes may hold the old secret (or a revocation) in their cache.
+    await this.announce(enrolled.terminalId, enrolled.orgId, false);
+    return enrolled;
   }
 
   async revoke(actor: Actor, terminalId: string) {
@@ -134,6 +175,7 @@ export class DeviceService {
     });
     this.cache.set(terminalId, { orgId: row.orgId, secretHash: row.secretHash, revoked: true, until: Date.now() + CACHE_MS });
     this.events.emit('revoked', terminalId);
+    await this.announce(terminalId, row.orgId, true);
   }
 
   async credentialOf(actor: Actor, terminalId: string) {
@@ -149,6 +191,7 @@ export class DeviceService {
     if (hit && hit.until > Date.now()) return hit;
     // Only a well-formed UUID reaches the query: anything else would be a database error, not an unknown terminal.
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(terminalId)) return null;
+    const seen = this.changes;
     const [term] = await this.ctx.db.orm
       .select({ orgId: terminals.orgId, secretHash: deviceCredentials.secretHash, revokedAt: deviceCredentials.revokedAt, state: terminals.lifecycleState })
       .from(terminals)
@@ -160,7 +203,7 @@ export class DeviceService {
     }
     const entry = { orgId: term.orgId, secretHash: term.secretHash, revoked: Boolean(term.revokedAt) || term.state === 'retired', until: Date.now() + CACHE_MS };
     if (this.cache.size > 500_000) this.cache.clear();
-    this.cache.set(terminalId, entry);
+    if (seen === this.changes) this.cache.set(terminalId, entry);
     return entry;
   }
 
