@@ -119,6 +119,10 @@ describe('the live findings engine', () => {
     expect((await send(t, cred, [refund])).json()).toMatchObject({ accepted: 1 });
     await r.settled();
     expect(await findingRows()).toEqual([expect.objectContaining({ id: row!.id, status: 'resolved', resolved_reason: 'explained' })]);
+    // The finding now shows the refund against the duplicate, and nothing left to give back.
+    const shown = (await t.app.inject({ url: `/api/v1/findings/${row!.id}`, headers: { cookie: merchantCookie } })).json();
+    const refunded = shown.payments.find((p: { txnId: string }) => p.txnId === `${A.terminal.id}/${second.msgId}`);
+    expect(refunded).toMatchObject({ toRefund: false, undone: [expect.objectContaining({ type: 'refund', amountMinor: 8_800 })] });
     // Closing tells nobody again.
     expect(await inbox(A.merchantUser.id)).toHaveLength(1);
   });

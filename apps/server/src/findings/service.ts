@@ -105,7 +105,8 @@ function assemble(ids: readonly string[], own: Map<string, LineRow>, related: Li
         (l.outcome === 'approved' || l.outcome === 'reversed') &&
         (((l.type === 'void' || l.type === 'reversal') && l.terminal_id === line.terminal_id && stan6(l.original_stan) === stan) || (l.type === 'refund' && rrn !== null && l.original_rrn === rrn)),
     );
-    return { txnId, terminal: terminal && presentLine(terminal), host: host && presentLine(host), undone: undone.map(presentLine), toRefund: toRefund.has(txnId) };
+    // Once refunded (or undone), nothing is left to give back for it.
+    return { txnId, terminal: terminal && presentLine(terminal), host: host && presentLine(host), undone: undone.map(presentLine), toRefund: toRefund.has(txnId) && !undone.length };
   });
 }
 
