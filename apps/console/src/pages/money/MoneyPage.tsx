@@ -142,9 +142,13 @@ export default function MoneyPage() {
         <Skeleton active />
       ) : (
         <>
-          <Typography.Title level={5}>{t('money.openTitle')}</Typography.Title>
-          {open.length ? open.map((f) => <OpenFinding key={f.id} finding={f} />) : <EmptyState title={t('money.noneOpen')} hint={t('money.noneOpenHint')} />}
+          {/* The question a customer at the counter asks comes first; the list of what to settle can be long. */}
           <ChargedTwiceCheck />
+          <Typography.Title level={5}>
+            {t('money.openTitle')}
+            {open.length > 0 && ` (${open.length})`}
+          </Typography.Title>
+          {open.length ? open.map((f) => <OpenFinding key={f.id} finding={f} />) : <EmptyState title={t('money.noneOpen')} hint={t('money.noneOpenHint')} />}
           {settled.length > 0 && (
             <Card title={t('money.settledTitle')} className="money-settled" size="small">
               <List
