@@ -2226,7 +2226,7 @@ const enUS: Messages<typeof zhCN> = {
       decideButton: 'Record decision',
       decisionNote: 'Why (kept with the decision)',
       blockCards: 'Block these card tokens',
-      blockCardsHint: 'risk/decide will answer “block” for payments with them',
+      blockCardsHint: 'Ticked: the cards with a payment not approved in this case. risk/decide will answer “block” for them',
       blockTerminals: 'Block these terminals',
       blockTerminalsHint: 'Every payment at a blocked terminal is answered “block”',
       blockUntil: 'Blocked until',

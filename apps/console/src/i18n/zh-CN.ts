@@ -2222,7 +2222,7 @@ const zhCN = {
       decideButton: '提交判定',
       decisionNote: '理由（随判定保存）',
       blockCards: '拉黑这些卡令牌',
-      blockCardsHint: '之后 risk/decide 对这些卡的交易回答"拦截"',
+      blockCardsHint: '默认勾选本案中有未成功交易的卡。之后 risk/decide 对这些卡的交易回答"拦截"',
       blockTerminals: '拉黑这些终端',
       blockTerminalsHint: '被拉黑终端上的每笔交易都回答"拦截"',
       blockUntil: '拉黑至',

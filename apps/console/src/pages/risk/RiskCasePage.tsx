@@ -58,6 +58,10 @@ function DecisionCard({ c, onDone }: { c: RiskCaseDetail; onDone: (d: RiskCaseDe
   const [form] = Form.useForm<{ decision: string; note?: string; cards: string[]; terminals: string[]; until?: Dayjs | null }>();
   const decision = Form.useWatch('decision', form);
   const blocked = new Set(c.blocks.map((b) => `${b.kind}:${b.value}`));
+  // Ticked at first: the cards with an attempt the host or terminal did not approve in this case. A run of
+  // card testing also holds real customers' small approved payments, who should not be blocked unasked.
+  const suspect = new Set(c.payments.filter((p) => p.source === 'terminal' && p.outcome !== 'approved' && p.cardToken).map((p) => p.cardToken!));
+  if (c.cardTokens.length === 1) suspect.add(c.cardTokens[0]!);
   const decide = useMutation({
     mutationFn: (v: { decision: string; note?: string; cards: string[]; terminals: string[]; until?: Dayjs | null }) =>
       riskApi.decide(c.id, {
@@ -89,7 +93,7 @@ function DecisionCard({ c, onDone }: { c: RiskCaseDetail; onDone: (d: RiskCaseDe
       <Form
         form={form}
         layout="vertical"
-        initialValues={{ decision: undefined, cards: c.cardTokens.filter((x) => !blocked.has(`card_token:${x}`)), terminals: [] }}
+        initialValues={{ decision: undefined, cards: c.cardTokens.filter((x) => suspect.has(x) && !blocked.has(`card_token:${x}`)), terminals: [] }}
         onFinish={(v) => decide.mutate(v)}
       >
         <Form.Item name="decision" rules={[{ required: true, message: t('common.required') }]}>
