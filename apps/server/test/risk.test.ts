@@ -135,6 +135,9 @@ describe('the case page', () => {
     const toMerchant = await req('POST', `/api/v1/risk/cases/${c.id}/assign`, cookie, { assigneeId: A.merchantUser.id });
     expect(toMerchant.statusCode).toBe(400);
     expect(toMerchant.json().error.details[0].message).toContain('risk analysts and administrators');
+    const people = (await req('GET', '/api/v1/risk/assignees', cookie)).json().items.map((p: { id: string }) => p.id);
+    expect(people).toEqual(expect.arrayContaining([analyst.id, analyst2.id, A.admin.id]));
+    expect(people).not.toContain(A.merchantUser.id);
     const assigned = await req('POST', `/api/v1/risk/cases/${c.id}/assign`, cookie, { assigneeId: analyst2.id });
     expect(assigned.json().assigneeName).toBe((await t.db.rawTransaction((tx) => tx.query<{ name: string }>('SELECT name FROM users WHERE id = $1', [analyst2.id])))[0]!.name);
     const mineOnly = (await req('GET', '/api/v1/risk/cases?assignee=me&status=all', cookie2)).json();

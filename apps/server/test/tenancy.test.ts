@@ -292,7 +292,7 @@ describe('tenant isolation', () => {
       // -- findings lists --
       '/api/v1/findings?status=all', '/api/v1/payments/charged-twice?at=2026-03-02T01:00:00Z&amountMinor=5000',
       // -- risk lists --
-      '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds',
+      '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds', '/api/v1/risk/assignees',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -402,7 +402,7 @@ describe('tenant isolation', () => {
       'GET /api/v1/findings', 'GET /api/v1/payments/charged-twice',
       // -- risk own or list --
       // The inbox, block list, statistics and thresholds of the caller's own organization (checked in the lists).
-      'GET /api/v1/risk/cases', 'GET /api/v1/risk/blocks', 'GET /api/v1/risk/stats', 'GET /api/v1/risk/thresholds',
+      'GET /api/v1/risk/cases', 'GET /api/v1/risk/blocks', 'GET /api/v1/risk/stats', 'GET /api/v1/risk/thresholds', 'GET /api/v1/risk/assignees',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

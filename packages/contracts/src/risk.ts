@@ -145,6 +145,9 @@ export const RiskCaseDetail = RiskCaseRow.extend({
 export type RiskCaseDetail = z.infer<typeof RiskCaseDetail>;
 
 export const RiskAssign = z.object({ assigneeId: Id.nullable() });
+/** Who a case can be given to: the organization's risk analysts and administrators. */
+export const RiskAssignees = z.object({ items: z.array(z.object({ id: Id, name: z.string(), role: z.string() })) });
+export type RiskAssignees = z.infer<typeof RiskAssignees>;
 export type RiskAssign = z.infer<typeof RiskAssign>;
 
 export const RiskNoteCreate = z.object({ body: z.string().trim().min(1).max(4000) });

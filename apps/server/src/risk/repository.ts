@@ -161,6 +161,10 @@ export async function setAssignee(tx: RawTx, orgId: string, id: string, assignee
   return before.assignee_id;
 }
 
+export async function assignees(tx: RawTx, orgId: string): Promise<{ id: string; name: string; role: string }[]> {
+  return tx.query(`SELECT id, name, role FROM users WHERE org_id = $1 AND role IN ('risk_analyst', 'admin') AND NOT disabled ORDER BY role DESC, name`, [orgId]);
+}
+
 export async function isAnalyst(tx: RawTx, orgId: string, userId: string): Promise<boolean | undefined> {
   const [u] = await tx.query<{ role: string }>(`SELECT role FROM users WHERE id = $1 AND org_id = $2`, [userId, orgId]);
   return u ? u.role === 'risk_analyst' || u.role === 'admin' : undefined;

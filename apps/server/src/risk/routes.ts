@@ -4,6 +4,7 @@ import {
   BacktestRequest,
   IdParams,
   RiskAssign,
+  RiskAssignees,
   RiskBlock,
   RiskBlockCreate,
   RiskBlockPage,
@@ -42,6 +43,11 @@ export const riskRoutes =
         response: { 200: RiskCaseDetail },
       },
       handler: (req) => svc.getCase(requireActor(req), req.params.id, req.lang),
+    });
+    app.get('/risk/assignees', {
+      config: { permission: 'risk:work' },
+      schema: { tags, summary: "Who a case can be assigned to: the organization's risk analysts and administrators", response: { 200: RiskAssignees } },
+      handler: (req) => svc.assignees(requireActor(req)),
     });
     app.post('/risk/cases/:id/assign', {
       config: { permission: 'risk:work' },

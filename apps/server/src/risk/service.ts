@@ -9,6 +9,7 @@ import {
   stringHasCardData,
   type Language,
   type RiskAssign,
+  type RiskAssignees,
   type RiskBlock,
   type RiskBlockCreate,
   type RiskBlockPage,
@@ -78,6 +79,11 @@ export class RiskService {
   async getCase(actor: Actor, id: string, lang: Language): Promise<RiskCaseDetail> {
     assertCan(actor, 'risk:work');
     return this.ctx.db.rawTransaction((tx) => this.detail(tx, actor.orgId, id, lang));
+  }
+
+  async assignees(actor: Actor): Promise<RiskAssignees> {
+    assertCan(actor, 'risk:work');
+    return { items: await this.ctx.db.rawTransaction((tx) => repo.assignees(tx, actor.orgId)) };
   }
 
   async assign(actor: Actor, id: string, body: RiskAssign, lang: Language): Promise<RiskCaseDetail> {

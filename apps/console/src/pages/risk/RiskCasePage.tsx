@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Form, Input, List, Radio, Row, Space, Table, Tag, Typography } from 'antd';
+import { Alert, App, Button, Card, Checkbox, Col, DatePicker, Descriptions, Empty, Form, Input, List, Radio, Row, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useParams } from 'react-router-dom';
@@ -152,6 +152,7 @@ export default function RiskCasePage() {
   const qc = useQueryClient();
   const showError = useShowError();
   const q = useQuery({ queryKey: ['risk', 'case', id], queryFn: () => riskApi.case(id) });
+  const people = useQuery({ queryKey: ['risk', 'assignees'], queryFn: riskApi.assignees, staleTime: 60_000 });
   const [note, setNote] = useState('');
   const set = (d: RiskCaseDetail) => {
     qc.setQueryData(['risk', 'case', id], d);
@@ -176,6 +177,15 @@ export default function RiskCasePage() {
         subtitle={c.summary}
         extra={
           <Space>
+            <Select
+              allowClear
+              style={{ minWidth: 160 }}
+              placeholder={t('risk.inbox.unassigned')}
+              value={c.assigneeId ?? undefined}
+              onChange={(v) => assign.mutate(v ?? null)}
+              options={(people.data?.items ?? []).map((p) => ({ value: p.id, label: p.name }))}
+              data-testid="assignee-select"
+            />
             {c.assigneeId === me?.id ? (
               <Button onClick={() => assign.mutate(null)} loading={assign.isPending}>{t('risk.case.unassign')}</Button>
             ) : (

@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type {
   BacktestAnswer,
+  RiskAssignees,
   RiskBlock,
   RiskBlockCreate,
   RiskBlockPage,
@@ -27,6 +28,7 @@ export const riskApi = {
   cases: (q: CaseParams) => api<RiskCasePage>('/risk/cases', { query: q as Record<string, string | number | undefined> }),
   stats: () => api<RiskStats>('/risk/stats'),
   case: (id: string) => api<RiskCaseDetail>(`/risk/cases/${id}`),
+  assignees: () => api<RiskAssignees>('/risk/assignees'),
   assign: (id: string, assigneeId: string | null) => api<RiskCaseDetail>(`/risk/cases/${id}/assign`, { method: 'POST', body: { assigneeId } }),
   note: (id: string, body: string) => api<RiskCaseDetail>(`/risk/cases/${id}/notes`, { method: 'POST', body: { body } }),
   decide: (id: string, body: RiskDecisionCreate) => api<RiskCaseDetail>(`/risk/cases/${id}/decision`, { method: 'POST', body }),
