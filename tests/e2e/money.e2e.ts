@@ -149,7 +149,7 @@ async function run(): Promise<void> {
     await shot(phone, 'merchant-finding-phone-zh');
     await switchLanguage(phone, 'en-US');
     await phone.goto(`${base}/money`);
-    await phone.getByTestId('money-page').waitFor();
+    await phone.locator(`[data-testid="money-settled-finding"][data-finding-id="${findingId}"]`).waitFor();
     assert(((await phone.getByTestId('money-page').textContent()) ?? '').includes('Settled'), 'the money page in English');
     await shot(phone, 'merchant-money-phone-en');
 
