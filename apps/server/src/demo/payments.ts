@@ -56,7 +56,7 @@ export function everydayPlan(r: TxnRecord): HostPlan {
     if (x < 0.016) return { kind: 'extra' };
     return { kind: 'same' };
   }
-  if (r.outcome === 'timeout' || r.outcome === 'error') return x < 0.12 ? { kind: 'approved' } : { kind: 'none' };
+  if (r.outcome === 'timeout' || r.outcome === 'error') return x < 0.03 ? { kind: 'approved' } : { kind: 'none' };
   if (r.outcome === 'declined') return { kind: 'same' };
   return { kind: 'none' };
 }

@@ -3,6 +3,7 @@
  * one finding with its payments from both sides, the merchant's "ask for help" (a ticket for the
  * service desk, linked once), and "was this customer charged twice?" by time and amount.
  */
+import { readableSummary, type FindingNames } from './wording.js';
 import {
   findingKind,
   refundTxnIds,
@@ -39,6 +40,9 @@ import {
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
 
+/** The merchant and terminal a stored finding names, as people know them. */
+export const namesOf = (f: StoredFinding): FindingNames => ({ merchantId: f.merchant_id, merchantName: f.merchant_name, terminalId: f.terminal_id, terminalLabel: f.terminal_serial });
+
 export function presentFinding(f: StoredFinding): FindingRow {
   const code = f.code as TxnFindingCode;
   const ids = txnIdsOf(f);
@@ -59,7 +63,7 @@ export function presentFinding(f: StoredFinding): FindingRow {
     firstAt: iso(f.first_at)!,
     lastAt: iso(f.last_at)!,
     txnIds: ids,
-    summary: { 'zh-CN': f.summary_zh, 'en-US': f.summary_en },
+    summary: { 'zh-CN': readableSummary(f.summary_zh, namesOf(f)), 'en-US': readableSummary(f.summary_en, namesOf(f)) },
     action: f.action,
     refund: kind === 'dup' ? { txnIds: refund, amountMinor: Number(f.amount_minor) } : null,
     openedAt: iso(f.opened_at)!,

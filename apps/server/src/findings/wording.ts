@@ -1,0 +1,28 @@
+/**
+ * A finding's summary as a person reads it. The engine words findings with the ids it works on (the
+ * merchant's and the terminal's ids, instants in UTC) — exactly what `poscare txn analyze` prints for a
+ * file; people on the console, in e-mails and in tickets get the merchant's name, the terminal's serial
+ * number and times in the reporting time zone instead. Applied when a stored finding is presented.
+ */
+import { formatLocal } from '../reports/range.js';
+
+export interface FindingNames {
+  merchantId: string | null;
+  merchantName?: string | null;
+  terminalId: string | null;
+  /** The terminal as people know it: its serial number (or TID). */
+  terminalLabel?: string | null;
+}
+
+/** An ISO 8601 instant in UTC as the engine writes it (2026-12-07T12:24:04.969Z). */
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z\b/g;
+
+export function readableSummary(text: string, f: FindingNames): string {
+  let out = text;
+  if (f.merchantId && f.merchantName) out = out.split(f.merchantId).join(f.merchantName);
+  if (f.terminalId && f.terminalLabel) out = out.split(f.terminalId).join(f.terminalLabel);
+  return out.replace(ISO_INSTANT, (iso) => {
+    const t = Date.parse(iso);
+    return Number.isNaN(t) ? iso : formatLocal(new Date(t));
+  });
+}
