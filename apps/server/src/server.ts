@@ -156,7 +156,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     // -- findings runtime --
     // Live transaction findings: fed the payments this process commits, catching up from the tables on
     // what other processes ingested; the threshold editor's saves reload it at once.
-    const findings = new FindingsRuntime(ctx, { feed: services.paymentFeed, notifier: new FindingNotifications(ctx) });
+    const findings = new FindingsRuntime(ctx, { feed: services.paymentFeed, notifier: new FindingNotifications(ctx), onRiskChanged: (orgId) => services.risk.findingsChanged(orgId) });
     await findings.start();
     findingsRuntime = findings;
     const unwatch = services.riskThresholds.onSaved((orgId) => void findings.reloadThresholds(orgId));

@@ -68,6 +68,8 @@ export interface FindingNotifier {
 export interface FindingsRuntimeOptions {
   feed?: PaymentFeed;
   notifier?: FindingNotifier;
+  /** Fraud findings of an organization opened or closed (stored): `risk/decide` reloads its index at once. */
+  onRiskChanged?: (orgId: string) => void;
   /** Catch up from the tables (records another process ingested); off when this process ingests everything itself. */
   catchUp?: boolean;
   catchUpMs?: number;
@@ -299,6 +301,7 @@ export class FindingsRuntime {
           return made;
         });
         this.onStored?.(orgId, opened, Date.now());
+        if ([...opened, ...resolved].some((f) => f.code.startsWith('risk.'))) this.opts.onRiskChanged?.(orgId);
         if (created.length && this.opts.notifier) await this.opts.notifier.notifyFindings(orgId, created.map((c) => c.id));
       })
       .catch((err: unknown) => this.ctx.log.warn({ err, orgId }, 'storing findings failed'));

@@ -2,7 +2,8 @@
  * Every query of risk work: fraud findings as cases, their notes, the block list, threshold versions,
  * and what the decide index loads. Typed rows in and out; services build no SQL.
  */
-import type { RiskCaseQuery, RiskDecision, RiskBlockQuery, ThresholdOverrides } from '@poscare/contracts';
+import { REPORT_TIME_ZONE, type RiskCaseQuery, type RiskDecision, type RiskBlockQuery, type ThresholdOverrides } from '@poscare/contracts';
+import { localDay } from '../reports/range.js';
 import type { RawTx } from '../db/client.js';
 
 /** Fraud findings only: the `dup.*` kinds are the merchant's, not the analysts'. */
@@ -120,10 +121,11 @@ export async function casePayments(tx: RawTx, orgId: string, txnIds: string[]): 
   const terminal = terminalIds.length
     ? await tx.query<PaymentRow>(`${TERMINAL_PAYMENT} WHERE t.org_id = $1 AND (t.terminal_id || '/' || t.msg_id) = ANY($2::text[])`, [orgId, terminalIds])
     : [];
-  const keys = terminal.filter((p) => p.stan).map((p) => `${p.terminal_id}|${String(p.stan).slice(-6).padStart(6, '0')}|${new Date(p.at).toISOString().slice(0, 10)}`);
+  // A payment is its terminal, STAN and day in REPORT_TIME_ZONE, as the payments explorer and reconciliation read it.
+  const keys = terminal.filter((p) => p.stan).map((p) => `${p.terminal_id}|${String(p.stan).slice(-6).padStart(6, '0')}|${localDay(new Date(p.at))}`);
   const host = await tx.query<PaymentRow>(
     `${HOST_PAYMENT} WHERE h.org_id = $1 AND (h.id = ANY($2::text[])
-       OR (h.terminal_id::text || '|' || right(lpad(h.stan, 6, '0'), 6) || '|' || to_char(h.at AT TIME ZONE 'UTC', 'YYYY-MM-DD')) = ANY($3::text[]))`,
+       OR (h.terminal_id::text || '|' || right(lpad(h.stan, 6, '0'), 6) || '|' || to_char(h.at AT TIME ZONE '${REPORT_TIME_ZONE}', 'YYYY-MM-DD')) = ANY($3::text[]))`,
     [orgId, hostIds, keys],
   );
   return [...terminal, ...host].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
