@@ -119,6 +119,11 @@ describe('payments from both sides', () => {
     expect(s.approved).toBe(3);
     expect(s.byEntryMode.find((m) => m.entryMode === 'chip')).toEqual({ entryMode: 'chip', total: 3, approved: 2, rate: 2 / 3 });
     expect(s.byResponseCode.find((c) => c.responseCode === '51')).toMatchObject({ total: 1 });
+    // A line without a response code is told by its outcome in words, never as a raw value.
+    expect(s.byResponseCode.find((x) => x.responseCode === '(timeout)')).toMatchObject({ text: 'No answer: timed out', total: 1 });
+    for (const c of s.byResponseCode.filter((x) => x.responseCode.startsWith('('))) expect(c.text).not.toMatch(/[a-z]+_[a-z]+|^\(/);
+    const zh = await get<PaymentStats>('/payments/stats', admin, 'zh-CN');
+    for (const c of zh.byResponseCode) expect(c.text).toMatch(/[\u4e00-\u9fff]/);
     expect(s.byStatus.find((x) => x.status === 'terminal_only')!.count).toBe(2);
   });
 

@@ -25,7 +25,7 @@ import { responseCode } from '@poscare/codes';
 import { assertCan, type Actor } from '../access/actor.js';
 import { recordAuditTx } from '../audit/service.js';
 import { AppError, errors } from '../errors/errors.js';
-import { translate } from '../i18n/messages.js';
+import { isMessageId, translate } from '../i18n/messages.js';
 import type { AppContext } from '../platform/context.js';
 import type { PaymentFeed } from './feed.js';
 import { formatOf, parseHostLog, type LineProblem } from './hostParse.js';
@@ -274,11 +274,17 @@ export class PaymentService {
       approved,
       byEntryMode: [...modes].map(([entryMode, m]) => ({ entryMode, total: m.total, approved: m.approved, rate: m.total ? m.approved / m.total : 0 })).sort((a, b) => b.total - a.total),
       byResponseCode: [...codes]
-        .map(([code, n]) => ({ responseCode: code, text: code.startsWith('(') ? code : responseText(code, lang), total: n, share: total ? n / total : 0 }))
+        .map(([code, n]) => ({ responseCode: code, text: code.startsWith('(') ? noCodeText(code.slice(1, -1), lang) : responseText(code, lang), total: n, share: total ? n / total : 0 }))
         .sort((a, b) => b.total - a.total),
       byStatus: r.byStatus.map((x) => ({ status: x.status, count: Number(x.n) })),
     };
   }
+}
+
+/** A line the host never answered (or answered without a code), in words: its outcome. */
+function noCodeText(outcome: string, lang: Language): string {
+  const id = `payments.no_code.${outcome}`;
+  return isMessageId(id) ? translate(lang, id) : outcome;
 }
 
 function responseText(code: string, lang: Language): string {

@@ -24,7 +24,7 @@ const KEYS = ['period', 'terminalId', 'merchantId', 'type', 'outcome', 'entryMod
 const PERIODS = { '24h': 1, '7d': 7, '30d': 30 } as const;
 
 function Charts({ stats }: { stats: PaymentStats }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const modes = useMemo(
     () => ({
       tooltip: { trigger: 'axis', valueFormatter: (v: number) => `${v}%` },
@@ -36,15 +36,18 @@ function Charts({ stats }: { stats: PaymentStats }) {
     [stats, t],
   );
   const top = stats.byResponseCode.slice(0, 10);
+  // A line with no response code is named by its outcome alone (the server words it), never by a raw value.
+  const label = (c: (typeof top)[number]) => (c.responseCode.startsWith('(') ? c.text : `${c.responseCode} ${c.text}`);
   const codes = useMemo(
     () => ({
-      tooltip: { trigger: 'axis', formatter: (p: { dataIndex: number }[]) => { const c = top[p[0]!.dataIndex]!; return `${c.responseCode} ${c.text}<br/>${c.total} (${Math.round(c.share * 1000) / 10}%)`; } },
+      tooltip: { trigger: 'axis', formatter: (p: { dataIndex: number }[]) => { const c = top[p[0]!.dataIndex]!; return `${label(c)}<br/>${c.total} (${Math.round(c.share * 1000) / 10}%)`; } },
       grid: { left: 120, right: 24, top: 16, bottom: 24 },
-      xAxis: { type: 'value' },
-      yAxis: { type: 'category', inverse: true, data: top.map((c) => `${c.responseCode} ${c.text}`.slice(0, 18)) },
+      // Compact numbers (1.5万 / 15k) and no overlapping labels on a phone.
+      xAxis: { type: 'value', splitNumber: 3, axisLabel: { hideOverlap: true, formatter: (v: number) => new Intl.NumberFormat(i18n.language, { notation: 'compact' }).format(v) } },
+      yAxis: { type: 'category', inverse: true, data: top.map((c) => label(c).slice(0, 18)) },
       series: [{ type: 'bar', data: top.map((c) => ({ value: c.total, itemStyle: { color: c.responseCode === '00' ? '#52c41a' : '#fa8c16' } })) }],
     }),
-    [top],
+    [top, i18n.language],
   );
   return (
     <Row gutter={[16, 16]} className="payments-charts">
