@@ -256,6 +256,10 @@ describe('the findings API', () => {
     const ticket = (await get(`/tickets/${again.ticketId}`, adminCookie)).json();
     expect(ticket.merchantId).toBe(A.merchant.id);
     expect(ticket.description).toContain('The customer called');
+    // The payments are listed with local times, not UTC instants; the summary names the terminal, not its id.
+    expect(ticket.description).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
+    expect(ticket.description).toMatch(/\d{4}-\d{2}-\d{2} \d{2}:\d{2} · /);
+    expect(ticket.description).not.toContain(A.terminal.id);
     expect((await get(`/findings/${dupId}`, merchantCookie)).json()).toMatchObject({ ticketId: again.ticketId, ticketNumber: ticket.number });
     const staffAsk = await t.app.inject({ method: 'POST', url: `/api/v1/findings/${dupId}/ask-for-help`, headers: { cookie: adminCookie }, payload: {} });
     expect(staffAsk.statusCode).toBe(403);

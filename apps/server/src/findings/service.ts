@@ -3,6 +3,7 @@
  * one finding with its payments from both sides, the merchant's "ask for help" (a ticket for the
  * service desk, linked once), and "was this customer charged twice?" by time and amount.
  */
+import { formatLocal } from '../reports/range.js';
 import { readableSummary, type FindingNames } from './wording.js';
 import {
   findingKind,
@@ -192,7 +193,7 @@ export class FindingService {
     const lines = [translate(lang, 'findings.help.body'), '', detail.summary[lang]];
     for (const p of detail.payments) {
       const l = p.terminal ?? p.host;
-      if (l) lines.push(`${p.toRefund ? '→' : '·'} ${l.at} · ${money(lang, l.amountMinor, l.currency)} · STAN ${l.stan} · RRN ${l.rrn ?? p.host?.rrn ?? '—'}`);
+      if (l) lines.push(`${p.toRefund ? '→' : '·'} ${formatLocal(new Date(l.at))} · ${money(lang, l.amountMinor, l.currency)} · STAN ${l.stan} · RRN ${l.rrn ?? p.host?.rrn ?? '—'}`);
     }
     if (message) lines.push('', translate(lang, 'findings.help.message', { message }));
     const { ticket } = await this.tickets.create(
