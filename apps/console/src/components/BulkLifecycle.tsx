@@ -1,10 +1,11 @@
 /** Moves the terminals chosen in the list to another lifecycle state; each is moved on its own and refusals are listed. */
 import { useState } from 'react';
-import { Alert, App, Button, Form, Input, Modal, Select } from 'antd';
+import { App, Button, Form, Input, Modal, Select } from 'antd';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { LIFECYCLE_STATES, type BulkResult, type LifecycleState } from '@poscare/contracts';
 import { api } from '../api/client';
+import { BulkFailures } from './BulkFailures';
 import { useShowError } from '../lib/hooks';
 
 export function BulkLifecycle({ ids, onDone }: { ids: string[]; onDone: () => void }) {
@@ -50,20 +51,7 @@ export function BulkLifecycle({ ids, onDone }: { ids: string[]; onDone: () => vo
             <Input.TextArea rows={2} maxLength={500} />
           </Form.Item>
         </Form>
-        {result && (
-          <Alert
-            type="warning"
-            showIcon
-            title={t('terminal.bulk.partial', { done: result.done, failed: result.failed.length })}
-            description={
-              <ul className="bulk-failures">
-                {result.failed.slice(0, 10).map((f) => (
-                  <li key={f.id}>{f.error.message}</li>
-                ))}
-              </ul>
-            }
-          />
-        )}
+        {result && <BulkFailures result={result} title={t('terminal.bulk.partial', { done: result.done, failed: result.failed.length })} />}
       </Modal>
     </>
   );

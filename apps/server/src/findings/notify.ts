@@ -5,7 +5,7 @@
  * claimed (`notified_at`, a conditional update) in the same transaction as the messages, so two
  * workers never tell anybody twice.
  */
-import { readableSummary } from './wording.js';
+import { namesOf, readableSummary } from './wording.js';
 import { findingKind, refundTxnIds, type Language, type TxnFindingCode } from '@poscare/contracts';
 import type { RawTx } from '../db/client.js';
 import { isMessageId, translate } from '../i18n/messages.js';
@@ -67,7 +67,7 @@ export function renderFinding(f: StoredFinding, lines: Map<string, LineRow>, lan
     out.push('', translate(lang, code === 'dup.missing_reversal' ? 'findings.notify.todo_reversal' : 'findings.notify.todo_refund', p), translate(lang, 'findings.notify.closes'), translate(lang, 'findings.notify.where'));
     return { title: translate(lang, `findings.notify.${code as 'dup.double_submit'}.title`, p), body: out.join('\n') };
   }
-  const out = [readableSummary(lang === 'zh-CN' ? f.summary_zh : f.summary_en, { merchantId: f.merchant_id, merchantName: f.merchant_name, terminalId: f.terminal_id, terminalLabel: f.terminal_serial }), ''];
+  const out = [readableSummary(lang === 'zh-CN' ? f.summary_zh : f.summary_en, namesOf(f)), ''];
   for (const id of ids.slice(0, 10)) {
     const line = payment(id);
     if (line) out.push(`· ${line}`);

@@ -4,7 +4,7 @@
  * service desk, linked once), and "was this customer charged twice?" by time and amount.
  */
 import { formatLocal } from '../reports/range.js';
-import { readableSummary, type FindingNames } from './wording.js';
+import { namesOf, readableSummary } from './wording.js';
 import {
   findingKind,
   refundTxnIds,
@@ -40,9 +40,6 @@ import {
 } from './repository.js';
 
 const iso = (d: Date | string | null) => (d === null ? null : new Date(d).toISOString());
-
-/** The merchant and terminal a stored finding names, as people know them. */
-export const namesOf = (f: StoredFinding): FindingNames => ({ merchantId: f.merchant_id, merchantName: f.merchant_name, terminalId: f.terminal_id, terminalLabel: f.terminal_serial });
 
 export function presentFinding(f: StoredFinding): FindingRow {
   const code = f.code as TxnFindingCode;

@@ -14,6 +14,23 @@ export interface FindingNames {
   terminalLabel?: string | null;
 }
 
+/** The names a stored finding row carries (its query joins the merchant and the terminal). */
+export interface FindingNameColumns {
+  merchant_id: string | null;
+  merchant_name: string | null;
+  terminal_id: string | null;
+  /** The terminal's serial number, or the label a query chose (TID, else serial). */
+  terminal_serial?: string | null;
+  terminal_label?: string | null;
+}
+
+export const namesOf = (r: FindingNameColumns): FindingNames => ({
+  merchantId: r.merchant_id,
+  merchantName: r.merchant_name,
+  terminalId: r.terminal_id,
+  terminalLabel: r.terminal_label ?? r.terminal_serial ?? null,
+});
+
 /** An ISO 8601 instant in UTC as the engine writes it (2026-12-07T12:24:04.969Z). */
 const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?Z\b/g;
 

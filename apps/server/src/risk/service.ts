@@ -4,7 +4,7 @@
  * organization's case or block is "not found". Decisions are final and guarded: of two analysts
  * deciding at once, one decision is kept and the other is told who decided.
  */
-import { readableSummary } from '../findings/wording.js';
+import { namesOf, readableSummary } from '../findings/wording.js';
 import {
   RISK_CASE_CODES,
   stringHasCardData,
@@ -197,8 +197,8 @@ export class RiskService {
     const now = this.ctx.clock.now();
     return {
       ...caseRow(row, lang),
-      summaryZh: readableSummary(row.summary_zh, { merchantId: row.merchant_id, merchantName: row.merchant_name, terminalId: row.terminal_id, terminalLabel: row.terminal_label }),
-      summaryEn: readableSummary(row.summary_en, { merchantId: row.merchant_id, merchantName: row.merchant_name, terminalId: row.terminal_id, terminalLabel: row.terminal_label }),
+      summaryZh: readableSummary(row.summary_zh, namesOf(row)),
+      summaryEn: readableSummary(row.summary_en, namesOf(row)),
       action: row.action,
       decisionNote: row.decision_note,
       thresholdsVersion: row.thresholds_version,
@@ -350,7 +350,7 @@ function caseRow(r: repo.CaseRow, lang: Language): RiskCaseRow {
     lastAt: iso(r.last_at),
     openedAt: iso(r.opened_at),
     paymentCount: Array.isArray(r.txn_ids) ? r.txn_ids.length : 0,
-    summary: readableSummary(lang === 'zh-CN' ? r.summary_zh : r.summary_en, { merchantId: r.merchant_id, merchantName: r.merchant_name, terminalId: r.terminal_id, terminalLabel: r.terminal_label }),
+    summary: readableSummary(lang === 'zh-CN' ? r.summary_zh : r.summary_en, namesOf(r)),
     assigneeId: r.assignee_id,
     assigneeName: r.assignee_name,
     decision: r.decision,

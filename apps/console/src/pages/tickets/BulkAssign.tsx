@@ -1,11 +1,12 @@
 /** Gives the tickets chosen in the queue to one person (or nobody); each is assigned on its own and refusals are listed. */
 import { useState } from 'react';
-import { Alert, App, Button, Form, Modal, Select } from 'antd';
+import { App, Button, Form, Modal, Select } from 'antd';
 import { UserSwitchOutlined } from '@ant-design/icons';
 import { useMutation } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { BulkResult } from '@poscare/contracts';
 import { ticketsApi } from '../../api/tickets';
+import { BulkFailures } from '../../components/BulkFailures';
 import { useShowError } from '../../lib/hooks';
 import { useRefreshTickets, useTicketAssignees } from './queries';
 
@@ -69,20 +70,7 @@ export function BulkAssign({ ids, onDone }: { ids: string[]; onDone: () => void 
             />
           </Form.Item>
         </Form>
-        {result && (
-          <Alert
-            type="warning"
-            showIcon
-            title={t('tickets.bulkAssign.partial', { done: result.done, failed: result.failed.length })}
-            description={
-              <ul className="bulk-failures">
-                {result.failed.slice(0, 10).map((f) => (
-                  <li key={f.id}>{f.error.message}</li>
-                ))}
-              </ul>
-            }
-          />
-        )}
+        {result && <BulkFailures result={result} title={t('tickets.bulkAssign.partial', { done: result.done, failed: result.failed.length })} />}
       </Modal>
     </>
   );
