@@ -100,6 +100,11 @@ export const CommandAck = z.object({
   commandId: z.string().uuid(),
   status: z.enum(['received', 'succeeded', 'failed']),
   detail: z.string().max(500).optional(),
+  /**
+   * What the command found, for commands that report more than a line (protocol 1 addition, issue 18):
+   * `self_test` a checklist, `locate` a position. Terminals that do not send it keep working.
+   */
+  result: z.record(z.string(), z.unknown()).optional(),
 });
 
 const envelope = {

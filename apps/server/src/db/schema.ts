@@ -556,8 +556,47 @@ export const commands = pgTable(
     createdAt: ts('created_at').notNull(),
     /** When an HTTPS terminal was handed it with the answer to a batch. */
     deliveredAt: ts('delivered_at'),
+    /** The bulk command (command_batches) this one is part of. */
+    batchId: uuid('batch_id'),
   },
-  (t) => [index('commands_terminal_created').on(t.terminalId, t.createdAt)],
+  (t) => [index('commands_terminal_created').on(t.terminalId, t.createdAt), index('commands_batch').on(t.batchId)],
+);
+
+/** A command sent to every terminal a filter matched (issue 18): each terminal's command points here. */
+export const commandBatches = pgTable(
+  'command_batches',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    name: text('name').notNull(),
+    args: jsonb('args').$type<Record<string, unknown>>(),
+    filter: jsonb('filter').$type<Record<string, unknown>>().notNull(),
+    reason: text('reason'),
+    total: integer('total').notNull(),
+    requestedBy: uuid('requested_by'),
+    requestedByName: text('requested_by_name'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('command_batches_org_created').on(t.orgId, t.createdAt)],
+);
+
+/** Log bundles terminals uploaded over HTTPS in answer to upload_logs; kept LOG_RETENTION_DAYS. */
+export const logBundles = pgTable(
+  'log_bundles',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    terminalId: uuid('terminal_id')
+      .notNull()
+      .references(() => terminals.id, { onDelete: 'cascade' }),
+    commandId: uuid('command_id'),
+    filename: text('filename').notNull(),
+    contentType: text('content_type').notNull(),
+    bytes: integer('bytes').notNull(),
+    data: bytea('data').notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('log_bundles_terminal_created').on(t.terminalId, t.createdAt), index('log_bundles_created').on(t.createdAt)],
 );
 
 export const commandAcks = pgTable(
@@ -571,6 +610,8 @@ export const commandAcks = pgTable(
     commandId: uuid('command_id').notNull(),
     status: text('status').notNull(),
     detail: text('detail'),
+    /** What the command found (self_test checklist, locate position), protocol 1 addition; null from older terminals. */
+    result: jsonb('result').$type<Record<string, unknown>>(),
   },
   (t) => [primaryKey({ columns: [t.terminalId, t.msgId] }), index('command_acks_command').on(t.commandId)],
 );
@@ -1223,7 +1264,9 @@ export const ALL_TABLES = {
   risk_blocks: riskBlocks,
   txn_threshold_versions: txnThresholdVersions,
   command_acks: commandAcks,
+  command_batches: commandBatches,
   commands,
+  log_bundles: logBundles,
   telemetry_hour: telemetryHour,
   rejected_messages: rejectedMessages,
   alert_rules: alertRules,

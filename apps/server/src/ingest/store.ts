@@ -111,7 +111,7 @@ export function prepare(msg: DeviceMessage, orgId: string, terminalId: string, r
       return { kind: 'txn', msgId: msg.msgId, atMs, row: [orgId, terminalId, msg.msgId, at, receivedAt, ...fields], txn: txnFeaturesOf(d) };
     }
     case 'cmd_ack':
-      return { kind: 'cmd_ack', msgId: msg.msgId, atMs, row: [orgId, terminalId, msg.msgId, at, receivedAt, msg.data.commandId, msg.data.status, msg.data.detail ?? null] };
+      return { kind: 'cmd_ack', msgId: msg.msgId, atMs, row: [orgId, terminalId, msg.msgId, at, receivedAt, msg.data.commandId, msg.data.status, msg.data.detail ?? null, msg.data.result ? JSON.stringify(msg.data.result) : null] };
   }
 }
 
@@ -144,7 +144,7 @@ const OTHER_TABLES: Record<PreparedOther['kind'], { table: string; columns: read
     table: 'transactions',
     columns: TXN_COLUMNS,
   },
-  cmd_ack: { table: 'command_acks', columns: ['org_id', 'terminal_id', 'msg_id', 'at', 'received_at', 'command_id', 'status', 'detail'] },
+  cmd_ack: { table: 'command_acks', columns: ['org_id', 'terminal_id', 'msg_id', 'at', 'received_at', 'command_id', 'status', 'detail', 'result'] },
 };
 
 interface LiveRow {
