@@ -799,6 +799,10 @@ export const notificationPreferences = pgTable('notification_preferences', {
   console: boolean('console').notNull().default(true),
   email: boolean('email').notNull().default(false),
   minSeverity: text('min_severity').notNull().default('warning'),
+  /** Quiet hours 'HH:MM'–'HH:MM' in `timeZone` (an IANA name): only critical alerts are sent then; the rest waits for a morning summary. */
+  quietStart: text('quiet_start'),
+  quietEnd: text('quiet_end'),
+  timeZone: text('time_zone'),
 });
 
 /** In-console notifications, one per person. */
@@ -836,6 +840,81 @@ export const webhooks = pgTable('webhooks', {
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
+/**
+ * Group robots (WeCom, DingTalk, Feishu) and SMS providers (Alibaba Cloud, Tencent Cloud) an admin set
+ * up (issue 19). `credentials` is AES-256-GCM under the installation key, bound to the row's id; the
+ * answer that creates a channel is the only one that ever holds them, and only as typed.
+ */
+export const notifyChannels = pgTable('notify_channels', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  kind: text('kind').notNull(),
+  name: text('name').notNull(),
+  /** The group's language: robot messages are written in it. SMS follow each recipient's. */
+  language: language('language').notNull().default('zh-CN'),
+  minSeverity: text('min_severity').notNull().default('warning'),
+  enabled: boolean('enabled').notNull().default(true),
+  /** What is not secret: DingTalk keywords, SMS sign name, region, app id, an endpoint override. */
+  settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+  credentials: text('credentials').notNull(),
+  /** e.g. '••••3f9a': enough to tell two credentials apart, never enough to use one. */
+  credentialHint: text('credential_hint').notNull(),
+  /** Send times of the last minute (robots refuse more than about 20 a minute), shared by every worker process. */
+  recentSends: ts('recent_sends').array().notNull().default(sql`'{}'::timestamptz[]`),
+  createdBy: text('created_by'),
+  createdAt: ts('created_at').notNull(),
+});
+
+/** Provider template codes per organization, purpose and language (SMS carries only registered templates). */
+export const smsTemplates = pgTable(
+  'sms_templates',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => notifyChannels.id, { onDelete: 'cascade' }),
+    purpose: text('purpose').notNull(),
+    language: language('language').notNull(),
+    templateCode: text('template_code').notNull(),
+    /** Parameter names in the template's order (Tencent takes a list, Alibaba a JSON object). */
+    params: text('params').array().notNull(),
+  },
+  (t) => [uniqueIndex('sms_templates_channel_purpose_lang').on(t.channelId, t.purpose, t.language)],
+);
+
+/** A merchant's own people who get SMS about what concerns them (duplicate charge, ticket step, dispute deadline). */
+export const merchantContacts = pgTable(
+  'merchant_contacts',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    merchantId: uuid('merchant_id')
+      .notNull()
+      .references(() => merchants.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    mobile: text('mobile').notNull(),
+    language: language('language').notNull().default('zh-CN'),
+    topics: text('topics').array().notNull(),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('merchant_contacts_merchant').on(t.orgId, t.merchantId)],
+);
+
+/** Who of a team is on call: members take turns of `shiftDays`, handing over at `handoverTime` in `timeZone`, counted from `startsOn`. */
+export const oncallRotations = pgTable('oncall_rotations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  orgId: uuid('org_id').notNull().references(() => organizations.id),
+  team: text('team').notNull(),
+  timeZone: text('time_zone').notNull(),
+  handoverTime: text('handover_time').notNull(),
+  shiftDays: integer('shift_days').notNull().default(7),
+  startsOn: text('starts_on').notNull(),
+  /** In turn order; the mobile is what group robots @-mention. */
+  members: jsonb('members').$type<{ userId: string; mobile: string | null }[]>().notNull(),
+  createdAt: ts('created_at').notNull(),
+});
+
 /** E-mails and webhook calls to make, made and failed: the delivery log, and the retry queue. */
 export const deliveries = pgTable(
   'deliveries',
@@ -845,6 +924,11 @@ export const deliveries = pgTable(
     channel: text('channel').notNull(),
     target: text('target').notNull(),
     webhookId: uuid('webhook_id').references(() => webhooks.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id').references(() => notifyChannels.id, { onDelete: 'cascade' }),
+    /** Sent inside another delivery's summary (a robot over its rate, a morning summary after quiet hours). */
+    batchedInto: uuid('batched_into'),
+    /** Rows with the same key are sent as one summary when they come due together. */
+    digestKey: text('digest_key'),
     userId: uuid('user_id').references(() => users.id, { onDelete: 'cascade' }),
     alertId: uuid('alert_id').references(() => alerts.id, { onDelete: 'set null' }),
     event: text('event').notNull(),
@@ -1277,6 +1361,10 @@ export const ALL_TABLES = {
   notification_preferences: notificationPreferences,
   notifications,
   webhooks,
+  notify_channels: notifyChannels,
+  sms_templates: smsTemplates,
+  merchant_contacts: merchantContacts,
+  oncall_rotations: oncallRotations,
   deliveries,
   ticket_counters: ticketCounters,
   tickets,
