@@ -1321,6 +1321,104 @@ export const kbFeedback = pgTable(
 );
 
 /** Tables in dependency order; backup writes and restore reads them in this order. */
+/**
+ * Disputes (issue 17): retrieval requests and chargebacks against a payment, found by RRN, by
+ * terminal + STAN + day, or by amount + time + card token (`unmatched` with its reason otherwise).
+ * The payment is kept as the explorer names it: terminal, STAN and day. Status changes are guarded
+ * (`WHERE status = <expected>`), reminders and escalation fire once each (`fired`).
+ */
+export const disputes = pgTable(
+  'disputes',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    network: text('network').notNull(),
+    kind: text('kind').notNull(),
+    reasonCode: text('reason_code').notNull(),
+    reasonGroup: text('reason_group'),
+    caseNumber: text('case_number').notNull(),
+    status: text('status').notNull(),
+    unmatchedReason: text('unmatched_reason'),
+    matchedBy: text('matched_by'),
+    /** What the acquirer gave to find the payment (RRN, terminal, STAN, day, amount, time, card token). */
+    lookup: jsonb('lookup').$type<Record<string, unknown>>().notNull(),
+    amountMinor: bigint('amount_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    merchantId: uuid('merchant_id'),
+    terminalId: uuid('terminal_id'),
+    stan: text('stan'),
+    rrn: text('rrn'),
+    cardToken: text('card_token'),
+    paymentAt: ts('payment_at'),
+    paymentDay: text('payment_day'),
+    language: text('language').notNull(),
+    note: text('note'),
+    openedAt: ts('opened_at').notNull(),
+    dueAt: ts('due_at').notNull(),
+    /** Reminder and escalation steps already acted on (ids like `remind:5`). */
+    fired: jsonb('fired').$type<string[]>().notNull().default([]),
+    /** When the scheduled pass next needs to look at it. */
+    wakeAt: ts('wake_at'),
+    escalatedAt: ts('escalated_at'),
+    /** The last time the merchant or an agent did something (evidence, a move). */
+    actedAt: ts('acted_at'),
+    closedAt: ts('closed_at'),
+    duplicateFindingId: uuid('duplicate_finding_id'),
+    /** The evidence pack assembled when it opened (see contracts EvidencePack). */
+    pack: jsonb('pack').$type<Record<string, unknown>>(),
+    createdBy: uuid('created_by'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('disputes_org_case').on(t.orgId, t.network, t.caseNumber, t.kind),
+    index('disputes_org_status_due').on(t.orgId, t.status, t.dueAt),
+    index('disputes_merchant_status').on(t.merchantId, t.status),
+    index('disputes_wake').on(t.wakeAt),
+  ],
+);
+
+/** A dispute's timeline: opened, matched, evidence added, moves, reminders, escalation. */
+export const disputeEvents = pgTable(
+  'dispute_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    disputeId: uuid('dispute_id')
+      .notNull()
+      .references(() => disputes.id, { onDelete: 'cascade' }),
+    at: ts('at').notNull(),
+    type: text('type').notNull(),
+    fromValue: text('from_value'),
+    toValue: text('to_value'),
+    body: text('body'),
+    actorId: uuid('actor_id'),
+    actorName: text('actor_name'),
+  },
+  (t) => [index('dispute_events_dispute').on(t.disputeId, t.at)],
+);
+
+/** What the merchant (or an agent) adds to the pack: free text or a photo. */
+export const disputeEvidence = pgTable(
+  'dispute_evidence',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orgId: uuid('org_id').notNull(),
+    disputeId: uuid('dispute_id')
+      .notNull()
+      .references(() => disputes.id, { onDelete: 'cascade' }),
+    item: text('item'),
+    kind: text('kind').notNull(),
+    body: text('body'),
+    contentType: text('content_type'),
+    bytes: integer('bytes'),
+    data: bytea('data'),
+    createdBy: uuid('created_by'),
+    createdByName: text('created_by_name'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [index('dispute_evidence_dispute').on(t.disputeId, t.createdAt)],
+);
+
 export const ALL_TABLES = {
   organizations,
   merchants,
@@ -1382,4 +1480,7 @@ export const ALL_TABLES = {
   kb_article_versions: kbArticleVersions,
   kb_images: kbImages,
   kb_feedback: kbFeedback,
+  disputes,
+  dispute_events: disputeEvents,
+  dispute_evidence: disputeEvidence,
 } as const;
