@@ -37,18 +37,22 @@ export const PERMISSIONS = [
   'risk:work',
   'risk:configure',
   'risk:decide',
+  // Issue 17, disputes: read (merchants: their own), work them (open, match, decide the outcome), respond (add evidence, accept or contest).
+  'disputes:read',
+  'disputes:work',
+  'disputes:respond',
   // Running the installation: background jobs and their dead letters (platform admins only).
   'system:operate',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read', 'devices:manage', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'alerts:configure', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read', 'payments:read', 'payments:import', 'risk:work', 'risk:configure', 'risk:decide'],
-  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read', 'payments:read'],
+  admin: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'users:manage', 'audit:read', 'devices:manage', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'alerts:configure', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read', 'payments:read', 'payments:import', 'risk:work', 'risk:configure', 'risk:decide', 'disputes:read', 'disputes:work', 'disputes:respond'],
+  agent: ['inventory:read', 'inventory:write', 'terminal:lifecycle', 'terminal:acceptance', 'import:run', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'workorders:assign', 'parts:read', 'parts:manage', 'reports:read', 'payments:read', 'disputes:read', 'disputes:work', 'disputes:respond'],
   engineer: ['inventory:read', 'terminal:lifecycle', 'terminal:acceptance', 'fleet:read', 'diagnosis:run', 'devices:command', 'alerts:read', 'alerts:manage', 'tickets:read', 'tickets:create', 'tickets:work', 'kb:read', 'kb:write', 'workorders:read', 'workorders:work', 'parts:read'],
-  risk_analyst: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'kb:read', 'reports:read', 'payments:read', 'risk:work', 'risk:configure', 'risk:decide'],
+  risk_analyst: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'kb:read', 'reports:read', 'payments:read', 'risk:work', 'risk:configure', 'risk:decide', 'disputes:read'],
   // Merchants diagnose their own terminals through the troubleshooter, and see alerts of their own sites.
-  merchant: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'tickets:create', 'kb:read', 'payments:read'],
+  merchant: ['inventory:read', 'fleet:read', 'diagnosis:run', 'alerts:read', 'tickets:read', 'tickets:create', 'kb:read', 'payments:read', 'disputes:read', 'disputes:respond'],
 };
 
 /** Platform administrators (the operator of this PosCare installation) also manage organizations. */
