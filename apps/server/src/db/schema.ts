@@ -761,6 +761,24 @@ export const alertEvents = pgTable(
   (t) => [index('alert_events_alert').on(t.alertId, t.at)],
 );
 
+/**
+ * Device records handed from the process that ingested them to the worker process that evaluates their
+ * organization's alert partition (alerts/partitions.ts; PostgreSQL with several processes only). Written in
+ * the ingest transaction, deleted by the evaluator once their alert changes are stored. Work in progress,
+ * like the job tables: not in backups.
+ */
+export const alertHandoff = pgTable(
+  'alert_handoff',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    partition: integer('partition').notNull(),
+    /** [terminalId, orgId, kind, atMs, what the rules read][] */
+    records: jsonb('records').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('alert_handoff_partition').on(t.partition, t.id)],
+);
+
 export const silences = pgTable(
   'silences',
   {
