@@ -28,6 +28,7 @@ import { buildConsole, CONSOLE_DIST } from './platform/consoleBuild.js';
 import { lockDataDir } from './platform/dataLock.js';
 import { LOG_REDACT, LOG_SERIALIZERS } from './platform/logging.js';
 import { openSignals } from './platform/signals.js';
+import { shareAccess } from './access/tokenCache.js';
 
 export function createLogger(config: Config): Logger {
   return pino({
@@ -89,6 +90,9 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   stops.unshift(() => signals.close());
   services.devices.shareCredentials(signals);
   services.commands.shareCommands(signals);
+  // API tokens revoked or their holders changed, block list and fraud cases changed (decision 009).
+  stops.unshift(shareAccess(db, signals));
+  services.risk.shareSignals(signals);
 
   let url: string | null = null;
   let mqttPort: number | null = null;

@@ -15,6 +15,7 @@ import { AppError, errors } from '../errors/errors.js';
 import { type Actor, assertCan } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
+import { accessChanged } from '../access/tokenCache.js';
 import { decryptSecret, encryptSecret, installationKey } from '../security/secretKey.js';
 import { sharedLimiter, storeClient } from '../security/rateLimitStore.js';
 
@@ -115,6 +116,7 @@ export class MfaService {
       await this.replaceRecoveryCodes(tx, u.id, codes, now);
       await recordAudit(tx, actor, u.orgId, { action: 'mfa.enable', entity: 'user', entityId: u.id, after: { mfaEnabled: true, recoveryCodes: codes.length } }, now);
     });
+    await accessChanged(this.ctx.db, { userId: u.id }, this.ctx.log);
     return { recoveryCodes: codes };
   }
 
@@ -143,6 +145,7 @@ export class MfaService {
       await this.clearFactor(tx, u.id);
       await recordAudit(tx, actor, u.orgId, { action: 'mfa.disable', entity: 'user', entityId: u.id, before: { mfaEnabled: true }, after: { mfaEnabled: false } }, now);
     });
+    await accessChanged(this.ctx.db, { userId: u.id }, this.ctx.log);
   }
 
   /** An admin removes a user's factor (lost phone): the user enrols again; their sessions end. */
@@ -159,6 +162,8 @@ export class MfaService {
       if (u.id !== actor.userId) await tx.delete(sessions).where(eq(sessions.userId, u.id));
       await recordAudit(tx, actor, u.orgId, { action: 'mfa.reset', entity: 'user', entityId: u.id, before: { mfaEnabled: Boolean(u.totpEnabledAt) }, after: { mfaEnabled: false } }, now);
     });
+    // Whether the holder must enrol first: their cached API tokens are read again (access/tokenCache.ts).
+    await accessChanged(this.ctx.db, { userId: u.id }, this.ctx.log);
   }
 
   async forgetDevices(actor: Actor) {

@@ -5,6 +5,7 @@ import { apiTokens, loginChallenges, organizations, sessions, users } from '../d
 import { AppError, errors } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
 import type { Actor } from '../access/actor.js';
+import { accessChanged, registerTokenCache, TokenCache } from '../access/tokenCache.js';
 import { recordAudit } from '../audit/service.js';
 import { storeClient } from '../security/rateLimitStore.js';
 import type { SecuritySignals } from '../security/signals.js';
@@ -48,6 +49,8 @@ export const CHALLENGE_MAX_ATTEMPTS = 5;
 export class AuthService {
   readonly limiter: LoginLimiter;
   readonly mfa: MfaService;
+  /** Verified API tokens, a few seconds (decision 009). */
+  readonly tokens: TokenCache;
   private signals: SecuritySignals | undefined;
 
   constructor(
@@ -57,6 +60,8 @@ export class AuthService {
     this.limiter = new LoginLimiter(storeClient(ctx.db), opts.limits);
     this.mfa = new MfaService(ctx);
     this.signals = opts.signals;
+    this.tokens = new TokenCache(() => ctx.clock.now().getTime());
+    registerTokenCache(ctx.db, this.tokens);
   }
 
   /**
@@ -180,16 +185,26 @@ export class AuthService {
     return this.withMfa(actorFromUser(row.user, 'session'), row.user, row.orgRoles);
   }
 
+  /**
+   * A verified token is kept a few seconds in this process (access/tokenCache.ts, decision 009), so its
+   * last use is written when it is read from the tables: at most once per TTL per process.
+   */
   async actorForToken(token: string): Promise<Actor | null> {
+    const hash = sha256(token);
+    const hit = this.tokens.get(hash);
+    if (hit) return hit.actor;
+    const generation = this.tokens.generation;
     const [row] = await this.ctx.db.orm
       .select({ user: users, tokenId: apiTokens.id, orgRoles: organizations.mfaRequiredRoles })
       .from(apiTokens)
       .innerJoin(users, eq(users.id, apiTokens.userId))
       .innerJoin(organizations, eq(organizations.id, users.orgId))
-      .where(and(eq(apiTokens.tokenHash, sha256(token)), isNull(apiTokens.revokedAt)));
+      .where(and(eq(apiTokens.tokenHash, hash), isNull(apiTokens.revokedAt)));
     if (!row || row.user.disabled) return null;
     await this.ctx.db.orm.update(apiTokens).set({ lastUsedAt: this.ctx.clock.now() }).where(eq(apiTokens.id, row.tokenId));
-    return this.withMfa(actorFromUser(row.user, 'token'), row.user, row.orgRoles);
+    const actor = this.withMfa(actorFromUser(row.user, 'token'), row.user, row.orgRoles);
+    this.tokens.put(hash, { actor, tokenId: row.tokenId }, generation);
+    return actor;
   }
 
   /** A user whom the policy asks for a second factor and who has none may only enrol (see mfaGate.ts). */
@@ -238,5 +253,7 @@ export class AuthService {
       .returning();
     if (!row) throw errors.notFound('token');
     await recordAudit(this.ctx.db.orm, actor, actor.orgId, { action: 'revoke', entity: 'api_token', entityId: id }, now);
+    // Refused from the next request on, in this process and (by signal) in every other one.
+    await accessChanged(this.ctx.db, { tokenId: id }, this.ctx.log);
   }
 }

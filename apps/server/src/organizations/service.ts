@@ -6,6 +6,7 @@ import { errors } from '../errors/errors.js';
 import { type Actor, assertCan } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
+import { accessChanged } from '../access/tokenCache.js';
 
 export class OrganizationService {
   constructor(private ctx: AppContext) {}
@@ -94,6 +95,8 @@ export class OrganizationService {
         now,
       );
     });
+    // The policy decides whether a token's holder must enrol first: cached tokens of the organization are read again.
+    await accessChanged(this.ctx.db, { orgId: id }, this.ctx.log);
     return this.security(actor, id);
   }
 }

@@ -28,6 +28,10 @@ export interface SignalPayloads {
    * whether the sender pushed it itself (then a process on the same external broker does not push it again).
    */
   'command.push': { orgId: string; terminalId: string; command: DeviceCommand; from: string; pushed: boolean };
+  /** Who an API token acts as changed (token revoked, its holder's role or factor, the organization's policy): drop it from the token caches (access/tokenCache.ts). */
+  'access.changed': { tokenId: string } | { userId: string } | { orgId: string };
+  /** The block list or the open fraud cases of an organization changed: `risk/decide` reloads it (risk/service.ts). `from` is the sender. */
+  'risk.changed': { orgId: string; from: string };
 }
 export type SignalChannel = keyof SignalPayloads;
 
@@ -38,6 +42,8 @@ export const MAX_SIGNAL_BYTES = 7999;
 const PG_CHANNELS: Record<SignalChannel, string> = {
   'device.credential': 'poscare_device_credential',
   'command.push': 'poscare_command_push',
+  'access.changed': 'poscare_access_changed',
+  'risk.changed': 'poscare_risk_changed',
 };
 
 export interface Signals {

@@ -4,9 +4,10 @@
  * a few map look-ups, no database round trip.
  *
  * Freshness: this process reloads an organization right after its own changes (a block, a decision;
- * the findings engine calls `invalidate` when it opens or resolves a fraud finding). Changes made by
- * other processes are picked up by age: an index older than `maxAgeMs` (10 s) is reloaded in the background
- * while the current one keeps answering, so a request never waits on the database once warm.
+ * the findings engine calls `invalidate` when it opens or resolves a fraud finding), and other processes'
+ * changes at once through the `risk.changed` signal (RiskService.shareSignals). As a fallback for a lost
+ * signal, an index older than `maxAgeMs` (10 s) is reloaded in the background while the current one keeps
+ * answering, so a request never waits on the database once warm.
  */
 import type { RawTx } from '../db/client.js';
 import type { Clock } from '../platform/clock.js';
@@ -69,6 +70,11 @@ export class DecideIndex {
     this.generation.set(orgId, (this.generation.get(orgId) ?? 0) + 1);
     this.loading.delete(orgId);
     await this.load(orgId);
+  }
+
+  /** Whether this process holds an index of the organization (loaded or loading). */
+  has(orgId: string): boolean {
+    return this.orgs.has(orgId) || this.loading.has(orgId);
   }
 
   forget(orgId?: string): void {

@@ -4,6 +4,7 @@
  * organization's case or block is "not found". Decisions are final and guarded: of two analysts
  * deciding at once, one decision is kept and the other is told who decided.
  */
+import { randomUUID } from 'node:crypto';
 import { namesOf, readableSummary } from '../findings/wording.js';
 import {
   RISK_CASE_CODES,
@@ -35,6 +36,7 @@ import { AppError, errors } from '../errors/errors.js';
 import { assessHealth } from '../fleet/health.js';
 import { translate, type MessageId } from '../i18n/messages.js';
 import type { AppContext } from '../platform/context.js';
+import type { Signals } from '../platform/signals.js';
 import { DecideIndex } from './decideIndex.js';
 import * as repo from './repository.js';
 
@@ -51,6 +53,10 @@ export interface RiskServiceOptions {
 
 export class RiskService {
   readonly index: DecideIndex;
+  /** Tells this instance's own `risk.changed` signals apart from other processes'. */
+  private readonly instance = randomUUID();
+  private bus: Signals | null = null;
+  private unshare: (() => void)[] = [];
 
   constructor(
     private readonly ctx: AppContext,
@@ -64,7 +70,33 @@ export class RiskService {
    * `risk/decide` should see them now rather than at the next periodic reload.
    */
   findingsChanged(orgId: string): void {
-    this.index.invalidate(orgId).catch((err) => this.ctx.log.warn({ err, orgId }, 'risk decide index reload failed'));
+    this.changed(orgId).catch((err) => this.ctx.log.warn({ err, orgId }, 'risk decide index reload failed'));
+  }
+
+  /**
+   * Signals between processes (platform/signals.ts): a block, a removal, a decision or a fraud finding
+   * of the findings engine in any process reloads this process's index of that organization at once
+   * (answers meanwhile come from the old one); after the signals connection was lost, every index is
+   * reloaded on its next use. The periodic reload (`decideMaxAgeMs`) stays as the fallback.
+   */
+  shareSignals(signals: Signals | null): void {
+    for (const u of this.unshare.splice(0)) u();
+    this.bus = signals;
+    if (!signals) return;
+    this.unshare.push(
+      signals.subscribe('risk.changed', ({ orgId, from }) => {
+        if (from === this.instance || !this.index.has(orgId)) return;
+        this.index.invalidate(orgId).catch((err) => this.ctx.log.warn({ err, orgId }, 'risk decide index reload failed'));
+      }),
+      signals.onResync(() => this.index.forget()),
+    );
+  }
+
+  /** This process reloads now; the others are told. */
+  private async changed(orgId: string): Promise<void> {
+    const reload = this.index.invalidate(orgId);
+    await this.bus?.publish('risk.changed', { orgId, from: this.instance }).catch((err: unknown) => this.ctx.log.warn({ err, orgId }, 'risk change not signalled to other processes'));
+    await reload;
   }
 
   // ---- Cases ------------------------------------------------------------------------------------
@@ -156,7 +188,7 @@ export class RiskService {
       }
       return this.detail(tx, actor.orgId, id, lang);
     });
-    await this.index.invalidate(actor.orgId);
+    await this.changed(actor.orgId);
     return result;
   }
 
@@ -249,7 +281,7 @@ export class RiskService {
       await recordAuditTx(tx, actor, actor.orgId, { action: 'block', entity: 'risk_block', entityId: id, after: { kind: body.kind, value, reason: body.reason ?? null, expiresAt } }, now);
       return blockOf((await repo.getBlock(tx, actor.orgId, id))!, now);
     });
-    await this.index.invalidate(actor.orgId);
+    await this.changed(actor.orgId);
     return block;
   }
 
@@ -263,7 +295,7 @@ export class RiskService {
       await recordAuditTx(tx, actor, actor.orgId, { action: 'unblock', entity: 'risk_block', entityId: id, before: { kind: before.kind, value: before.value } }, now);
       return blockOf((await repo.getBlock(tx, actor.orgId, id))!, now);
     });
-    await this.index.invalidate(actor.orgId);
+    await this.changed(actor.orgId);
     return block;
   }
 

@@ -10,6 +10,7 @@ import { recordAudit } from '../audit/service.js';
 import { hashPassword } from '../auth/password.js';
 import { assertStrongPassword } from '../auth/passwordPolicy.js';
 import type { AppContext } from '../platform/context.js';
+import { accessChanged } from '../access/tokenCache.js';
 
 const UNIQUE = { users_email: ['user', 'email'] as [string, string] };
 type UserRow = typeof users.$inferSelect;
@@ -95,7 +96,7 @@ export class UserService {
     const { password, ...rest } = input;
     if (password) assertStrongPassword(password, { email: before.email, name: input.name ?? before.name, orgName: await this.orgName(before.orgId) });
     const passwordHash = password ? await hashPassword(password) : undefined;
-    return this.ctx.db.orm.transaction(async (tx) => {
+    const updated = await this.ctx.db.orm.transaction(async (tx) => {
       const role = input.role ?? before.role;
       const merchantId =
         input.role !== undefined || input.merchantId !== undefined
@@ -117,5 +118,8 @@ export class UserService {
       );
       return publicUser(row!);
     });
+    // Role, merchant, disabled: the user's API tokens act as the new user from the next request, in every process.
+    await accessChanged(this.ctx.db, { userId: id }, this.ctx.log);
+    return updated;
   }
 }
