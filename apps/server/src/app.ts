@@ -45,7 +45,8 @@ import { IngestPipeline, type PipelineOptions } from './ingest/pipeline.js';
 import { DiagnosisService } from './diagnosis/service.js';
 import { diagnosisRoutes } from './diagnosis/routes.js';
 import { CommandService } from './commands/service.js';
-import { commandRoutes } from './commands/routes.js';
+import { commandDeviceRoutes, commandRoutes } from './commands/routes.js';
+import { LogService } from './commands/logs.js';
 import { AlertService } from './alerts/service.js';
 import { alertRoutes } from './alerts/routes.js';
 import { NotificationService } from './notifications/service.js';
@@ -92,6 +93,7 @@ export interface Services {
   pipeline: IngestPipeline;
   diagnosis: DiagnosisService;
   commands: CommandService;
+  commandLogs: LogService;
   alerts: AlertService;
   notifications: NotificationService;
   tickets: TicketService;
@@ -145,6 +147,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     pipeline: feedPaymentsFrom(new IngestPipeline(ctx, ingest), paymentFeed, ctx),
     diagnosis: new DiagnosisService(ctx),
     commands: new CommandService(ctx),
+    commandLogs: new LogService(ctx),
     alerts: new AlertService(ctx),
     notifications,
     tickets: new TicketService(ctx),
@@ -251,7 +254,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(deviceAdminRoutes(services.devices, services.fleet));
       await api.register(fleetRoutes(services.fleet));
       await api.register(diagnosisRoutes(services.diagnosis));
-      await api.register(commandRoutes(services.commands));
+      await api.register(commandRoutes(services.commands, services.commandLogs));
       await api.register(alertRoutes(services.alerts));
       await api.register(notificationRoutes(services.notifications));
       await api.register(ticketRoutes(services.tickets));
@@ -275,6 +278,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
     { prefix: '/api/v1' },
   );
   await app.register(deviceChannelRoutes(services.devices, services.pipeline, services.commands), { prefix: '/device/v1' });
+  await app.register(commandDeviceRoutes(services.devices, services.commandLogs), { prefix: '/device/v1' });
 
   if (opts.consoleDist && existsSync(opts.consoleDist)) {
     // wildcard: assets of a console rebuilt while the server runs are served without a restart.

@@ -127,7 +127,11 @@ export const DeviceCommand = z.object({
   v: z.literal(PROTOCOL_VERSION),
   commandId: z.string().uuid(),
   at: z.string().datetime({ offset: true }),
-  name: z.enum(['reboot', 'restart_app', 'sync_time', 'key_exchange', 'sign_in', 'settle_batch', 'print_test', 'network_diag', 'update_app']),
+  name: z.enum([
+    'reboot', 'restart_app', 'sync_time', 'key_exchange', 'sign_in', 'settle_batch', 'print_test', 'network_diag', 'update_app',
+    // Protocol 1 additions (issue 18); a terminal that does not know one refuses it and never acknowledges it.
+    'upload_logs', 'self_test', 'push_config', 'install', 'rollback', 'lock', 'unlock', 'locate',
+  ]),
   args: z.record(z.string(), z.unknown()).optional(),
 });
 export type DeviceCommand = z.infer<typeof DeviceCommand>;
@@ -154,14 +158,6 @@ export { containsCardData, luhn } from './cardData.js';
 export const COMMAND_NAMES = DeviceCommand.shape.name.options;
 export type CommandName = DeviceCommand['name'];
 
-/** An operator asks a terminal to do something (remote fix); delivered over MQTT, acknowledged by cmd_ack. */
-export const CommandRequest = z.object({
-  name: DeviceCommand.shape.name,
-  args: z.record(z.string(), z.unknown()).optional(),
-  reason: z.string().trim().max(500).optional().describe('Why, for the audit log, e.g. the diagnosis that suggested it'),
-});
-export type CommandRequest = z.infer<typeof CommandRequest>;
-
 export const COMMAND_STATUSES = ['sent', 'received', 'succeeded', 'failed', 'expired'] as const;
 export const CommandRow = z.object({
   id: z.string().uuid(),
@@ -170,6 +166,10 @@ export const CommandRow = z.object({
   args: z.record(z.string(), z.unknown()).nullable(),
   status: z.enum(COMMAND_STATUSES),
   detail: z.string().nullable(),
+  /** What the terminal reported beyond a line: a self-test checklist, a position (see commands.ts). */
+  result: z.record(z.string(), z.unknown()).nullable(),
+  batchId: z.string().uuid().nullable(),
+  reason: z.string().nullable(),
   requestedBy: z.string().nullable(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -19,3 +19,4 @@ export * from './risk.js';
 export * from './findings.js';
 export * from './operations.js';
 export * from './payments.js';
+export * from './commands.js';

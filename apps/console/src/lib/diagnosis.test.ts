@@ -80,7 +80,7 @@ describe('display helpers', () => {
 
   it('only offers remote commands the platform can send', () => {
     expect(isCommandName('print_test')).toBe(true);
-    expect(isCommandName('upload_logs')).toBe(false);
+    expect(isCommandName('rollback_app')).toBe(false);
     expect(isCommandName(undefined)).toBe(false);
   });
 

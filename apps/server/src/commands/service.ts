@@ -5,11 +5,27 @@
  * comes from the terminal's own acknowledgements (cmd_ack), never from our hopes.
  */
 import { randomUUID } from 'node:crypto';
-import { type CommandRequest, type CommandRow, type DeviceCommand, PROTOCOL_VERSION } from '@poscare/contracts';
+import {
+  BULK_MAX,
+  type BatchSummary,
+  type BulkCommandRequest,
+  type BulkPreview,
+  type CommandBatch,
+  type CommandBatchDetail,
+  type CommandFilter,
+  type CommandRequest,
+  type CommandRow,
+  type DeviceCommand,
+  parseCommandArgs,
+  PROTOCOL_VERSION,
+} from '@poscare/contracts';
 import { type Actor, assertCan, authorId } from '../access/actor.js';
 import { recordAudit } from '../audit/service.js';
-import { eq } from 'drizzle-orm';
-import { commands, deviceCredentials } from '../db/schema.js';
+import { and, desc, eq, inArray, isNull } from 'drizzle-orm';
+import { commandBatches, commands, deviceCredentials } from '../db/schema.js';
+import type { RawTx } from '../db/client.js';
+import { listTerminals } from '../terminals/repository.js';
+import { OFFLINE_AFTER_MS } from '../fleet/health.js';
 import { AppError } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
 import { TerminalService } from '../terminals/service.js';
@@ -76,35 +92,31 @@ export class CommandService {
   async send(actor: Actor, terminalId: string, req: CommandRequest): Promise<CommandRow> {
     assertCan(actor, 'devices:command');
     const { terminal: term } = await this.terminals.get(actor, terminalId);
+    const args = checkedArgs(req.name, req.args);
     const now = this.ctx.clock.now();
     const id = randomUUID();
     await this.ctx.db.orm.transaction(async (tx) => {
       const [cred] = await tx.select({ revokedAt: deviceCredentials.revokedAt }).from(deviceCredentials).where(eq(deviceCredentials.terminalId, terminalId));
       if ((!cred || cred.revokedAt) && !this.local?.has(terminalId)) throw new AppError('command.not_enrolled', 409);
-      await tx.insert(commands).values({
-        id,
-        orgId: term.orgId,
-        terminalId,
-        name: req.name,
-        args: req.args ?? null,
-        reason: req.reason ?? null,
-        requestedBy: authorId(actor),
-        requestedByName: actor.name,
-        createdAt: now,
-      });
-      await recordAudit(tx, actor, term.orgId, { action: 'command', entity: 'terminal', entityId: terminalId, after: { command: req.name, commandId: id, reason: req.reason ?? null } }, now);
+      await tx.insert(commands).values({ id, orgId: term.orgId, terminalId, name: req.name, args, reason: req.reason ?? null, requestedBy: authorId(actor), requestedByName: actor.name, createdAt: now });
+      await recordAudit(tx, actor, term.orgId, { action: 'command', entity: 'terminal', entityId: terminalId, after: { command: req.name, commandId: id, args, reason: req.reason ?? null } }, now);
     });
-    const command: DeviceCommand = { v: PROTOCOL_VERSION, commandId: id, at: now.toISOString(), name: req.name, ...(req.args ? { args: req.args } : {}) };
+    await this.push(term.orgId, terminalId, { v: PROTOCOL_VERSION, commandId: id, at: now.toISOString(), name: req.name, ...(args ? { args } : {}) });
+    return (await this.list(actor, terminalId)).find((c) => c.id === id)!;
+  }
+
+  /** Pushes a stored command: to a terminal in this process, over MQTT, and signals the other processes. */
+  private async push(orgId: string, terminalId: string, command: DeviceCommand): Promise<void> {
     let pushed = false;
     if (this.local?.has(terminalId)) {
       this.local.deliver(terminalId, command);
       pushed = true;
     } else if (this.publisher) {
       // Best effort: a terminal that is not connected gets it over HTTPS or when it comes back.
-      pushed = await this.publisher(term.orgId, terminalId, command).then(
+      pushed = await this.publisher(orgId, terminalId, command).then(
         () => true,
         (err: unknown) => {
-          this.ctx.log.warn({ err, terminalId, commandId: id }, 'command not published over MQTT');
+          this.ctx.log.warn({ err, terminalId, commandId: command.commandId }, 'command not published over MQTT');
           return false;
         },
       );
@@ -112,42 +124,107 @@ export class CommandService {
     // The other processes push it too when the terminal may be on their broker (or this one could not push).
     if (this.bus && !(pushed && (this.publisherShared || this.local?.has(terminalId)))) {
       await this.bus
-        .publish('command.push', { orgId: term.orgId, terminalId, command, from: this.origin, pushed })
-        .catch((err: unknown) => this.ctx.log.warn({ err, terminalId, commandId: id }, 'command not signalled to other processes'));
+        .publish('command.push', { orgId, terminalId, command, from: this.origin, pushed })
+        .catch((err: unknown) => this.ctx.log.warn({ err, terminalId, commandId: command.commandId }, 'command not signalled to other processes'));
     }
-    return (await this.list(actor, terminalId)).find((c) => c.id === id)!;
   }
 
   async list(actor: Actor, terminalId: string, limit = 50): Promise<CommandRow[]> {
     assertCan(actor, 'fleet:read');
     await this.terminals.get(actor, terminalId);
-    const rows = await this.ctx.db.rawTransaction((tx) =>
-      tx.query<Row>(
-        `SELECT c.*, a.status AS ack_status, a.detail AS ack_detail, a.at AS ack_at
-         FROM commands c
-         LEFT JOIN LATERAL (SELECT status, detail, at FROM command_acks WHERE terminal_id = c.terminal_id AND command_id = c.id ORDER BY at DESC, (status = 'received') LIMIT 1) a ON true
-         WHERE c.terminal_id = $1 ORDER BY c.created_at DESC LIMIT $2`,
-        [terminalId, limit],
-      ),
-    );
+    const rows = await this.ctx.db.rawTransaction((tx) => selectCommands(tx, 'c.terminal_id = $1', [terminalId], limit));
     const now = this.ctx.clock.now().getTime();
-    return rows.map((r) => {
-      const created = new Date(r.created_at as string);
-      const acked = r.ack_status as CommandRow['status'] | null;
-      const status: CommandRow['status'] = acked ?? (now - created.getTime() > COMMAND_TTL_MS ? 'expired' : 'sent');
-      return {
-        id: r.id as string,
-        terminalId: r.terminal_id as string,
-        name: r.name as CommandRow['name'],
-        args: (r.args as Record<string, unknown> | null) ?? null,
-        status,
-        detail: (r.ack_detail as string | null) ?? null,
-        requestedBy: (r.requested_by_name as string | null) ?? null,
-        createdAt: created.toISOString(),
-        // A terminal's clock may run behind ours; the row never looks older than its creation.
-        updatedAt: new Date(Math.max(created.getTime(), r.ack_at ? new Date(r.ack_at as string).getTime() : 0)).toISOString(),
-      };
+    return rows.map((r) => toRow(r, now));
+  }
+
+  /** The terminals in service a filter matches, and the enrolled ones among them (those a command reaches). */
+  private async targets(actor: Actor, filter: CommandFilter): Promise<{ matched: { id: string; orgId: string }[]; reachable: { id: string; orgId: string }[] }> {
+    const q = { ...filter, inService: true, limit: BULK_MAX + 1, offset: 0, sort: 'serial' as const, order: 'asc' as const };
+    const { items } = await listTerminals(this.ctx.db.orm, actor, q, new Date(this.ctx.clock.now().getTime() - OFFLINE_AFTER_MS));
+    const matched = items.map((i) => ({ id: i.terminal.id, orgId: i.terminal.orgId }));
+    if (matched.length > BULK_MAX) throw new AppError('command.bulk_too_many', 400, { max: BULK_MAX });
+    const enrolled = new Set<string>();
+    for (let i = 0; i < matched.length; i += 1000) {
+      const ids = matched.slice(i, i + 1000).map((m) => m.id);
+      const creds = await this.ctx.db.orm
+        .select({ terminalId: deviceCredentials.terminalId })
+        .from(deviceCredentials)
+        .where(and(inArray(deviceCredentials.terminalId, ids), isNull(deviceCredentials.revokedAt)));
+      for (const c of creds) enrolled.add(c.terminalId);
+    }
+    return { matched, reachable: matched.filter((m) => enrolled.has(m.id) || this.local?.has(m.id)) };
+  }
+
+  async preview(actor: Actor, filter: CommandFilter): Promise<BulkPreview> {
+    assertCan(actor, 'devices:command');
+    const t = await this.targets(actor, filter);
+    return { matched: t.matched.length, reachable: t.reachable.length };
+  }
+
+  /**
+   * One command to every enrolled terminal in service the filter matches. The person confirmed a count;
+   * when the filter now reaches another number the bulk command is refused, so nobody sends to more
+   * terminals than they agreed to. Each terminal's command is stored and audited like a single one.
+   */
+  async sendBulk(actor: Actor, req: BulkCommandRequest): Promise<CommandBatchDetail> {
+    assertCan(actor, 'devices:command');
+    const { reachable } = await this.targets(actor, req.filter);
+    if (reachable.length === 0) throw new AppError('command.bulk_empty', 400);
+    if (reachable.length !== req.expectedCount) throw new AppError('command.bulk_count_changed', 409, { expected: req.expectedCount, now: reachable.length });
+    const orgIds = new Set(reachable.map((r) => r.orgId));
+    // A platform admin's filter may span organizations; a batch belongs to one, so they narrow it first.
+    if (orgIds.size > 1) throw new AppError('command.bulk_many_orgs', 400);
+    const orgId = reachable[0]!.orgId;
+    const args = checkedArgs(req.name, req.args);
+    const now = this.ctx.clock.now();
+    const batchId = randomUUID();
+    const sent = reachable.map((r) => ({ terminalId: r.id, id: randomUUID() }));
+    await this.ctx.db.orm.transaction(async (tx) => {
+      await tx.insert(commandBatches).values({
+        id: batchId, orgId, name: req.name, args, filter: req.filter, reason: req.reason ?? null, total: sent.length,
+        requestedBy: authorId(actor), requestedByName: actor.name, createdAt: now,
+      });
+      for (let i = 0; i < sent.length; i += 500) {
+        await tx.insert(commands).values(
+          sent.slice(i, i + 500).map((c) => ({ id: c.id, orgId, terminalId: c.terminalId, name: req.name, args, reason: req.reason ?? null, requestedBy: authorId(actor), requestedByName: actor.name, createdAt: now, batchId })),
+        );
+      }
+      for (const c of sent) {
+        await recordAudit(tx, actor, orgId, { action: 'command', entity: 'terminal', entityId: c.terminalId, after: { command: req.name, commandId: c.id, batchId, args, reason: req.reason ?? null } }, now);
+      }
     });
+    for (const c of sent) await this.push(orgId, c.terminalId, { v: PROTOCOL_VERSION, commandId: c.id, at: now.toISOString(), name: req.name, ...(args ? { args } : {}) });
+    return this.batch(actor, batchId);
+  }
+
+  async batches(actor: Actor, limit = 50): Promise<CommandBatch[]> {
+    assertCan(actor, 'devices:command');
+    const rows = await this.ctx.db.orm
+      .select()
+      .from(commandBatches)
+      .where(actor.orgId ? eq(commandBatches.orgId, actor.orgId) : undefined)
+      .orderBy(desc(commandBatches.createdAt))
+      .limit(limit);
+    if (!rows.length) return [];
+    const now = this.ctx.clock.now().getTime();
+    const cmds = await this.ctx.db.rawTransaction((tx) => selectCommands(tx, 'c.batch_id = ANY($1::uuid[])', [rows.map((r) => r.id)], BULK_MAX * limit));
+    return rows.map((b) => presentBatch(b, summarise(cmds.filter((c) => c.batch_id === b.id).map((c) => toRow(c, now)))));
+  }
+
+  async batch(actor: Actor, id: string): Promise<CommandBatchDetail> {
+    assertCan(actor, 'devices:command');
+    const [b] = await this.ctx.db.orm
+      .select()
+      .from(commandBatches)
+      .where(and(eq(commandBatches.id, id), actor.orgId ? eq(commandBatches.orgId, actor.orgId) : undefined));
+    if (!b) throw new AppError('command.batch_not_found', 404);
+    const now = this.ctx.clock.now().getTime();
+    const rows = await this.ctx.db.rawTransaction((tx) =>
+      selectCommands(tx, 'c.batch_id = $1', [id], BULK_MAX, ', t.serial_number, s.name AS site_name', 'JOIN terminals t ON t.id = c.terminal_id LEFT JOIN sites s ON s.id = t.site_id'),
+    );
+    const terminals = rows.map((r) => ({ ...toRow(r, now), serialNumber: r.serial_number as string, siteName: (r.site_name as string | null) ?? null }));
+    terminals.sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
+    return { ...presentBatch(b, summarise(terminals)), terminals };
   }
 
   /**
@@ -175,4 +252,68 @@ export class CommandService {
         ...(r.args ? { args: r.args as Record<string, unknown> } : {}),
       }));
   }
+}
+
+/** The command's arguments as its schema reads them (defaults filled); a 400 naming the field otherwise. */
+function checkedArgs(name: CommandRequest['name'], args: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  const r = parseCommandArgs(name, args);
+  if (!r.ok) throw new AppError('validation.failed', 400, {}, r.issues.map((i) => ({ path: ['args', ...i.path].join('.'), id: 'row.invalid', text: i.message })));
+  return Object.keys(r.args).length ? r.args : null;
+}
+
+async function selectCommands(tx: RawTx, where: string, params: unknown[], limit: number, extraCols = '', joins = ''): Promise<Row[]> {
+  return tx.query<Row>(
+    `SELECT c.*, a.status AS ack_status, a.detail AS ack_detail, a.at AS ack_at, a.result AS ack_result${extraCols}
+     FROM commands c ${joins}
+     LEFT JOIN LATERAL (SELECT status, detail, at, result FROM command_acks WHERE terminal_id = c.terminal_id AND command_id = c.id ORDER BY at DESC, (status = 'received') LIMIT 1) a ON true
+     WHERE ${where} ORDER BY c.created_at DESC LIMIT ${Math.floor(limit)}`,
+    params,
+  );
+}
+
+function toRow(r: Row, nowMs: number): CommandRow {
+  const created = new Date(r.created_at as string);
+  const acked = r.ack_status as CommandRow['status'] | null;
+  // A received command that never finished is as unanswered as one never received.
+  const expired = nowMs - created.getTime() > COMMAND_TTL_MS;
+  const status: CommandRow['status'] = acked && acked !== 'received' ? acked : expired ? 'expired' : (acked ?? 'sent');
+  return {
+    id: r.id as string,
+    terminalId: r.terminal_id as string,
+    name: r.name as CommandRow['name'],
+    args: (r.args as Record<string, unknown> | null) ?? null,
+    status,
+    detail: (r.ack_detail as string | null) ?? null,
+    result: (r.ack_result as Record<string, unknown> | null) ?? null,
+    batchId: (r.batch_id as string | null) ?? null,
+    reason: (r.reason as string | null) ?? null,
+    requestedBy: (r.requested_by_name as string | null) ?? null,
+    createdAt: created.toISOString(),
+    // A terminal's clock may run behind ours; the row never looks older than its creation.
+    updatedAt: new Date(Math.max(created.getTime(), r.ack_at ? new Date(r.ack_at as string).getTime() : 0)).toISOString(),
+  };
+}
+
+export function summarise(rows: readonly Pick<CommandRow, 'status'>[]): BatchSummary {
+  const s: BatchSummary = { total: rows.length, succeeded: 0, failed: 0, noAnswer: 0, pending: 0 };
+  for (const r of rows) {
+    if (r.status === 'succeeded') s.succeeded++;
+    else if (r.status === 'failed') s.failed++;
+    else if (r.status === 'expired') s.noAnswer++;
+    else s.pending++;
+  }
+  return s;
+}
+
+function presentBatch(b: typeof commandBatches.$inferSelect, summary: BatchSummary): CommandBatch {
+  return {
+    id: b.id,
+    name: b.name as CommandBatch['name'],
+    args: b.args ?? null,
+    filter: b.filter as CommandFilter,
+    reason: b.reason,
+    requestedBy: b.requestedByName,
+    createdAt: b.createdAt.toISOString(),
+    summary,
+  };
 }

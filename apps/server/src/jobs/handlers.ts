@@ -7,6 +7,7 @@ import { runSlaPass } from '../tickets/sla.js';
 import { pruneHistory } from '../fleet/retention.js';
 import { loginChallenges, sessions, trustedDevices } from '../db/schema.js';
 import { clearExpiredLimits } from '../security/rateLimitStore.js';
+import { pruneLogBundles } from '../commands/logs.js';
 import type { JobHandlers } from './registry.js';
 
 export function jobHandlers(ctx: AppContext, services: { alerts: AlertService }): JobHandlers {
@@ -28,6 +29,7 @@ export function jobHandlers(ctx: AppContext, services: { alerts: AlertService })
         ['sign-in challenges', () => db.orm.delete(loginChallenges).where(lt(loginChallenges.expiresAt, now))],
         ['remembered browsers', () => db.orm.delete(trustedDevices).where(lt(trustedDevices.expiresAt, now))],
         ['rate limits', () => clearExpiredLimits(db)],
+        ['log bundles', () => pruneLogBundles(db, now)],
       ];
       const failed: string[] = [];
       for (const [what, step] of steps) {
