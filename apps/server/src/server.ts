@@ -9,6 +9,7 @@ import { startBroker } from './ingest/broker.js';
 import { topicFor } from '@poscare/contracts';
 import { startExternalIngest } from './ingest/externalBroker.js';
 import { AlertRuntime } from './alerts/runtime.js';
+import { AlertSharing } from './alerts/partitions.js';
 import { alertTicketOpener } from './tickets/service.js';
 import { DeliveryWorker } from './notifications/delivery.js';
 import { FindingsRuntime } from './findings/runtime.js';
@@ -90,6 +91,13 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   stops.unshift(() => signals.close());
   services.devices.shareCredentials(signals);
   services.commands.shareCommands(signals);
+  services.alerts.shareConfig(signals);
+  // On PostgreSQL alert evaluation is shared out by partition among worker processes, and what a process
+  // ingests for a partition another holds is handed off through the database (alerts/partitions.ts).
+  // The embedded store serves one process: its engine is fed directly.
+  const sharedAlerts = db.kind === 'postgres' && !!config.DATABASE_URL;
+  const sharing = sharedAlerts ? new AlertSharing({ db, databaseUrl: config.DATABASE_URL!, log, signals, pipeline: services.pipeline }) : null;
+  if (sharing) stops.unshift(() => sharing.stop());
   // API tokens revoked or their holders changed, block list and fraud cases changed (decision 009).
   stops.unshift(shareAccess(db, signals));
   services.risk.shareSignals(signals);
@@ -142,17 +150,21 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
     stops.unshift(() => jobs.stop());
     // Alerts are evaluated here: fed by this process's ingest when it has one, ticking on the clock.
     const runtime = new AlertRuntime(ctx, {
-      localIngest: roles.has('ingest'),
+      localIngest: roles.has('ingest') || sharedAlerts,
+      ...(sharing ? { owns: (orgId: string) => sharing.owns(orgId) } : {}),
       diagnose: services.alerts.diagnoser(),
       enqueueDiagnosis: (req) => jobs.send('alert.diagnose', req),
       notifier: services.notifications,
       openTicket: alertTicketOpener(services.tickets),
     });
-    if (roles.has('ingest')) runtime.attach(services.pipeline);
+    if (roles.has('ingest') && !sharedAlerts) runtime.attach(services.pipeline);
     runtime.onLag((ms) => services.metrics.observeAlertLag(ms));
     await runtime.start();
     services.alerts.attachRuntime(runtime);
     stops.unshift(() => runtime.stop());
+    const unlisten = runtime.listen(signals);
+    stops.unshift(unlisten);
+    await sharing?.evaluate(runtime);
     // E-mails and webhook calls queued by notifications, sent with retries.
     const deliveries = new DeliveryWorker(ctx, { smtpUrl: config.SMTP_URL, smtpFrom: config.SMTP_FROM });
     deliveries.start();

@@ -321,6 +321,28 @@ export class AlertEngine {
     return this.terminals.has(id);
   }
 
+  /**
+   * Lets go of an organization without a change: its rules, terminals, open alerts and windows are
+   * dropped, nothing resolves (another evaluator takes the organization over from the stored alerts).
+   * Changes already in the outbox stay there to be stored.
+   */
+  forgetOrg(orgId: string): void {
+    this.rules.delete(orgId);
+    for (const id of this.orgTerminals(orgId).keys()) this.terminals.delete(id);
+    this.byOrg.delete(orgId);
+    for (const [k, a] of this.open) {
+      if (a.orgId !== orgId) continue;
+      this.open.delete(k);
+      this.byId.delete(a.id);
+    }
+    this.endedInhibitors = this.endedInhibitors.filter((a) => a.orgId !== orgId);
+    const prefix = `${orgId}|`;
+    for (const k of [...this.firings.keys()]) if (k.startsWith(prefix)) this.firings.delete(k);
+    for (const k of [...this.cardFailures.keys()]) if (k.startsWith(prefix)) this.cardFailures.delete(k);
+    this.versions.delete(orgId);
+    this.siteTxns.delete(orgId);
+  }
+
   setSilences(s: Silence[]): void {
     this.silences = s;
   }

@@ -136,9 +136,12 @@ export async function activeMaintenance(q: Pick<RawTx, 'query'>, now: Date): Pro
 }
 
 /** Open alerts as the engine left them (after a restart, the engine takes them over). */
-export async function openAlerts(q: Pick<RawTx, 'query'>): Promise<AlertState[]> {
+export async function openAlerts(q: Pick<RawTx, 'query'>, orgIds?: readonly string[]): Promise<AlertState[]> {
   // security.* alerts are raised and closed by security/signals.ts, not evaluated by the engine.
-  const rows = await q.query<Row>(`SELECT * FROM alerts WHERE status <> 'resolved' AND rule_code NOT LIKE 'security.%'`);
+  const rows = await q.query<Row>(
+    `SELECT * FROM alerts WHERE status <> 'resolved' AND rule_code NOT LIKE 'security.%'${orgIds ? ' AND org_id = ANY($1::uuid[])' : ''}`,
+    orgIds ? [orgIds] : [],
+  );
   return rows.map((r) => ({
     id: r.id as string,
     orgId: r.org_id as string,

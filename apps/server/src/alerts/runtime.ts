@@ -3,12 +3,17 @@
  * commits in this process, ticks on the clock for time-driven rules, and turns the engine's changes
  * into stored alerts and events, notifications and diagnoses. State the engine needs from elsewhere
  * (terminals and their sites, rules, silences, maintenance, acknowledgements made by other processes,
- * when terminals were last seen) is reloaded on timers.
+ * when terminals were last seen) is reloaded on timers, and at once when another process signals a
+ * change of rules or suppressions (`listen`).
+ *
+ * With several worker processes on PostgreSQL, each evaluates the organizations of the alert partitions
+ * it holds (`owns`, alerts/partitions.ts): `takeOrgs` and `dropOrgs` move them in and out.
  */
 import { randomUUID } from 'node:crypto';
 import { AlertEngine, type AlertChange, type AlertState } from '@poscare/alerts';
 import type { AlertRuleDefinition } from '@poscare/contracts';
 import type { AppContext } from '../platform/context.js';
+import type { Signals } from '../platform/signals.js';
 import type { IngestPipeline } from '../ingest/pipeline.js';
 import type { Accepted } from '../ingest/store.js';
 import {
@@ -82,6 +87,11 @@ export interface RuntimeOptions {
   tickMs?: number;
   /** Whether this process ingests (then last-seen times come with the records, not from the database). */
   localIngest?: boolean;
+  /**
+   * The organizations this engine evaluates (several worker processes share them out by alert partition);
+   * all when absent. One that is not owned at start is loaded by `takeOrgs` when it comes to this process.
+   */
+  owns?: (orgId: string) => boolean;
 }
 
 /** Firing-to-stored latency is what a person waits for: changes are written as soon as the previous write ends. */
@@ -126,8 +136,9 @@ export class AlertRuntime {
   async start(): Promise<void> {
     const now = this.ctx.clock.now();
     const db = this.q;
-    for (const orgId of await orgIds(db)) await this.loadOrg(orgId, now);
-    this.engine.restore(await openAlerts(db), now.getTime());
+    const mine = (await orgIds(db)).filter((id) => this.owns(id));
+    for (const orgId of mine) await this.loadOrg(orgId, now);
+    this.engine.restore(await openAlerts(db, this.opts.owns ? mine : undefined), now.getTime());
     for (const a of this.engine.openAlerts()) if (!a.suppressed) this.notified.add(a.id);
     await this.reloadSuppressions();
     this.started = true;
@@ -143,6 +154,66 @@ export class AlertRuntime {
     every(60_000, () => this.reloadRules());
     every(300_000, () => this.reloadTerminals());
     if (!this.opts.localIngest) every(30_000, () => this.refreshLastSeen());
+  }
+
+  private owns(orgId: string): boolean {
+    return this.opts.owns ? this.opts.owns(orgId) : true;
+  }
+
+  /**
+   * Takes organizations over (their alert partition came to this process): rules, terminals, trading
+   * history, and their open alerts as stored, so nothing open fires again.
+   */
+  async takeOrgs(ids: readonly string[]): Promise<void> {
+    const fresh = ids.filter((id) => !this.orgs.has(id));
+    if (!fresh.length) return;
+    const now = this.ctx.clock.now();
+    for (const id of fresh) await this.loadOrg(id, now);
+    const restored = await openAlerts(this.q, fresh);
+    this.engine.restore(restored, now.getTime());
+    for (const a of restored) if (!a.suppressed) this.notified.add(a.id);
+  }
+
+  /** Lets organizations go (their partition moves to another process) after storing what changed so far. */
+  async dropOrgs(ids: readonly string[]): Promise<void> {
+    for (const id of ids) {
+      if (!this.orgs.delete(id)) continue;
+      for (const a of this.engine.openAlerts()) if (a.orgId === id) this.notified.delete(a.id);
+      this.engine.forgetOrg(id);
+    }
+    this.write();
+    await this.settled();
+  }
+
+  /** The organizations this engine evaluates now. */
+  heldOrgs(): string[] {
+    return [...this.orgs];
+  }
+
+  /**
+   * Hears the changes other processes make (platform/signals.ts): rules saved and silences or
+   * maintenance windows changed reload at once; after a lost signal connection, everything reloads.
+   */
+  listen(signals: Signals): () => void {
+    const fail = (err: unknown) => this.ctx.log.warn({ err }, 'alert runtime could not reload after a signal');
+    const offConfig = signals.subscribe('alert.config', async (p) => {
+      if (!this.started) return;
+      if (p.what === 'rules') {
+        if (this.owns(p.orgId)) await this.reloadRules(p.orgId).catch(fail);
+      } else {
+        await this.reloadSuppressions().catch(fail);
+        await this.tick().catch(fail);
+      }
+    });
+    const offResync = signals.onResync(() => {
+      if (!this.started) return;
+      void this.reloadRules().catch(fail);
+      void this.reloadSuppressions().catch(fail);
+    });
+    return () => {
+      offConfig();
+      offResync();
+    };
   }
 
   private async loadOrg(orgId: string, now: Date): Promise<void> {
@@ -165,6 +236,8 @@ export class AlertRuntime {
       if (!stored[i]) continue;
       const { terminalId, rec } = batch[i]!;
       if (!e.hasTerminal(terminalId)) {
+        // Another process evaluates that organization (its partition moved away meanwhile).
+        if (!this.owns(batch[i]!.orgId)) continue;
         this.unknown.add(terminalId);
         if (this.waiting.length < 100_000) this.waiting.push(batch[i]!);
         continue;
@@ -216,7 +289,7 @@ export class AlertRuntime {
   }
 
   async reloadRules(orgId?: string): Promise<void> {
-    const ids = orgId ? [orgId] : await orgIds(this.q);
+    const ids = (orgId ? [orgId] : await orgIds(this.q)).filter((id) => this.owns(id));
     for (const id of ids) {
       if (!this.orgs.has(id)) await this.loadOrg(id, this.ctx.clock.now());
       else this.engine.setRules(id, await effectiveRules(this.q, id));
@@ -230,7 +303,7 @@ export class AlertRuntime {
   }
 
   async reloadTerminals(): Promise<void> {
-    for (const t of await monitoredTerminals(this.q)) this.engine.upsertTerminal(t.info, t.lastSeen ?? undefined);
+    for (const t of await monitoredTerminals(this.q)) if (this.orgs.has(t.info.orgId)) this.engine.upsertTerminal(t.info, t.lastSeen ?? undefined);
   }
 
   private loadingUnknown: Promise<void> | null = null;
@@ -241,7 +314,12 @@ export class AlertRuntime {
         while (this.unknown.size) {
           const ids = [...this.unknown];
           this.unknown.clear();
-          for (const t of await monitoredTerminals(this.q, undefined, ids)) this.engine.upsertTerminal(t.info, t.lastSeen ?? undefined);
+          for (const t of await monitoredTerminals(this.q, undefined, ids)) {
+            if (!this.owns(t.info.orgId)) continue;
+            // A terminal of an organization created since the last reload: its rules come first.
+            if (!this.orgs.has(t.info.orgId)) await this.loadOrg(t.info.orgId, this.ctx.clock.now());
+            this.engine.upsertTerminal(t.info, t.lastSeen ?? undefined);
+          }
           const waiting = this.waiting.filter((r) => this.engine.hasTerminal(r.terminalId));
           this.waiting = this.waiting.filter((r) => !this.engine.hasTerminal(r.terminalId) && this.unknown.has(r.terminalId));
           if (waiting.length) this.feed(waiting, waiting.map(() => true));

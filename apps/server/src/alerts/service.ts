@@ -34,6 +34,7 @@ import { buildTerminalCase, type TerminalRow } from '../diagnosis/repository.js'
 import { effectiveRules, recordEvent, ruleVersions, saveRule, storeAlertDiagnosis, type StoredRule } from './repository.js';
 import { previewRule } from './preview.js';
 import type { AlertRuntime } from './runtime.js';
+import type { Signals } from '../platform/signals.js';
 
 type Row = Record<string, unknown>;
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string).toISOString());
@@ -59,6 +60,18 @@ export class AlertService {
 
   attachRuntime(r: AlertRuntime | null): void {
     this.runtime = r;
+  }
+
+  private signals: Signals | null = null;
+
+  /** Rules and suppressions saved here reach the evaluators of every other process at once (AlertRuntime.listen). */
+  shareConfig(signals: Signals | null): void {
+    this.signals = signals;
+  }
+
+  private signalConfig(orgId: string, what: 'rules' | 'suppressions'): void {
+    // After the commit; best effort: the evaluators still reload on their timers.
+    this.signals?.publish('alert.config', { orgId, what }).catch((err: unknown) => this.ctx.log.warn({ err }, 'alert configuration signal not sent'));
   }
 
   // ---- alerts -------------------------------------------------------------------------------------
@@ -227,6 +240,7 @@ export class AlertService {
       await recordAudit(tx, actor, actor.orgId, { action: 'alert_rule.save', entity: 'alert_rule', entityId: `${code}@${version}`, before: before?.definition ?? null, after: def }, now);
     });
     await this.runtime?.reloadRules(actor.orgId);
+    this.signalConfig(actor.orgId, 'rules');
     const saved = (await this.rulesByCode(actor.orgId)).get(code)!;
     return presentRule(saved);
   }
@@ -260,7 +274,7 @@ export class AlertService {
       await recordAudit(tx, actor, r!.orgId, { action: 'silence.create', entity: 'silence', entityId: r!.id, after: { matchers, startsAt, endsAt, comment: body.comment } }, now);
       return r!;
     });
-    await this.afterSuppressionChange();
+    await this.afterSuppressionChange(actor.orgId);
     return presentSilence(row, now);
   }
 
@@ -277,7 +291,7 @@ export class AlertService {
       await recordAudit(tx, actor, r.orgId, { action: 'silence.expire', entity: 'silence', entityId: id }, now);
       return r;
     });
-    await this.afterSuppressionChange();
+    await this.afterSuppressionChange(actor.orgId);
     return presentSilence(row, now);
   }
 
@@ -312,7 +326,7 @@ export class AlertService {
       await recordAudit(tx, actor, actor.orgId, { action: 'maintenance.create', entity: 'maintenance_window', entityId: r!.id, after: body }, now);
       return r!.id;
     });
-    await this.afterSuppressionChange();
+    await this.afterSuppressionChange(actor.orgId);
     return (await this.maintenance(actor)).find((m) => m.id === row)!;
   }
 
@@ -328,7 +342,7 @@ export class AlertService {
       if (!res.length) throw errors.notFound('maintenance window');
       await recordAudit(tx, actor, actor.orgId, { action: 'maintenance.end', entity: 'maintenance_window', entityId: id }, now);
     });
-    await this.afterSuppressionChange();
+    await this.afterSuppressionChange(actor.orgId);
     return (await this.maintenance(actor)).find((m) => m.id === id)!;
   }
 
@@ -339,7 +353,8 @@ export class AlertService {
     if (refs.merchantId) await this.merchants.get(actor, refs.merchantId);
   }
 
-  private async afterSuppressionChange(): Promise<void> {
+  private async afterSuppressionChange(orgId: string): Promise<void> {
+    this.signalConfig(orgId, 'suppressions');
     if (!this.runtime) return;
     await this.runtime.reloadSuppressions();
     await this.runtime.tick();

@@ -99,6 +99,7 @@ export class IngestPipeline {
   /** Day partitions of transactions, kept as long as roll-ups (ROLLUP_RETENTION_DAYS). */
   readonly txnPartitions: DayPartitions;
   private committedListeners: ((batch: readonly Accepted[], stored: readonly boolean[]) => void)[] = [];
+  private commitHooks: ((tx: RawTx, batch: readonly Accepted[], stored: readonly boolean[]) => Promise<void>)[] = [];
 
   constructor(
     private ctx: AppContext,
@@ -121,6 +122,14 @@ export class IngestPipeline {
   /** Called after each batch commits, with the records and which of them were new (alerts evaluate them). */
   onCommitted(fn: (batch: readonly Accepted[], stored: readonly boolean[]) => void): void {
     this.committedListeners.push(fn);
+  }
+
+  /**
+   * Runs in each batch's transaction, after its rows are written, with which of them are new: what it
+   * writes commits with the batch or not at all (alerts/partitions.ts hands samples off this way).
+   */
+  beforeCommit(fn: (tx: RawTx, batch: readonly Accepted[], stored: readonly boolean[]) => Promise<void>): void {
+    this.commitHooks.push(fn);
   }
 
   /**
@@ -304,6 +313,7 @@ export class IngestPipeline {
       const stored = await this.ctx.db.rawTransaction(async (tx) => {
         const s = batch.length ? await writeBatch(tx, batch, careful) : [];
         if (rejections.length) await writeRejections(tx, rejections);
+        for (const hook of this.commitHooks) if (batch.length) await hook(tx, batch, s);
         return s;
       });
       this.stats.batches++;

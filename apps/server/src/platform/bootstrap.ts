@@ -16,7 +16,14 @@ export interface FirstAdmin {
 export async function ensureFirstAdmin(db: Database, opts: { email?: string | undefined; password?: string | undefined; now: Date }): Promise<FirstAdmin | null> {
   const [row] = await db.orm.select({ n: count() }).from(users);
   if ((row?.n ?? 0) > 0) return null;
-  return createAdmin(db, { email: opts.email ?? 'admin@poscare.local', password: opts.password, name: 'Administrator', now: opts.now });
+  try {
+    return await createAdmin(db, { email: opts.email ?? 'admin@poscare.local', password: opts.password, name: 'Administrator', now: opts.now });
+  } catch (err) {
+    // Several processes started at once on an empty PostgreSQL: another one created the administrator first.
+    const code = (err as { code?: string; cause?: { code?: string } }).code ?? (err as { cause?: { code?: string } }).cause?.code;
+    if (code === '23505') return null;
+    throw err;
+  }
 }
 
 export async function createAdmin(

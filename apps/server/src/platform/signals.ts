@@ -28,6 +28,12 @@ export interface SignalPayloads {
    * whether the sender pushed it itself (then a process on the same external broker does not push it again).
    */
   'command.push': { orgId: string; terminalId: string; command: DeviceCommand; from: string; pushed: boolean };
+  /** Samples were handed off to the evaluator of these alert partitions (alerts/partitions.ts); sent by the commit. */
+  'alert.handoff': { partitions: number[] };
+  /** An organization's alert rules, or the silences and maintenance windows, changed: evaluators reload them. */
+  'alert.config': { orgId: string; what: 'rules' | 'suppressions' };
+  /** An evaluator joined or left: the others share the alert partitions out again. */
+  'alert.partitions': { from: string };
   /** Who an API token acts as changed (token revoked, its holder's role or factor, the organization's policy): drop it from the token caches (access/tokenCache.ts). */
   'access.changed': { tokenId: string } | { userId: string } | { orgId: string };
   /** The block list or the open fraud cases of an organization changed: `risk/decide` reloads it (risk/service.ts). `from` is the sender. */
@@ -42,9 +48,20 @@ export const MAX_SIGNAL_BYTES = 7999;
 const PG_CHANNELS: Record<SignalChannel, string> = {
   'device.credential': 'poscare_device_credential',
   'command.push': 'poscare_command_push',
+  'alert.handoff': 'poscare_alert_handoff',
+  'alert.config': 'poscare_alert_config',
+  'alert.partitions': 'poscare_alert_partitions',
   'access.changed': 'poscare_access_changed',
   'risk.changed': 'poscare_risk_changed',
 };
+
+/**
+ * The statement and parameters that send a signal from inside a transaction: PostgreSQL delivers it
+ * when (and only if) the transaction commits.
+ */
+export function notifyStatement<C extends SignalChannel>(channel: C, payload: SignalPayloads[C]): [string, unknown[]] {
+  return ['SELECT pg_notify($1, $2)', [PG_CHANNELS[channel], encode(channel, payload)]];
+}
 
 export interface Signals {
   readonly kind: 'memory' | 'postgres';
