@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { AuditVerifyResult, ImportMode, Language } from '@poscare/contracts';
-import { ConfigError, loadConfig, type Config } from './config.js';
+import type { Config } from './config.js';
 import type { Database } from './db/client.js';
 import { AppError } from './errors/errors.js';
 import { translate, pickLanguage } from './i18n/messages.js';
@@ -14,6 +14,13 @@ import { VERSION } from './version.js';
 // Each command loads what it uses when it runs (the server, the database, the diagnosis engine, the
 // findings engine), so `poscare --help` or `poscare txn analyze` do not load the whole server first.
 const lang: Language = pickLanguage(process.env.POSCARE_LANG ?? process.env.LANG?.replace('_', '-').split('.')[0], 'en-US');
+
+/** Configuration is read by the commands that use it: zod and the password checker take ~0.3 s to load. */
+let configModule: typeof import('./config.js') | undefined;
+async function loadConfig(env: NodeJS.ProcessEnv = process.env): Promise<Config> {
+  configModule ??= await import('./config.js');
+  return configModule.loadConfig(env);
+}
 
 /** Opens the configured database for a one-off command, holding the embedded store's lock meanwhile. */
 async function withDb<T>(config: Config, fn: (db: Database, applied: string[]) => Promise<T>): Promise<T> {
@@ -30,7 +37,7 @@ async function withDb<T>(config: Config, fn: (db: Database, applied: string[]) =
 
 function fail(err: unknown): never {
   if (err instanceof AppError) process.stderr.write(`error: ${translate(lang, err.id, err.params)}\n`);
-  else if (err instanceof ConfigError || err instanceof DataDirBusyError) process.stderr.write(`${err.message}\n`);
+  else if ((configModule && err instanceof configModule.ConfigError) || err instanceof DataDirBusyError) process.stderr.write(`${err.message}\n`);
   else process.stderr.write(`error: ${(err as Error).message ?? String(err)}\n`);
   process.exit(1);
 }
@@ -47,7 +54,7 @@ program
   .option('--demo', 'seed a demo fleet on first start')
   .action(async (o: { roles?: string; demo?: boolean }) => {
     try {
-      const config = loadConfig(o.roles ? { ...process.env, POSCARE_ROLES: o.roles } : process.env);
+      const config = await loadConfig(o.roles ? { ...process.env, POSCARE_ROLES: o.roles } : process.env);
       const [{ start, createLogger }, { keepRunningOnStrayErrors }] = await Promise.all([import('./server.js'), import('./platform/lastResort.js')]);
       const running = await start(config, { demo: Boolean(o.demo) });
       // From here on, no single message or request may end the process (see platform/lastResort.ts).
@@ -68,7 +75,7 @@ program
   .description('apply database migrations and exit')
   .action(async () => {
     try {
-      const applied = await withDb(loadConfig(), async (_db, done) => done);
+      const applied = await withDb(await loadConfig(), async (_db, done) => done);
       console.log(applied.length ? `applied: ${applied.join(', ')}` : 'database schema is current');
     } catch (err) {
       fail(err);
@@ -83,7 +90,7 @@ program
   .option('--password <password>', 'password (min. 10 characters); generated and printed when omitted; prefer POSCARE_ADMIN_PASSWORD')
   .action(async (o: { email: string; name: string; password?: string }) => {
     try {
-      const config = loadConfig();
+      const config = await loadConfig();
       const [{ isStrongPassword }, { createAdmin }, { count, eq }, { users }, { systemClock }] = await Promise.all([
         import('./auth/passwordPolicy.js'),
         import('./platform/bootstrap.js'),
@@ -118,7 +125,7 @@ program
   .option('--json', 'print the report as JSON')
   .action(async (file: string, o: { org?: string; dryRun?: boolean; validOnly?: boolean; json?: boolean }) => {
     try {
-      const config = loadConfig();
+      const config = await loadConfig();
       const mode: ImportMode = o.dryRun ? 'dry_run' : o.validOnly ? 'valid_only' : 'all_or_nothing';
       const bytes = readFileSync(file);
       const [{ eq }, { organizations }, { ImportService }, { systemActor }, { systemClock }, { createLogger }] = await Promise.all([
@@ -170,7 +177,7 @@ program
         return;
       }
       const { backup } = await import('./backup/backup.js');
-      const r = await withDb(loadConfig(), (db) => backup(db, file));
+      const r = await withDb(await loadConfig(), (db) => backup(db, file));
       console.log(`backup written to ${file}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
     } catch (err) {
       fail(err);
@@ -192,7 +199,7 @@ program
         if (answer.trim() !== 'restore') return void console.log('cancelled');
       }
       const { restore } = await import('./backup/backup.js');
-      const r = await withDb(loadConfig(), (db) => restore(db, file));
+      const r = await withDb(await loadConfig(), (db) => restore(db, file));
       console.log(`restored backup of ${r.header.createdAt}: ${Object.entries(r.tables).map(([t, n]) => `${t} ${n}`).join(', ')}`);
       // The data is restored either way; a broken chain is reported, for the operator to look into.
       console.log(auditSummary(r.audit));
@@ -214,7 +221,7 @@ program
         try {
           if (o.org && !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(o.org)) throw new Error('--org must be an organization id');
           const { verifyChains } = await import('./audit/chain.js');
-          const r = await withDb(loadConfig(), (db) => verifyChains(db, o.org ? { orgId: o.org } : {}));
+          const r = await withDb(await loadConfig(), (db) => verifyChains(db, o.org ? { orgId: o.org } : {}));
           if (o.json) console.log(JSON.stringify(r, null, 2));
           else {
             for (const c of r.chains) {
@@ -342,7 +349,7 @@ program.commands
   .action(async (file: string, o: { org?: string; format?: string; json?: boolean }) => {
     try {
       if (o.format && !['jsonl', 'csv', 'iso8583'].includes(o.format)) throw new Error('--format must be jsonl, csv or iso8583');
-      const config = loadConfig();
+      const config = await loadConfig();
       const bytes = readFileSync(file);
       const [{ eq }, { organizations }, { PaymentService }, { PaymentFeed }, { systemActor }, { systemClock }, { createLogger }] = await Promise.all([
         import('drizzle-orm'),

@@ -20,3 +20,4 @@ export * from './findings.js';
 export * from './operations.js';
 export * from './payments.js';
 export * from './commands.js';
+export * from './notifications.js';

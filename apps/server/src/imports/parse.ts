@@ -54,7 +54,10 @@ function looksBinary(bytes: Buffer): boolean {
 
 /** The import thread is TypeScript, like the rest of the server: it registers tsx, then loads parseWorker.ts. */
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-const WORKER_BOOT = `import(${JSON.stringify(TSX)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./parseWorker.ts', import.meta.url).href)}); })`;
+// Compiled (dist/, decision 010), the worker is JavaScript next to this file and needs no tsx.
+const WORKER_BOOT = import.meta.url.endsWith('.js')
+  ? `import(${JSON.stringify(new URL('./parseWorker.js', import.meta.url).href)})`
+  : `import(${JSON.stringify(TSX)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./parseWorker.ts', import.meta.url).href)}); })`;
 
 type Listener = (m: ParseMessage) => void;
 

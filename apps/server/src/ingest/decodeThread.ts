@@ -55,7 +55,10 @@ export type Outcome = Exclude<Decoded, { ok: true }> | { ok: true; rec: Prepared
 
 /** The worker is TypeScript, like the rest of the server: it registers tsx, then loads decodeWorker.ts. */
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api')).href.replace(/\.cjs$/, '.mjs');
-const WORKER_BOOT = `import(${JSON.stringify(TSX)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./decodeWorker.ts', import.meta.url).href)}); })`;
+// Compiled (dist/, decision 010), the worker is JavaScript next to this file and needs no tsx.
+const WORKER_BOOT = import.meta.url.endsWith('.js')
+  ? `import(${JSON.stringify(new URL('./decodeWorker.js', import.meta.url).href)})`
+  : `import(${JSON.stringify(TSX)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(new URL('./decodeWorker.ts', import.meta.url).href)}); })`;
 
 interface Waiting {
   resolve: (o: Outcome) => void;

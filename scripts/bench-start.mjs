@@ -1,0 +1,129 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:start`: how soon `poscare start --demo` answers, and how long its event loop stalls
+ * while the demo history loads behind. Each run starts its own demo (fresh data directory, free port,
+ * no MQTT port), polls `GET /api/v1/health` and `GET /` every 100 ms, keeps polling for `--seconds`
+ * (default 60) and reads the server's own event-loop figures (scripts/bench/stall-probe.mjs).
+ *
+ * Modes (`--modes compiled,sources`, default both): `compiled` is the installed command (JavaScript in
+ * dist/, built by `npm install`); `sources` is the same command through tsx from the TypeScript sources
+ * (POSCARE_FROM_SOURCES=1), the way every start ran before the compiled build: the baseline.
+ * Prints one JSON object; the machine's load average is in it, because this machine is shared.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const arg = (name, dflt) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : dflt;
+};
+const seconds = Number(arg('seconds', '60'));
+const modes = arg('modes', 'compiled,sources').split(',');
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+async function status(url) {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    await r.arrayBuffer();
+    return r.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** The health answer when it is 200, else null. */
+async function health(url) {
+  try {
+    const r = await fetch(url, { signal: AbortSignal.timeout(10000) });
+    return r.status === 200 ? await r.json() : (await r.arrayBuffer(), null);
+  } catch {
+    return null;
+  }
+}
+
+async function once(mode) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'poscare-bench-start-'));
+  const stallFile = path.join(dataDir, 'stall.json');
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const load0 = os.loadavg()[0];
+  const t0 = performance.now();
+  const server = spawn(process.execPath, [path.join(root, 'apps/server/bin/poscare.mjs'), 'start', '--demo'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      MQTT_PORT: '0',
+      LOG_LEVEL: 'warn',
+      POSCARE_FROM_SOURCES: mode === 'sources' ? '1' : '',
+      POSCARE_BENCH_STALL_FILE: stallFile,
+      NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(path.join(root, 'scripts/bench/stall-probe.mjs')).href}`.trim(),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let printedAt = null;
+  const onData = (d) => {
+    out += d.toString();
+    if (printedAt === null && /https?:\/\//.test(out)) printedAt = performance.now() - t0;
+  };
+  server.stdout.on('data', onData);
+  server.stderr.on('data', onData);
+  let exited = false;
+  server.on('exit', () => (exited = true));
+  const first = { health: null, console: null };
+  let slowestHealthMs = 0;
+  let ready = null;
+  while (performance.now() - t0 < seconds * 1000 && !exited) {
+    const s = performance.now();
+    const h = await health(`${base}/api/v1/health`);
+    const took = performance.now() - s;
+    if (h) {
+      if (first.health === null) first.health = performance.now() - t0;
+      else slowestHealthMs = Math.max(slowestHealthMs, took);
+      if (ready === null && h.demo?.ready === true) ready = performance.now() - t0;
+    }
+    if (first.console === null && first.health !== null && (await status(`${base}/`)) === 200) first.console = performance.now() - t0;
+    await sleep(100);
+  }
+  server.kill('SIGTERM');
+  await new Promise((r) => (exited ? r() : server.once('exit', r)));
+  let stall = null;
+  try {
+    stall = JSON.parse(readFileSync(stallFile, 'utf8'));
+  } catch {}
+  rmSync(dataDir, { recursive: true, force: true });
+  const s = (ms) => (ms === null ? null : Math.round(ms / 100) / 10);
+  if (first.health === null) process.stderr.write(`${mode}: the server never answered; its output:\n${out.slice(-3000)}\n`);
+  return {
+    mode,
+    loadAverageAtStart: Math.round(load0 * 10) / 10,
+    secondsToAddressPrinted: s(printedAt),
+    secondsToFirstHealth200: s(first.health),
+    secondsToFirstConsole200: s(first.console),
+    secondsToDemoReady: s(ready),
+    maxEventLoopStallMs: stall?.maxStallMs ?? null,
+    maxStallAtSecond: stall?.maxStallAtS ?? null,
+    stallsOver100ms: stall?.stallsOver100ms ?? null,
+    stallsOver1s: stall?.stallsOver1s ?? null,
+    slowestHealthAnswerMs: Math.round(slowestHealthMs),
+  };
+}
+
+const runs = [];
+for (const mode of modes) runs.push(await once(mode));
+console.log(JSON.stringify({ bench: 'start', command: 'poscare start --demo', watchedSeconds: seconds, cpus: os.cpus().length, loadAverage: os.loadavg().map((l) => Math.round(l * 10) / 10), runs }, null, 2));
