@@ -57,7 +57,7 @@ const CONTRAST_RE = CONTRAST.map((w) => (w.startsWith('\\b') ? w : escape(w))).j
 /** Chinese typed in a chat puts a space where a comma would be: between two Chinese characters it ends a clause. */
 const HAN_SPACE = '(?<=[\\u4e00-\\u9fff])\\s+(?=[\\u4e00-\\u9fff])';
 const PUNCT_SPLIT = new RegExp(`[，,:：()（）"“”]|\\s[-–—]+\\s|[–—]+|${HAN_SPACE}`);
-const CONTRAST_SPLIT = new RegExp(CONTRAST_RE, 'i');
+const CONTRAST_ALL = new RegExp(CONTRAST_RE, 'gi');
 /** Commas and the like, for reading a change: a change and its object stay in one such piece. */
 const COMMA_SPLIT = new RegExp(`[，,、]|${HAN_SPACE}`);
 
@@ -223,7 +223,7 @@ function clausesOf(sentence: string): string[] {
   const pieces: string[] = [];
   for (const piece of sentence.split(PUNCT_SPLIT)) {
     if (!piece?.trim()) continue;
-    for (const x of piece.split(CONTRAST_SPLIT)) if (x?.trim()) pieces.push(x.trim());
+    for (const x of splitAtContrast(piece)) if (x?.trim()) pieces.push(x.trim());
   }
   const out: string[] = [];
   for (let i = 0; i < pieces.length; i++) {
@@ -240,6 +240,43 @@ function clausesOf(sentence: string): string[] {
   }
   return out;
 }
+/**
+ * A piece cut at its contrast words. A Chinese contrast word counts only as a word of its own (jieba's
+ * words), never inside another word or a potential complement: 刷不过去 is "cannot swipe through", not
+ * 刷 + 不过 ("but") + 去; 而 cuts "…，而显示器正常" but not 反而 or 从而.
+ */
+function splitAtContrast(piece: string): string[] {
+  const cuts: Hit[] = [];
+  CONTRAST_ALL.lastIndex = 0;
+  for (let m = CONTRAST_ALL.exec(piece); m; m = CONTRAST_ALL.exec(piece)) {
+    const h = { start: m.index, end: m.index + m[0].length };
+    if (HAN.test(m[0]) && !contrastWordAt(piece, h)) continue;
+    cuts.push(h);
+  }
+  if (!cuts.length) return [piece];
+  const out: string[] = [];
+  let at = 0;
+  for (const c of cuts) {
+    out.push(piece.slice(at, c.start));
+    at = c.end;
+  }
+  out.push(piece.slice(at));
+  return out;
+}
+/** A Chinese contrast word standing as a word: on jieba's word boundaries and not in a potential complement (刷不过去). */
+function contrastWordAt(piece: string, h: Hit): boolean {
+  POTENTIAL.lastIndex = 0;
+  for (let m = POTENTIAL.exec(piece); m; m = POTENTIAL.exec(piece)) {
+    if (m.index < h.end && h.start < m.index + m[0].length + 1) return false;
+    POTENTIAL.lastIndex = m.index + 1;
+  }
+  const words = wordIndex(piece).list;
+  const starts = words.some((w) => w.start === h.start);
+  const ends = words.some((w) => w.start + w.word.length === h.end) || h.end === piece.length;
+  // A contrast word jieba joins to what follows (但是挥卡 as one word is rare; 而显示器 is 而 + 显示器) still cuts at its start.
+  return starts && (ends || h.end - h.start > 1);
+}
+
 /** Where the last part named in a clause begins, when nothing is said of it after it (else -1). */
 function danglingAt(clause: string): number {
   const words = wordIndex(clause);
@@ -247,18 +284,33 @@ function danglingAt(clause: string): number {
   const marks = markersOf(clause, words, concepts);
   const last = concepts.filter((c) => PARTS.has(c.p.concept)).sort((a, b) => b.end - a.end)[0];
   if (!last || marks.some((m) => m.end > last.start)) return -1;
-  // A name that says the failure itself (乱跳, 点不动) has its predicate.
+  // A name that says the failure itself (乱跳, 点不动) has its predicate; the object of a change (新装了一台路由器) is named, not spoken of.
   if (ZH_FAILING.test(last.p.text)) return -1;
+  if (changeSpans(clause, words).some((sp) => last.start >= sp.start && last.start < sp.end)) return -1;
   // It ends the piece (other names may follow it, 电池续航): words after it may be a predicate the lexicon does not know ("runs out quickly").
+  const after = concepts.filter((x) => x.start >= last.end);
+  // A name after it that is a complaint in itself (电池电掉得特别快: 电掉得特别快 is battery life) is its predicate.
+  // (电池续航 is a name: 续航 holds no marker.)
+  if (after.some((x) => SELF_COMPLAINTS.has(x.p.concept) && MARKERS.some((m) => m.kind === 'fail' && x.p.text.includes(m.text)))) return -1;
   let rest = clause.slice(last.end);
-  for (const c of concepts.filter((x) => x.start >= last.end).reverse()) rest = rest.slice(0, c.start - last.end) + rest.slice(c.end - last.end);
-  // (A Chinese name may end in a word or two the lexicon does not list: 感应付款, 扫码功能.)
-  if (!/^[\s的了呢啊吧呀]*$/.test(rest) && !/^[\u4e00-\u9fff]{1,2}$/.test(rest.trim())) return -1;
+  for (const c of [...after].reverse()) rest = rest.slice(0, c.start - last.end) + rest.slice(c.end - last.end);
+  // Words saying the part was looked at (电池那边我看过了，正常): the verdict in the next piece is said of it.
+  rest = rest.replace(CHECKED_RE, '');
+  // (A name may end in a word or two the lexicon does not list: 感应付款, 扫码功能, "inserting cards" —
+  // but not in an adverb, which opens a predicate: 扫码很快, 打印挺清楚.)
+  const t = rest.trim();
+  const tail = /^[\s的了呢啊吧呀]*$/.test(rest) || (/^[\u4e00-\u9fff]{1,2}$/.test(t) && !PREDICATE_START.test(t)) || /^[a-z]{2,12}$/.test(t);
+  if (!tail) return -1;
   // A part a marker before it speaks of ("no problem with the network", "use tap") is not left dangling.
   const before = [...marks].reverse().find((m) => m.end <= last.start);
   if (before && (before.p.kind === 'clear' || before.p.kind === 'alt') && governs(before, last, concepts, clause)) return -1;
   return last.start;
 }
+/** Adverbs and auxiliaries that open a Chinese predicate (很快, 挺好, 都行): words after a part that start with one say something of it. */
+const PREDICATE_START = new RegExp(`^(?:${lexicon.predicateStart.zh.map(escape).join('|')})`);
+/** Words that say a part was checked (那边我看过了, "we checked it"), in the order people put them. */
+const CHECKED_RE = new RegExp(`^(?:\\s*(?:${[...lexicon.checked.zh, ...lexicon.checked.en].sort(byLength).map(escape).join('|')}))+\\s*$`);
+
 /** A piece that opens with what is said, before it names any part ("没问题", "does not register taps"). */
 const saysOnly = (clause: string) => {
   const words = wordIndex(clause);
@@ -272,7 +324,11 @@ type MarkHit = Hit & { p: Pattern & { kind: MarkKind } };
 
 function conceptsOf(clause: string, words: WordIndex): ConceptHit[] {
   // Concepts may overlap (没电关机 is both the battery and the terminal switching off); markers may not.
-  return TERMS.flatMap((p) => find(p, clause, words).map((h) => ({ ...h, p }))).sort((a, b) => a.start - b.start);
+  const all = TERMS.flatMap((p) => find(p, clause, words).map((h) => ({ ...h, p })));
+  // But a part's name inside a longer name of another part is that part (屏幕没反应 is the touchscreen, not the display).
+  return all
+    .filter((h) => !(PARTS.has(h.p.concept) && all.some((o) => o.p.concept !== h.p.concept && PARTS.has(o.p.concept) && o.start <= h.start && h.end <= o.end && o.end - o.start > h.end - h.start)))
+    .sort((a, b) => a.start - b.start);
 }
 
 const POTENTIAL = new RegExp(lexicon.potential.zh, 'g');
@@ -314,7 +370,8 @@ function markersOf(clause: string, words: WordIndex, concepts: readonly ConceptH
       replace({ start: t.start, end: cop.end }, { start: cop.start, end: cop.end, p: { text: clause.slice(cop.start, cop.end), han: t.han, kind: 'clear' } });
       continue;
     }
-    const neg = NEGATORS.flatMap((n) => find(n, clause, words)).filter((n) => n.end <= t.start && t.start - n.end <= (t.han ? 10 : 28)).sort((x, y) => y.end - x.end)[0];
+    // ("don't think the contactless reader is involved": a belief negated ahead of the part reaches further.)
+    const neg = NEGATORS.flatMap((n) => find(n, clause, words)).filter((n) => n.end <= t.start && t.start - n.end <= (t.han ? 10 : 44)).sort((x, y) => y.end - x.end)[0];
     if (!neg || marks.some((x) => x.start >= neg.end && x.end <= t.start && !(x.start < neg.end))) continue;
     const between = concepts.some((c) => c.start >= neg.end && c.end <= t.start);
     if (!between && t.start - neg.end > (t.han ? 4 : 14)) continue;
@@ -327,22 +384,57 @@ function markersOf(clause: string, words: WordIndex, concepts: readonly ConceptH
 
 /** A connective between two parts named together ("not the printer or the scanner", 打印机和扫码). */
 const LIST_GAP = /^\s*(?:and|or|nor|和|或|或者|跟|与|及|还有)\s*(?:the\s+)?$/;
+/** A looser list, for whose predicate a marker is: the connective may sit between the rest of one name and the verb of the next (感应付款和插芯片卡都没问题). */
+const LIST_NEAR = /^(?:[\u4e00-\u9fff]{0,2}(?:和|或|或者|跟|与|及|还有|以及)[\u4e00-\u9fff]{0,2}|\s*(?:[a-z]+\s+)?(?:and|or|nor|as well as)\s+(?:the\s+)?(?:[a-z]+\s+)?)$/;
 
 /**
  * The parts a marker before them speaks of (不是, "not the", "use … instead"): the part right after it
  * and any listed with it, not a part told further on ("its not the keypad the battery doesnt last").
  */
 function governs(m: Hit, c: Hit, concepts: readonly ConceptHit[], clause: string): boolean {
-  let last: Hit | null = null;
+  let last: ConceptHit | null = null;
   for (const x of concepts) {
     if (x.start < m.end) continue;
-    // Words right next to each other are one name (nfc感应, "contactless tap reader"); a list needs its connective.
-    if (last && !(x.start < last.end) && clause.slice(last.end, x.start).trim() !== '' && !LIST_GAP.test(clause.slice(last.end, x.start))) break;
+    // Words right next to each other are one name (nfc感应, 电池续航, "contactless tap reader"); a list needs its
+    // connective; two names of different things with a space between are two statements run on, as typed
+    // in a chat ("its not the battery swiped cards get no response").
+    const gap = last ? clause.slice(last.end, x.start) : '';
+    if (last && !(x.start < last.end) && gap.trim() !== '' && !LIST_GAP.test(gap)) break;
+    if (last && !(x.start < last.end) && gap !== '' && gap.trim() === '' && last.p.concept !== x.p.concept && PARTS.has(x.p.concept)) break;
     if (!last && clause.slice(m.end, x.start).trim().length > 12) break;
     if (x === c || (x.start === c.start && x.end === c.end)) return true;
     last = last && last.end > x.end ? last : x;
   }
   return false;
+}
+
+/** Another part, not listed with `c`, named between `c` and the marker `m`: the marker is said of it. */
+function anotherSubjectBetween(c: Hit & { p: Term }, m: Hit, concepts: readonly ConceptHit[], clause: string): boolean {
+  let last: Hit = c;
+  for (const x of concepts) {
+    // (A longer name of the same thing overlapping it, 扫码枪 over 扫码, extends it.)
+    if (x.start < c.end && x.end > last.end && x.end <= m.start) last = x;
+    if (x.start < c.end || x.end > m.start) continue;
+    if (x.start < last.end) {
+      last = x.end > last.end ? x : last;
+      continue;
+    }
+    const gap = clause.slice(last.end, x.start);
+    // Named together (nfc感应, 电池续航, 无线网信号, "contactless tap reader") or listed ("chip and tap"): one subject.
+    if (x.p.concept === c.p.concept || !PARTS.has(x.p.concept) || LIST_NEAR.test(gap) || /^[\u4e00-\u9fff]?$/.test(gap)) {
+      last = x;
+      continue;
+    }
+    return true;
+  }
+  return false;
+}
+/** Words after a part, other than names and fillers, before the clause ends: it has a predicate of its own. */
+function wordsAfter(c: Hit, concepts: readonly ConceptHit[], clause: string): boolean {
+  let rest = clause.slice(c.end);
+  for (const x of concepts.filter((y) => y.start >= c.end).reverse()) rest = rest.slice(0, x.start - c.end) + rest.slice(x.end - c.end);
+  rest = rest.replace(/\b(?:too|either|now|again|today|here|though|please|thanks|cheers|as well)\b/g, '').replace(/[的了呢啊吧呀也都]/g, '').trim();
+  return HAN.test(rest) ? rest.length >= 2 : /[a-z]{2,}/.test(rest);
 }
 
 /** The next marker after a part is a failure, with no other part named in between: the failure is said of it. */
@@ -374,10 +466,15 @@ function readClause(clause: string, out: Map<string, number>, bare: Set<string>)
     if (tried && ACTIONS.has(name)) continue;
     let ok: boolean;
     if (NEUTRAL.has(name)) {
-      // A neutral concept said to be fine right after it (续航很耐用, "temperature is normal") is no complaint.
+      // A neutral concept said to be fine right after it (续航很耐用, "temperature is normal") is no complaint;
+      // a marker after another part is said of that part ("the battery doesn't last meanwhile the wifi is connected").
       const said = marks.find((m) => m.start >= c.end);
+      const saidOfIt = said && !concepts.some((x) => x.start >= c.end && x.end <= said.start && PARTS.has(x.p.concept) && x.p.concept !== name);
       if (SELF_COMPLAINTS.has(name)) {
-        if (said?.p.kind === 'ok') continue;
+        if (said?.p.kind === 'ok' && saidOfIt) continue;
+        // Cleared with the part it is told of (不是电池续航的问题, 原因不在电池续航): no complaint either.
+        const nearest = [...marks].reverse().find((m) => m.end <= c.start);
+        if (nearest?.p.kind === 'clear' && governs(nearest, c, concepts, clause)) continue;
         complaint = true;
       }
       ok = false;
@@ -388,15 +485,22 @@ function readClause(clause: string, out: Map<string, number>, bare: Set<string>)
       const prior = nearest ? [...marks].reverse().find((m) => m.end <= nearest.start) : undefined;
       const negatedAlt = nearest?.p.kind === 'alt' && prior?.p.kind === 'fail' && nearest.start - prior.end <= 2;
       const governed = !!nearest && (nearest.p.kind === 'clear' || (nearest.p.kind === 'alt' && !negatedAlt)) && governs(nearest, c, concepts, clause);
-      // "不是" after a part negates what is said of it (挥卡不是每次都能成功): a complaint.
-      const after = marks.find((m) => m.start >= c.end);
+      // "不是" after a part negates what is said of it (挥卡不是每次都能成功): a complaint. A marker after
+      // another part named in between is said of that part, unless the two are listed together ("chip
+      // and tap fail"): "chip payments still get through magnetic stripe cards won't read".
+      const after = marks.find((m) => m.start >= c.end && !anotherSubjectBetween(c, m, concepts, clause));
       // A marker overlapping the name is its own predicate ("is online" for online).
       const inside = marks.filter((m) => m.start < c.end && c.start < m.end && m.p.kind !== 'clear' && m.p.kind !== 'alt');
       // Named after what is said of another part, with nothing said of it ("touch does not register
       // taps", 对着付款码没反应 is said of the scanner): the object of that predicate, not a complaint.
-      const objectOf = !after && !governed && nearest && (nearest.p.kind === 'ok' || nearest.p.kind === 'fail') && PARTS.has(name) && concepts.some((x) => x.end <= nearest.start && x.p.concept !== name && PARTS.has(x.p.concept));
-      if (objectOf) continue;
-      if (governed && nearest.p.kind === 'clear') ok = true;
+      // A part with words of its own after it is no object but the subject of a new statement, run on
+      // as people type in a chat ("the scanner still works touch jumps around"): what it says of it is
+      // not in the lexicon, and a part told of with words the lexicon does not know is complained of.
+      const saidOfOther = !after && !governed && nearest && (nearest.p.kind === 'ok' || nearest.p.kind === 'fail') && PARTS.has(name) && concepts.some((x) => x.end <= nearest.start && x.p.concept !== name && PARTS.has(x.p.concept));
+      const ownWords = wordsAfter(c, concepts, clause);
+      if (saidOfOther && !ownWords) continue;
+      if (saidOfOther && ownWords) ok = false;
+      else if (governed && nearest.p.kind === 'clear') ok = true;
       else if (after && (after.p.kind === 'ok' || after.p.kind === 'fail')) ok = after.p.kind === 'ok';
       else if (governed) ok = true;
       else if (after) ok = false;
@@ -459,6 +563,15 @@ function negated(clause: string, at: number): boolean {
   const before = clause.slice(Math.max(0, at - 12), at).trimEnd();
   return CHANGE_NEGATORS.some((n, i) => (n.han ? before.endsWith(n.text) : NEGATOR_ENDS[i]!.test(before)));
 }
+/**
+ * A change verb that tells of no change: with nothing for its object ("a restart changed nothing",
+ * 什么都没改), or a participle after a present copula, which tells a state ("the wifi is connected",
+ * "the app is installed") — a change is an event ("a new camera was installed").
+ */
+function noChange(clause: string, h: Hit): boolean {
+  if (/^\s*(?:nothing|anything|no\b)/.test(clause.slice(h.end))) return true;
+  return /\b(?:is|are|'re|stays|remains|still)\s+(?:\w+ly\s+)?$/.test(clause.slice(Math.max(0, h.start - 24), h.start));
+}
 
 /**
  * What changed, when the text says something changed and then a problem began: the change must be
@@ -485,7 +598,7 @@ function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
       // A change told with a past time ("…changed the data plan last week", 前几天换了SIM卡) came before the trouble told now.
       const past = PAST.some((p) => occurs(p, clause, cw));
       for (const k of CHANGE_KINDS) {
-        const verbs = k.verbs.flatMap((p) => find(p, clause, cw)).filter((h) => !negated(clause, h.start));
+        const verbs = k.verbs.flatMap((p) => find(p, clause, cw)).filter((h) => !negated(clause, h.start) && !noChange(clause, h));
         if (!verbs.length) continue;
         if (k.objects && !k.objects.some((o) => occurs(o, clause, cw))) continue;
         // A change of something named (a new SIM, new settings, another app) told with trouble is why the
@@ -512,7 +625,7 @@ function changeSpans(clause: string, words: WordIndex): Hit[] {
     const objects = k.objects.flatMap((o) => find(o, clause, words));
     if (!objects.length) continue;
     for (const v of k.verbs.flatMap((p) => find(p, clause, words))) {
-      if (negated(clause, v.start)) continue;
+      if (negated(clause, v.start) || noChange(clause, v)) continue;
       // To the last object after the verb: "plugged a new laptop into the router" names both.
       const obj = objects.filter((o) => o.start >= v.start).sort((a, b) => b.end - a.end)[0];
       if (obj) out.push({ start: v.start, end: obj.end });
