@@ -78,6 +78,9 @@ import { paymentRoutes } from './payments/routes.js';
 // -- findings imports --
 import { FindingService } from './findings/service.js';
 import { findingRoutes } from './findings/routes.js';
+// -- disputes imports --
+import { DisputeService } from './disputes/service.js';
+import { disputeRoutes } from './disputes/routes.js';
 
 export interface Services {
   auth: AuthService;
@@ -124,6 +127,9 @@ export interface Services {
   // -- findings service --
   /** Live findings over HTTP (list, detail with both sides, ask for help, charged twice?). */
   findings: FindingService;
+  // -- disputes service --
+  /** Disputes: matching, evidence packs, merchant responses, the PDF. */
+  disputes: DisputeService;
 }
 
 export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): Services {
@@ -171,6 +177,8 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     payments: new PaymentService(ctx, paymentFeed),
     // -- findings service instance --
     findings: new FindingService(ctx, new TicketService(ctx)),
+    // -- disputes service instance --
+    disputes: new DisputeService(ctx),
   };
 }
 
@@ -274,6 +282,8 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(riskRoutes(services.risk, services.riskThresholds));
       // -- findings routes --
       await api.register(findingRoutes(services.findings));
+      // -- disputes routes --
+      await api.register(disputeRoutes(services.disputes));
     },
     { prefix: '/api/v1' },
   );

@@ -37,6 +37,9 @@ let findingB: string;
 // -- risk ids --
 /** B's risk case (a fraud finding) and block list entry. */
 let riskB: { caseId: string; blockId: string };
+// -- disputes ids --
+/** B's dispute (on B's payment) and a photo added to it. */
+let disputeB: { id: string; photo: string };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -127,6 +130,15 @@ beforeAll(async () => {
     );
     findingB = f!.id;
     extraIdsOfB.push(findingB);
+  }
+  // -- disputes setup --
+  {
+    await t.db.rawTransaction((tx) => tx.query(`UPDATE host_records SET rrn = '777000000777' WHERE org_id = $1 AND id = 'b-host-1'`, [B.org.id]));
+    const d = (await asB('/api/v1/disputes', { network: 'visa', kind: 'first_chargeback', reasonCode: '13.1', caseNumber: 'B-CASE-1', amountMinor: 4200, payment: { rrn: '777000000777' } })).json();
+    const jpeg = multipartFile('b.jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(64)]));
+    const up = await t.app.inject({ method: 'POST', url: `/api/v1/disputes/${d.id}/photos`, headers: { cookie: cookieB, ...jpeg.headers }, payload: jpeg.payload });
+    disputeB = { id: d.id, photo: up.json().evidence[0].id };
+    extraIdsOfB.push(disputeB.id, disputeB.photo);
   }
 });
 /** Ids of B's objects created by the area setups below, which no list of A may show. */
@@ -251,6 +263,15 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: '/api/v1/risk/decide', payload: { terminalId: other.terminal.id, cardToken: 'tok_b_blocked', amountMinor: 100, entryMode: 'chip', at: '2026-03-02T00:00:00Z' } },
     { method: 'POST', url: '/api/v1/risk/thresholds', payload: { overrides: { splitSale: { singleSaleLimitByMerchant: { [other.merchant.id]: 100 } } }, note: 'planted', baseVersion: 0 } },
     { method: 'POST', url: '/api/v1/risk/thresholds/backtest', payload: { overrides: { splitSale: { singleSaleLimitByMerchant: { [other.merchant.id]: 100 } } } } },
+    // -- disputes requests --
+    { method: 'GET', url: `/api/v1/disputes/${disputeB.id}` },
+    { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/evidence`, payload: { body: 'planted' } },
+    { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/photos` },
+    { method: 'GET', url: `/api/v1/dispute-evidence/${disputeB.photo}` },
+    { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/transition`, payload: { to: 'accepted', note: 'planted' } },
+    { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/pack` },
+    { method: 'GET', url: `/api/v1/disputes/${disputeB.id}/pdf` },
+    { method: 'GET', url: `/api/v1/disputes?merchantId=${other.merchant.id}` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -293,6 +314,8 @@ describe('tenant isolation', () => {
       '/api/v1/findings?status=all', '/api/v1/payments/charged-twice?at=2026-03-02T01:00:00Z&amountMinor=5000',
       // -- risk lists --
       '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds', '/api/v1/risk/assignees',
+      // -- disputes lists --
+      '/api/v1/disputes?status=all', '/api/v1/disputes?status=unmatched',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -403,6 +426,10 @@ describe('tenant isolation', () => {
       // -- risk own or list --
       // The inbox, block list, statistics and thresholds of the caller's own organization (checked in the lists).
       'GET /api/v1/risk/cases', 'GET /api/v1/risk/blocks', 'GET /api/v1/risk/stats', 'GET /api/v1/risk/thresholds', 'GET /api/v1/risk/assignees',
+      // -- disputes own or list --
+      // The caller's own disputes (checked in the lists; a foreign merchantId is "not found" above). A new dispute is matched only
+      // to the caller's own organization's payments (disputes.test.ts); reason codes are data.
+      'GET /api/v1/disputes', 'POST /api/v1/disputes', 'GET /api/v1/disputes/reason-codes',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -21,3 +21,4 @@ export * from './operations.js';
 export * from './payments.js';
 export * from './commands.js';
 export * from './notifications.js';
+export * from './disputes.js';

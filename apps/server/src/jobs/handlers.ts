@@ -4,6 +4,7 @@ import type { AppContext } from '../platform/context.js';
 import type { AlertService } from '../alerts/service.js';
 import { storeAlertDiagnosis } from '../alerts/repository.js';
 import { runSlaPass } from '../tickets/sla.js';
+import { runDisputePass } from '../disputes/schedule.js';
 import { pruneHistory } from '../fleet/retention.js';
 import { loginChallenges, sessions, trustedDevices } from '../db/schema.js';
 import { clearExpiredLimits } from '../security/rateLimitStore.js';
@@ -19,6 +20,7 @@ export function jobHandlers(ctx: AppContext, services: { alerts: AlertService })
       return summary ? { causes: summary.causes.length } : null;
     },
     'sla.pass': () => runSlaPass(ctx),
+    'disputes.pass': () => runDisputePass(ctx),
     'retention.prune': async () => {
       const now = ctx.clock.now();
       const { db } = ctx;

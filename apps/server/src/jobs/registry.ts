@@ -39,6 +39,8 @@ export const JOBS = {
   }),
   /** Ticket SLAs: escalation steps that came due, acted on once each (tickets/sla.ts). */
   'sla.pass': define({ payload: empty, retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 300, policy: 'stately', schedule: '* * * * *' }),
+  /** Disputes: reminders before the deadline, escalation when nobody acts, expiry (disputes/schedule.ts). */
+  'disputes.pass': define({ payload: empty, retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 300, policy: 'stately', schedule: '*/5 * * * *' }),
   /** Telemetry partitions and roll-ups past retention, expired sessions, challenges, remembered browsers, limits. */
   'retention.prune': define({ payload: empty, retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 1_800, policy: 'stately', schedule: '17 * * * *' }),
 } as const;

@@ -1,0 +1,336 @@
+/**
+ * Disputes (issue 17): opened against a payment found by RRN, terminal + STAN + day, or amount + time
+ * + card token; the evidence pack and its checklist; the merchant's answers; reminders, escalation
+ * and expiry on the injected clock; guarded moves; the PDF in the dispute's language.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDisputePass } from '../src/disputes/schedule.js';
+import { atOnce } from './concurrent.js';
+import { createTestApp, type TestApp } from './harness.js';
+import { multipartFile } from './multipart.js';
+
+let t: TestApp;
+let A: Awaited<ReturnType<TestApp['tenant']>>;
+let agent: string;
+let agent2: string;
+let merchant: string;
+let otherMerchant: string;
+let tid: string;
+let seq = 0;
+
+const OPENED = new Date('2026-03-02T09:00:00+08:00');
+const as = (cookie: string, lang = 'en-US') => ({ cookie, 'accept-language': lang });
+const post = (url: string, cookie: string, payload: object, lang = 'en-US') => t.app.inject({ method: 'POST', url, headers: as(cookie, lang), payload });
+const get = (url: string, cookie: string, lang = 'en-US') => t.app.inject({ url, headers: as(cookie, lang) });
+
+/** A chip sale, PIN verified, approved by the host with an auth code: the terminal's line and the host's record. */
+async function payment(opts: { amountMinor?: number; card?: string; at?: Date; terminalId?: string; merchantId?: string; hostToo?: boolean } = {}) {
+  const n = ++seq;
+  const at = opts.at ?? new Date('2026-02-27T14:05:00+08:00');
+  const stan = String(100 + n).padStart(6, '0');
+  const rrn = `60${String(n).padStart(10, '0')}`;
+  const card = opts.card ?? `tok_card_${n}`;
+  const terminalId = opts.terminalId ?? A.terminal.id;
+  const merchantId = opts.merchantId ?? A.merchant.id;
+  await t.db.rawTransaction(async (tx) => {
+    await tx.query(
+      `INSERT INTO transactions (org_id, terminal_id, msg_id, at, received_at, stan, rrn, amount_minor, currency, entry_mode, outcome, response_code, tvr, tsi, card_token, type, auth_code, merchant_id)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, 'CNY', 'chip', 'approved', '00', '0000000000', 'E800', $8, 'sale', 'A1B2C3', $9)`,
+      [A.org.id, terminalId, `pay-${n}`, at, stan, rrn, opts.amountMinor ?? 8800, card, merchantId],
+    );
+    if (opts.hostToo !== false) {
+      await tx.query(
+        `INSERT INTO host_records (org_id, id, at, received_at, terminal_id, merchant_id, type, amount_minor, currency, entry_mode, card_token, stan, rrn, auth_code, outcome, response_code, origin)
+         VALUES ($1, $2, $3, $3, $4, $5, 'sale', $6, 'CNY', 'chip', $7, $8, $9, 'A1B2C3', 'approved', '00', 'jsonl')`,
+        [A.org.id, `host-${n}`, new Date(at.getTime() + 800), terminalId, merchantId, opts.amountMinor ?? 8800, card, stan, rrn],
+      );
+    }
+    await tx.query(`INSERT INTO telemetry_raw (org_id, terminal_id, msg_id, at, received_at, data) VALUES ($1, $2, $3, $4, $4, $5)`, [
+      A.org.id, terminalId, `tel-${n}`, new Date(at.getTime() - 5 * 60_000),
+      JSON.stringify({ battery: { pct: 80 }, network: { type: 'wifi', connected: true }, reader: { chip: { attempts: 20, failures: 0 } }, printer: { status: 'ok' } }),
+    ]);
+  });
+  return { stan, rrn, card, at, terminalId, recordId: `${terminalId}/pay-${n}` };
+}
+
+const chargeback = (over: Record<string, unknown> = {}) => ({
+  network: 'visa',
+  kind: 'first_chargeback',
+  reasonCode: '10.4',
+  caseNumber: `CB-${++seq}`,
+  amountMinor: 8800,
+  language: 'en-US',
+  ...over,
+});
+
+/** Signs everybody in again: sessions expire while the test clock jumps days ahead. */
+async function signIn() {
+  agent = await t.login(agentUser.email);
+  agent2 = await t.login(agent2User.email);
+  merchant = await t.login(A.merchantUser.email);
+}
+let agentUser: { email: string };
+let agent2User: { email: string };
+
+beforeAll(async () => {
+  t = await createTestApp();
+  t.clock.set(OPENED);
+  A = await t.tenant();
+  tid = `T${Date.now().toString(36).slice(-6)}`;
+  await t.db.rawTransaction((tx) => tx.query(`UPDATE terminals SET tid = $2 WHERE id = $1`, [A.terminal.id, tid]));
+  agentUser = await t.f.user(A.org.id, 'agent');
+  agent2User = await t.f.user(A.org.id, 'agent');
+  await signIn();
+  const m2 = await t.f.merchant(A.org.id);
+  otherMerchant = await t.login((await t.f.user(A.org.id, 'merchant', { merchantId: m2.id })).email);
+});
+afterAll(() => t?.close());
+
+describe('opening a dispute finds its payment', () => {
+  it('by RRN: needs a response, deadline 10 business days later, and the evidence pack holds both sides, the card read in words and the receipt', async () => {
+    const p = await payment();
+    const res = await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }));
+    expect(res.statusCode, res.body).toBe(201);
+    const d = res.json();
+    expect(d).toMatchObject({ status: 'needs_response', matchedBy: 'rrn', stan: p.stan, terminalId: A.terminal.id, merchantId: A.merchant.id, group: 'fraud' });
+    expect(d.reasonText).toBe('10.4 Other fraud – card-absent environment');
+    expect(d.dueAt).toBe(new Date('2026-03-16T18:00:00+08:00').toISOString());
+    expect(d.businessDaysLeft).toBe(10);
+    expect(d.pack.lines.map((l: { source: string }) => l.source).sort()).toEqual(['host', 'terminal']);
+    expect(d.pack.entryMode).toBe('Chip inserted');
+    expect(d.pack.tsi).toContain('Cardholder verification was performed');
+    expect(d.pack.tvr).toEqual(['No exceptions: every terminal check passed']);
+    expect(d.pack.receipt).toContain('Auth code: A1B2C3');
+    expect(d.pack.receipt.join('\n')).toContain(tid);
+    expect(d.pack.health).toHaveLength(1);
+    // A PIN-verified chip payment with both sides on record: nothing for the merchant to add.
+    expect(d.checklist.filter((c: { present: boolean }) => !c.present)).toEqual([]);
+    expect(d.timeline[0].text).toBe('Dispute opened, payment found by RRN; evidence pack assembled');
+  });
+
+  it('by terminal (its TID), STAN and day, and by amount, time and card token', async () => {
+    const p1 = await payment();
+    const byStan = await post('/api/v1/disputes', agent, chargeback({ payment: { terminal: tid, stan: p1.stan, day: '2026-02-27' } }));
+    expect(byStan.json()).toMatchObject({ status: 'needs_response', matchedBy: 'terminal_stan_date', rrn: p1.rrn });
+    const p2 = await payment({ amountMinor: 12_345, card: 'tok_cardholder_x' });
+    const byCard = await post('/api/v1/disputes', agent, chargeback({ amountMinor: 12_345, payment: { amountMinor: 12_345, at: new Date(p2.at.getTime() + 4 * 60_000).toISOString(), cardToken: 'tok_cardholder_x' } }));
+    expect(byCard.json()).toMatchObject({ status: 'needs_response', matchedBy: 'amount_time_card', stan: p2.stan });
+  });
+
+  it('unmatched disputes wait in a list with the reason, and merchants do not see them', async () => {
+    const none = await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: '999999999999' } }));
+    expect(none.json()).toMatchObject({ status: 'unmatched', unmatchedReason: 'no_payment', merchantId: null, pack: null });
+    expect(none.json().todo).toBe('No payment found (no payment has these references): check the references with the acquirer.');
+    const unknown = await post('/api/v1/disputes', agent, chargeback({ payment: { terminal: 'NO-SUCH-TID', stan: '1', day: '2026-02-27' } }));
+    expect(unknown.json()).toMatchObject({ status: 'unmatched', unmatchedReason: 'unknown_terminal' });
+    // Two payments of the same card and amount within the window: not guessed.
+    const at = new Date('2026-02-26T12:00:00+08:00');
+    await payment({ card: 'tok_twice', amountMinor: 500, at });
+    await payment({ card: 'tok_twice', amountMinor: 500, at: new Date(at.getTime() + 60_000) });
+    const ambiguous = await post('/api/v1/disputes', agent, chargeback({ amountMinor: 500, payment: { amountMinor: 500, at: at.toISOString(), cardToken: 'tok_twice' } }));
+    expect(ambiguous.json()).toMatchObject({ status: 'unmatched', unmatchedReason: 'ambiguous' });
+
+    const list = (await get('/api/v1/disputes?status=unmatched', agent)).json();
+    expect(list.items.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining([none.json().id, unknown.json().id, ambiguous.json().id]));
+    const mine = (await get('/api/v1/disputes?status=all', merchant)).json();
+    expect(mine.items.every((r: { merchantId: string }) => r.merchantId === A.merchant.id)).toBe(true);
+    expect((await get(`/api/v1/disputes/${none.json().id}`, merchant)).statusCode).toBe(404);
+  });
+
+  it("never matches another organization's payment", async () => {
+    const B = await t.tenant();
+    await t.db.rawTransaction((tx) =>
+      tx.query(
+        `INSERT INTO host_records (org_id, id, at, received_at, terminal_id, merchant_id, type, amount_minor, currency, entry_mode, stan, rrn, outcome, origin)
+         VALUES ($1, 'b-1', $2, $2, $3, $4, 'sale', 8800, 'CNY', 'chip', '000001', '555000000555', 'approved', 'jsonl')`,
+        [B.org.id, new Date('2026-02-27T10:00:00+08:00'), B.terminal.id, B.merchant.id],
+      ),
+    );
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: '555000000555' } }))).json();
+    expect(d).toMatchObject({ status: 'unmatched', unmatchedReason: 'no_payment', terminalId: null });
+    const byTerminal = (await post('/api/v1/disputes', agent, chargeback({ payment: { terminal: B.terminal.id, stan: '1', day: '2026-02-27' } }))).json();
+    expect(byTerminal).toMatchObject({ status: 'unmatched', unmatchedReason: 'unknown_terminal' });
+  });
+
+  it('refuses a case already here, an unknown reason code, and references that name no payment', async () => {
+    const p = await payment();
+    const body = chargeback({ payment: { rrn: p.rrn } });
+    expect((await post('/api/v1/disputes', agent, body)).statusCode).toBe(201);
+    const again = await post('/api/v1/disputes', agent, body);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.id).toBe('dispute.exists');
+    expect((await post('/api/v1/disputes', agent, chargeback({ reasonCode: '99.9', payment: { rrn: p.rrn } }))).statusCode).toBe(400);
+    expect((await post('/api/v1/disputes', agent, chargeback({ payment: { stan: '123' } }))).statusCode).toBe(400);
+    expect((await post('/api/v1/disputes', merchant, chargeback({ payment: { rrn: p.rrn } }))).statusCode).toBe(403);
+  });
+});
+
+describe('links to findings', () => {
+  it('a chargeback on a payment with a duplicate-charge finding says so and proposes to accept', async () => {
+    const p = await payment();
+    await t.db.rawTransaction((tx) =>
+      tx.query(
+        `INSERT INTO txn_findings (org_id, key, code, merchant_id, terminal_id, amount_minor, first_at, last_at, txn_ids, summary_zh, summary_en, action)
+         VALUES ($1, $2, 'dup.double_submit', $3, $4, 8800, $5, $5, $6, '同一笔消费扣款两次', 'The same sale was charged twice', 'refund_duplicate')`,
+        [A.org.id, `dup|${p.stan}`, A.merchant.id, A.terminal.id, p.at, JSON.stringify([p.recordId, `${A.terminal.id}/other`])],
+      ),
+    );
+    const d = (await post('/api/v1/disputes', agent, chargeback({ network: 'unionpay', reasonCode: '4512', payment: { rrn: p.rrn } }))).json();
+    expect(d.duplicateFindingId).not.toBeNull();
+    expect(d.pack.duplicateFinding.summary).toBe('The same sale was charged twice');
+    expect(d.todo).toMatch(/^The customer was charged twice for this: accept the dispute/);
+  });
+
+  it("a fraud finding on the card is part of the evidence", async () => {
+    const p = await payment({ card: 'tok_tested_card' });
+    await t.db.rawTransaction((tx) =>
+      tx.query(
+        `INSERT INTO txn_findings (org_id, key, code, terminal_id, card_token, amount_minor, first_at, last_at, txn_ids, summary_zh, summary_en, action)
+         VALUES ($1, 'risk.card_velocity|x', 'risk.card_velocity', $2, 'tok_tested_card', 8800, $3, $3, '[]', '卡片短时间内多次交易', 'The card paid many times in a short while', 'review')`,
+        [A.org.id, A.terminal.id, p.at],
+      ),
+    );
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json();
+    expect(d.pack.fraudFindings.map((f: { summary: string }) => f.summary)).toEqual(['The card paid many times in a short while']);
+  });
+});
+
+describe("the merchant's answer", () => {
+  it('a "goods not received" chargeback lists the delivery note as missing until the merchant adds it from the phone, then is submitted and won', async () => {
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ network: 'mastercard', reasonCode: '4855', payment: { rrn: p.rrn } }), 'zh-CN')).json();
+    const mine = (await get(`/api/v1/disputes/${d.id}`, merchant)).json();
+    expect(mine.checklist.filter((c: { present: boolean }) => !c.present).map((c: { item: string }) => c.item)).toEqual(['delivery_proof', 'merchant_statement']);
+    expect(mine.todo).toContain('Add Delivery note or proof the service was given, The merchant');
+    expect((await get(`/api/v1/disputes/${d.id}`, otherMerchant)).statusCode).toBe(404);
+
+    const jpeg = multipartFile('note.jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(256)]));
+    const up = await t.app.inject({ method: 'POST', url: `/api/v1/disputes/${d.id}/photos?item=delivery_proof&caption=signed`, headers: { ...as(merchant), ...jpeg.headers }, payload: jpeg.payload });
+    expect(up.statusCode, up.body).toBe(201);
+    const text = await post(`/api/v1/disputes/${d.id}/evidence`, merchant, { item: 'merchant_statement', body: 'Delivered on 27 Feb, signed by the customer.' });
+    expect(text.json().checklist.every((c: { present: boolean }) => c.present)).toBe(true);
+    const photoId = text.json().evidence.find((e: { kind: string }) => e.kind === 'photo').id;
+    expect((await get(`/api/v1/dispute-evidence/${photoId}`, merchant)).headers['content-type']).toBe('image/jpeg');
+    expect((await get(`/api/v1/dispute-evidence/${photoId}`, otherMerchant)).statusCode).toBe(404);
+    const card = await post(`/api/v1/disputes/${d.id}/evidence`, merchant, { body: 'card 4111 1111 1111 1111' });
+    expect(card.statusCode).toBe(400);
+
+    const submitted = await post(`/api/v1/disputes/${d.id}/transition`, merchant, { to: 'evidence_submitted' });
+    expect(submitted.json().status).toBe('evidence_submitted');
+    expect((await post(`/api/v1/disputes/${d.id}/transition`, merchant, { to: 'won' })).statusCode).toBe(403);
+    const won = await post(`/api/v1/disputes/${d.id}/transition`, agent, { to: 'won', note: 'Acquirer ruled for the merchant' });
+    expect(won.json()).toMatchObject({ status: 'won', todo: 'Won: the money stays with the merchant.' });
+    expect(won.json().timeline.map((e: { type: string }) => e.type)).toEqual(['opened', 'evidence', 'evidence', 'status', 'status']);
+  });
+
+  it('a photo that is not an image is refused', async () => {
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json();
+    const txt = multipartFile('x.jpg', Buffer.from('not an image at all'));
+    const res = await t.app.inject({ method: 'POST', url: `/api/v1/disputes/${d.id}/photos`, headers: { ...as(merchant), ...txt.headers }, payload: txt.payload });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error.id).toBe('dispute.photo_type');
+  });
+});
+
+describe('deadline: reminders, escalation, expiry on the injected clock', () => {
+  it('reminds merchant and agents at 5 and 2 business days left, once each; escalates when nobody acted; expires at the deadline', async () => {
+    t.clock.set(OPENED);
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json();
+    const inbox = async (kind: string) =>
+      (await t.db.rawTransaction((tx) => tx.query<{ user_id: string }>(`SELECT user_id FROM notifications WHERE kind = $1 AND title LIKE $2`, [kind, `%${d.caseNumber}%`]))).map((r) => r.user_id);
+    expect(await inbox('dispute.opened')).toEqual([A.merchantUser.id]);
+
+    t.clock.set(new Date('2026-03-09T08:59:00+08:00'));
+    await runDisputePass(t.ctx);
+    expect(await inbox('dispute.reminder')).toEqual([]);
+    t.clock.set(new Date('2026-03-09T09:00:00+08:00'));
+    await runDisputePass(t.ctx);
+    await runDisputePass(t.ctx);
+    const first = await inbox('dispute.reminder');
+    expect(first).toContain(A.merchantUser.id);
+    expect(first).toHaveLength(3); // the merchant and the two agents, once
+
+    // The pass did not run for days: at 1 day left the 2-day reminder and the escalation come due together.
+    t.clock.set(new Date('2026-03-13T10:00:00+08:00'));
+    await runDisputePass(t.ctx);
+    expect(await inbox('dispute.reminder')).toHaveLength(6);
+    const escalated = await inbox('dispute.escalated');
+    expect(escalated).not.toContain(A.merchantUser.id);
+    expect(escalated).toContain(A.admin.id);
+
+    t.clock.set(new Date('2026-03-16T18:00:01+08:00'));
+    expect((await runDisputePass(t.ctx)).expired).toBeGreaterThanOrEqual(1);
+    await signIn();
+    const after = (await get(`/api/v1/disputes/${d.id}`, merchant)).json();
+    expect(after.status).toBe('expired');
+    expect(after.timeline.map((e: { type: string }) => e.type)).toEqual(['opened', 'reminder', 'reminder', 'escalated', 'expired']);
+    const late = await post(`/api/v1/disputes/${d.id}/transition`, merchant, { to: 'accepted' });
+    expect(late.statusCode).toBe(409);
+    expect(late.json().error.id).toBe('dispute.changed_meanwhile');
+    t.clock.set(OPENED);
+    await signIn();
+  });
+
+  it('a dispute the merchant works on is not escalated', async () => {
+    t.clock.set(OPENED);
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json();
+    await post(`/api/v1/disputes/${d.id}/evidence`, merchant, { body: 'Looking for the signed slip.' });
+    t.clock.set(new Date('2026-03-13T10:00:00+08:00'));
+    await runDisputePass(t.ctx);
+    await signIn();
+    const after = (await get(`/api/v1/disputes/${d.id}`, agent)).json();
+    expect(after.escalatedAt).toBeNull();
+    expect(after.timeline.map((e: { type: string }) => e.type)).toEqual(['opened', 'evidence', 'reminder']);
+    t.clock.set(OPENED);
+    await signIn();
+  });
+});
+
+describe('two at once', () => {
+  it('of the merchant accepting and an agent submitting at the same moment, one wins and the other is told', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const p = await payment();
+      ids.push((await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json().id);
+    }
+    const answers = await atOnce(12, (i) => post(`/api/v1/disputes/${ids[i >> 1]}/transition`, i % 2 ? merchant : agent2, { to: i % 2 ? 'accepted' : 'evidence_submitted' }));
+    for (let i = 0; i < ids.length; i++) {
+      expect([answers[2 * i]!.statusCode, answers[2 * i + 1]!.statusCode].sort()).toEqual([200, 409]);
+      const moves = await t.db.rawTransaction((tx) => tx.query(`SELECT 1 FROM dispute_events WHERE dispute_id = $1 AND type = 'status'`, [ids[i]]));
+      expect(moves).toHaveLength(1);
+    }
+  });
+});
+
+describe('the evidence pack as a PDF', () => {
+  it('is made in the dispute language with the Chinese font embedded, and renders to a page', async () => {
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ network: 'unionpay', reasonCode: '4514', language: 'zh-CN', payment: { rrn: p.rrn } }))).json();
+    const res = await get(`/api/v1/disputes/${d.id}/pdf`, merchant, 'en-US');
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const dir = mkdtempSync(join(tmpdir(), 'dispute-pdf-'));
+    const file = join(dir, 'pack.pdf');
+    writeFileSync(file, res.rawPayload);
+    expect(res.rawPayload.subarray(0, 5).toString()).toBe('%PDF-');
+    const fonts = execFileSync('pdffonts', [file]).toString();
+    expect(fonts).toMatch(/NotoSansSC/);
+    expect(fonts.split('\n').filter((l) => /NotoSansSC/.test(l)).every((l) => /\byes\s+yes\b/.test(l))).toBe(true); // embedded, subset
+    const text = execFileSync('pdftotext', ['-layout', file, '-']).toString();
+    expect(text).toContain('争议证据');
+    expect(text).toContain('非持卡人本人交易');
+    expect(text).toContain('插卡（芯片）');
+    execFileSync('pdftoppm', ['-png', '-r', '60', '-f', '1', '-l', '1', file, join(dir, 'page')]);
+    const png = join(dir, 'page-1.png');
+    expect(statSync(png).size).toBeGreaterThan(5_000);
+    expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
+    if (process.env.DISPUTE_PDF_OUT) writeFileSync(process.env.DISPUTE_PDF_OUT, readFileSync(file));
+  });
+});
