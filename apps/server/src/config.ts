@@ -105,6 +105,8 @@ export const ConfigSchema = z.object({
   SMTP_URL: z.string().regex(/^smtps?:\/\/[^/]/, 'SMTP_URL must look like smtp://user:pass@host:587 or smtps://…').optional(),
   /** The From of notification e-mails, e.g. "PosCare <alerts@example.com>". */
   SMTP_FROM: z.string().min(3).max(200).default('PosCare <poscare@localhost>'),
+  /** The console's address as people reach it: group robot messages and SMS link back to it. */
+  PUBLIC_URL: z.string().url('PUBLIC_URL must be a URL such as https://poscare.example.com').optional(),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -23,6 +23,7 @@ let alertB: string;
 let silenceB: string;
 let windowB: string;
 let webhookB: string;
+let notifyB: { channel: string; contact: string; rotation: string };
 let ticketB: string;
 // -- kb ids --
 let kbArticleB: string;
@@ -40,6 +41,9 @@ let riskB: { caseId: string; blockId: string };
 // -- disputes ids --
 /** B's dispute (on B's payment) and a photo added to it. */
 let disputeB: { id: string; photo: string };
+// -- remote management ids --
+/** B's bulk command and log bundle. */
+let remoteB: { batch: string; log: string };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -68,6 +72,14 @@ beforeAll(async () => {
   windowB = (await asB('/api/v1/maintenance-windows', { siteId: B.site.id, startsAt: now.toISOString(), endsAt: later, reason: 'b' })).json().id;
   webhookB = (await asB('/api/v1/webhooks', { name: 'b', url: 'https://b.example.test/hook' })).json().id;
   ticketB = (await asB('/api/v1/tickets', { terminalId: B.terminal.id, title: 'b' })).json().ticket.id;
+  // -- notification channels setup --
+  {
+    const channel = (await asB('/api/v1/notify-channels', { kind: 'aliyun_sms', name: 'b', accessKeyId: 'b-id', accessKeySecret: 'b-secret', signName: 'b' })).json().id;
+    const contact = (await asB(`/api/v1/merchants/${B.merchant.id}/contacts`, { name: 'b', mobile: '13800009999', topics: ['alert'] })).json().id;
+    const rotation = (await asB('/api/v1/oncall-rotations', { team: 'b', startsOn: '2026-03-01', members: [{ userId: B.admin.id, mobile: null }] })).json().id;
+    notifyB = { channel, contact, rotation };
+    extraIdsOfB.push(channel, contact, rotation);
+  }
   // -- kb setup --
   {
     const txt = { 'zh-CN': 'B 的读卡器文章', 'en-US': 'B reader article' };
@@ -89,6 +101,15 @@ beforeAll(async () => {
     const up = await t.app.inject({ method: 'POST', url: `/api/v1/work-orders/${wo}/photos`, headers: { cookie: cookieB, ...jpeg.headers }, payload: jpeg.payload });
     fw = { wo, depot, part, photo: up.json().photos[0].id as string };
     extraIdsOfB.push(depot, part, wo, fw.photo);
+  }
+  // -- remote management setup --
+  {
+    remoteB = { batch: randomUUID(), log: randomUUID() };
+    await t.db.rawTransaction(async (tx) => {
+      await tx.query(`INSERT INTO command_batches (id, org_id, name, filter, total, created_at) VALUES ($1, $2, 'self_test', '{}', 1, $3)`, [remoteB.batch, B.org.id, now]);
+      await tx.query(`INSERT INTO log_bundles (id, org_id, terminal_id, filename, content_type, bytes, data, created_at) VALUES ($1, $2, $3, 'b.txt', 'text/plain', 1, 'b', $4)`, [remoteB.log, B.org.id, B.terminal.id, now]);
+    });
+    extraIdsOfB.push(remoteB.batch, remoteB.log);
   }
   // -- reports setup --
   // -- risk setup --
@@ -188,6 +209,12 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/troubleshoot`, payload: { symptom: 'no_receipt' } },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/commands`, payload: { name: 'reboot' } },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/commands` },
+    // -- remote management requests --
+    { method: 'POST', url: '/api/v1/commands/bulk/preview', payload: { siteId: other.site.id } },
+    { method: 'POST', url: '/api/v1/commands/bulk', payload: { name: 'lock', filter: { merchantId: other.merchant.id }, expectedCount: 1 } },
+    { method: 'GET', url: `/api/v1/command-batches/${remoteB.batch}` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs/${remoteB.log}` },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
     { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
     { method: 'GET', url: `/api/v1/alerts/${alertB}` },
@@ -200,6 +227,17 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'PATCH', url: `/api/v1/webhooks/${webhookB}`, payload: { name: 'pwned' } },
     { method: 'DELETE', url: `/api/v1/webhooks/${webhookB}` },
     { method: 'POST', url: `/api/v1/webhooks/${webhookB}/test` },
+    // -- notification channels --
+    { method: 'PATCH', url: `/api/v1/notify-channels/${notifyB.channel}`, payload: { name: 'pwned' } },
+    { method: 'DELETE', url: `/api/v1/notify-channels/${notifyB.channel}` },
+    { method: 'POST', url: `/api/v1/notify-channels/${notifyB.channel}/test`, payload: { mobile: '13800000000' } },
+    { method: 'GET', url: `/api/v1/notify-channels/${notifyB.channel}/templates` },
+    { method: 'PUT', url: `/api/v1/notify-channels/${notifyB.channel}/templates`, payload: [{ purpose: 'test', language: 'zh-CN', templateCode: 'pwned', params: [] }] },
+    { method: 'GET', url: `/api/v1/merchants/${other.merchant.id}/contacts` },
+    { method: 'POST', url: `/api/v1/merchants/${other.merchant.id}/contacts`, payload: { name: 'planted', mobile: '13800000000', topics: ['alert'] } },
+    { method: 'DELETE', url: `/api/v1/merchant-contacts/${notifyB.contact}` },
+    { method: 'PUT', url: `/api/v1/oncall-rotations/${notifyB.rotation}`, payload: { team: 'pwned', startsOn: '2026-03-01', members: [{ userId: other.admin?.id ?? randomUUID(), mobile: null }] } },
+    { method: 'DELETE', url: `/api/v1/oncall-rotations/${notifyB.rotation}` },
     { method: 'GET', url: `/api/v1/tickets/${ticketB}` },
     { method: 'POST', url: `/api/v1/tickets/${ticketB}/transition`, payload: { to: 'triaged' } },
     { method: 'POST', url: `/api/v1/tickets/${ticketB}/comments`, payload: { body: 'pwned' } },
@@ -302,6 +340,8 @@ describe('tenant isolation', () => {
     for (const url of [
       '/api/v1/merchants', '/api/v1/sites', '/api/v1/terminals', '/api/v1/users', '/api/v1/audit', '/api/v1/organizations', '/api/v1/fleet/overview', '/api/v1/enrollment-codes',
       '/api/v1/device-rejections', '/api/v1/alerts?status=all&suppressed=show', '/api/v1/silences', '/api/v1/maintenance-windows', '/api/v1/webhooks', '/api/v1/deliveries', '/api/v1/notifications', '/api/v1/tickets?status=all', '/api/v1/tickets/assignees',
+      // -- notification channels lists --
+      '/api/v1/notify-channels', '/api/v1/oncall-rotations',
       // -- kb lists --
       '/api/v1/kb/search?status=all', '/api/v1/kb/search?q=reader%20读卡器&status=all', '/api/v1/kb/for-causes?codes=hw.reader.chip', '/api/v1/kb/causes',
       // -- fieldwork lists --
@@ -316,6 +356,8 @@ describe('tenant isolation', () => {
       '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds', '/api/v1/risk/assignees',
       // -- disputes lists --
       '/api/v1/disputes?status=all', '/api/v1/disputes?status=unmatched',
+      // -- remote management lists --
+      '/api/v1/command-batches',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -403,6 +445,9 @@ describe('tenant isolation', () => {
       'POST /api/v1/alert-rules/preview', 'GET /api/v1/silences', 'GET /api/v1/maintenance-windows',
       'GET /api/v1/notifications', 'POST /api/v1/notifications/read', 'GET /api/v1/me/notification-preferences', 'PUT /api/v1/me/notification-preferences',
       'GET /api/v1/webhooks', 'POST /api/v1/webhooks', 'GET /api/v1/deliveries', 'GET /api/v1/tickets',
+      // -- notification channels own or list --
+      // The caller's own organization's channels and rotations (checked in the lists); quiet hours are the caller's own.
+      'GET /api/v1/notify-channels', 'POST /api/v1/notify-channels', 'GET /api/v1/oncall-rotations', 'POST /api/v1/oncall-rotations', 'GET /api/v1/me/quiet-hours', 'PUT /api/v1/me/quiet-hours',
       // -- kb own or list --
       // Knowledge base: search and lists (checked above); new articles, pictures and the starter set are the caller's organization's own.
       // The one-version route is in the matrix as /version?n=1 (the matrix matches ids, not query strings).
@@ -430,6 +475,9 @@ describe('tenant isolation', () => {
       // The caller's own disputes (checked in the lists; a foreign merchantId is "not found" above). A new dispute is matched only
       // to the caller's own organization's payments (disputes.test.ts); reason codes are data.
       'GET /api/v1/disputes', 'POST /api/v1/disputes', 'GET /api/v1/disputes/reason-codes',
+      // -- remote management own or list --
+      // The caller's own bulk commands (checked in the lists); one log bundle of B is in the matrix (two ids: the matrix names both :id).
+      'GET /api/v1/command-batches', 'GET /api/v1/terminals/:id/logs/:logId',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -477,9 +477,11 @@ export const WebhookRow = z.object({
 export type WebhookRow = z.infer<typeof WebhookRow>;
 
 export const DELIVERY_STATUSES = ['pending', 'sent', 'retrying', 'failed'] as const;
+/** E-mail, webhook, and since issue 19 group robots and SMS. */
+export const DELIVERY_CHANNELS = ['email', 'webhook', 'wecom', 'dingtalk', 'feishu', 'sms'] as const;
 export const DeliveryRow = z.object({
   id: Id,
-  channel: z.enum(['email', 'webhook']),
+  channel: z.enum(DELIVERY_CHANNELS),
   target: z.string(),
   alertId: Id.nullable(),
   event: z.string(),
@@ -490,11 +492,16 @@ export const DeliveryRow = z.object({
   createdAt: Timestamp,
   nextAttemptAt: Timestamp.nullable(),
   deliveredAt: Timestamp.nullable(),
+  /** The group robot or SMS provider it went through (issue 19). */
+  notifyChannelId: Id.nullable().optional(),
+  /** Sent inside this other delivery's summary (a robot over its rate, the morning summary after quiet hours). */
+  batchedInto: Id.nullable().optional(),
 });
 export type DeliveryRow = z.infer<typeof DeliveryRow>;
 export const DeliveryQuery = z.object({
-  channel: z.enum(['email', 'webhook']).optional(),
+  channel: z.enum(DELIVERY_CHANNELS).optional(),
   status: z.enum(DELIVERY_STATUSES).optional(),
+  notifyChannelId: Id.optional(),
   webhookId: Id.optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   offset: z.coerce.number().int().min(0).default(0),

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DeliveryQuery, DeliveryRow, IdParams, NotificationPage, NotificationPreferences, WebhookCreate, WebhookRow } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
+import { channelRoutes } from './channelRoutes.js';
 import { MarkRead, MarkReadResult, NotificationQuery, WebhookUpdate } from './schemas.js';
 import type { NotificationService } from './service.js';
 
@@ -10,6 +11,7 @@ const tags = ['notifications'];
 export const notificationRoutes =
   (svc: NotificationService): FastifyPluginAsyncZod =>
   async (app) => {
+    await app.register(channelRoutes(svc.channels));
     app.get('/notifications', {
       config: { permission: 'alerts:read' },
       schema: { tags, summary: "The caller's console notifications, newest first, with the unread count", querystring: NotificationQuery, response: { 200: NotificationPage } },

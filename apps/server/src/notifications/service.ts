@@ -15,9 +15,12 @@ import { deliveries, notificationPreferences, notifications, users, webhooks } f
 import { errors } from '../errors/errors.js';
 import { translate } from '../i18n/messages.js';
 import type { AppContext } from '../platform/context.js';
+import { ChannelAdmin } from './channelAdmin.js';
+import { queueContactSms, queueGroupMessages, type ContactNotice, type GroupNotice } from './outbound.js';
 import { findRecipients } from './repository.js';
 import { renderAlert, renderEmail, webhookBody, type RenderedText } from './render.js';
 import type { MarkRead, NotificationQuery, WebhookUpdate } from './schemas.js';
+import { inQuietHours, quietHoursEnd } from './zonedTime.js';
 import { atLeast, DEFAULT_PREFERENCES, type AlertNotice, type NotifyResult } from './types.js';
 
 type WebhookDb = typeof webhooks.$inferSelect;
@@ -56,6 +59,8 @@ export function presentDelivery(d: DeliveryDb): DeliveryRow {
     createdAt: d.createdAt.toISOString(),
     nextAttemptAt: d.nextAttemptAt?.toISOString() ?? null,
     deliveredAt: d.deliveredAt?.toISOString() ?? null,
+    notifyChannelId: d.channelId ?? null,
+    batchedInto: d.batchedInto ?? null,
   };
 }
 
@@ -72,7 +77,12 @@ const presentNotification = (n: NotificationDb): NotificationRow => ({
 });
 
 export class NotificationService {
-  constructor(private ctx: AppContext) {}
+  /** Group robots, SMS, contacts, quiet hours and on-call rotations (issue 19). */
+  readonly channels: ChannelAdmin;
+
+  constructor(private ctx: AppContext) {
+    this.channels = new ChannelAdmin(ctx);
+  }
 
   /**
    * Tells everybody who should hear about an alert change. Called by the alert engine, not by a
@@ -91,7 +101,13 @@ export class NotificationService {
         .map((r) => ({ ...base, userId: r.userId, kind: `alert.${notice.event}`, severity: notice.severity, ...textIn(r.language) }));
       const mails = recipients
         .filter((r) => r.wantsEmail)
-        .map((r) => ({ ...base, channel: 'email', target: r.email, userId: r.userId, event: notice.event, payload: { language: r.language, ...renderEmail(textIn(r.language), r.language) }, nextAttemptAt: now }));
+        .map((r) => {
+          const mail = { ...base, channel: 'email', target: r.email, userId: r.userId, event: notice.event, payload: { language: r.language, ...renderEmail(textIn(r.language), r.language) }, nextAttemptAt: now };
+          // Quiet hours: a critical alert breaks through; the rest waits for the morning summary (one e-mail at the end).
+          if (!r.quiet || notice.severity === 'critical' || !inQuietHours(r.quiet, now)) return mail;
+          const end = quietHoursEnd(r.quiet, now);
+          return { ...mail, nextAttemptAt: end, digestKey: `quiet:${r.userId}:${end.toISOString()}` };
+        });
       const hooks = (await t.select().from(webhooks).where(and(eq(webhooks.orgId, notice.orgId), eq(webhooks.enabled, true))))
         .filter((w) => atLeast(notice.severity, w.minSeverity))
         .map((w) => ({ ...base, channel: 'webhook', target: w.url, webhookId: w.id, event: notice.event, payload: webhookBody(notice, now), nextAttemptAt: now }));
@@ -99,8 +115,32 @@ export class NotificationService {
       // One statement per table whatever the audience size (drizzle refuses an empty VALUES list).
       if (inbox.length) await t.insert(notifications).values(inbox);
       if (mails.length || hooks.length) await t.insert(deliveries).values([...mails, ...hooks]);
-      return { notifications: inbox.length, emails: mails.length, webhooks: hooks.length };
+      const path = `/alerts/${notice.alertId}`;
+      const alertText = (lang: Language) => {
+        const r = textIn(lang);
+        return { title: r.title, lines: r.body.split('\n').filter(Boolean) };
+      };
+      const groups = await queueGroupMessages(t, { orgId: notice.orgId, event: notice.event, severity: notice.severity, text: alertText, path, alertId: notice.alertId }, now, this.ctx.config.PUBLIC_URL);
+      // Merchant contacts hear by SMS only of alerts that start on their own merchant and are critical.
+      const sms =
+        notice.merchantId && notice.event === 'fired' && notice.severity === 'critical'
+          ? await queueContactSms(t, { orgId: notice.orgId, merchantId: notice.merchantId, topic: 'alert', event: notice.event, path, alertId: notice.alertId, values: (lang) => ({ title: textIn(lang).title, rule: notice.ruleName[lang], scope: notice.scopeLabel }) }, now, this.ctx.config.PUBLIC_URL)
+          : 0;
+      return { notifications: inbox.length, emails: mails.length, webhooks: hooks.length, ...(groups ? { groups } : {}), ...(sms ? { sms } : {}) };
     });
+  }
+
+  /**
+   * Group robot messages for something other than an alert (a ticket's escalation step, a dispute
+   * deadline…), naming the team's on-call person. Pass `tx` to queue inside the caller's transaction.
+   */
+  async notifyGroups(notice: GroupNotice, now: Date = this.ctx.clock.now(), tx?: Orm): Promise<number> {
+    return queueGroupMessages(tx ?? this.ctx.db.orm, notice, now, this.ctx.config.PUBLIC_URL);
+  }
+
+  /** SMS to a merchant's contacts who asked for this topic (duplicate charge, ticket step, dispute deadline). */
+  async notifyMerchantContacts(notice: ContactNotice, now: Date = this.ctx.clock.now(), tx?: Orm): Promise<number> {
+    return queueContactSms(tx ?? this.ctx.db.orm, notice, now, this.ctx.config.PUBLIC_URL);
   }
 
   // --- the signed-in person's inbox -------------------------------------------------------------
@@ -246,6 +286,7 @@ export class NotificationService {
       q.channel ? eq(deliveries.channel, q.channel) : undefined,
       q.status ? eq(deliveries.status, q.status) : undefined,
       q.webhookId ? eq(deliveries.webhookId, q.webhookId) : undefined,
+      q.notifyChannelId ? eq(deliveries.channelId, q.notifyChannelId) : undefined,
     );
     const [items, [total]] = await Promise.all([
       orm.select().from(deliveries).where(where).orderBy(desc(deliveries.createdAt), desc(deliveries.id)).limit(q.limit).offset(q.offset),

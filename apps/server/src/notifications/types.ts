@@ -34,6 +34,10 @@ export interface NotifyResult {
   notifications: number;
   emails: number;
   webhooks: number;
+  /** Group robot messages queued (issue 19). */
+  groups?: number;
+  /** SMS to merchant contacts queued. */
+  sms?: number;
 }
 
 /** Staff told about every alert of their organization unless an escalation names other roles. */
