@@ -41,9 +41,6 @@ let riskB: { caseId: string; blockId: string };
 // -- disputes ids --
 /** B's dispute (on B's payment) and a photo added to it. */
 let disputeB: { id: string; photo: string };
-// -- remote management ids --
-/** B's bulk command and log bundle. */
-let remoteB: { batch: string; log: string };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -101,15 +98,6 @@ beforeAll(async () => {
     const up = await t.app.inject({ method: 'POST', url: `/api/v1/work-orders/${wo}/photos`, headers: { cookie: cookieB, ...jpeg.headers }, payload: jpeg.payload });
     fw = { wo, depot, part, photo: up.json().photos[0].id as string };
     extraIdsOfB.push(depot, part, wo, fw.photo);
-  }
-  // -- remote management setup --
-  {
-    remoteB = { batch: randomUUID(), log: randomUUID() };
-    await t.db.rawTransaction(async (tx) => {
-      await tx.query(`INSERT INTO command_batches (id, org_id, name, filter, total, created_at) VALUES ($1, $2, 'self_test', '{}', 1, $3)`, [remoteB.batch, B.org.id, now]);
-      await tx.query(`INSERT INTO log_bundles (id, org_id, terminal_id, filename, content_type, bytes, data, created_at) VALUES ($1, $2, $3, 'b.txt', 'text/plain', 1, 'b', $4)`, [remoteB.log, B.org.id, B.terminal.id, now]);
-    });
-    extraIdsOfB.push(remoteB.batch, remoteB.log);
   }
   // -- reports setup --
   // -- risk setup --
@@ -209,24 +197,6 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/troubleshoot`, payload: { symptom: 'no_receipt' } },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/commands`, payload: { name: 'reboot' } },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/commands` },
-    // -- remote management requests --
-    { method: 'POST', url: '/api/v1/commands/bulk/preview', payload: { siteId: other.site.id } },
-    { method: 'POST', url: '/api/v1/commands/bulk', payload: { name: 'lock', filter: { merchantId: other.merchant.id }, expectedCount: 1 } },
-    { method: 'GET', url: `/api/v1/command-batches/${remoteB.batch}` },
-    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs` },
-    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs/${remoteB.log}` },
-    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
-    { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
-    { method: 'GET', url: `/api/v1/alerts/${alertB}` },
-    { method: 'POST', url: `/api/v1/alerts/${alertB}/ack`, payload: {} },
-    { method: 'POST', url: `/api/v1/alerts/${alertB}/diagnose` },
-    { method: 'DELETE', url: `/api/v1/silences/${silenceB}` },
-    { method: 'DELETE', url: `/api/v1/maintenance-windows/${windowB}` },
-    { method: 'POST', url: '/api/v1/maintenance-windows', payload: { siteId: other.site.id, startsAt: '2026-03-02T00:00:00Z', endsAt: '2030-01-01T00:00:00Z', reason: 'planted' } },
-    { method: 'POST', url: '/api/v1/silences', payload: { matchers: { terminalId: other.terminal.id }, endsAt: '2030-01-01T00:00:00Z', comment: 'planted' } },
-    { method: 'PATCH', url: `/api/v1/webhooks/${webhookB}`, payload: { name: 'pwned' } },
-    { method: 'DELETE', url: `/api/v1/webhooks/${webhookB}` },
-    { method: 'POST', url: `/api/v1/webhooks/${webhookB}/test` },
     // -- notification channels --
     { method: 'PATCH', url: `/api/v1/notify-channels/${notifyB.channel}`, payload: { name: 'pwned' } },
     { method: 'DELETE', url: `/api/v1/notify-channels/${notifyB.channel}` },
@@ -356,8 +326,6 @@ describe('tenant isolation', () => {
       '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds', '/api/v1/risk/assignees',
       // -- disputes lists --
       '/api/v1/disputes?status=all', '/api/v1/disputes?status=unmatched',
-      // -- remote management lists --
-      '/api/v1/command-batches',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -475,9 +443,6 @@ describe('tenant isolation', () => {
       // The caller's own disputes (checked in the lists; a foreign merchantId is "not found" above). A new dispute is matched only
       // to the caller's own organization's payments (disputes.test.ts); reason codes are data.
       'GET /api/v1/disputes', 'POST /api/v1/disputes', 'GET /api/v1/disputes/reason-codes',
-      // -- remote management own or list --
-      // The caller's own bulk commands (checked in the lists); one log bundle of B is in the matrix (two ids: the matrix names both :id).
-      'GET /api/v1/command-batches', 'GET /api/v1/terminals/:id/logs/:logId',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);
