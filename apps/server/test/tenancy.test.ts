@@ -38,6 +38,9 @@ let findingB: string;
 // -- risk ids --
 /** B's risk case (a fraud finding) and block list entry. */
 let riskB: { caseId: string; blockId: string };
+// -- remote management ids --
+/** B's bulk command and log bundle. */
+let remoteB: { batch: string; log: string };
 // -- disputes ids --
 /** B's dispute (on B's payment) and a photo added to it. */
 let disputeB: { id: string; photo: string };
@@ -98,6 +101,15 @@ beforeAll(async () => {
     const up = await t.app.inject({ method: 'POST', url: `/api/v1/work-orders/${wo}/photos`, headers: { cookie: cookieB, ...jpeg.headers }, payload: jpeg.payload });
     fw = { wo, depot, part, photo: up.json().photos[0].id as string };
     extraIdsOfB.push(depot, part, wo, fw.photo);
+  }
+  // -- remote management setup --
+  {
+    remoteB = { batch: randomUUID(), log: randomUUID() };
+    await t.db.rawTransaction(async (tx) => {
+      await tx.query(`INSERT INTO command_batches (id, org_id, name, filter, total, created_at) VALUES ($1, $2, 'self_test', '{}', 1, $3)`, [remoteB.batch, B.org.id, now]);
+      await tx.query(`INSERT INTO log_bundles (id, org_id, terminal_id, filename, content_type, bytes, data, created_at) VALUES ($1, $2, $3, 'b.txt', 'text/plain', 1, 'b', $4)`, [remoteB.log, B.org.id, B.terminal.id, now]);
+    });
+    extraIdsOfB.push(remoteB.batch, remoteB.log);
   }
   // -- reports setup --
   // -- risk setup --
@@ -197,6 +209,12 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/troubleshoot`, payload: { symptom: 'no_receipt' } },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/commands`, payload: { name: 'reboot' } },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/commands` },
+    // -- remote management requests --
+    { method: 'POST', url: '/api/v1/commands/bulk/preview', payload: { siteId: other.site.id } },
+    { method: 'POST', url: '/api/v1/commands/bulk', payload: { name: 'lock', filter: { merchantId: other.merchant.id }, expectedCount: 1 } },
+    { method: 'GET', url: `/api/v1/command-batches/${remoteB.batch}` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs` },
+    { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs/${remoteB.log}` },
     // -- notification channels --
     { method: 'PATCH', url: `/api/v1/notify-channels/${notifyB.channel}`, payload: { name: 'pwned' } },
     { method: 'DELETE', url: `/api/v1/notify-channels/${notifyB.channel}` },
@@ -324,6 +342,8 @@ describe('tenant isolation', () => {
       '/api/v1/findings?status=all', '/api/v1/payments/charged-twice?at=2026-03-02T01:00:00Z&amountMinor=5000',
       // -- risk lists --
       '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds', '/api/v1/risk/assignees',
+      // -- remote management lists --
+      '/api/v1/command-batches',
       // -- disputes lists --
       '/api/v1/disputes?status=all', '/api/v1/disputes?status=unmatched',
     ]) {
@@ -439,6 +459,9 @@ describe('tenant isolation', () => {
       // -- risk own or list --
       // The inbox, block list, statistics and thresholds of the caller's own organization (checked in the lists).
       'GET /api/v1/risk/cases', 'GET /api/v1/risk/blocks', 'GET /api/v1/risk/stats', 'GET /api/v1/risk/thresholds', 'GET /api/v1/risk/assignees',
+      // -- remote management own or list --
+      // The caller's own bulk commands (checked in the lists); one log bundle of B is in the matrix (two ids: the matrix names both :id).
+      'GET /api/v1/command-batches', 'GET /api/v1/terminals/:id/logs/:logId',
       // -- disputes own or list --
       // The caller's own disputes (checked in the lists; a foreign merchantId is "not found" above). A new dispute is matched only
       // to the caller's own organization's payments (disputes.test.ts); reason codes are data.

@@ -29,6 +29,8 @@ import { OFFLINE_AFTER_MS } from '../fleet/health.js';
 import { AppError } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
 import { TerminalService } from '../terminals/service.js';
+import { SiteService } from '../sites/service.js';
+import { MerchantService } from '../merchants/service.js';
 import type { Signals } from '../platform/signals.js';
 
 /** A command nobody acknowledged within this time is reported as expired, and no longer delivered. */
@@ -139,6 +141,9 @@ export class CommandService {
 
   /** The terminals in service a filter matches, and the enrolled ones among them (those a command reaches). */
   private async targets(actor: Actor, filter: CommandFilter): Promise<{ matched: { id: string; orgId: string }[]; reachable: { id: string; orgId: string }[] }> {
+    // Another tenant's merchant or site in the filter is "not found", as everywhere else.
+    if (filter.merchantId) await new MerchantService(this.ctx).get(actor, filter.merchantId);
+    if (filter.siteId) await new SiteService(this.ctx).get(actor, filter.siteId);
     const q = { ...filter, inService: true, limit: BULK_MAX + 1, offset: 0, sort: 'serial' as const, order: 'asc' as const };
     const { items } = await listTerminals(this.ctx.db.orm, actor, q, new Date(this.ctx.clock.now().getTime() - OFFLINE_AFTER_MS));
     const matched = items.map((i) => ({ id: i.terminal.id, orgId: i.terminal.orgId }));
