@@ -309,6 +309,24 @@ describe('two at once', () => {
   });
 });
 
+describe('two passes at once', () => {
+  it('send each reminder once (two workers at the same moment)', async () => {
+    t.clock.set(new Date('2026-03-20T09:00:00+08:00'));
+    await runDisputePass(t.ctx); // whatever earlier tests left due
+    t.clock.set(new Date('2026-03-20T09:00:00+08:00'));
+    await signIn();
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json();
+    // Opened on a Friday: 10 business days end on Friday 3 April; 5 days left from Monday 30 March.
+    t.clock.set(new Date('2026-03-30T09:30:00+08:00'));
+    await atOnce(3, () => runDisputePass(t.ctx));
+    const reminders = await t.db.rawTransaction((tx) => tx.query(`SELECT 1 FROM dispute_events WHERE dispute_id = $1 AND type = 'reminder'`, [d.id]));
+    expect(reminders).toHaveLength(1);
+    t.clock.set(OPENED);
+    await signIn();
+  });
+});
+
 describe('the evidence pack as a PDF', () => {
   it('is made in the dispute language with the Chinese font embedded, and renders to a page', async () => {
     const p = await payment();
