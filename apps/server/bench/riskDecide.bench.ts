@@ -13,9 +13,15 @@
  *     analyst's API token, zod validation and serialisation, the service;
  *   - `baseline_http`: `GET /api/v1/me` with the same token through the same stack (access gate +
  *     a trivial handler), in the same run;
- *   - `service`: RiskService.decidePayment alone (the index look-ups and the answer).
+ *   - `service`: RiskService.decidePayment alone (the index look-ups and the answer);
+ *   - `loopback_http`: the same app listening on 127.0.0.1, the load sent over keep-alive HTTP
+ *     connections by a worker thread of this process (its own event loop, like a client on the host);
+ *   - `before_token_cache`: the `http` closed loop with the API-token cache turned off (ttl 0), i.e.
+ *     the access gate reading token, user and organization from the database on every request, as
+ *     before decision 009 — the same-run "before".
  */
 import { randomUUID } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
 import { cpus, loadavg } from 'node:os';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
@@ -39,6 +45,7 @@ const SECONDS = num('seconds', 5);
 const BLOCKED_TERMINALS = Math.min(500, Math.floor(SIZES.terminals / 4));
 const CONCURRENCY = num('concurrency', 8);
 const RATE = num('rate', 5_000);
+const LOOPBACK_CONNECTIONS = num('connections', 32);
 const TARGET = { p99Ms: 5, rps: 5_000 };
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
@@ -76,6 +83,7 @@ async function closedLoop(fn: (i: number) => Promise<void>, seconds: number, con
   const lat: number[] = [];
   const end = performance.now() + seconds * 1000;
   let n = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -89,7 +97,74 @@ async function closedLoop(fn: (i: number) => Promise<void>, seconds: number, con
   );
   const wall = (performance.now() - t0) / 1000;
   const xs = Float64Array.from(lat);
-  return { requests: lat.length, rps: Math.round(lat.length / wall), p50Ms: pct(xs, 0.5), p95Ms: pct(xs, 0.95), p99Ms: pct(xs, 0.99), maxMs: pct(xs, 1) };
+  const cpu = process.cpuUsage(cpu0);
+  // CPU time per request: on a shared machine this says more than the wall-clock rate (what one free core would do: 1e6 / it).
+  const cpuUsPerRequest = +((cpu.user + cpu.system) / Math.max(1, lat.length)).toFixed(1);
+  return { requests: lat.length, rps: Math.round(lat.length / wall), p50Ms: pct(xs, 0.5), p95Ms: pct(xs, 0.95), p99Ms: pct(xs, 0.99), maxMs: pct(xs, 1), cpuUsPerRequest };
+}
+
+/**
+ * Load over loopback HTTP from a worker thread (plain JavaScript, so it needs no TypeScript loader):
+ * keep-alive connections, `open` sends `rate` a second whatever the answers do (latency from when each
+ * was due), `closed` keeps `concurrency` in flight. Bodies are sent round-robin.
+ */
+const LOAD_WORKER = `
+const { parentPort, workerData: w } = require('node:worker_threads');
+const http = require('node:http');
+const agent = new http.Agent({ keepAlive: true, maxSockets: w.concurrency });
+const pct = (xs, q) => { const s = Float64Array.from(xs).sort(); return +s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))].toFixed(3); };
+let bad = 0;
+const send = (i) => new Promise((resolve) => {
+  const body = w.bodies.length ? w.bodies[i % w.bodies.length] : undefined;
+  const headers = { authorization: w.authorization };
+  if (body) { headers['content-type'] = 'application/json'; headers['content-length'] = Buffer.byteLength(body); }
+  const req = http.request({ host: '127.0.0.1', port: w.port, method: w.method, path: w.path, agent, headers }, (res) => {
+    if (res.statusCode !== 200) bad++;
+    res.resume();
+    res.on('end', resolve);
+  });
+  req.on('error', () => { bad++; resolve(); });
+  req.end(body);
+});
+(async () => {
+  const t0 = performance.now();
+  let lat;
+  if (w.mode === 'open') {
+    const total = Math.round(w.rate * w.seconds);
+    lat = new Float64Array(total);
+    const pending = [];
+    let sent = 0;
+    while (sent < total) {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) / 1000) * w.rate) + 1);
+      while (sent < due) {
+        const i = sent++;
+        const scheduled = t0 + (i * 1000) / w.rate;
+        pending.push(send(i).then(() => { lat[i] = performance.now() - scheduled; }));
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await Promise.all(pending);
+  } else {
+    const xs = [];
+    const end = t0 + w.seconds * 1000;
+    let n = 0;
+    await Promise.all(Array.from({ length: w.concurrency }, async () => {
+      while (performance.now() < end) { const i = n++; const s = performance.now(); await send(i); xs.push(performance.now() - s); }
+    }));
+    lat = Float64Array.from(xs);
+  }
+  const wall = (performance.now() - t0) / 1000;
+  agent.destroy();
+  parentPort.postMessage({ requests: lat.length, [w.mode === 'open' ? 'achievedRps' : 'rps']: Math.round(lat.length / wall), ...(w.mode === 'open' ? { offeredRps: w.rate } : {}), p50Ms: pct(lat, 0.5), p95Ms: pct(lat, 0.95), p99Ms: pct(lat, 0.99), maxMs: pct(lat, 1), notOk: bad });
+})();
+`;
+
+function loopbackLoad(opts: { port: number; method: string; path: string; authorization: string; bodies: string[]; mode: 'open' | 'closed'; rate: number; seconds: number; concurrency: number }) {
+  return new Promise<{ requests: number; rps?: number; achievedRps?: number; p50Ms: number; p95Ms: number; p99Ms: number; maxMs: number; notOk: number }>((resolve, reject) => {
+    const w = new Worker(LOAD_WORKER, { eval: true, workerData: opts });
+    w.once('message', (m) => resolve(m));
+    w.once('error', reject);
+  });
 }
 
 async function seed(app: FastifyInstance, db: Awaited<ReturnType<typeof freshDatabase>>['db']) {
@@ -203,6 +278,27 @@ async function main() {
     const skipped = (most: { rps: number }) => ({ skipped: `its most in this run is ${most.rps} requests/s, under half of ${RATE}` });
     const http = feasible(httpMax) ? await step('http, open loop', () => openLoop(decide, RATE, SECONDS)) : skipped(httpMax);
     const baselineHttp = feasible(baselineMax) ? await step('baseline, open loop', () => openLoop(me, RATE, SECONDS)) : skipped(baselineMax);
+
+    // Loopback HTTP: the same app listening, a worker thread of this process as the client.
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    const port = (app.server.address() as { port: number }).port;
+    const bodies = Array.from({ length: 4_096 }, (_, i) => JSON.stringify(body(i)));
+    const wire = { port, authorization: headers.authorization, rate: RATE, seconds: SECONDS, concurrency: LOOPBACK_CONNECTIONS };
+    await loopbackLoad({ ...wire, method: 'POST', path: '/api/v1/risk/decide', bodies, mode: 'closed', seconds: 1 });
+    const loopbackMax = await step('loopback, closed loop', () => loopbackLoad({ ...wire, method: 'POST', path: '/api/v1/risk/decide', bodies, mode: 'closed' }));
+    const loopbackFeasible = (loopbackMax.rps ?? 0) >= RATE / 2;
+    const loopback = loopbackFeasible
+      ? await step('loopback, open loop', () => loopbackLoad({ ...wire, method: 'POST', path: '/api/v1/risk/decide', bodies, mode: 'open' }))
+      : { ...skipped({ rps: loopbackMax.rps ?? 0 }), p99Ms: Infinity, achievedRps: 0, notOk: 0 };
+    const loopbackBaseline = loopbackFeasible
+      ? await step('loopback baseline (GET /me), open loop', () => loopbackLoad({ ...wire, method: 'GET', path: '/api/v1/me', bodies: [], mode: 'open' }))
+      : await step('loopback baseline (GET /me), closed loop', () => loopbackLoad({ ...wire, method: 'GET', path: '/api/v1/me', bodies: [], mode: 'closed' }));
+
+    // Before decision 009, in the same run: the token read from the tables on every request.
+    services.auth.tokens.ttlMs = 0;
+    services.auth.tokens.clear();
+    const beforeMax = await step('before (no token cache), http closed loop', () => closedLoop(decide, SECONDS, CONCURRENCY));
+    const beforeBaseline = await step('before (no token cache), baseline closed loop', () => closedLoop(me, SECONDS, CONCURRENCY));
     const out = {
       bench: 'risk/decide',
       database: KIND,
@@ -216,6 +312,14 @@ async function main() {
       baseline_http: { route: 'GET /api/v1/me (same token, same stack)', ...baselineHttp },
       service: { ...service, meetsTarget: service.p99Ms <= TARGET.p99Ms && service.achievedRps >= TARGET.rps * 0.98 },
       service_one_at_a_time: serviceCpu,
+      loopback_http: {
+        client: `worker thread of this process, ${LOOPBACK_CONNECTIONS} keep-alive connections`,
+        ...loopback,
+        meetsTarget: loopback.p99Ms <= TARGET.p99Ms && (loopback.achievedRps ?? 0) >= TARGET.rps * 0.98 && loopback.notOk === 0,
+        baseline: { route: 'GET /api/v1/me (same token)', ...loopbackBaseline },
+        most: loopbackMax,
+      },
+      before_token_cache: { note: 'access gate reading the API token, user and organization from the database on every request', http: beforeMax, baseline_http: beforeBaseline },
       most: { concurrency: CONCURRENCY, http: httpMax, baseline_http: baselineMax, service: serviceMax },
       machine: { cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(1)) },
     };

@@ -9,7 +9,12 @@ import { FindingNotifications } from '../src/findings/notify.js';
 import { FindingsRuntime } from '../src/findings/runtime.js';
 import { atOnce } from './concurrent.js';
 import { enrol, send, txn } from './device.js';
-import { createTestApp, type TestApp } from './harness.js';
+import { createTestApp, dbKind, type TestApp } from './harness.js';
+import { cardTestingBurst, finding, terminalLines } from './riskFactory.js';
+import { openDatabase } from '../src/db/client.js';
+import { FindingService } from '../src/findings/service.js';
+import { TicketService } from '../src/tickets/service.js';
+import type { Actor } from '../src/access/actor.js';
 
 let t: TestApp;
 let A: Awaited<ReturnType<TestApp['tenant']>>;
@@ -275,5 +280,91 @@ describe('the findings API', () => {
     expect(no).toMatchObject({ verdict: 'no', payments: [], findings: [] });
     const other = await t.tenant();
     expect((await get(`/payments/charged-twice?at=${encodeURIComponent(at)}&amountMinor=6600&terminalId=${other.terminal.id}`, merchantCookie)).statusCode).toBe(404);
+  });
+});
+
+describe.runIf(dbKind === 'postgres')('asking for help from two processes at once', () => {
+  it('opens one ticket for a duplicate charge when two app processes ask at the same moment', async () => {
+    const at = new Date(t.clock.now().getTime() - 3_600_000);
+    const ids = await terminalLines(t, A.org.id, A.terminal, [
+      { at, cardToken: 'tok_help_twice', amountMinor: 4_200, entryMode: 'chip' },
+      { at: new Date(at.getTime() + 60_000), cardToken: 'tok_help_twice', amountMinor: 4_200, entryMode: 'chip' },
+    ]);
+    const id = await finding(t, A.org.id, { code: 'dup.double_submit', txnIds: ids, merchantId: A.merchant.id, terminalId: A.terminal.id, cardToken: 'tok_help_twice', at, amountMinor: 4_200 });
+    // The other process: its own pool, its own services (and so its own in-process sharing of asks).
+    const otherDb = await openDatabase({ dataDir: 'memory://', databaseUrl: t.databaseUrl });
+    try {
+      const ctx2 = { ...t.ctx, db: otherDb };
+      const processes = [t.services.findings, new FindingService(ctx2, new TicketService(ctx2))];
+      const merchant: Actor = { userId: A.merchantUser.id, name: 'Merchant', orgId: A.org.id, merchantId: A.merchant.id, role: 'merchant', platformAdmin: false, language: 'en-US', via: 'session' };
+      const tickets = () => t.db.rawTransaction((tx) => tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM tickets WHERE org_id = $1 AND merchant_id = $2`, [A.org.id, A.merchant.id]));
+      const before = (await tickets())[0]!.n;
+      const answers = await atOnce(4, (i) => processes[i % 2]!.askForHelp(merchant, id, `ask ${i}`, 'en-US'));
+      expect(new Set(answers.map((a) => a.ticketId)).size).toBe(1);
+      expect(answers.filter((a) => a.created)).toHaveLength(1);
+      expect((await tickets())[0]!.n).toBe(before + 1);
+      const detail = await t.app.inject({ url: `/api/v1/findings/${id}`, headers: { cookie: merchantCookie } });
+      expect(detail.json().ticketId).toBe(answers[0]!.ticketId);
+    } finally {
+      await otherDb.close();
+    }
+  });
+});
+
+describe('findings raised under older thresholds', () => {
+  it('stay open marked with their version; a re-evaluation under a new version closes the fraud findings it no longer finds, with a note', async () => {
+    const C = await t.tenant();
+    const r = await engine({ feed: false });
+    const at = new Date(t.clock.now().getTime() - 2 * 3_600_000);
+    await terminalLines(t, C.org.id, C.terminal, cardTestingBurst(at, 'tok_thv'));
+    // A double submit three minutes apart, found by the defaults (10 minutes).
+    await terminalLines(t, C.org.id, C.terminal, [
+      { at: new Date(at.getTime() + 3_600_000), cardToken: 'tok_thv_dup', amountMinor: 3_300, entryMode: 'chip' },
+      { at: new Date(at.getTime() + 3_600_000 + 180_000), cardToken: 'tok_thv_dup', amountMinor: 3_300, entryMode: 'chip' },
+    ]);
+    await r.reloadThresholds(C.org.id);
+    await r.settled();
+    const byCode = async () => new Map((await findingRows(C.org.id)).map((f) => [f.code, f]));
+    expect([...(await byCode()).values()].map((f) => [f.code, f.status, f.thresholds_version])).toEqual(
+      expect.arrayContaining([
+        ['risk.card_testing', 'open', null],
+        ['dup.double_submit', 'open', null],
+      ]),
+    );
+    const version = (v: number, overrides: object) =>
+      t.db.rawTransaction((tx) => tx.query(`INSERT INTO txn_threshold_versions (org_id, version, overrides) VALUES ($1, $2, $3)`, [C.org.id, v, JSON.stringify(overrides)]));
+
+    // Version 1 changes something else: both still hold and keep the version they came from.
+    await version(1, { fallbackAbuse: { minCards: 4 } });
+    await r.reloadThresholds(C.org.id);
+    await r.settled();
+    let now = await byCode();
+    expect(now.get('risk.card_testing')).toMatchObject({ status: 'open', thresholds_version: null });
+    expect(now.get('dup.double_submit')).toMatchObject({ status: 'open', thresholds_version: null });
+
+    // Version 2: card testing needs 20 attempts, a double submit a one-minute gap. Neither is found any more.
+    await version(2, { cardTesting: { minAttempts: 20 }, doubleSubmit: { gapMs: 60_000 } });
+    await r.reloadThresholds(C.org.id);
+    await r.settled();
+    now = await byCode();
+    const ct = now.get('risk.card_testing')!;
+    expect(ct).toMatchObject({ status: 'resolved', resolved_reason: 'thresholds_changed', thresholds_version: null });
+    // The customer was still charged twice: a duplicate charge waits for its refund whatever the thresholds say.
+    expect(now.get('dup.double_submit')).toMatchObject({ status: 'open', thresholds_version: null });
+    const notes = await t.db.rawTransaction((tx) => tx.query<{ body: string; author_name: string }>('SELECT body, author_name FROM txn_finding_notes WHERE finding_id = $1', [ct.id]));
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.body).toContain('按阈值版本 2 重新评估');
+    expect(notes[0]!.body).toContain('Re-evaluated under thresholds version 2: no longer a finding (raised under version 0)');
+    // The analyst sees why on the case page.
+    const analyst = await t.f.user(C.org.id, 'risk_analyst');
+    const c = await t.login(analyst.email);
+    const page = (await t.app.inject({ url: `/api/v1/risk/cases/${ct.id}`, headers: { cookie: c, 'accept-language': 'en-US' } })).json();
+    expect(page).toMatchObject({ status: 'resolved', resolvedReason: 'thresholds_changed', thresholdsVersion: null });
+    expect(page.notes.map((n: { body: string }) => n.body).join()).toContain('closed automatically');
+    // Saving again (version 3) does not touch what is closed, nor note it twice.
+    await version(3, { cardTesting: { minAttempts: 20 }, doubleSubmit: { gapMs: 60_000 }, fallbackAbuse: { minCards: 5 } });
+    await r.reloadThresholds(C.org.id);
+    await r.settled();
+    expect(await t.db.rawTransaction((tx) => tx.query('SELECT id FROM txn_finding_notes WHERE finding_id = $1', [ct.id]))).toHaveLength(1);
   });
 });

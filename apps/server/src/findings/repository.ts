@@ -103,18 +103,25 @@ export async function growFinding(tx: RawTx, orgId: string, oldKey: string, f: T
 }
 
 /** Closes open findings of these keys (a later record explained them); a closed one stays as it was. */
-export async function resolveKeys(tx: RawTx, orgId: string, keys: string[], reason: string, now: Date): Promise<{ id: string; code: string }[]> {
+export async function resolveKeys(tx: RawTx, orgId: string, keys: string[], reason: string, now: Date): Promise<{ id: string; code: string; key: string }[]> {
   if (!keys.length) return [];
-  return tx.query<{ id: string; code: string }>(
+  return tx.query<{ id: string; code: string; key: string }>(
     `UPDATE txn_findings SET status = 'resolved', resolved_at = $3, resolved_reason = $4, updated_at = $3
-      WHERE org_id = $1 AND key = ANY($2::text[]) AND status = 'open' RETURNING id, code`,
+      WHERE org_id = $1 AND key = ANY($2::text[]) AND status = 'open' RETURNING id, code, key`,
     [orgId, keys, now, reason],
   );
 }
 
 /** Open findings of an organization first seen at or after `since` (what a warm-up can judge afresh). */
-export async function openKeysSince(tx: RawTx, orgId: string, since: Date): Promise<{ key: string; thresholds_version: number | null }[]> {
-  return tx.query(`SELECT key, thresholds_version FROM txn_findings WHERE org_id = $1 AND status = 'open' AND first_at >= $2`, [orgId, since]);
+export async function openKeysSince(tx: RawTx, orgId: string, since: Date): Promise<{ key: string; code: string; thresholds_version: number | null }[]> {
+  return tx.query(`SELECT key, code, thresholds_version FROM txn_findings WHERE org_id = $1 AND status = 'open' AND first_at >= $2`, [orgId, since]);
+}
+
+/** A note by PosCare itself (no author id) on findings, e.g. why a re-evaluation closed them. */
+export async function addSystemNotes(tx: RawTx, orgId: string, notes: { findingId: string; body: string }[], now: Date): Promise<void> {
+  for (const n of notes) {
+    await tx.query(`INSERT INTO txn_finding_notes (org_id, finding_id, author_id, author_name, body, at) VALUES ($1, $2, NULL, 'PosCare', $3, $4)`, [orgId, n.findingId, n.body, now]);
+  }
 }
 
 /** The organization's newest threshold version (B2's editor writes them); none: the contract's defaults. */

@@ -15,6 +15,7 @@
 import { TxnAnalyzer, type TxnDelta, type TxnThresholdOverrides, type TxnThresholds } from '@poscare/txn';
 import type { TxnFinding, TxnFindingCode, TxnRecord } from '@poscare/contracts';
 import type { AppContext } from '../platform/context.js';
+import { thresholdsChangedNote } from './wording.js';
 import type { PaymentFeed } from '../payments/feed.js';
 import { loadRecords } from '../payments/records.js';
 import {
@@ -25,6 +26,7 @@ import {
   newestThresholds,
   newestThresholdVersions,
   openKeysSince,
+  addSystemNotes,
   organizationIds,
   resolveKeys,
   storeOpened,
@@ -280,6 +282,7 @@ export class FindingsRuntime {
     org.chain = org.chain
       .then(async () => {
         const now = this.ctx.clock.now();
+        let riskClosed = false;
         const created = await this.ctx.db.rawTransaction(async (tx) => {
           const toStore: TxnFinding[] = [];
           const grown = new Set<string>();
@@ -295,13 +298,22 @@ export class FindingsRuntime {
             // Open findings the rebuilt analyzer could judge in full (same thresholds) and no longer finds.
             const standing = new Set(delta.opened.map(findingKey));
             const earliest = new Date(horizon + longestLookbackMs(a.thresholds));
-            const gone = (await openKeysSince(tx, orgId, earliest)).filter((r) => (r.thresholds_version ?? null) === version && !standing.has(r.key)).map((r) => r.key);
+            const open = await openKeysSince(tx, orgId, earliest);
+            const gone = open.filter((r) => (r.thresholds_version ?? null) === version && !standing.has(r.key)).map((r) => r.key);
             await resolveKeys(tx, orgId, gone, 'explained', now);
+            // Fraud findings raised under another thresholds version: those the new version still finds stay open
+            // with the version they came from; those it no longer finds are closed, with a note saying why. Duplicate
+            // charges stay open whatever the thresholds: the customer was charged twice until a refund says otherwise.
+            const raisedUnder = new Map(open.map((r) => [r.key, r.thresholds_version ?? null]));
+            const superseded = open.filter((r) => (r.thresholds_version ?? null) !== version && r.code.startsWith('risk.') && !standing.has(r.key)).map((r) => r.key);
+            const closed = await resolveKeys(tx, orgId, superseded, 'thresholds_changed', now);
+            await addSystemNotes(tx, orgId, closed.map((c) => ({ findingId: c.id, body: thresholdsChangedNote(version, raisedUnder.get(c.key) ?? null) })), now);
+            if (closed.length) riskClosed = true;
           }
           return made;
         });
         this.onStored?.(orgId, opened, Date.now());
-        if ([...opened, ...resolved].some((f) => f.code.startsWith('risk.'))) this.opts.onRiskChanged?.(orgId);
+        if (riskClosed || [...opened, ...resolved].some((f) => f.code.startsWith('risk.'))) this.opts.onRiskChanged?.(orgId);
         if (created.length && this.opts.notifier) await this.opts.notifier.notifyFindings(orgId, created.map((c) => c.id));
       })
       .catch((err: unknown) => this.ctx.log.warn({ err, orgId }, 'storing findings failed'));

@@ -169,6 +169,10 @@ export class FindingService {
   /**
    * The merchant asks the service desk about a duplicate charge: one ticket per finding (asking again
    * answers with the same ticket), written in the merchant's language with the payments to refund.
+   * Idempotent across processes: in one process the asks of a finding share one run; on PostgreSQL the
+   * run holds a transaction-level advisory lock on the finding while it looks for a ticket, opens one and
+   * links it, so a second process asking at the same moment waits, then finds that ticket. (The embedded
+   * store serves one process; the in-process sharing is enough there.)
    */
   askForHelp(actor: Actor, id: string, message: string | undefined, lang: Language): Promise<FindingHelpAnswer> {
     assertCan(actor, 'payments:read');
@@ -177,9 +181,19 @@ export class FindingService {
     const key = `${actor.orgId}:${id}`;
     const inFlight = this.asking.get(key);
     if (inFlight) return inFlight.then((a) => ({ ...a, created: false }));
-    const run = this.openHelpTicket(actor, id, message, lang).finally(() => this.asking.delete(key));
+    const run = this.oneAskerAtATime(id, () => this.openHelpTicket(actor, id, message, lang)).finally(() => this.asking.delete(key));
     this.asking.set(key, run);
     return run;
+  }
+
+  /** On PostgreSQL, one process at a time per finding (the lock ends with its transaction, also if the process dies). */
+  private oneAskerAtATime<T>(findingId: string, fn: () => Promise<T>): Promise<T> {
+    if (this.ctx.db.kind !== 'postgres') return fn();
+    return this.ctx.db.rawTransaction(async (tx) => {
+      await tx.query(`SET LOCAL lock_timeout = '30s'`);
+      await tx.query(`SELECT pg_advisory_xact_lock(hashtext('poscare.finding.help'), hashtext($1))`, [findingId]);
+      return fn();
+    });
   }
 
   private async openHelpTicket(actor: Actor, id: string, message: string | undefined, lang: Language): Promise<FindingHelpAnswer> {

@@ -43,3 +43,15 @@ export function readableSummary(text: string, f: FindingNames): string {
     return Number.isNaN(t) ? iso : formatLocal(new Date(t));
   });
 }
+
+/**
+ * The note on a fraud finding a re-evaluation under newer thresholds closed (findings/runtime.ts), in both
+ * languages: a note is stored once and read by analysts of either.
+ */
+export function thresholdsChangedNote(newVersion: number | null, raisedUnder: number | null): string {
+  const v = (n: number | null) => String(n ?? 0);
+  return (
+    `按阈值版本 ${v(newVersion)} 重新评估：不再构成此发现（原按版本 ${v(raisedUnder)} 产生），已自动关闭。` +
+    `\nRe-evaluated under thresholds version ${v(newVersion)}: no longer a finding (raised under version ${v(raisedUnder)}), closed automatically.`
+  );
+}
