@@ -247,3 +247,93 @@ describe('bare mentions and changes told with their object', () => {
     expect(analyseText('搬了一箱货，挥卡没反应').has('after_change')).toBe(false);
   });
 });
+
+describe('statements run together and what each predicate is said of', () => {
+  it('a part said to still work is not the fault, even when a chat runs the two statements together', () => {
+    expect(concepts('the scanner still works touch jumps around')).toEqual(['scanner_ok', 'touch']);
+    expect(concepts("its not the battery swiped cards get no response")).toEqual(['battery_ok', 'swipe']);
+    expect(concepts('chip payments still get approved magnetic stripe cards wont read')).toContain('chip_ok');
+  });
+
+  it('a working word after another part is said of that part, not of the one before it', () => {
+    const c = analyseText("the battery doesn't last meanwhile the wi-fi is connected");
+    expect(c.has('battery_life')).toBe(true);
+    expect(c.get('network_ok')).toBe(1);
+  });
+
+  it('a contrast word inside another word cuts nothing: 刷不过去 is "cannot swipe", not 刷 + 不过 ("but")', () => {
+    expect(concepts('刷磁条卡刷不过去，这两天都是插卡')).toEqual(['chip_ok', 'swipe']);
+    expect(concepts('电池掉电很快，而扫码正常')).toEqual(expect.arrayContaining(['battery', 'scanner_ok']));
+    expect(concepts('按键反而好使，挥卡没反应')).toEqual(['keypad_ok', 'tap']);
+  });
+
+  it('a part listed with another shares its verdict (感应付款和插芯片卡都没问题)', () => {
+    expect(concepts('感应付款和插芯片卡都没问题，扫码功能却扫半天没反应')).toEqual(expect.arrayContaining(['tap_ok', 'chip_ok', 'scanner']));
+    expect(concepts('感应付款和插芯片卡都没问题')).not.toContain('tap');
+  });
+
+  it('a part looked at, then found fine, is not the fault (电池那边我看过了，正常; "the scanner checks out")', () => {
+    expect(concepts('按钮有的键不灵，电池续航那边我看过了，正常')).toEqual(['battery_ok', 'keypad']);
+    expect(concepts('swiped cards doesnt work and the scanner checks out')).toEqual(['scanner_ok', 'swipe']);
+  });
+
+  it('a part someone does not believe is involved is not the fault', () => {
+    expect(concepts("The buttons don't respond - don't think the chip reader is involved")).toEqual(['chip_ok', 'keypad']);
+    expect(concepts('forget the scanner, swiped cards have stopped reading')).toEqual(['scanner_ok', 'swipe']);
+  });
+
+  it('a battery cleared together with its life is no battery complaint (不是电池续航的问题)', () => {
+    expect(analyseText('不是电池续航的问题，而是按钮按了没反应').has('battery_life')).toBe(false);
+  });
+
+  it('an adverb after a part opens what is said of it, it is not the end of its name (扫码很快)', () => {
+    expect(concepts('挥卡没反应，可扫码枪扫码很快，生意都做不了了')).toEqual(['tap']);
+  });
+
+  it('needing many tries is a failure (要刷好多遍, "takes many tries")', () => {
+    expect(concepts('磁条卡要刷好多遍')).toEqual(['swipe']);
+    expect(concepts('swiping takes many tries')).toEqual(['swipe']);
+  });
+});
+
+describe('a change is an event, not a state', () => {
+  it('a state is no change: "the wifi is connected" blames no new device', () => {
+    expect(analyseText("The keys don't register presses. Everything else is fine, the wifi is connected").has('after_change')).toBe(false);
+  });
+
+  it('a verb with nothing for its object changed nothing: "a restart changed nothing" is no new keys', () => {
+    expect(analyseText('the keys are not responding, a restart changed nothing').has('change.keys')).toBe(false);
+  });
+
+  it('working until a change blames the change ("no problems until the new firmware came in")', () => {
+    expect(analyseText('We had no problems until the new firmware came in; now it freezes').get('change.update')).toBe(1);
+    expect(analyseText('升级前都好好的，现在老死机').get('change.update')).toBe(1);
+  });
+
+  it('a verb said of a named object tells what changed: 更新了商户配置 is new settings, not a new version', () => {
+    const c = analyseText('银行那边更新了我们的商户配置，现在每笔都失败');
+    expect(c.get('change.config')).toBe(1);
+    expect(c.has('change.update')).toBe(false);
+  });
+
+  it('the object of a change is named, not complained of, even when a filler follows it', () => {
+    expect(concepts('时不时断网 前几天新装了一台路由器 生意都做不了了')).not.toContain('router');
+  });
+});
+
+describe('keying mistakes read from the amounts themselves', () => {
+  it('two amounts a power of ten apart are a keying mistake, in any words (收了4500，其实只要45)', () => {
+    for (const s of ['收了顾客4500，其实只要45', 'Customer was charged 6000 for a 60 item', 'A customer got billed 3900 for a 39 meal'])
+      expect(analyseText(s).get('amount'), s).toBe(1);
+  });
+
+  it('hears zeros keyed too many or too few however it is put', () => {
+    for (const s of ['少了个0', 'Oops, 2 zeros too many on a 58 sale', 'someone added an extra zero', 'the amount was one zero short'])
+      expect(analyseText(s).get('amount'), s).toBe(1);
+  });
+
+  it('does not take counts, times or change money for amounts', () => {
+    for (const s of ['15 terminals, 150 transactions failed today', '重启了12次，120笔交易失败', '零钱不够', '时间显示12:00'])
+      expect(analyseText(s).has('amount'), s).toBe(false);
+  });
+});

@@ -557,6 +557,12 @@ const AFTER_THAT = patterns([...lexicon.changes.afterThat.zh, ...lexicon.changes
 const LATER = patterns([...lexicon.changes.later.zh, ...lexicon.changes.later.en]);
 const PAST = patterns([...lexicon.changes.past.zh, ...lexicon.changes.past.en]);
 
+/** Working, then up to a change: "no problems until …", "was fine before …", 升级前都好好的, …之前都正常. */
+const FINE_UNTIL = [
+  new RegExp(`(?:${lexicon.changes.fineUntil.okWords.en.map(escape).join('|')})\\b.{0,24}\\b(?:${lexicon.changes.fineUntil.until.en.map(escape).join('|')})\\b`),
+  new RegExp(`(?:${lexicon.changes.fineUntil.until.zh.map(escape).join('|')}).{0,4}(?:${lexicon.changes.fineUntil.okWords.zh.map(escape).join('|')})`),
+];
+
 /** A verb hit taken back by a negator right before it (没升级, "didn't update"). */
 const NEGATOR_ENDS = CHANGE_NEGATORS.map((n) => (n.han ? null : new RegExp(`(^|[^a-z0-9'])${escape(n.text)}$`)));
 function negated(clause: string, at: number): boolean {
@@ -580,6 +586,9 @@ function noChange(clause: string, h: Hit): boolean {
 function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
   if (!complaint) return [];
   const found = new Set<string>();
+  // Where each change verb stood: those of a kind named by its object, those of a kind with none.
+  const specific: Hit[] = [];
+  const objectless = new Map<string, Hit[]>();
   const sentences = norm.split(SENTENCE_SPLIT).filter((x) => x.trim());
   sentences.forEach((sentence, i) => {
     // The cue may sit in the sentence of the change or open the next one ("… an update on Monday. Ever since, …").
@@ -588,7 +597,9 @@ function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
     const cues = cueAt(sentence);
     const nextWords = wordIndex(next);
     const nextCue = [...AFTER_THAT, ...LATER].some((p) => occurs(p, next, nextWords));
-    const tied = cues.length > 0 || nextCue;
+    // "fine until the update", 升级前都好好的: working, then a change — what follows it is blamed on it.
+    const fineUntil = FINE_UNTIL.some((re) => re.test(sentence));
+    const tied = cues.length > 0 || nextCue || fineUntil;
     const contrasts = [...sentence.matchAll(new RegExp(CONTRAST_RE, 'gi'))].map((m) => m.index ?? 0);
     let at = 0;
     for (const clause of sentence.split(COMMA_SPLIT)) {
@@ -601,6 +612,9 @@ function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
         const verbs = k.verbs.flatMap((p) => find(p, clause, cw)).filter((h) => !negated(clause, h.start) && !noChange(clause, h));
         if (!verbs.length) continue;
         if (k.objects && !k.objects.some((o) => occurs(o, clause, cw))) continue;
+        const abs = verbs.map((h) => ({ start: start + h.start, end: start + h.end }));
+        if (k.objects) specific.push(...abs);
+        else objectless.set(k.id, [...(objectless.get(k.id) ?? []), ...abs]);
         // A change of something named (a new SIM, new settings, another app) told with trouble is why the
         // report tells of it; a bare verb (更新, moved) needs a cue or a past time to tie it to the trouble.
         if (!tied && !past && !k.objects) continue;
@@ -614,6 +628,8 @@ function changeBeforeTrouble(norm: string, complaint: boolean): string[] {
   });
   // An app installed is a third-party app unless it was the payment app's own update; a setting changed is not a new SIM.
   if (found.has('update') && found.has('third_party')) found.delete('third_party');
+  // A verb said of a named object tells what was changed: 更新了商户配置 is new settings, not a new version.
+  for (const [k, spans] of objectless) if (spans.every((h) => specific.some((o) => o.start <= h.start && h.end <= o.end))) found.delete(k);
   return [...found];
 }
 
@@ -639,6 +655,7 @@ function changeSpans(clause: string, words: WordIndex): Hit[] {
 const KEY_VERBS = patterns([...lexicon.keying.verbs.zh, ...lexicon.keying.verbs.en]);
 const KEY_OBJECTS = patterns([...lexicon.keying.objects.zh, ...lexicon.keying.objects.en]);
 const KEY_PHRASES = patterns([...lexicon.keying.phrases.zh, ...lexicon.keying.phrases.en]);
+const ZEROS = [new RegExp(lexicon.keying.zeros.zh), new RegExp(lexicon.keying.zeros.en)];
 const CURRENCY = patterns([...lexicon.keying.currency.zh, ...lexicon.keying.currency.en]);
 const ZH_DIGITS: Record<string, number> = { 零: 0, 〇: 0, 一: 1, 二: 2, 两: 2, 三: 3, 四: 4, 五: 5, 六: 6, 七: 7, 八: 8, 九: 9 };
 const ZH_UNITS: Record<string, number> = { 十: 10, 百: 100, 千: 1000, 万: 10_000 };
@@ -685,6 +702,17 @@ function numbersIn(s: string): number[] {
   return out;
 }
 
+/** Numbers that may be amounts: not counts, times or shares (15 terminals, 150 times, 10 分钟, 30%). */
+const COUNT_UNIT = /^\s*(?:%|％|次|台|个|张|笔|分钟|分|秒|小时|天|号|楼|min|mins|minutes?|hours?|seconds?|days?|times?|terminals?|tills?|cards?|transactions?|payments?|percent|am|pm)(?![a-z])/;
+function amountsIn(s: string): number[] {
+  const out: number[] = [];
+  for (const m of s.matchAll(/\d+(?:\.\d+)?/g)) if (!COUNT_UNIT.test(s.slice(m.index! + m[0].length)) && !/第\s*$|:$/.test(s.slice(0, m.index)) && s[m.index! + m[0].length] !== ':') out.push(parseFloat(m[0]));
+  return out;
+}
+
+/** 4500 → 2 (45), 7.5 → 2, 300 → 1. */
+const significantDigits = (n: number) => String(n).replace('.', '').replace(/^0+/, '').replace(/0+$/, '').length;
+
 /** Two amounts whose digits are the same but for zeros or the decimal point: 58 and 5800, 12.5 and 125. */
 function powerOfTenApart(nums: number[]): boolean {
   for (let i = 0; i < nums.length; i++)
@@ -702,9 +730,16 @@ function keyedWrongly(sentence: string): boolean {
   // "金额没输错", "the amount wasn't mistyped": taken back by a negator right before it.
   const said = (p: Pattern, s: string, w: WordIndex) => find(p, s, w).some((h) => !negated(s, h.start) && !/没|不|not |n't /.test(s.slice(Math.max(0, h.start - 4), h.start)));
   if (KEY_PHRASES.some((p) => said(p, sentence, words))) return true;
+  // Zeros keyed too many or too few, however it is put (多打了两个零, "two zeros too many").
+  if (ZEROS.some((re) => re.test(sentence))) return true;
   const verb = KEY_VERBS.some((p) => said(p, sentence, words));
   const amountish = CURRENCY.some((p) => occurs(p, sentence, words));
-  if ((verb || amountish) && powerOfTenApart(numbersIn(sentence))) return true;
+  // Two amounts a power of ten apart are a keying mistake next to a keying verb or money words; with
+  // two significant digits or a decimal point (45 and 4500, 7.5 and 750) they are one by themselves:
+  // a report has little else to say with two such numbers.
+  const nums = numbersIn(sentence);
+  if ((verb || amountish) && powerOfTenApart(nums)) return true;
+  if (powerOfTenApart(amountsIn(sentence).filter((n) => significantDigits(n) >= 2))) return true;
   // A keying verb with what was keyed, in one clause (输错了金额, "typed the wrong amount"); a PIN keyed wrongly is not this.
   for (const clause of sentence.split(COMMA_SPLIT)) {
     const cw = wordIndex(clause);
