@@ -78,6 +78,18 @@ describe('payments in the demo fleet', () => {
     expect(found.some((f) => f.code === 'risk.card_testing' && f.merchantId === fleet().merchants[2]!.id)).toBe(false);
   });
 
+  it('stages an off-hours sale behind a week of daytime trading, and a hotel night sale that is not one', async () => {
+    const now = t.clock.now();
+    const records = await t.db.rawTransaction((tx) => loadRecords(tx, orgId, new Date(now.getTime() - 10 * 86_400_000), new Date(now.getTime() + 60_000)));
+    const offHours = analyze(records).filter((f) => f.code === 'risk.off_hours');
+    const staged = offHours.filter((f) => f.cardToken?.startsWith('tok_demo_off'));
+    expect(staged).toHaveLength(1);
+    expect(staged[0]!.amountMinor).toBe(38_800);
+    // 03:20 in the reporting time zone (UTC+8).
+    expect(new Date(Date.parse(staged[0]!.firstAt) + 8 * 3_600_000).toISOString().slice(11, 16)).toBe('03:20');
+    expect(offHours.some((f) => f.cardToken?.startsWith('tok_demo_hotel'))).toBe(false);
+  });
+
   it('leaves no card number anywhere in the database', async () => {
     for (const table of Object.keys(ALL_TABLES)) {
       const rows = await t.db.rawTransaction((tx) => tx.query<Record<string, unknown>>(`SELECT * FROM ${table}`));

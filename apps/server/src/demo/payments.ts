@@ -251,6 +251,33 @@ export function startDemoPayments(o: DemoPaymentsOptions): DemoPayments {
     return [0, 1, 2, 3, 4].map((i) => ({ terminal: merchantTerminals(i + 1)[0]!, atMs: now - (25 - i * 5) * MIN, data: sale(nextStan(), 120_000 + i * 10_000, i === 2 ? 'declined' : 'approved', card) }));
   }
 
+  /**
+   * Off-hours: a sale in a clock hour a merchant never trades in, far above its usual amount. It needs a week of
+   * the merchant's records, so a shop's daytime week (four sales a day, 10:00–19:00 local) is staged behind it,
+   * and the sale comes at 03:20 local on the last night at least three hours back (before the fleet's own
+   * history begins). Look-alike: a hotel with the same days that also sells at 03:00 every night — its big
+   * night sale is not off-hours.
+   */
+  function offHours(now: number): Line[] {
+    const H = 3_600_000;
+    const DAY = 24 * H;
+    const TZ = 8 * H; // the off-hours definition's local time, UTC+8
+    let night = Math.floor((now - 3 * H + TZ) / DAY) * DAY - TZ + 3 * H; // 03:00 local
+    if (night > now - 3 * H) night -= DAY;
+    const out: Line[] = [];
+    const week = (t: FleetTerminal, kind: string, nights: boolean) => {
+      for (let d = 8; d >= 1; d--) {
+        const day = night - d * DAY;
+        [10, 13, 16, 19].forEach((hour, i) => out.push({ terminal: t, atMs: day + (hour - 3) * H + i * 7 * MIN, data: sale(nextStan(), 3_000 + ((d * 4 + i) % 5) * 500, 'approved', token(`${kind}${d}${i}`)) }));
+        if (nights) out.push({ terminal: t, atMs: day + 15 * MIN, data: sale(nextStan(), 4_000, 'approved', token(`${kind}n${d}`)) });
+      }
+      out.push({ terminal: t, atMs: night + 20 * MIN, data: sale(nextStan(), 38_800, 'approved', token(`${kind}late`)) });
+    };
+    week(merchantTerminals(7)[0]!, 'off', false);
+    week(merchantTerminals(8)[0]!, 'hotel', true);
+    return out;
+  }
+
   const ROTATION = [timeoutRetry, cardTesting, missingReversal, doubleSubmit, refundAbuse, splitSale, fallbackAbuse, cardVelocity];
   let rotation: NodeJS.Timeout | null = null;
 
@@ -262,6 +289,7 @@ export function startDemoPayments(o: DemoPaymentsOptions): DemoPayments {
       const now = clock.now().getTime();
       await send(doubleSubmit(now));
       await send(cardTesting(now));
+      await send(offHours(now));
       stageNo++;
       let i = 0;
       rotation = setInterval(() => {
