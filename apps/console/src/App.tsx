@@ -56,6 +56,9 @@ const FindingDetailPage = lazy(() => import('./pages/money/FindingDetailPage'));
 // -- payments pages --
 const PaymentsPage = lazy(() => import('./pages/payments/PaymentsPage'));
 const ReconciliationPage = lazy(() => import('./pages/payments/ReconciliationPage'));
+// -- disputes pages --
+const DisputesPage = lazy(() => import('./pages/disputes/DisputesPage'));
+const DisputePage = lazy(() => import('./pages/disputes/DisputePage'));
 // -- risk pages --
 const RiskInboxPage = lazy(() => import('./pages/risk/RiskInboxPage'));
 const RiskCasePage = lazy(() => import('./pages/risk/RiskCasePage'));
@@ -166,6 +169,9 @@ function AppRoutes() {
         {/* -- payments routes -- */}
         <Route path="payments" element={<Guard permission="payments:read"><PaymentsPage /></Guard>} />
         <Route path="payments/reconciliation" element={<Guard permission="payments:read"><ReconciliationPage /></Guard>} />
+        {/* -- disputes routes -- */}
+        <Route path="disputes" element={<Guard permission="disputes:read"><DisputesPage /></Guard>} />
+        <Route path="disputes/:id" element={<Guard permission="disputes:read"><DisputePage /></Guard>} />
         {/* -- risk routes -- */}
         <Route path="risk" element={<Guard permission="risk:work"><RiskInboxPage /></Guard>} />
         <Route path="risk/cases/:id" element={<Guard permission="risk:work"><RiskCasePage /></Guard>} />

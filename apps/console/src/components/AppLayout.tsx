@@ -125,6 +125,8 @@ export function AppLayout() {
         ...(merchant
           ? [{ key: 'money', path: '/money', icon: <WalletOutlined />, label: t('money.nav'), permission: 'payments:read' }]
           : [{ key: 'findings', path: '/findings', icon: <FileSearchOutlined />, label: t('money.navInbox'), permission: 'payments:read' }]),
+        // -- disputes menu --
+        { key: 'disputes', path: '/disputes', icon: <AlertOutlined />, label: t('disputes.nav'), permission: 'disputes:read' },
         // The knowledge base: every role reads it (merchants: published articles).
         { key: 'kb', path: '/kb', icon: <BookOutlined />, label: t('kb.nav'), permission: 'kb:read' },
         // Field service: engineers' visits and the depots' spare parts.
