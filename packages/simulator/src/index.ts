@@ -7,7 +7,8 @@ export { createFleet, type Fleet, type FleetMerchant, type FleetOptions, type Fl
 export { ACQUIRER_HOSTS, APP_VERSIONS, CITIES, MERCHANT_KINDS, MODELS, type AcquirerHost, type Connectivity, type Interface, type MerchantKind, type ModelSpec } from './catalog.js';
 export { DAY_SHAPES, isOpen, localTime, tradingIntensity, type LocalTime } from './curves.js';
 export { Rng, hashSeed, mulberry32 } from './random.js';
-export { Simulator, type GroundTruthEntry, type SimDelivery, type SimulatorOptions } from './simulator.js';
+export { Simulator, type GroundTruthEntry, type LogUpload, type SimDelivery, type SimulatorOptions } from './simulator.js';
+export { REMOTE_MESSAGES, type ReleaseDefect } from './terminal/commands.js';
 export { FAULT_IDS, isFaultId, type FaultId } from './faults/ids.js';
 export { FAULTS } from './faults/registry.js';
 export { nextVersion } from './faults/software.js';

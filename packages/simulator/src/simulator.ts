@@ -16,7 +16,7 @@ import type { ApplyContext, FaultDefinition, FaultInjection, ScopeKind, Terminal
 import { Minute } from './terminal/minute.js';
 import { runMinute } from './terminal/model.js';
 import { initialState, type TerminalState } from './terminal/state.js';
-import type { CommandOutcome } from './terminal/commands.js';
+import type { CommandOutcome, ReleaseDefect } from './terminal/commands.js';
 
 export interface SimDelivery {
   terminalId: string;
@@ -44,6 +44,15 @@ export interface GroundTruthEntry {
   endedBy: 'schedule' | 'repair' | `command:${string}` | null;
   cardToken?: string;
   appVersion?: string;
+}
+
+/** A log bundle a terminal produced for upload_logs; whoever drives the simulator uploads it (over HTTPS). */
+export interface LogUpload {
+  terminalId: string;
+  commandId: string;
+  at: Date;
+  filename: string;
+  content: string;
 }
 
 export interface SimulatorOptions {
@@ -74,6 +83,8 @@ export class Simulator {
   private readonly byId: Map<string, number>;
   private readonly plansByTerminal: LivePlan[][];
   private readonly injections: Injection[] = [];
+  private readonly releases = new Map<string, ReleaseDefect>();
+  private readonly uploads: LogUpload[] = [];
 
   constructor(fleet: Fleet, opts: SimulatorOptions = {}) {
     this.fleet = fleet;
@@ -156,6 +167,20 @@ export class Simulator {
     this.states[i]!.pendingCommands.push({ commandId: cmd.commandId, name: cmd.name, args: cmd.args });
   }
 
+  /**
+   * Says what an app version does wrong (a bad release): terminals running it crash `crashFactor` times
+   * as often, fail contactless reads on the listed models, or refuse to install it. Installing or
+   * rolling back by command (or a fault) moves a terminal onto or off it.
+   */
+  defineRelease(version: string, defect: ReleaseDefect): void {
+    this.releases.set(version, defect);
+  }
+
+  /** Log bundles terminals produced for upload_logs since the last call, oldest first. */
+  takeUploads(): LogUpload[] {
+    return this.uploads.splice(0, this.uploads.length);
+  }
+
   /** Generates every whole minute up to `until`; returns the deliveries in the order they were sent. */
   step(until: Date): SimDelivery[] {
     const out: SimDelivery[] = [];
@@ -231,6 +256,10 @@ export class Simulator {
       linkUp: s.linkUp,
       poweredOff: s.off,
       batteryPct: s.battery ? Math.round(s.battery.pct) : null,
+      osVersion: s.osVersion,
+      firmwareVersion: s.firmwareVersion,
+      locked: s.locked,
+      params: { ...s.params },
       paperLeft: s.paper.left,
       batchCount: s.batch.count,
       signedIn: s.signedIn,
@@ -257,8 +286,11 @@ export class Simulator {
       runMinute(
         m,
         (message, sentAtMs) => out.push({ terminalId: terminal.id, sentAt: new Date(sentAtMs), message }),
-        (cmd, outcome, atMs) => this.commandDone(terminal, cmd.name, outcome, atMs),
-        { ackReceived },
+        (cmd, outcome, atMs) => {
+          if (outcome.upload) this.uploads.push({ terminalId: terminal.id, commandId: cmd.commandId, at: new Date(atMs), ...outcome.upload });
+          this.commandDone(terminal, cmd.name, outcome, atMs);
+        },
+        { ackReceived, releases: this.releases },
       );
     }
     return out.sort((a, b) => a.sentAt.getTime() - b.sentAt.getTime());

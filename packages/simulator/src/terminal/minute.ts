@@ -41,8 +41,12 @@ export class Minute {
   }
 
   event(code: MessageCode, atMs: number, vars?: Record<string, string | number>): void {
-    this.emit('event', renderEvent(code, this.s.merchant.language, vars), atMs);
+    const e = renderEvent(code, this.s.merchant.language, vars);
+    this.emit('event', e, atMs);
     this.s.lastShownMs.set(code, atMs);
+    // The terminal's own log, which upload_logs sends.
+    this.s.log.push(`${new Date(this.clamp(atMs)).toISOString()} ${e.type.toUpperCase()} ${code} ${e.message ?? ''}`);
+    if (this.s.log.length > 500) this.s.log.splice(0, this.s.log.length - 500);
   }
 
   /** For conditions a terminal keeps showing (paper out, batch full): logged at most once per `everyMs`. */

@@ -7,7 +7,7 @@
 import { MERCHANT_KINDS } from '../catalog.js';
 import type { CardPresentation } from '../conditions.js';
 import { tradingIntensity } from '../curves.js';
-import { carryOut, type CommandOutcome } from './commands.js';
+import { applyRelease, carryOut, type CommandOutcome, type Releases } from './commands.js';
 import { dailyRoutine } from './daily.js';
 import { updateEnvironment } from './environment.js';
 import { flushOutbox, type Deliver, type Minute } from './minute.js';
@@ -29,10 +29,13 @@ export type CommandDone = (cmd: PendingCommand, outcome: CommandOutcome, atMs: n
 export interface MinuteOptions {
   /** Acknowledge commands as `received` too (off when a real SDK client already did). */
   ackReceived: boolean;
+  /** Known defects of app versions (bad releases): a terminal on one shows them. */
+  releases?: Releases;
 }
 
 export function runMinute(m: Minute, deliver: Deliver, onCommand: CommandDone, opts: MinuteOptions): void {
   const { s, c } = m;
+  if (opts.releases?.size) applyRelease(m, opts.releases);
   // Switched off: nothing happens, nothing is recorded.
   if (s.off && !tryPowerOn(m)) return;
   // Rebooting all minute: only what happened before the reboot (an update, a crash) is recorded.
@@ -84,8 +87,8 @@ function runCommands(m: Minute, onCommand: CommandDone, opts: MinuteOptions): vo
   let at = m.startMs + s.rng.int(500, 3_000);
   for (const cmd of ready) {
     if (opts.ackReceived) m.emit('cmd_ack', { commandId: cmd.commandId, status: 'received' }, at);
-    const outcome = carryOut(m, cmd, at);
-    m.emit('cmd_ack', { commandId: cmd.commandId, status: outcome.status, detail: outcome.detail }, at + 400);
+    const outcome = carryOut(m, cmd, at, opts.releases);
+    m.emit('cmd_ack', { commandId: cmd.commandId, status: outcome.status, detail: outcome.detail, ...(outcome.result ? { result: outcome.result } : {}) }, at + 400);
     onCommand(cmd, outcome, at);
     at += 1_000;
   }

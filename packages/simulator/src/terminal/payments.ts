@@ -9,6 +9,7 @@ import { MERCHANT_KINDS } from '../catalog.js';
 import type { CardPresentation, CommFailure, ReaderKind } from '../conditions.js';
 import { emvData, everydayIssuerResult } from '../emv.js';
 import type { MessageCode } from '../terminalMessages.js';
+import { remoteEvent } from './commands.js';
 import type { Minute } from './minute.js';
 import { canReachHost, settleBatch } from './daily.js';
 import { printReceipts } from './printer.js';
@@ -61,6 +62,8 @@ function refusal(m: Minute): MessageCode | null {
 /** An everyday customer walks up and pays. */
 export function customerPays(m: Minute, atMs: number): void {
   const s = m.s;
+  // Locked by a remote command (a stolen terminal): no payment starts; the screen says so.
+  if (s.locked) return lockedScreen(m, atMs);
   const mode = chooseEntryMode(m);
   const refused = refusal(m);
   if (refused) {
@@ -80,6 +83,7 @@ export function customerPays(m: Minute, atMs: number): void {
 /** A particular card that a card-scoped fault follows around the fleet. */
 export function cardPresented(m: Minute, p: CardPresentation): void {
   if (m.s.cardsDone.includes(p.cardToken)) return;
+  if (m.s.locked) return lockedScreen(m, p.atMs);
   if (refusal(m)) return customerPays(m, p.atMs);
   readAndPay(m, { atMs: p.atMs, amountMinor: amount(m), mode: m.s.terminal.interfaces.includes('chip') ? 'chip' : 'contactless', token: p.cardToken, presentation: p });
 }
@@ -227,4 +231,10 @@ function authCode(stan: string): string {
   let h = 2166136261;
   for (let i = 0; i < stan.length; i++) h = Math.imul(h ^ stan.charCodeAt(i), 16777619);
   return (h >>> 0).toString(36).toUpperCase().padStart(6, '0').slice(-6);
+}
+
+/** A customer at a locked terminal: nothing is charged; the locked screen is logged at most every ten minutes. */
+function lockedScreen(m: Minute, atMs: number): void {
+  const last = m.s.lastShownMs.get('TERMINAL_LOCKED');
+  if (last === undefined || atMs - last >= 10 * 60_000) remoteEvent(m, 'TERMINAL_LOCKED', atMs);
 }

@@ -24,6 +24,18 @@ export interface TerminalState {
   readonly ids: MessageIdFactory;
   appVersion: string;
   previousAppVersion: string | null;
+  osVersion: string;
+  firmwareVersion: string;
+  /** Versions this terminal has run, per kind: a rollback may go back only to one of them. */
+  installed: { app: string[]; os: string[]; firmware: string[] };
+  /** Locked by a remote command: takes no payment until unlocked. */
+  locked: boolean;
+  lockMessage: string | null;
+  /** Parameters pushed by push_config, and the label of the set. */
+  params: Record<string, unknown>;
+  paramsLabel: string | null;
+  /** The newest lines of the terminal's log (bounded). */
+  log: string[];
   /** Null for countertop units, which run on mains. */
   battery: { pct: number; healthPct: number; cycles: number; chargedPct: number; docked: boolean; warnedBelow: number; wornWarnedDay: number } | null;
   /** Receipts left on the roll. */
@@ -83,6 +95,14 @@ export function initialState(terminal: FleetTerminal, site: FleetSite, merchant:
     ids: new MessageIdFactory(terminal.id, () => idRng.next()),
     appVersion: terminal.appVersion,
     previousAppVersion: null,
+    osVersion: terminal.osVersion,
+    firmwareVersion: terminal.firmwareVersion,
+    installed: { app: [terminal.appVersion], os: [terminal.osVersion], firmware: [terminal.firmwareVersion] },
+    locked: false,
+    lockMessage: null,
+    params: {},
+    paramsLabel: null,
+    log: [],
     battery: terminal.portable ? { pct: rng.range(60, 100), healthPct: rng.range(78, 99), cycles: rng.int(40, 700), chargedPct: 0, docked: false, warnedBelow: 101, wornWarnedDay: -1 } : null,
     paper: { left: rng.int(Math.ceil(paperCapacity * 0.3), paperCapacity), capacity: paperCapacity, replaceAtMs: null, lowShown: false },
     printerJammed: false,

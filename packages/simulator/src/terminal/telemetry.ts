@@ -45,7 +45,7 @@ export function telemetrySample(m: Minute, atMs: number): TelemetryData {
   data.storage = { freeMb: round1(c.storageFull ? t.storageMb * 0.02 : Math.max(0, t.storageMb - s.storageUsedMb)), totalMb: t.storageMb };
   data.cpuPct = round1(Math.min(100, cpu));
   data.app = { version: s.appVersion, crashes: since.crashes, anrs: since.anrs, uptimeS: Math.max(0, Math.floor((atMs - s.appStartedAtMs) / 1000)) };
-  data.os = { version: t.osVersion, reboots: since.reboots };
+  data.os = { version: s.osVersion, reboots: since.reboots };
   data.clockSkewS = round1(c.clockSkewS ?? s.clockSkewS);
   data.tamper = s.tamper;
   data.keys = { loaded: s.keysLoaded, lastKeyExchangeOk: s.lastKeyExchangeOk };
