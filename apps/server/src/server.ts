@@ -191,7 +191,7 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
           findingsRuntime?.reloadThresholds(demo.orgId).catch((err: unknown) => log.warn({ err }, 'findings engine could not read the demo history'));
           demoStage = 'live';
           if (!roles.has('ingest')) return null;
-          return startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log, payments: { db, feed: services.paymentFeed } });
+          return startLiveDemo({ fleet, orgId: demo.orgId, pipeline: services.pipeline, clock, log, payments: { db, feed: services.paymentFeed }, logs: services.commandLogs });
         })()
       : null;
   if (demoLoaded) {

@@ -110,6 +110,8 @@ export class AlertRuntime {
   private diagnosing = false;
   private started = false;
   private readonly orgs = new Set<string>();
+  /** With several evaluators: each terminal's newest sample judged so far. */
+  private readonly newest: Map<string, number> | null;
   private readonly q;
   /** Since when committed records wait for their changes to be stored (the alert evaluation lag /metrics reports). */
   private pendingSince: number | null = null;
@@ -122,6 +124,7 @@ export class AlertRuntime {
     private readonly opts: RuntimeOptions = {},
   ) {
     this.engine = new AlertEngine({ newId: randomUUID });
+    this.newest = opts.owns ? new Map() : null;
     this.q = reader(ctx.db);
   }
 
@@ -242,7 +245,16 @@ export class AlertRuntime {
         if (this.waiting.length < 100_000) this.waiting.push(batch[i]!);
         continue;
       }
-      if (rec.kind === 'telemetry') e.observeTelemetry(terminalId, rec.atMs, rec.features, rec.appVersion);
+      if (rec.kind === 'telemetry') {
+        if (this.newest) {
+          // Shared out (several ingest processes): a terminal's samples may come out of order; an older one
+          // than already judged would undo the newer verdict (a condition's start), so it is left out.
+          const seen = this.newest.get(terminalId);
+          if (seen !== undefined && rec.atMs < seen) continue;
+          this.newest.set(terminalId, rec.atMs);
+        }
+        e.observeTelemetry(terminalId, rec.atMs, rec.features, rec.appVersion);
+      }
       else if (rec.kind === 'txn' && rec.txn) e.observeTxn(terminalId, rec.atMs, rec.txn);
       else e.observeSeen(terminalId, rec.atMs);
     }

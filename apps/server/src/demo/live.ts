@@ -50,6 +50,8 @@ export async function startLiveDemo(opts: {
   tickMs?: number;
   /** The host's side of the demo payments and the staged payment patterns (demo/payments.ts). */
   payments?: { db: Database; feed: PaymentFeed };
+  /** Where the demo terminals' log bundles go (upload_logs), as real terminals post them over HTTPS. */
+  logs?: { receive(identity: { orgId: string; terminalId: string }, commandId: string, file: { filename: string; mimetype: string; bytes: Buffer }): Promise<unknown> };
 }): Promise<LiveDemo> {
   const { fleet, orgId, pipeline, clock, log } = opts;
   // Listening before the history loads, so the history's payments have their host side too.
@@ -59,6 +61,11 @@ export async function startLiveDemo(opts: {
   const submitUntil = async (until: Date) => {
     const deliveries = sim.step(until);
     await Promise.all(deliveries.map((d) => pipeline.submit({ channel: 'simulator', orgId, terminalId: d.terminalId }, d.message)));
+    for (const u of sim.takeUploads()) {
+      await opts.logs
+        ?.receive({ orgId, terminalId: u.terminalId }, u.commandId, { filename: u.filename, mimetype: 'text/plain', bytes: Buffer.from(u.content) })
+        .catch((err: unknown) => log.warn({ err, terminalId: u.terminalId }, 'demo log bundle not stored'));
+    }
     return deliveries.length;
   };
   // Two hours of history first, so charts are not empty; then keep up with the clock. The history is
