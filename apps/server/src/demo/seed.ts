@@ -14,6 +14,7 @@ import { TERMINAL_COPY_COLUMNS } from '../terminals/repository.js';
 import { seedServiceDeskHistory } from '../reports/demo.js';
 import { loadStarterArticles } from '../knowledge/starter.js';
 import { seedFieldworkDemo } from '../fieldwork/demo.js';
+import { seedDemoDisputes } from './disputes.js';
 
 export const DEMO_PASSWORD = 'PosCare-Demo-2026';
 export const DEMO_USERS: { role: Role; email: string; name: string; merchantIndex?: number }[] = [
@@ -91,4 +92,5 @@ export async function seedDemoHistory(db: Database, fleet: Fleet, seeded: { crea
   await seedFieldworkDemo(db, seeded.orgId, fleet, now);
   stage('history');
   await seedServiceDeskHistory(db, seeded.orgId, now);
+  await seedDemoDisputes(db, fleet, seeded.orgId, now);
 }
