@@ -64,6 +64,8 @@ const RiskInboxPage = lazy(() => import('./pages/risk/RiskInboxPage'));
 const RiskCasePage = lazy(() => import('./pages/risk/RiskCasePage'));
 const RiskBlocksPage = lazy(() => import('./pages/risk/RiskBlocksPage'));
 const RiskThresholdsPage = lazy(() => import('./pages/risk/RiskThresholdsPage'));
+const BulkCommandsPage = lazy(() => import('./pages/commands/BulkCommandsPage').then((m) => ({ default: m.BulkCommandsPage })));
+const BatchPage = lazy(() => import('./pages/commands/BulkCommandsPage').then((m) => ({ default: m.BatchPage })));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -139,6 +141,8 @@ function AppRoutes() {
         <Route path="terminals" element={<Guard permission="inventory:read"><TerminalsPage /></Guard>} />
         <Route path="terminals/import" element={<Guard permission="import:run"><ImportPage /></Guard>} />
         <Route path="terminals/:id" element={<Guard permission="inventory:read"><TerminalDetailPage /></Guard>} />
+        <Route path="commands" element={<Guard permission="devices:command"><BulkCommandsPage /></Guard>} />
+        <Route path="commands/batches/:id" element={<Guard permission="devices:command"><BatchPage /></Guard>} />
         <Route path="users" element={<Guard permission="users:manage"><UsersPage /></Guard>} />
         <Route path="devices/enrollment" element={<Guard permission="devices:manage"><EnrollmentCodesPage /></Guard>} />
         <Route path="devices/rejections" element={<Guard permission="devices:manage"><RejectionsPage /></Guard>} />

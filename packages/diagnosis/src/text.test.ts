@@ -337,3 +337,20 @@ describe('keying mistakes read from the amounts themselves', () => {
       expect(analyseText(s).has('amount'), s).toBe(false);
   });
 });
+
+describe('the exception and the part a predicate waits for', () => {
+  it('the exception to "everything else is fine" is the part at fault (除了挥卡，其他功能都正常)', () => {
+    expect(concepts('除了挥卡，其他功能都正常')).toEqual(['tap']);
+    expect(concepts('apart from tapping everything is ok')).toEqual(['tap']);
+    expect(concepts('Everything works except contactless')).toEqual(['tap']);
+  });
+
+  it('a part named after what is said of it is not left waiting for the next clause ("the problem is the printer, the card reader is fine")', () => {
+    expect(analyseText('The problem is the printer, the chip reader is fine').get('receipt')).toBe(1);
+  });
+
+  it('a change told with "the day" or "when" and the trouble after it are tied', () => {
+    expect(analyseText('Crashes started the day the new version was installed').get('change.update')).toBe(1);
+    expect(analyseText('Ever since the terminal went to the back room it keeps timing out').get('change.moved')).toBe(1);
+  });
+});

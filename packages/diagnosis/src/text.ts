@@ -142,12 +142,13 @@ const TERMS: Term[] = Object.entries(lexicon.concepts)
   .sort((a, b) => b.text.length - a.text.length);
 
 /** ok: it works; fail: it fails; clear: the part after it is not the problem; alt: the part after it is what people use instead. */
-type MarkKind = 'ok' | 'fail' | 'clear' | 'alt';
+type MarkKind = 'ok' | 'fail' | 'clear' | 'alt' | 'except';
 const MARKERS: (Pattern & { kind: MarkKind })[] = [
   ...patterns([...lexicon.okMarkers.zh, ...lexicon.okMarkers.en]).map((p) => ({ ...p, kind: 'ok' as const })),
   ...patterns([...lexicon.failMarkers.zh, ...lexicon.failMarkers.en]).map((p) => ({ ...p, kind: 'fail' as const })),
   ...patterns([...lexicon.exonerate.zh, ...lexicon.exonerate.en]).map((p) => ({ ...p, kind: 'clear' as const })),
   ...patterns([...lexicon.workaround.zh, ...lexicon.workaround.en]).map((p) => ({ ...p, kind: 'alt' as const })),
+  ...patterns([...lexicon.except.zh, ...lexicon.except.en]).map((p) => ({ ...p, kind: 'except' as const })),
 ].sort((a, b) => b.text.length - a.text.length);
 const NEUTRAL = new Set<string>(lexicon.neutral);
 /** The Chinese working-markers, taken out before looking for failure words inside words (没问题 is no failure). */
@@ -303,7 +304,9 @@ function danglingAt(clause: string): number {
   if (!tail) return -1;
   // A part a marker before it speaks of ("no problem with the network", "use tap") is not left dangling.
   const before = [...marks].reverse().find((m) => m.end <= last.start);
-  if (before && (before.p.kind === 'clear' || before.p.kind === 'alt') && governs(before, last, concepts, clause)) return -1;
+  if (before && (before.p.kind === 'clear' || before.p.kind === 'alt' || before.p.kind === 'except') && governs(before, last, concepts, clause)) return -1;
+  // Nor is one a predicate before it waits for ("the problem is the printer", 问题出在挥卡).
+  if (before && (before.p.kind === 'ok' || before.p.kind === 'fail') && !concepts.some((x) => x.start >= before.end && x.end <= last.start && PARTS.has(x.p.concept) && x.p.concept !== last.p.concept) && !concepts.some((x) => x.end <= before.start && PARTS.has(x.p.concept))) return -1;
   return last.start;
 }
 /** Adverbs and auxiliaries that open a Chinese predicate (很快, 挺好, 都行): words after a part that start with one say something of it. */
@@ -499,7 +502,9 @@ function readClause(clause: string, out: Map<string, number>, bare: Set<string>)
       const saidOfOther = !after && !governed && nearest && (nearest.p.kind === 'ok' || nearest.p.kind === 'fail') && PARTS.has(name) && concepts.some((x) => x.end <= nearest.start && x.p.concept !== name && PARTS.has(x.p.concept));
       const ownWords = wordsAfter(c, concepts, clause);
       if (saidOfOther && !ownWords) continue;
-      if (saidOfOther && ownWords) ok = false;
+      // The exception to what is said of everything else ("apart from tapping everything is ok") is at fault.
+      if (nearest?.p.kind === 'except' && governs(nearest, c, concepts, clause)) ok = false;
+      else if (saidOfOther && ownWords) ok = false;
       else if (governed && nearest.p.kind === 'clear') ok = true;
       else if (after && (after.p.kind === 'ok' || after.p.kind === 'fail')) ok = after.p.kind === 'ok';
       else if (governed) ok = true;

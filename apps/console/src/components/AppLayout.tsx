@@ -160,6 +160,7 @@ export function AppLayout() {
         { key: 'sites', path: '/sites', icon: <EnvironmentOutlined />, label: t('nav.sites'), permission: 'inventory:read' },
         { key: 'terminals', path: '/terminals', icon: <DesktopOutlined />, label: t('nav.terminals'), permission: 'inventory:read' },
         { key: 'import', path: '/terminals/import', icon: <CloudUploadOutlined />, label: t('nav.import'), permission: 'import:run' },
+        { key: 'commands', path: '/commands', icon: <ControlOutlined />, label: t('remote.nav'), permission: 'devices:command' },
       ]),
       group('g-admin', t('nav.groupAdmin'), [
         { key: 'users', path: '/users', icon: <TeamOutlined />, label: t('nav.users'), permission: 'users:manage' },

@@ -54,6 +54,7 @@ import { TerminalForm, terminalBody, type TerminalFormValues } from '../componen
 import { EMPTY, formatTime, formatTimeFull, orDash, STATE_COLORS } from '../lib/format';
 import { useShowError } from '../lib/hooks';
 import { CustodyCard } from './fieldwork/CustodyCard';
+import { CommandPanel } from './commands/CommandPanel';
 
 const CHECK_RESULTS: readonly CheckResult[] = ['pass', 'fail', 'not_applicable'];
 
@@ -383,6 +384,7 @@ export default function TerminalDetailPage() {
           </Card>
         </Col>
         <Col xs={24} xl={8}>
+          {can('devices:command') && <CommandPanel terminalId={term.id} />}
           {can('devices:manage') && <CredentialCard id={term.id} />}
           <CustodyCard terminalId={term.id} />
           <Card title={t('terminal.history')} className="section-card" data-testid="history-card">
