@@ -2264,7 +2264,7 @@ const enUS: Messages<typeof zhCN> = {
       risk_refund_abuse: 'Refund with no purchase',
     },
     decision: { fraud: 'Fraud', not_fraud: 'Not fraud', contact_merchant: 'Contact the merchant', none: 'Not decided yet' },
-    status: { open: 'Open', decided: 'Decided', resolved: 'Closed', all: 'All', explained: 'Explained by a later record' },
+    status: { open: 'Open', decided: 'Decided', resolved: 'Closed', all: 'All', explained: 'Explained by a later record', thresholds_changed: 'No longer holds under new thresholds' },
     health: { ok: 'OK', degraded: 'Degraded', critical: 'Critical' },
     source: { terminal: 'Terminal', host: 'Host' },
     type: { sale: 'Sale', refund: 'Refund', void: 'Void', reversal: 'Reversal' },

@@ -2260,7 +2260,7 @@ const zhCN = {
       risk_refund_abuse: '无原交易退款',
     },
     decision: { fraud: '欺诈', not_fraud: '非欺诈', contact_merchant: '联系商户', none: '尚未判定' },
-    status: { open: '待处理', decided: '已判定', resolved: '已关闭', all: '全部', explained: '已由后续记录解释' },
+    status: { open: '待处理', decided: '已判定', resolved: '已关闭', all: '全部', explained: '已由后续记录解释', thresholds_changed: '新阈值下不再成立' },
     health: { ok: '正常', degraded: '降级', critical: '严重' },
     source: { terminal: '终端', host: '主机' },
     type: { sale: '消费', refund: '退货', void: '撤销', reversal: '冲正' },

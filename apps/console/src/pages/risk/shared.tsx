@@ -22,7 +22,7 @@ const DECISION_COLOR: Record<string, string> = { fraud: 'red', not_fraud: 'green
 export function DecisionTag({ row }: { row: Pick<RiskCaseRow, 'decision' | 'status' | 'resolvedReason'> }) {
   const t = useT();
   if (row.decision) return <Tag color={DECISION_COLOR[row.decision]} data-testid="decision-tag">{t(`risk.decision.${row.decision}`)}</Tag>;
-  if (row.status === 'resolved') return <Tag>{t('risk.status.explained')}</Tag>;
+  if (row.status === 'resolved') return <Tag>{t(row.resolvedReason === 'thresholds_changed' ? 'risk.status.thresholds_changed' : 'risk.status.explained')}</Tag>;
   return <Tag color="blue">{t('risk.status.open')}</Tag>;
 }
 
