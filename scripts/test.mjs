@@ -74,6 +74,8 @@ else if (run('console build (when its sources changed)', process.execPath, ['scr
   // -- money e2e --
   run('browser end-to-end: the merchant\'s money (double submit → /money → refund → closed)', 'npx', ['tsx', 'tests/e2e/money.e2e.ts']);
   // -- risk e2e --
+  // -- channels e2e --
+  run('browser end-to-end: notification channels (DingTalk robot test message and refusal, on-call rotation, quiet hours, delivery log by channel)', 'npx', ['tsx', 'tests/e2e/channels.e2e.ts']);
   run('browser end-to-end: risk work (card testing → case → fraud with block → risk/decide says block; backtest before save)', 'npx', ['tsx', 'tests/e2e/risk.e2e.ts']);
   // -- disputes e2e --
   run('browser end-to-end: disputes (duplicate chargeback → merchant accepts on a phone; fraud chargeback → PDF → submitted → won)', 'npx', ['tsx', 'tests/e2e/disputes.e2e.ts']);

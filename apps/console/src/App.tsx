@@ -37,6 +37,7 @@ const AlertDetailPage = lazy(() => import('./pages/alerts/AlertDetailPage'));
 const AlertRulesPage = lazy(() => import('./pages/alerts/RulesPage'));
 const SilencesPage = lazy(() => import('./pages/alerts/SilencesPage'));
 const NotificationSettingsPage = lazy(() => import('./pages/alerts/NotificationSettingsPage'));
+const ChannelsPage = lazy(() => import('./pages/notifications/ChannelsPage'));
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketDetailPage = lazy(() => import('./pages/tickets/TicketDetailPage'));
 // -- kb pages --
@@ -185,6 +186,7 @@ function AppRoutes() {
         <Route path="settings/security" element={<Suspense fallback={<FullPageSpin />}><SecurityPage /></Suspense>} />
         <Route path="settings/sign-in-policy" element={<Guard permission="users:manage"><SignInPolicyPage /></Guard>} />
         <Route path="settings/notifications" element={<Suspense fallback={<FullPageSpin />}><NotificationSettingsPage /></Suspense>} />
+        <Route path="settings/channels" element={<Guard permission="alerts:read" staff><Suspense fallback={<FullPageSpin />}><ChannelsPage /></Suspense></Guard>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -141,6 +141,21 @@ describe('opening a dispute finds its payment', () => {
     expect((await get(`/api/v1/disputes/${none.json().id}`, merchant)).statusCode).toBe(404);
   });
 
+  it('an agent matches an unmatched dispute by hand once the acquirer corrects the references', async () => {
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: '123123123123' } }))).json();
+    const still = await post(`/api/v1/disputes/${d.id}/match`, agent, { payment: { rrn: '321321321321' } });
+    expect(still.statusCode).toBe(400);
+    expect(still.json().error.message).toBe('These references still name no single payment: no payment has these references.');
+    expect((await post(`/api/v1/disputes/${d.id}/match`, merchant, { payment: { rrn: p.rrn } })).statusCode).toBe(403);
+    const matched = (await post(`/api/v1/disputes/${d.id}/match`, agent, { payment: { terminal: tid, stan: p.stan, day: '2026-02-27' } })).json();
+    expect(matched).toMatchObject({ status: 'needs_response', matchedBy: 'manual', merchantId: A.merchant.id, stan: p.stan });
+    expect(matched.pack.lines).toHaveLength(2);
+    expect(matched.timeline.map((e: { text: string }) => e.text)).toContain('Payment matched by hand (found by terminal, STAN and day); evidence pack assembled');
+    expect((await get(`/api/v1/disputes/${d.id}`, merchant)).statusCode).toBe(200);
+    expect((await post(`/api/v1/disputes/${d.id}/match`, agent, { payment: { rrn: p.rrn } })).statusCode).toBe(409);
+  });
+
   it("never matches another organization's payment", async () => {
     const B = await t.tenant();
     await t.db.rawTransaction((tx) =>

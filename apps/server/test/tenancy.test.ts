@@ -296,6 +296,7 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/dispute-evidence/${disputeB.photo}` },
     { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/transition`, payload: { to: 'accepted', note: 'planted' } },
     { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/pack` },
+    { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/match`, payload: { payment: { rrn: '777000000777' } } },
     { method: 'GET', url: `/api/v1/disputes/${disputeB.id}/pdf` },
     { method: 'GET', url: `/api/v1/disputes?merchantId=${other.merchant.id}` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },

@@ -233,6 +233,10 @@ export type DisputeDetail = z.infer<typeof DisputeDetail>;
 export const DisputeEvidenceText = z.object({ item: EvidenceItem.optional(), body: z.string().trim().min(1).max(4000) }).strict();
 export type DisputeEvidenceText = z.infer<typeof DisputeEvidenceText>;
 
+/** An agent names the payment of an unmatched dispute again (after checking the references with the acquirer). */
+export const DisputeMatch = z.object({ payment: DisputePaymentLookup }).strict();
+export type DisputeMatch = z.infer<typeof DisputeMatch>;
+
 export const DisputeTransition = z.object({ to: z.enum(['evidence_submitted', 'accepted', 'won', 'lost']), note: z.string().trim().max(2000).optional() }).strict();
 export type DisputeTransition = z.infer<typeof DisputeTransition>;
 

@@ -63,6 +63,7 @@ function selectedKey(pathname: string): string {
   if (pathname.startsWith('/terminals/import')) return 'import';
   const first = pathname.split('/')[1] ?? '';
   if (pathname.startsWith('/settings/notifications')) return 'notifications';
+  if (pathname.startsWith('/settings/channels')) return 'channels';
   if (pathname.startsWith('/settings/sign-in-policy')) return 'sign-in-policy';
   if (first === 'settings') return 'tokens';
   if (pathname.startsWith('/alerts/rules')) return 'alert-rules';
@@ -141,6 +142,7 @@ export function AppLayout() {
             { key: 'alert-rules', path: '/alerts/rules', icon: <ControlOutlined />, label: t('nav.alertRules'), permission: 'alerts:read' },
             { key: 'silences', path: '/alerts/silences', icon: <PauseCircleOutlined />, label: t('nav.silences'), permission: 'alerts:read' },
             { key: 'notifications', path: '/settings/notifications', icon: <NotificationOutlined />, label: t('nav.notificationSettings') },
+            { key: 'channels', path: '/settings/channels', icon: <NotificationOutlined />, label: t('channels.nav'), permission: 'alerts:read' },
           ]),
       // -- payments menu --
       group('g-payments', t('payments.navGroup'), [

@@ -231,6 +231,23 @@ export async function moveStatus(tx: RawTx, orgId: string, id: string, from: rea
   return rows.length === 1;
 }
 
+/** Attaches the payment to an unmatched dispute (guarded: only while still unmatched). */
+export async function attachPayment(
+  tx: RawTx,
+  orgId: string,
+  id: string,
+  p: { terminalId: string; merchantId: string | null; stan: string; day: string; at: Date; rrn: string | null; cardToken: string | null; matchedBy: string; duplicateFindingId: string | null },
+  now: Date,
+): Promise<boolean> {
+  const rows = await tx.query(
+    `UPDATE disputes SET status = 'needs_response', unmatched_reason = NULL, matched_by = $3, terminal_id = $4, merchant_id = $5, stan = $6, payment_day = $7,
+        payment_at = $8, rrn = coalesce($9, rrn), card_token = coalesce($10, card_token), duplicate_finding_id = $11, acted_at = $12, updated_at = $12
+      WHERE id = $1 AND org_id = $2 AND status = 'unmatched' RETURNING id`,
+    [id, orgId, p.matchedBy, p.terminalId, p.merchantId, p.stan, p.day, p.at, p.rrn, p.cardToken, p.duplicateFindingId, now],
+  );
+  return rows.length === 1;
+}
+
 export async function setPack(tx: RawTx, id: string, pack: unknown): Promise<void> {
   await tx.query(`UPDATE disputes SET pack = $2 WHERE id = $1`, [id, JSON.stringify(pack)]);
 }

@@ -5,6 +5,7 @@ import {
   DisputeCreate,
   DisputeDetail,
   DisputeEvidenceText,
+  DisputeMatch,
   DisputePage,
   DisputeQuery,
   DisputeReasonCodes,
@@ -90,6 +91,11 @@ export const disputeRoutes =
         response: { 200: DisputeDetail },
       },
       handler: (req) => svc.transition(requireActor(req), req.params.id, req.body, req.lang),
+    });
+    app.post('/disputes/:id/match', {
+      config: { permission: 'disputes:work' },
+      schema: { tags, summary: 'Match an unmatched dispute with references checked with the acquirer (400 with the reason when they still name no single payment)', params: IdParams, body: DisputeMatch, response: { 200: DisputeDetail } },
+      handler: (req) => svc.match(requireActor(req), req.params.id, req.body, req.lang),
     });
     app.post('/disputes/:id/pack', {
       config: { permission: 'disputes:work' },

@@ -11,6 +11,7 @@ import {
   type DisputeCreate,
   type DisputeDetail,
   type DisputeGroup,
+  type DisputeMatch,
   type DisputeKind,
   type DisputeNetwork,
   type DisputePage,
@@ -268,6 +269,29 @@ export class DisputeService {
     });
   }
 
+  /** Matches an unmatched dispute with references an agent checked; the pack is assembled and the merchant told. */
+  async match(actor: Actor, id: string, body: DisputeMatch, lang: Language): Promise<DisputeDetail> {
+    assertCan(actor, 'disputes:work');
+    const now = this.ctx.clock.now();
+    await this.ctx.db.rawTransaction(async (tx) => {
+      const d = await repo.getDispute(tx, actor.orgId, id, null);
+      if (!d) throw errors.notFound('dispute');
+      if (d.status !== 'unmatched') throw new AppError('dispute.changed_meanwhile', 409, { status: t(lang, `dispute.status.${d.status}`), to: t(lang, 'dispute.status.needs_response') });
+      const m = await matchPayment(tx, actor.orgId, body.payment);
+      if (!m.payment) throw new AppError('dispute.still_unmatched', 400, { reason: t(lang, `dispute.unmatched.${m.unmatchedReason}`) });
+      const p = m.payment;
+      const dup = await repo.duplicateFindingFor(tx, actor.orgId, p.recordIds);
+      const ok = await repo.attachPayment(tx, actor.orgId, id, { ...p, matchedBy: 'manual', duplicateFindingId: dup?.id ?? null }, now);
+      if (!ok) throw new AppError('dispute.changed_meanwhile', 409, { status: t(lang, 'dispute.status.needs_response'), to: t(lang, 'dispute.status.needs_response') });
+      await repo.addEvent(tx, { orgId: actor.orgId, disputeId: id, at: now, type: 'matched', toValue: 'needs_response', body: m.matchedBy, actorId: authorId(actor), actorName: actor.name });
+      await recordAuditTx(tx, actor, actor.orgId, { action: 'match', entity: 'dispute', entityId: id, after: { terminalId: p.terminalId, stan: p.stan, day: p.day, by: m.matchedBy } }, now);
+      const row = (await repo.getDispute(tx, actor.orgId, id, null))!;
+      await repo.setPack(tx, id, await assemblePack(tx, row, row.language as Language, now));
+      if (row.merchant_id) await this.tell(tx, row, 'opened', [], now);
+    });
+    return this.get(actor, id, lang);
+  }
+
   /** The pack assembled again from the records as they are now (e.g. host records imported later). */
   async refreshPack(actor: Actor, id: string, lang: Language): Promise<DisputeDetail> {
     assertCan(actor, 'disputes:work');
@@ -386,6 +410,8 @@ function eventText(lang: Language, e: repo.EventRow): string {
   switch (e.type) {
     case 'opened':
       return e.to_value === 'unmatched' ? t(lang, 'dispute.event.opened_unmatched', { reason: t(lang, `dispute.unmatched.${e.body}`) }) : t(lang, 'dispute.event.opened', { by: t(lang, `dispute.match.${e.body}`) });
+    case 'matched':
+      return t(lang, 'dispute.event.matched', { by: t(lang, `dispute.match.${e.body}`) });
     case 'evidence':
       return t(lang, e.body === 'photo' ? 'dispute.event.photo' : 'dispute.event.text', { item: e.to_value ? evidenceInfo(e.to_value as EvidenceItem, lang).text : '—' });
     case 'status':
