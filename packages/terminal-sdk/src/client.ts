@@ -44,7 +44,7 @@ export interface TerminalClientOptions {
   fetch?: typeof fetch;
 }
 
-export type CommandResult = { status: Exclude<AckStatus, 'received'>; detail?: string };
+export type CommandResult = { status: Exclude<AckStatus, 'received'>; detail?: string; /** A checklist, a position… (protocol 1 addition). */ result?: Record<string, unknown> };
 /**
  * Gets each valid command once (the client has already acknowledged it as `received`). Return a result
  * (or a promise of one) and the client acknowledges it; return nothing and call `ack()` yourself.
@@ -159,8 +159,8 @@ export class TerminalClient {
     return this.send('txn', data, at);
   }
 
-  ack(commandId: string, status: AckStatus, detail?: string, at?: Date): MessageOf<'cmd_ack'> {
-    return this.send('cmd_ack', { commandId, status, ...(detail === undefined ? {} : { detail: detail.slice(0, 500) }) }, at);
+  ack(commandId: string, status: AckStatus, detail?: string, at?: Date, result?: Record<string, unknown>): MessageOf<'cmd_ack'> {
+    return this.send('cmd_ack', { commandId, status, ...(detail === undefined ? {} : { detail: detail.slice(0, 500) }), ...(result ? { result } : {}) }, at);
   }
 
   /**
@@ -284,7 +284,7 @@ export class TerminalClient {
   private async runHandler(handler: CommandHandler, command: DeviceCommand): Promise<void> {
     try {
       const result = await handler(command);
-      if (result && !this.isClosed) this.ack(command.commandId, result.status, result.detail);
+      if (result && !this.isClosed) this.ack(command.commandId, result.status, result.detail, undefined, result.result);
     } catch (err) {
       if (!this.isClosed) this.ack(command.commandId, 'failed', err instanceof Error ? err.message : String(err));
     }

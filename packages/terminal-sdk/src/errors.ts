@@ -14,7 +14,8 @@ export type SdkErrorCode =
   | 'unauthenticated'
   | 'enroll_failed'
   | 'config_invalid'
-  | 'closed';
+  | 'closed'
+  | 'locked';
 
 export class TerminalSdkError extends Error {
   constructor(
