@@ -77,6 +77,8 @@ else if (run('console build (when its sources changed)', process.execPath, ['scr
   // -- channels e2e --
   run('browser end-to-end: notification channels (DingTalk robot test message and refusal, on-call rotation, quiet hours, delivery log by channel)', 'npx', ['tsx', 'tests/e2e/channels.e2e.ts']);
   run('browser end-to-end: risk work (card testing → case → fraud with block → risk/decide says block; backtest before save)', 'npx', ['tsx', 'tests/e2e/risk.e2e.ts']);
+  // -- remote management e2e --
+  run('browser end-to-end: remote management (self-test checklist from the terminal page, lock with confirmation, bulk self-test on a site with its summary)', 'npx', ['tsx', 'tests/e2e/remote.e2e.ts']);
   // -- disputes e2e --
   run('browser end-to-end: disputes (duplicate chargeback → merchant accepts on a phone; fraud chargeback → PDF → submitted → won)', 'npx', ['tsx', 'tests/e2e/disputes.e2e.ts']);
   // -- operations e2e --
