@@ -11,6 +11,7 @@ import { alerts, deliveries, notifyChannels, organizations } from '../src/db/sch
 import { DeliveryWorker, type Mailer } from '../src/notifications/delivery.js';
 import type { NotificationService } from '../src/notifications/service.js';
 import type { AlertNotice } from '../src/notifications/types.js';
+import { atOnce } from './concurrent.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { fakeAliyun, fakeDingtalk, fakeFeishu, fakeTencent, fakeWecom } from './fakeProviders.js';
 
@@ -280,6 +281,37 @@ describe('rate limits: robots refuse more than 20 a minute', () => {
       expect(summary).toContain('11 notifications in the last minute');
       const log = await logOf(ch.id);
       expect(log.filter((d) => d.batchedInto).length).toBe(10);
+    } finally {
+      await wecom.close();
+    }
+  });
+
+  it('three workers at once (PostgreSQL: three connections) still send each row once and keep the robot within 20 a minute', async () => {
+    const { A, cookie } = await adminOf();
+    const wecom = await fakeWecom('k3', now);
+    try {
+      const ch = (await call(cookie, 'POST', '/notify-channels', { kind: 'wecom', name: 'W3', language: 'en-US', url: `${wecom.base}/cgi-bin/webhook/send?key=k3` })).json();
+      const ids: string[] = [];
+      for (let i = 0; i < 45; i++) {
+        const n = await alertIn(A.org.id, { scopeLabel: `Site ${i}` });
+        ids.push(n.alertId);
+        await svc.notifyAlert(n, now());
+      }
+      let sent = 0;
+      for (let minute = 0; minute < 4 && sent < 45; minute++) {
+        const results = await atOnce(3, () => new DeliveryWorker(t.ctx, { batchSize: 8 }).runDue(now()));
+        sent += results.reduce((n, r) => n + r.sent, 0);
+        t.clock.advance(60_000);
+      }
+      expect(sent).toBe(45);
+      // The stand-in refuses the 21st message of any minute: none was refused.
+      expect(wecom.accepted().length).toBe(wecom.calls.length);
+      expect(wecom.calls.length).toBeLessThan(45);
+      const log = await logOf(ch.id);
+      expect(log.every((d) => d.status === 'sent' && d.attempts === 1)).toBe(true);
+      // Every alert reached the group once: alone, or as a line of exactly one summary (by its link).
+      const seen = wecom.calls.map((c) => (c.json!.markdown as { content: string }).content).join('\n');
+      for (const id of ids) expect(seen.split(`/alerts/${id}`).length - 1, id).toBe(1);
     } finally {
       await wecom.close();
     }

@@ -18,7 +18,7 @@ export const MAX_ATTEMPTS = BACKOFF_MINUTES.length + 1;
 /** Group robots refuse more than 20 messages a minute (WeCom, DingTalk and Feishu alike). */
 export const ROBOT_PER_MINUTE = 20;
 /** Lines of a summary before "and N more". */
-const SUMMARY_LINES = 10;
+const SUMMARY_LINES = 30;
 const ERROR_MAX = 500;
 
 /** The slice of a nodemailer transport the worker uses, so a test or another transport can stand in. */
