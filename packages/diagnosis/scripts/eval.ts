@@ -9,6 +9,7 @@
  *    change-then-fault, a part named in passing; zh and en), on the `dev` split and on the `held-out`
  *    split, whose wordings and seed the engine was never tuned on; the richer second generation of the
  *    generator and, to compare with, the first;
+ *  - hand-written merchant reports (scripts/dev-reports.tsv), fresh wordings used as dev material;
  *  - the hand-written per-cause fixtures.
  * Per set: top-1 and top-3 cause accuracy, scope accuracy, per group (variant or kind) where it has
  * groups, and every miss with what was said instead.
@@ -125,6 +126,22 @@ if (typeof sim.phrasedCases === 'function') {
       const cases = phrased({ split, perKind, generation }).map((p) => ({ id: `${p.meta.kind}/${p.meta.lang}: ${p.meta.text}`, case: p.case, label: p.label, group: p.meta.kind }));
       sets.push(score(`merchant reports, varied phrasing${generation === 1 ? ', first generation' : ''} (${split})`, cases));
     }
+}
+
+// Hand-written reports, fresh wordings kept as dev material (what the text reading was tuned on, like the
+// generator's dev split): a check that it reads words beyond the generator's pools.
+{
+  const lines = readFileSync(fileURLToPath(new URL('./dev-reports.tsv', import.meta.url)), 'utf8').split('\n').filter((l) => l.trim() && !l.startsWith('#'));
+  const cases = lines.map((l, i) => {
+    const [code, text] = l.split('\t') as [string, string];
+    const lang = /[\u4e00-\u9fff]/.test(text) ? ('zh-CN' as const) : ('en-US' as const);
+    return {
+      id: `${code}: ${text}`,
+      case: { schema: 'poscare.diagnosis-case/v1', id: `hand-${i}`, now: '2026-12-07T14:00:00+08:00', lang, terminal: { id: `T-hand-${i}` }, report: { text, source: 'merchant', at: '2026-12-07T13:55:00+08:00' } },
+      label: { code, scope: code === 'sw.update.regression' ? 'fleet' : code === 'net.site.outage' ? 'site' : 'terminal' },
+    };
+  });
+  sets.push(score('merchant reports, hand-written (dev)', cases));
 }
 
 sets.push(
