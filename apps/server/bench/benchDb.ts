@@ -8,7 +8,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { openDatabase, type Database } from '../src/db/client.js';
 
-export async function freshDatabase(kind: 'pglite' | 'postgres', pgUrl: string, prefix: string): Promise<{ db: Database; drop: () => Promise<void> }> {
+export async function freshDatabase(kind: 'pglite' | 'postgres', pgUrl: string, prefix: string): Promise<{ db: Database; drop: () => Promise<void>; databaseUrl?: string }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(path.join(tmpdir(), `${prefix}-`));
     const db = await openDatabase({ dataDir: dir });
@@ -23,6 +23,7 @@ export async function freshDatabase(kind: 'pglite' | 'postgres', pgUrl: string, 
   const db = await openDatabase({ dataDir: 'memory://', databaseUrl: url.toString() });
   return {
     db,
+    databaseUrl: url.toString(),
     drop: async () => {
       await db.close();
       await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);

@@ -32,6 +32,8 @@ import type { Actor } from '../src/access/actor.js';
 import { systemClock } from '../src/platform/clock.js';
 import { hashPassword } from '../src/auth/password.js';
 import { freshDatabase } from './benchDb.js';
+import { shareAccess } from '../src/access/tokenCache.js';
+import { openSignals } from '../src/platform/signals.js';
 
 const argv = process.argv.slice(2);
 const num = (name: string, dflt: number) => {
@@ -211,12 +213,16 @@ async function seed(app: FastifyInstance, db: Awaited<ReturnType<typeof freshDat
 }
 
 async function main() {
-  const { db, drop } = await freshDatabase(KIND, PG_URL, 'poscare-bench-risk');
+  const { db, drop, databaseUrl } = await freshDatabase(KIND, PG_URL, 'poscare-bench-risk');
   try {
     await migrate(db);
     const ctx = { db, config: loadConfig({ DATA_DIR: 'memory://', LOG_LEVEL: 'silent' }), clock: systemClock, log: pino({ level: 'silent' }) };
     const { app, services } = await buildApp(ctx);
     await app.ready();
+    // As `poscare start` does: token revocations and risk changes arrive by signal (decision 009).
+    const signals = await openSignals({ db, databaseUrl, log: ctx.log });
+    const unshare = shareAccess(db, signals);
+    services.risk.shareSignals(signals);
     log(`seeding ${KIND}: ${JSON.stringify(SIZES)}`);
     const s = await seed(app, db);
     const at = new Date().toISOString();
@@ -324,6 +330,8 @@ async function main() {
       machine: { cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(1)) },
     };
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    unshare();
+    await signals.close();
     await app.close();
   } finally {
     await drop();

@@ -44,7 +44,8 @@ export class DecideIndex {
   constructor(
     private readonly run: Loader,
     private readonly clock: Clock,
-    private readonly maxAgeMs = 10_000,
+    /** Public so that a process whose changes arrive by signal can trust its index longer (RiskService.shareSignals). */
+    public maxAgeMs = 10_000,
     private readonly onError: (err: unknown) => void = () => {},
   ) {}
 
@@ -70,6 +71,12 @@ export class DecideIndex {
     this.generation.set(orgId, (this.generation.get(orgId) ?? 0) + 1);
     this.loading.delete(orgId);
     await this.load(orgId);
+  }
+
+  /** How old the organization's index is (ms); Infinity when none is loaded. */
+  ageOf(orgId: string): number {
+    const idx = this.orgs.get(orgId);
+    return idx ? this.clock.now().getTime() - idx.loadedAt : Infinity;
   }
 
   /** Whether this process holds an index of the organization (loaded or loading). */

@@ -41,6 +41,8 @@ import { DecideIndex } from './decideIndex.js';
 import * as repo from './repository.js';
 
 const HOUR = 3_600_000;
+/** The decide index's periodic reload when changes arrive by signal (a lost one is seen within this). */
+const SIGNALLED_MAX_AGE_MS = 60_000;
 const DAY = 24 * HOUR;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const iso = (v: Date | string) => new Date(v).toISOString();
@@ -53,6 +55,7 @@ export interface RiskServiceOptions {
 
 export class RiskService {
   readonly index: DecideIndex;
+  private readonly maxAgeMs: number;
   /** Tells this instance's own `risk.changed` signals apart from other processes'. */
   private readonly instance = randomUUID();
   private bus: Signals | null = null;
@@ -62,7 +65,8 @@ export class RiskService {
     private readonly ctx: AppContext,
     opts: RiskServiceOptions = {},
   ) {
-    this.index = new DecideIndex((fn) => ctx.db.rawTransaction(fn), ctx.clock, opts.decideMaxAgeMs ?? 10_000, (err) => ctx.log.warn({ err }, 'risk decide index reload failed'));
+    this.maxAgeMs = opts.decideMaxAgeMs ?? 10_000;
+    this.index = new DecideIndex((fn) => ctx.db.rawTransaction(fn), ctx.clock, this.maxAgeMs, (err) => ctx.log.warn({ err }, 'risk decide index reload failed'));
   }
 
   /**
@@ -82,6 +86,9 @@ export class RiskService {
   shareSignals(signals: Signals | null): void {
     for (const u of this.unshare.splice(0)) u();
     this.bus = signals;
+    // Changes arrive by signal: the periodic reload (a whole organization's blocks and cases, which on the
+    // embedded store runs on this thread) is only the fallback for a lost one, so it can be rare.
+    this.index.maxAgeMs = signals ? Math.max(this.maxAgeMs, SIGNALLED_MAX_AGE_MS) : this.maxAgeMs;
     if (!signals) return;
     this.unshare.push(
       signals.subscribe('risk.changed', ({ orgId, from }) => {
@@ -307,8 +314,15 @@ export class RiskService {
    */
   async decidePayment(actor: Actor, req: RiskDecideRequest, lang: Language): Promise<RiskDecideAnswer> {
     assertCan(actor, 'risk:decide');
-    const idx = this.index.peek(actor.orgId) ?? (await this.index.get(actor.orgId));
-    const terminalId = req.terminalId ?? (req.tid ? idx.terminalsByTid.get(req.tid) : undefined);
+    let idx = this.index.peek(actor.orgId) ?? (await this.index.get(actor.orgId));
+    const find = () => req.terminalId ?? (req.tid ? idx.terminalsByTid.get(req.tid) : undefined);
+    let terminalId = find();
+    // Terminals added since the index was loaded are not signalled: an unknown one reloads it, at most every 10 s.
+    if ((!terminalId || !idx.terminals.has(terminalId)) && this.index.ageOf(actor.orgId) > this.maxAgeMs) {
+      await this.index.invalidate(actor.orgId);
+      idx = await this.index.get(actor.orgId);
+      terminalId = find();
+    }
     if (!terminalId || !idx.terminals.has(terminalId)) throw errors.notFound('terminal');
     const now = this.ctx.clock.now().getTime();
     const live = (b: { expiresAt: number | null } | undefined) => !!b && (b.expiresAt === null || b.expiresAt > now);
