@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { openDatabase, type Database } from '../src/db/client.js';
-import { JobQueue } from '../src/jobs/queue.js';
+import { JobQueue, retryOnDeadlock } from '../src/jobs/queue.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
 import { AlertRuntime } from '../src/alerts/runtime.js';
-import { createTestApp, dbKind, TEST_PG_URL, type TestApp } from './harness.js';
+import { createTestApp, dbKind, TEST_PG_URL, testDatabase, type TestApp } from './harness.js';
 import { telemetry } from './device.js';
 
 const log = pino({ level: 'silent' });
@@ -107,6 +107,39 @@ describe('durable jobs', () => {
     const refused = await t.app.inject({ url: '/api/v1/admin/jobs/failed', headers: { cookie: orgAdmin } });
     expect(refused.statusCode).toBe(403);
   }, 120_000);
+
+  it('starts three job runners at the same moment on an empty database, none of them failing', async () => {
+    // Processes started together by a supervisor create the queues at once; PostgreSQL may pick one
+    // of them as a deadlock victim, which must try again rather than end the process.
+    if (dbKind !== 'postgres') return; // one process per store on PGlite: nothing to race
+    const fresh = await testDatabase('postgres');
+    const others: Database[] = [];
+    try {
+      for (let i = 0; i < 2; i++) others.push(await openDatabase({ dataDir: 'memory://', databaseUrl: fresh.databaseUrl! }));
+      const conns = [fresh.db, ...others];
+      const runners = conns.map((db) => new JobQueue(db, log, { pollingIntervalSeconds: 0.5 }));
+      const outcomes = await Promise.allSettled(runners.map((q) => q.start({ supervise: true, handlers: { 'sla.pass': noop } })));
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+      for (const q of runners) await q.stop(2_000);
+    } finally {
+      for (const db of others) await db.close();
+      await fresh.drop();
+    }
+  }, 120_000);
+
+  it('tries again when PostgreSQL picks it as a deadlock victim, and not on any other error', async () => {
+    let calls = 0;
+    const deadlockTwice = async () => {
+      calls++;
+      if (calls <= 2) throw Object.assign(new Error('deadlock detected'), { code: '40P01' });
+      return 'created';
+    };
+    await expect(retryOnDeadlock(deadlockTwice)).resolves.toBe('created');
+    expect(calls).toBe(3);
+    let other = 0;
+    await expect(retryOnDeadlock(async () => { other++; throw Object.assign(new Error('syntax'), { code: '42601' }); })).rejects.toThrow('syntax');
+    expect(other).toBe(1);
+  });
 
   it('sends a scheduled job once per slot when two job runners (two connections) supervise', async () => {
     // The test must fit in one minute slot: start early in a minute.

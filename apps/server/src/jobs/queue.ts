@@ -74,18 +74,22 @@ export class JobQueue {
     for (const name of Object.keys(JOBS) as JobName[]) {
       const d = this.definition(name);
       const queue = { name, policy: d.policy, retryLimit: d.retryLimit, retryDelay: d.retryDelay, retryBackoff: d.retryBackoff, expireInSeconds: d.expireInSeconds };
-      // Settings follow the registry when it changes between versions.
-      if (await boss.getQueue(name)) await boss.updateQueue(name, queue);
-      else await boss.createQueue(name, queue).catch(async (err: unknown) => {
-        // Another process created it a moment ago.
-        if (!(await boss.getQueue(name))) throw err;
+      // Settings follow the registry when it changes between versions. Processes starting together
+      // on an empty database create the queues' partitions at once, which PostgreSQL may answer with a
+      // deadlock for one of them: that one tries again.
+      await retryOnDeadlock(async () => {
+        if (await boss.getQueue(name)) await boss.updateQueue(name, queue);
+        else await boss.createQueue(name, queue).catch(async (err: unknown) => {
+          // Another process created it a moment ago.
+          if (!(await boss.getQueue(name))) throw err;
+        });
       });
     }
     this.boss = boss;
     if (supervise) {
       for (const name of Object.keys(JOBS) as JobName[]) {
         const cron = this.opts.schedules && name in this.opts.schedules ? this.opts.schedules[name] : this.definition(name).schedule;
-        if (cron) await boss.schedule(name, cron, {}, { tz: 'UTC' });
+        if (cron) await retryOnDeadlock(() => boss.schedule(name, cron, {}, { tz: 'UTC' }));
         else await boss.unschedule(name).catch(() => undefined);
       }
     }
@@ -130,5 +134,18 @@ export class JobQueue {
     if (!boss) return;
     this.boss = null;
     await boss.stop({ graceful: true, wait: true, close: false, timeout: timeoutMs });
+  }
+}
+
+/** PostgreSQL's "deadlock detected" (40P01) and "serialization failure" (40001) mean: try again. */
+export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const code = (err as { code?: unknown })?.code;
+      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 50 * i + Math.floor(Math.random() * 100)));
+    }
   }
 }
