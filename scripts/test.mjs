@@ -5,6 +5,7 @@
  *  2. unit and integration tests on the embedded PGlite store
  *  3. the same server tests on the PostgreSQL server (127.0.0.1:5432, database test) when reachable
  *  4. the browser end-to-end test in Debian's Chromium (installed with apt when missing and we are root)
+ *  5. lint (Biome)
  * A suite that cannot run here is skipped with one clear line; CI makes sure none is skipped.
  */
 import { spawnSync } from 'node:child_process';
@@ -84,6 +85,9 @@ else if (run('console build (when its sources changed)', process.execPath, ['scr
   // -- operations e2e --
   run('browser end-to-end: background jobs and dead letters (platform admin; an agent is refused)', 'npx', ['tsx', 'tests/e2e/operations.e2e.ts']);
 }
+
+// -- lint --
+run('lint (Biome, biome.json; decision 011)', 'npx', ['biome', 'lint', '.']);
 
 const passed = results.filter((r) => r.ok).length;
 const failed = results.filter((r) => r.ok === false).length;
