@@ -222,6 +222,8 @@ describe("the merchant's answer", () => {
     expect(mine.checklist.filter((c: { present: boolean }) => !c.present).map((c: { item: string }) => c.item)).toEqual(['delivery_proof', 'merchant_statement']);
     expect(mine.todo).toContain('Add Delivery note or proof the service was given, The merchant');
     expect((await get(`/api/v1/disputes/${d.id}`, otherMerchant)).statusCode).toBe(404);
+    const listed = (await get('/api/v1/disputes', merchant)).json().items.find((r: { id: string }) => r.id === d.id);
+    expect(listed.todo).toBe(mine.todo);
 
     const jpeg = multipartFile('note.jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(256)]));
     const up = await t.app.inject({ method: 'POST', url: `/api/v1/disputes/${d.id}/photos?item=delivery_proof&caption=signed`, headers: { ...as(merchant), ...jpeg.headers }, payload: jpeg.payload });

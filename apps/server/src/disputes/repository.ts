@@ -211,7 +211,7 @@ export async function listDisputes(tx: RawTx, orgId: string, merchantScope: stri
   const [count] = await tx.query<{ n: number }>(`SELECT count(*)::int AS n FROM disputes d WHERE ${w}`, params);
   // Deadline first: the open ones that run out soonest at the top, closed ones after.
   const rows = await tx.query<DisputeDbRow>(
-    `SELECT ${COLUMNS} FROM ${FROM} WHERE ${w}
+    `SELECT ${COLUMNS}, d.pack FROM ${FROM} WHERE ${w}
       ORDER BY (d.status IN ('unmatched', 'needs_response')) DESC, d.due_at ASC, d.id LIMIT $${params.push(q.limit)} OFFSET $${params.push(q.offset)}`,
     params,
   );
@@ -295,6 +295,15 @@ export async function evidenceOf(tx: RawTx, disputeId: string): Promise<Evidence
     `SELECT id, item, kind, body, content_type, bytes, created_by_name, created_at FROM dispute_evidence WHERE dispute_id = $1 ORDER BY created_at, id`,
     [disputeId],
   );
+}
+
+/** The items merchants added to each of these disputes (for the list's to-do sentences). */
+export async function evidenceItemsOf(tx: RawTx, disputeIds: string[]): Promise<Map<string, { item: string | null }[]>> {
+  const out = new Map<string, { item: string | null }[]>();
+  if (!disputeIds.length) return out;
+  const rows = await tx.query<{ dispute_id: string; item: string | null }>(`SELECT dispute_id, item FROM dispute_evidence WHERE dispute_id = ANY($1::uuid[])`, [disputeIds]);
+  for (const r of rows) out.set(r.dispute_id, [...(out.get(r.dispute_id) ?? []), { item: r.item }]);
+  return out;
 }
 
 export async function addEvidence(

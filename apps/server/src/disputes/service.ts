@@ -168,7 +168,8 @@ export class DisputeService {
     return this.ctx.db.rawTransaction(async (tx) => {
       if (q.merchantId && !(await merchantInOrg(tx, actor, q.merchantId))) throw errors.notFound('merchant');
       const { rows, total } = await repo.listDisputes(tx, actor.orgId, actor.merchantId, q, now);
-      return { items: rows.map((r) => this.row(r, lang, now)), total };
+      const added = await repo.evidenceItemsOf(tx, rows.filter((r) => r.status === 'needs_response').map((r) => r.id));
+      return { items: rows.map((r) => this.row(r, lang, now, this.missing(r, lang, added.get(r.id) ?? []))), total };
     });
   }
 
@@ -185,7 +186,7 @@ export class DisputeService {
     const events = await repo.eventsOf(tx, id);
     const pack = (d.pack as EvidencePack | null) ?? null;
     const checks = checklist(lang, d.reason_group as DisputeGroup | null, pack, evidence);
-    const row = this.row(d, lang, now, checks.filter((c) => !c.present && c.source === 'merchant').map((c) => c.text));
+    const row = this.row(d, lang, now, this.missing(d, lang, evidence));
     const actions: DisputeDetail['actions'] = [];
     if (d.status === 'needs_response' && can(actor, 'disputes:respond')) actions.push('evidence', 'submit', 'accept');
     if (d.status === 'evidence_submitted' && can(actor, 'disputes:respond')) actions.push('evidence');
@@ -312,6 +313,13 @@ export class DisputeService {
       if (!d) throw errors.notFound('dispute');
       return this.detail(tx, actor, id, d.language as Language);
     });
+  }
+
+  /** What the merchant still has to add: the names of the group's missing merchant items. */
+  private missing(d: repo.DisputeDbRow, lang: Language, added: { item: string | null }[]): string[] {
+    return checklist(lang, d.reason_group as DisputeGroup | null, (d.pack as EvidencePack | null) ?? null, added)
+      .filter((c) => !c.present && c.source === 'merchant')
+      .map((c) => c.text);
   }
 
   row(d: repo.DisputeDbRow, lang: Language, now: Date, missing?: string[]): DisputeRow {

@@ -52,12 +52,11 @@ function AddEvidence({ d }: { d: DisputeDetail }) {
   const missing = d.checklist.filter((c) => c.source === 'merchant');
   const [item, setItem] = useState<string | undefined>(missing.find((c) => !c.present)?.item);
   const [text, setText] = useState('');
-  const done = (r: DisputeDetail) => {
-    qc.setQueryData(['disputes', 'detail', d.id], r);
-    void qc.invalidateQueries({ queryKey: ['disputes', 'list'] });
+  const done = () => {
+    void qc.invalidateQueries({ queryKey: ['disputes'] });
     message.success(t('disputes.added'));
   };
-  const addText = useMutation({ mutationFn: () => disputesApi.addText(d.id, { item, body: text.trim() }), onSuccess: (r) => (setText(''), done(r)), onError: (e) => showError(e) });
+  const addText = useMutation({ mutationFn: () => disputesApi.addText(d.id, { item, body: text.trim() }), onSuccess: () => (setText(''), done()), onError: (e) => showError(e) });
   const addPhoto = useMutation({ mutationFn: (f: File) => disputesApi.addPhoto(d.id, f, item), onSuccess: done, onError: (e) => showError(e) });
   return (
     <Card size="small" title={t('disputes.addEvidence')} data-testid="dispute-add">
@@ -85,10 +84,8 @@ function Actions({ d }: { d: DisputeDetail }) {
   const qc = useQueryClient();
   const move = useMutation({
     mutationFn: (to: 'evidence_submitted' | 'accepted' | 'won' | 'lost') => disputesApi.transition(d.id, { to }),
-    onSuccess: (r) => {
-      qc.setQueryData(['disputes', 'detail', d.id], r);
-      void qc.invalidateQueries({ queryKey: ['disputes', 'list'] });
-    },
+    // The page's query (per language) and the lists read the dispute again.
+    onSuccess: () => qc.invalidateQueries({ queryKey: ['disputes'] }),
     onError: (e) => showError(e),
   });
   const has = (a: string) => d.actions.includes(a as never);
@@ -172,7 +169,7 @@ export default function DisputePage() {
   const { i18n } = useTranslation();
   const { id = '' } = useParams();
   const q = useQuery({ queryKey: ['disputes', 'detail', id, i18n.language], queryFn: () => disputesApi.get(id) });
-  const d = useQueryClient().getQueryData<DisputeDetail>(['disputes', 'detail', id]) ?? q.data;
+  const d = q.data;
   if (q.error) return <QueryError error={q.error} onRetry={() => q.refetch()} />;
   if (!d) return <Skeleton active />;
   const open = d.status === 'needs_response' || d.status === 'evidence_submitted';
