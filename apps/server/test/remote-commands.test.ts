@@ -7,6 +7,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from './harness.js';
 import { enrol, send, telemetry } from './device.js';
+import { pruneLogBundles } from '../src/commands/logs.js';
 
 let t: TestApp;
 let A: Awaited<ReturnType<TestApp['tenant']>>;
@@ -125,6 +126,10 @@ describe('log bundles', () => {
     cookie = await t.login(A.admin.email);
     expect((await t.app.inject({ url: `/api/v1/terminals/${A.terminal.id}/logs`, headers: { cookie } })).json()).toEqual([]);
     expect((await t.app.inject({ url: `/api/v1/terminals/${A.terminal.id}/logs/${list[0].id}`, headers: { cookie } })).statusCode).toBe(404);
+    // The retention job removes it from the database too.
+    await pruneLogBundles(t.db, t.clock.now());
+    const left = await t.db.rawTransaction((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM log_bundles WHERE id = $1', [list[0].id]));
+    expect(left[0]!.n).toBe(0);
   });
 
   it('are refused without a fresh command, when they hold card data, or when too large', async () => {
