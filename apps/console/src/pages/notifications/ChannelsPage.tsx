@@ -81,7 +81,7 @@ function ChannelForm({ open, onClose }: { open: boolean; onClose: () => void }) 
         </Space>
         {isRobot(kind) ? (
           <>
-            <Form.Item name="url" label={t('channels.url')} extra={t(`channels.urlHint.${kind}`)} rules={[{ required: true, message: t('channels.required') }]}>
+            <Form.Item name="url" label={t('channels.url')} extra={t(`channels.urlHint.${kind as 'wecom' | 'dingtalk' | 'feishu'}`)} rules={[{ required: true, message: t('channels.required') }]}>
               <Input.Password visibilityToggle={false} autoComplete="off" data-testid="channel-url" />
             </Form.Item>
             {kind !== 'wecom' && (
@@ -97,10 +97,10 @@ function ChannelForm({ open, onClose }: { open: boolean; onClose: () => void }) 
           </>
         ) : (
           <>
-            <Form.Item name="accessKeyId" label={t(`channels.keyId.${kind}`)} rules={[{ required: true, message: t('channels.required') }]}>
+            <Form.Item name="accessKeyId" label={t(`channels.keyId.${kind as 'aliyun_sms' | 'tencent_sms'}`)} rules={[{ required: true, message: t('channels.required') }]}>
               <Input autoComplete="off" />
             </Form.Item>
-            <Form.Item name="accessKeySecret" label={t(`channels.keySecret.${kind}`)} rules={[{ required: true, message: t('channels.required') }]}>
+            <Form.Item name="accessKeySecret" label={t(`channels.keySecret.${kind as 'aliyun_sms' | 'tencent_sms'}`)} rules={[{ required: true, message: t('channels.required') }]}>
               <Input.Password visibilityToggle={false} autoComplete="off" />
             </Form.Item>
             <Form.Item name="signName" label={t('channels.signName')} rules={[{ required: true, message: t('channels.required') }]}>
