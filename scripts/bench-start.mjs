@@ -3,11 +3,13 @@
  * `npm run bench:start`: how soon `poscare start --demo` answers, and how long its event loop stalls
  * while the demo history loads behind. Each run starts its own demo (fresh data directory, free port,
  * no MQTT port), polls `GET /api/v1/health` and `GET /` every 100 ms, keeps polling for `--seconds`
- * (default 60) and reads the server's own event-loop figures (scripts/bench/stall-probe.mjs).
+ * (default 60; longer, up to 5 minutes, until the first answer) and reads the server's own event-loop figures (scripts/bench/stall-probe.mjs).
  *
- * Modes (`--modes compiled,sources`, default both): `compiled` is the installed command (JavaScript in
- * dist/, built by `npm install`); `sources` is the same command through tsx from the TypeScript sources
- * (POSCARE_FROM_SOURCES=1), the way every start ran before the compiled build: the baseline.
+ * Modes (`--modes installed,before`, default both): `installed` is the command as `npm install` leaves
+ * it (JavaScript in dist/, new data folders copied from the migrated template store); `before` is the
+ * baseline, the way every start ran before decision 010: the TypeScript sources through tsx
+ * (POSCARE_FROM_SOURCES=1) and PostgreSQL's initdb plus every migration on the new data folder
+ * (POSCARE_PGLITE_TEMPLATE=off).
  * Prints one JSON object; the machine's load average is in it, because this machine is shared.
  */
 import { spawn } from 'node:child_process';
@@ -23,7 +25,7 @@ const arg = (name, dflt) => {
   return i > 0 ? process.argv[i + 1] : dflt;
 };
 const seconds = Number(arg('seconds', '60'));
-const modes = arg('modes', 'compiled,sources').split(',');
+const modes = arg('modes', 'installed,before').split(',');
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const freePort = () =>
@@ -69,7 +71,8 @@ async function once(mode) {
       DATA_DIR: dataDir,
       MQTT_PORT: '0',
       LOG_LEVEL: 'warn',
-      POSCARE_FROM_SOURCES: mode === 'sources' ? '1' : '',
+      POSCARE_FROM_SOURCES: mode === 'before' ? '1' : '',
+      POSCARE_PGLITE_TEMPLATE: mode === 'before' ? 'off' : '',
       POSCARE_BENCH_STALL_FILE: stallFile,
       NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import ${pathToFileURL(path.join(root, 'scripts/bench/stall-probe.mjs')).href}`.trim(),
     },
@@ -85,15 +88,26 @@ async function once(mode) {
   server.stderr.on('data', onData);
   let exited = false;
   server.on('exit', () => (exited = true));
-  const first = { health: null, console: null };
+  const first = { health: null, console: null, cpu: null };
+  const readStall = () => {
+    try {
+      return JSON.parse(readFileSync(stallFile, 'utf8'));
+    } catch {
+      return null;
+    }
+  };
   let slowestHealthMs = 0;
   let ready = null;
-  while (performance.now() - t0 < seconds * 1000 && !exited) {
+  // Watches `seconds`, and longer (up to 5 minutes) while the server has not answered yet.
+  while (!exited && (performance.now() - t0 < seconds * 1000 || (first.health === null && performance.now() - t0 < 300_000))) {
     const s = performance.now();
     const h = await health(`${base}/api/v1/health`);
     const took = performance.now() - s;
     if (h) {
-      if (first.health === null) first.health = performance.now() - t0;
+      if (first.health === null) {
+        first.health = performance.now() - t0;
+        first.cpu = readStall()?.cpuS ?? null;
+      }
       else slowestHealthMs = Math.max(slowestHealthMs, took);
       if (ready === null && h.demo?.ready === true) ready = performance.now() - t0;
     }
@@ -102,24 +116,23 @@ async function once(mode) {
   }
   server.kill('SIGTERM');
   await new Promise((r) => (exited ? r() : server.once('exit', r)));
-  let stall = null;
-  try {
-    stall = JSON.parse(readFileSync(stallFile, 'utf8'));
-  } catch {}
+  const stall = readStall();
   rmSync(dataDir, { recursive: true, force: true });
   const s = (ms) => (ms === null ? null : Math.round(ms / 100) / 10);
-  if (first.health === null) process.stderr.write(`${mode}: the server never answered; its output:\n${out.slice(-3000)}\n`);
+  if (first.health === null || process.env.BENCH_DEBUG) process.stderr.write(`${mode}: the server never answered; its output:\n${out.slice(-3000)}\n`);
   return {
     mode,
     loadAverageAtStart: Math.round(load0 * 10) / 10,
     secondsToAddressPrinted: s(printedAt),
     secondsToFirstHealth200: s(first.health),
     secondsToFirstConsole200: s(first.console),
+    serverCpuSecondsAtFirstAnswer: first.cpu,
     secondsToDemoReady: s(ready),
     maxEventLoopStallMs: stall?.maxStallMs ?? null,
     maxStallAtSecond: stall?.maxStallAtS ?? null,
     stallsOver100ms: stall?.stallsOver100ms ?? null,
     stallsOver1s: stall?.stallsOver1s ?? null,
+    longestStalls: stall?.longest ?? null,
     slowestHealthAnswerMs: Math.round(slowestHealthMs),
   };
 }

@@ -13,7 +13,9 @@
  * starting meanwhile never sees half a build. Never fails an install (`--strict` makes it fail).
  */
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { PACKAGE_DIRS, ROOT, STAMP, sourceState } from '../apps/server/bin/build-state.mjs';
 
 const strict = process.argv.includes('--strict');
@@ -113,3 +115,13 @@ for (const b of [...built.filter((x) => x !== server), server]) {
   rmSync(old, { recursive: true, force: true });
 }
 say(`build: ${state.files} TypeScript files of ${built.length} packages compiled to dist/ in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+// The empty, migrated embedded store that new data folders start from (apps/server/src/db/template.ts):
+// made once per set of migrations, in a process of its own; without it a start runs initdb itself.
+if (!process.argv.includes('--no-template')) {
+  const t1 = performance.now();
+  const script = `const m = await import(${JSON.stringify(pathToFileURL(path.join(ROOT, 'apps/server/dist/db/template.js')).href)}); const r = await m.makeTemplate(); console.log(JSON.stringify(r));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env, POSCARE_PGLITE_TEMPLATE: 'off' } });
+  if (r.status !== 0) console.log(`build: no embedded database template (${(r.stderr || '').trim().split('\n').pop()}); a new data folder runs initdb (slower first start)`);
+  else if (JSON.parse(r.stdout.trim().split('\n').pop()).made) say(`build: embedded database template for new data folders made in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+}

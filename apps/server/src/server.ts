@@ -25,7 +25,7 @@ import { seedDemo, seedDemoHistory, DEMO_PASSWORD, DEMO_USERS, type DemoStage } 
 import { demoFleet, startLiveDemo } from './demo/live.js';
 import { ensureFirstAdmin } from './platform/bootstrap.js';
 import { systemClock, type Clock } from './platform/clock.js';
-import { buildConsole, CONSOLE_DIST } from './platform/consoleBuild.js';
+import { consoleIsStale, CONSOLE_DIST } from './platform/consoleBuild.js';
 import { lockDataDir } from './platform/dataLock.js';
 import { LOG_REDACT, LOG_SERIALIZERS } from './platform/logging.js';
 import { openSignals } from './platform/signals.js';
@@ -106,8 +106,10 @@ export async function start(config: Config, opts: StartOptions = {}): Promise<Ru
   let mqttPort: number | null = null;
   if (roles.has('api')) {
     const dist = config.CONSOLE_DIST ?? CONSOLE_DIST;
-    if (opts.buildConsole !== false && !config.CONSOLE_DIST && !buildConsole((m) => say(m))) {
-      log.warn('console build failed; the API still runs, the console is not served');
+    // The console is built at install and by `npm run demo` (scripts/build-console.mjs), never here:
+    // a start does not wait a minute for Vite, which a production install does not have.
+    if (opts.buildConsole !== false && !config.CONSOLE_DIST && consoleIsStale()) {
+      log.warn('the console build is missing or older than its sources: run `npm run build:console`; the API runs meanwhile');
     }
     const { app } = await buildApp(ctx, { consoleDist: dist, demoStage: demo ? () => demoStage : undefined, rolesStarted: () => rolesStarted }, services);
     await app.listen({ port: config.PORT, host: config.HOST });

@@ -6,6 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
+import { startFromTemplate } from './template.js';
+import { TurnTakingPGlite } from './turns.js';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -53,12 +55,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
 
 async function openPglite(dataDir: string): Promise<Database> {
   let client: PGlite;
+  // Each statement waits for a turn of the event loop first, so long chains of them cannot stall it (db/turns.ts).
   if (dataDir === 'memory://') {
-    client = new PGlite();
+    client = new TurnTakingPGlite();
   } else {
     const dir = path.resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
-    client = new PGlite(dir);
+    // A new store starts as a copy of the empty, migrated one made at install (skips initdb; see db/template.ts).
+    startFromTemplate(dir);
+    client = new TurnTakingPGlite(dir);
   }
   await client.waitReady;
   const orm = drizzlePglite(client, { schema }) as unknown as Orm;
