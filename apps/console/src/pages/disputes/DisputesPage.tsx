@@ -184,7 +184,7 @@ export default function DisputesPage() {
 
   const columns: TableColumnsType<DisputeRow> = useMemo(
     () => [
-      { title: t('disputes.col.due'), dataIndex: 'dueAt', render: (_: string, r) => <Deadline row={r} /> },
+      { title: t('disputes.col.due'), dataIndex: 'dueAt', width: 170, render: (_: string, r) => <Deadline row={r} /> },
       {
         title: t('disputes.col.case'),
         dataIndex: 'caseNumber',
