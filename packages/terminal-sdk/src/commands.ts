@@ -84,7 +84,7 @@ export async function uploadLogBundle(o: LogUploadOptions): Promise<{ id: string
   if (bytes.length > MAX_LOG_BUNDLE_BYTES) throw new TerminalSdkError('message_too_large', `log bundle of ${bytes.length} bytes > ${MAX_LOG_BUNDLE_BYTES}`);
   const form = new FormData();
   form.set('commandId', o.commandId);
-  form.set('file', new Blob([bytes], { type: o.contentType ?? 'text/plain' }), o.filename);
+  form.set('file', new Blob([new Uint8Array(bytes)], { type: o.contentType ?? 'text/plain' }), o.filename);
   const res = await (o.fetch ?? fetch)(`${o.baseUrl.replace(/\/+$/, '')}/device/v1/logs`, {
     method: 'POST',
     headers: { authorization: `Bearer ${o.terminalId}:${o.secret}` },

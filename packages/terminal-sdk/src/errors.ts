@@ -15,7 +15,8 @@ export type SdkErrorCode =
   | 'enroll_failed'
   | 'config_invalid'
   | 'closed'
-  | 'locked';
+  | 'locked'
+  | 'package_refused';
 
 export class TerminalSdkError extends Error {
   constructor(

@@ -4,6 +4,7 @@
  */
 export { TerminalClient, systemClock, type Clock, type ClientStats, type CommandHandler, type CommandResult, type FlushResult, type TerminalClientOptions } from './client.js';
 export { enroll, type Enrollment } from './enroll.js';
+export { PackageRefusedError, signedMessage, verifyPackage, type TrustedKey } from './packages.js';
 export { commandHandlers, PaymentLock, TerminalLockedError, uploadLogBundle, type LogUploadOptions, type RemoteHandlers, type RemoteResult } from './commands.js';
 export {
   buildCommandAck,
