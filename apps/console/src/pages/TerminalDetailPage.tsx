@@ -267,6 +267,7 @@ export default function TerminalDetailPage() {
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={16}>
           {can('fleet:read') && <ActivityTabs id={term.id} />}
+          {can('devices:command') && <CommandPanel terminalId={term.id} />}
           <Card title={t('terminal.details')} className="section-card">
             <Descriptions
               items={info}
@@ -384,7 +385,6 @@ export default function TerminalDetailPage() {
           </Card>
         </Col>
         <Col xs={24} xl={8}>
-          {can('devices:command') && <CommandPanel terminalId={term.id} />}
           {can('devices:manage') && <CredentialCard id={term.id} />}
           <CustodyCard terminalId={term.id} />
           <Card title={t('terminal.history')} className="section-card" data-testid="history-card">
