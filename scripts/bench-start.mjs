@@ -130,6 +130,8 @@ async function once(mode) {
     secondsToDemoReady: s(ready),
     maxEventLoopStallMs: stall?.maxStallMs ?? null,
     maxStallAtSecond: stall?.maxStallAtS ?? null,
+    // CPU the server used during its longest stall: what that stall would be on an idle machine.
+    maxStallCpuMs: stall?.maxStallCpuMs ?? null,
     stallsOver100ms: stall?.stallsOver100ms ?? null,
     stallsOver1s: stall?.stallsOver1s ?? null,
     longestStalls: stall?.longest ?? null,
