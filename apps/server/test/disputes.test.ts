@@ -110,6 +110,10 @@ describe('opening a dispute finds its payment', () => {
     // A PIN-verified chip payment with both sides on record: nothing for the merchant to add.
     expect(d.checklist.filter((c: { present: boolean }) => !c.present)).toEqual([]);
     expect(d.timeline[0].text).toBe('Dispute opened, payment found by RRN; evidence pack assembled');
+    // A reader of the other language sees the pack in theirs; the stored pack (and the PDF) stays in the dispute's.
+    const zh = (await get(`/api/v1/disputes/${d.id}`, agent, 'zh-CN')).json();
+    expect(zh.pack.entryMode).toBe('插卡（芯片）');
+    expect(zh.pack.assembledAt).toBe(d.pack.assembledAt);
   });
 
   it('by terminal (its TID), STAN and day, and by amount, time and card token', async () => {

@@ -184,7 +184,9 @@ export class DisputeService {
     if (!d) throw errors.notFound('dispute');
     const evidence = await repo.evidenceOf(tx, id);
     const events = await repo.eventsOf(tx, id);
-    const pack = (d.pack as EvidencePack | null) ?? null;
+    const stored = (d.pack as EvidencePack | null) ?? null;
+    // The stored pack (and the PDF) is in the dispute's language; a reader of the other language sees the same records in theirs.
+    const pack = stored && stored.language !== lang ? await assemblePack(tx, d, lang, new Date(stored.assembledAt)) : stored;
     const checks = checklist(lang, d.reason_group as DisputeGroup | null, pack, evidence);
     const row = this.row(d, lang, now, this.missing(d, lang, evidence));
     const actions: DisputeDetail['actions'] = [];
