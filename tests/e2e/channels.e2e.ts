@@ -76,7 +76,14 @@ await runE2e(async () => {
     // The two tests, and the demo fleet's alerts that went to the robots since.
     const rows = page.getByTestId('channel-log-table').locator('tbody tr.ant-table-row');
     assert((await rows.count()) >= 2, 'the DingTalk log has the two tests');
-    assert((await rows.filter({ hasNotText: '钉钉' }).count()) === 0, 'the log filtered by DingTalk shows only DingTalk rows');
+    const onlyDing = await page
+      .waitForFunction(() => {
+        const trs = [...document.querySelectorAll('[data-testid="channel-log-table"] tbody tr.ant-table-row')];
+        return trs.length >= 2 && trs.every((tr) => tr.textContent?.includes('钉钉'));
+      }, undefined, { timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    assert(onlyDing, 'the log filtered by DingTalk shows only DingTalk rows');
     await shot(page, 'channels-zh');
     await switchLanguage(page, 'en-US');
     await page.getByText('Group robots and SMS', { exact: true }).waitFor();
