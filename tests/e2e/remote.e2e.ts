@@ -12,7 +12,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, AssertionError, CHROMIUM, CHROMIUM_ARGS, consoleWatch, log, noHorizontalOverflow, pick, ROOT, runE2e, screenshotter, signIn, startDemoServer, switchLanguage } from './support.js';
+import { ADMIN_EMAIL, ADMIN_PASSWORD, assert, AssertionError, CHROMIUM, CHROMIUM_ARGS, consoleWatch, log, noHorizontalOverflow, ROOT, runE2e, screenshotter, signIn, startDemoServer, switchLanguage } from './support.js';
 
 const SHOTS = path.join(ROOT, 'test-results/e2e-remote');
 const shot = screenshotter(SHOTS);
@@ -86,7 +86,9 @@ async function run() {
     await page.goto(`${base}/commands`);
     await page.getByTestId('bulk-form').waitFor();
     const site = (await (await page.request.get(`${base}/api/v1/sites/${term.siteId}`)).json()) as { name: string };
-    await pick(page, 'bulk-site', site.name);
+    await page.getByTestId('bulk-site').click();
+    await page.keyboard.type(site.name);
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').filter({ hasText: site.name }).first().click();
     await page.getByTestId('bulk-send').click();
     const count = page.getByTestId('bulk-confirm-count');
     await count.waitFor();
