@@ -74,9 +74,9 @@ else if (run('console build (when its sources changed)', process.execPath, ['scr
   run('browser end-to-end: the whole service loop (fault → alert → ticket → work order → verified → rated)', 'npx', ['tsx', 'tests/e2e/loop.e2e.ts']);
   // -- money e2e --
   run('browser end-to-end: the merchant\'s money (double submit → /money → refund → closed)', 'npx', ['tsx', 'tests/e2e/money.e2e.ts']);
-  // -- risk e2e --
   // -- channels e2e --
   run('browser end-to-end: notification channels (DingTalk robot test message and refusal, on-call rotation, quiet hours, delivery log by channel)', 'npx', ['tsx', 'tests/e2e/channels.e2e.ts']);
+  // -- risk e2e --
   run('browser end-to-end: risk work (card testing → case → fraud with block → risk/decide says block; backtest before save)', 'npx', ['tsx', 'tests/e2e/risk.e2e.ts']);
   // -- remote management e2e --
   run('browser end-to-end: remote management (self-test checklist from the terminal page, lock with confirmation, bulk self-test on a site with its summary)', 'npx', ['tsx', 'tests/e2e/remote.e2e.ts']);

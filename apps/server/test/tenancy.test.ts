@@ -38,12 +38,12 @@ let findingB: string;
 // -- risk ids --
 /** B's risk case (a fraud finding) and block list entry. */
 let riskB: { caseId: string; blockId: string };
-// -- remote management ids --
-/** B's bulk command and log bundle. */
-let remoteB: { batch: string; log: string };
 // -- disputes ids --
 /** B's dispute (on B's payment) and a photo added to it. */
 let disputeB: { id: string; photo: string };
+// -- remote management ids --
+/** B's bulk command and log bundle. */
+let remoteB: { batch: string; log: string };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -215,6 +215,18 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/command-batches/${remoteB.batch}` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs/${remoteB.log}` },
+    { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
+    { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
+    { method: 'GET', url: `/api/v1/alerts/${alertB}` },
+    { method: 'POST', url: `/api/v1/alerts/${alertB}/ack`, payload: {} },
+    { method: 'POST', url: `/api/v1/alerts/${alertB}/diagnose` },
+    { method: 'DELETE', url: `/api/v1/silences/${silenceB}` },
+    { method: 'DELETE', url: `/api/v1/maintenance-windows/${windowB}` },
+    { method: 'POST', url: '/api/v1/maintenance-windows', payload: { siteId: other.site.id, startsAt: '2026-03-02T00:00:00Z', endsAt: '2030-01-01T00:00:00Z', reason: 'planted' } },
+    { method: 'POST', url: '/api/v1/silences', payload: { matchers: { terminalId: other.terminal.id }, endsAt: '2030-01-01T00:00:00Z', comment: 'planted' } },
+    { method: 'PATCH', url: `/api/v1/webhooks/${webhookB}`, payload: { name: 'pwned' } },
+    { method: 'DELETE', url: `/api/v1/webhooks/${webhookB}` },
+    { method: 'POST', url: `/api/v1/webhooks/${webhookB}/test` },
     // -- notification channels --
     { method: 'PATCH', url: `/api/v1/notify-channels/${notifyB.channel}`, payload: { name: 'pwned' } },
     { method: 'DELETE', url: `/api/v1/notify-channels/${notifyB.channel}` },
@@ -343,10 +355,10 @@ describe('tenant isolation', () => {
       '/api/v1/findings?status=all', '/api/v1/payments/charged-twice?at=2026-03-02T01:00:00Z&amountMinor=5000',
       // -- risk lists --
       '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds', '/api/v1/risk/assignees',
-      // -- remote management lists --
-      '/api/v1/command-batches',
       // -- disputes lists --
       '/api/v1/disputes?status=all', '/api/v1/disputes?status=unmatched',
+      // -- remote management lists --
+      '/api/v1/command-batches',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -460,13 +472,13 @@ describe('tenant isolation', () => {
       // -- risk own or list --
       // The inbox, block list, statistics and thresholds of the caller's own organization (checked in the lists).
       'GET /api/v1/risk/cases', 'GET /api/v1/risk/blocks', 'GET /api/v1/risk/stats', 'GET /api/v1/risk/thresholds', 'GET /api/v1/risk/assignees',
-      // -- remote management own or list --
-      // The caller's own bulk commands (checked in the lists); one log bundle of B is in the matrix (two ids: the matrix names both :id).
-      'GET /api/v1/command-batches', 'GET /api/v1/terminals/:id/logs/:logId',
       // -- disputes own or list --
       // The caller's own disputes (checked in the lists; a foreign merchantId is "not found" above). A new dispute is matched only
       // to the caller's own organization's payments (disputes.test.ts); reason codes are data.
       'GET /api/v1/disputes', 'POST /api/v1/disputes', 'GET /api/v1/disputes/reason-codes',
+      // -- remote management own or list --
+      // The caller's own bulk commands (checked in the lists); one log bundle of B is in the matrix (two ids: the matrix names both :id).
+      'GET /api/v1/command-batches', 'GET /api/v1/terminals/:id/logs/:logId',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -19,6 +19,6 @@ export * from './risk.js';
 export * from './findings.js';
 export * from './operations.js';
 export * from './payments.js';
+export * from './disputes.js';
 export * from './commands.js';
 export * from './notifications.js';
-export * from './disputes.js';
