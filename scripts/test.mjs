@@ -32,14 +32,17 @@ const reachable = (port, host = '127.0.0.1') =>
   });
 
 function ensureChromium() {
-  if (existsSync('/usr/bin/chromium') && existsSync('/usr/share/fonts/truetype/wqy')) return true;
+  if (existsSync('/usr/bin/chromium') && existsSync('/usr/share/fonts/truetype/wqy') && existsSync('/usr/bin/pdftoppm')) return true;
   if (existsSync('/usr/bin/chromium') && (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get'))) return true;
   if (process.getuid?.() !== 0 || !existsSync('/usr/bin/apt-get')) return false;
   process.stdout.write('Installing Debian chromium for the browser tests…\n');
   spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit' });
-  spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-microhei'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  spawnSync('apt-get', ['install', '-y', '-qq', 'chromium', 'fonts-wqy-microhei', 'poppler-utils'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
   return existsSync('/usr/bin/chromium');
 }
+
+// Chromium, the Chinese font and poppler-utils (the dispute PDF read back) first: the unit tests use poppler too.
+const browserReady = process.env.POSCARE_SKIP_E2E === '1' ? false : ensureChromium();
 
 run('type check', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
 run('type check (console)', 'npx', ['tsc', '-p', 'apps/console/tsconfig.json', '--noEmit']);
@@ -54,7 +57,7 @@ if (await reachable(Number(pgHost.port || 5432), pgHost.hostname)) {
 }
 
 if (process.env.POSCARE_SKIP_E2E === '1') skip('browser end-to-end', 'POSCARE_SKIP_E2E=1');
-else if (!ensureChromium()) skip('browser end-to-end', 'Chromium is not at /usr/bin/chromium (apt-get install chromium)');
+else if (!browserReady) skip('browser end-to-end', 'Chromium is not at /usr/bin/chromium (apt-get install chromium)');
 else if (run('console build (when its sources changed)', process.execPath, ['scripts/build-console.mjs', '--strict'])) {
   run('browser end-to-end: foundation', 'npx', ['tsx', 'tests/e2e/foundation.e2e.ts']);
   run('browser end-to-end: sign-in security (second factor)', 'npx', ['tsx', 'tests/e2e/security.e2e.ts']);
