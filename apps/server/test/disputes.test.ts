@@ -298,6 +298,49 @@ describe('deadline: reminders, escalation, expiry on the injected clock', () => 
     await signIn();
   });
 
+  it("texts the merchant's contact who asked for dispute deadlines at each reminder, and tells the ops group robot on escalation", async () => {
+    t.clock.set(OPENED);
+    await signIn();
+    const admin = await t.login(A.admin.email);
+    const asAdmin = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+      t.app.inject({ method, url: `/api/v1${url}`, headers: as(admin), ...(payload ? { payload } : {}) });
+    const smsCh = (await asAdmin('POST', '/notify-channels', { kind: 'tencent_sms', name: 'SMS', accessKeyId: 'AKIDx', accessKeySecret: 'tc-key', signName: 'PosCare', smsSdkAppId: '1400000000', endpoint: 'http://127.0.0.1:9/' })).json();
+    expect(smsCh.id).toBeDefined();
+    await asAdmin('PUT', `/notify-channels/${smsCh.id}/templates`, [{ purpose: 'dispute_deadline', language: 'zh-CN', templateCode: '2001', params: ['case', 'days', 'link'] }]);
+    const robot = (await asAdmin('POST', '/notify-channels', { kind: 'wecom', name: '运维群', language: 'zh-CN', url: 'http://127.0.0.1:9/cgi-bin/webhook/send?key=k1' })).json();
+    const contact = (await asAdmin('POST', `/merchants/${A.merchant.id}/contacts`, { name: '店长', mobile: '13900001111', language: 'zh-CN', topics: ['dispute_deadline'] })).json();
+    try {
+      const p = await payment();
+      const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json();
+      const out = (event: string, channelId: string) =>
+        t.db.rawTransaction((tx) => tx.query<{ payload: { mobile?: string; params?: { name: string; value: string }[]; message?: { title: string; link: { url: string } } } }>(
+          'SELECT payload FROM deliveries WHERE event = $1 AND channel_id = $2 ORDER BY created_at', [event, channelId]));
+      t.clock.set(new Date('2026-03-09T09:00:00+08:00')); // 5 business days left
+      await atOnce(2, () => runDisputePass(t.ctx));
+      const texts = await out('dispute', smsCh.id);
+      expect(texts).toHaveLength(1); // two passes at once: one text
+      const param = Object.fromEntries(texts[0]!.payload.params!.map((x) => [x.name, x.value]));
+      expect(param).toMatchObject({ case: d.caseNumber, days: '5' });
+      expect(param.link).toContain(`/disputes/${d.id}`);
+      expect(await out('dispute.escalated', robot.id)).toEqual([]);
+
+      t.clock.set(new Date('2026-03-13T10:00:00+08:00')); // 1 day left, nobody acted
+      await runDisputePass(t.ctx);
+      expect(await out('dispute', smsCh.id)).toHaveLength(2);
+      const group = await out('dispute.escalated', robot.id);
+      expect(group).toHaveLength(1);
+      expect(group[0]!.payload.message!.title).toContain(d.caseNumber);
+      expect(group[0]!.payload.message!.link.url).toContain(`/disputes/${d.id}`);
+    } finally {
+      t.clock.set(OPENED);
+      await signIn();
+      const again = await t.login(A.admin.email);
+      for (const url of [`/merchant-contacts/${contact.id}`, `/notify-channels/${smsCh.id}`, `/notify-channels/${robot.id}`]) {
+        await t.app.inject({ method: 'DELETE', url: `/api/v1${url}`, headers: as(again) });
+      }
+    }
+  });
+
   it('a dispute the merchant works on is not escalated', async () => {
     t.clock.set(OPENED);
     const p = await payment();

@@ -132,6 +132,44 @@ describe('the live findings engine', () => {
     expect(await inbox(A.merchantUser.id)).toHaveLength(1);
   });
 
+  it("texts the merchant's contact who asked for duplicate charges by SMS, in their language, with the amount and a link to the finding", async () => {
+    const asAdmin = (method: 'POST' | 'PUT' | 'DELETE', url: string, payload?: object) =>
+      t.app.inject({ method, url: `/api/v1${url}`, headers: { cookie: adminCookie, 'accept-language': 'en-US' }, ...(payload ? { payload } : {}) });
+    const ch = await asAdmin('POST', '/notify-channels', { kind: 'aliyun_sms', name: 'Shop SMS', accessKeyId: 'id', accessKeySecret: 'secret', signName: 'PosCare', endpoint: 'http://127.0.0.1:9/' });
+    expect(ch.statusCode).toBe(201);
+    const channelId = ch.json().id as string;
+    await asAdmin('PUT', `/notify-channels/${channelId}/templates`, [
+      { purpose: 'duplicate_charge', language: 'zh-CN', templateCode: 'SMS_DUP_ZH', params: ['amount', 'link', 'phone'] },
+      { purpose: 'duplicate_charge', language: 'en-US', templateCode: 'SMS_DUP_EN', params: ['amount', 'link', 'phone'] },
+    ]);
+    const wants = (await asAdmin('POST', `/merchants/${A.merchant.id}/contacts`, { name: 'Owner', mobile: '13700005555', language: 'en-US', topics: ['duplicate_charge'] })).json();
+    const alertsOnly = (await asAdmin('POST', `/merchants/${A.merchant.id}/contacts`, { name: 'Night shift', mobile: '13700006666', language: 'zh-CN', topics: ['alert'] })).json();
+    try {
+      const r = await engine();
+      const card = `tok_sms_${randomUUID().slice(0, 6)}`;
+      await send(t, cred, [sale(later(0), 6_600, card), sale(later(20_000), 6_600, card)]);
+      await r.settled();
+      const [f] = (await findingRows()).filter((x) => x.code === 'dup.double_submit' && x.status === 'open' && Number(x.amount_minor) === 6_600);
+      expect(f).toBeDefined();
+      const sms = await t.db.rawTransaction((tx) =>
+        tx.query<{ target: string; payload: { mobile: string; templateCode: string; params: { name: string; value: string }[] } }>(
+          "SELECT target, payload FROM deliveries WHERE channel = 'sms' AND event = 'finding' AND channel_id = $1", [channelId],
+        ));
+      // The owner (duplicate charges, English) gets one text; the night shift (alerts only) none.
+      expect(sms).toHaveLength(1);
+      expect(sms[0]!.target).toBe('137****5555');
+      expect(sms[0]!.payload.mobile).toBe('13700005555');
+      expect(sms[0]!.payload.templateCode).toBe('SMS_DUP_EN');
+      const param = Object.fromEntries(sms[0]!.payload.params.map((p) => [p.name, p.value]));
+      expect(param.amount).toMatch(/66\.00/);
+      expect(param.link).toContain(`/findings/${f!.id}`);
+    } finally {
+      await asAdmin('DELETE', `/merchant-contacts/${wants.id}`);
+      await asAdmin('DELETE', `/merchant-contacts/${alertsOnly.id}`);
+      await asAdmin('DELETE', `/notify-channels/${channelId}`);
+    }
+  });
+
   it('stores one row and tells the merchant once when two workers see the same payments at once, and again after a restart', async () => {
     const [a, b] = await atOnce(2, () => engine());
     const card = `tok_two_${randomUUID().slice(0, 6)}`;

@@ -9,7 +9,7 @@ import type { AppContext } from '../platform/context.js';
 import { systemActor } from '../access/actor.js';
 import { recordAuditTx } from '../audit/service.js';
 import * as repo from './repository.js';
-import { DisputeService } from './service.js';
+import { DisputeService, tellOutward } from './service.js';
 import { nextWake, stepsOf } from './steps.js';
 
 export async function runDisputePass(ctx: AppContext, limit = 500): Promise<{ disputes: number; reminders: number; escalated: number; expired: number }> {
@@ -18,6 +18,8 @@ export async function runDisputePass(ctx: AppContext, limit = 500): Promise<{ di
   const due = await ctx.db.rawTransaction((tx) => repo.dueForPass(tx, now, limit));
   const out = { disputes: due.length, reminders: 0, escalated: 0, expired: 0 };
   for (const { id, org_id } of due) {
+    // What goes beyond the inbox (SMS to merchant contacts, group robots) is queued once the step is stored.
+    const outward: { d: repo.DisputeDbRow; what: 'reminder' | 'escalated'; days: number }[] = [];
     await ctx.db.rawTransaction(async (tx) => {
       // The row lock: a second pass over the same dispute waits, then reads the steps the first fired.
       const d = await repo.getDispute(tx, org_id, id, null, true);
@@ -42,11 +44,13 @@ export async function runDisputePass(ctx: AppContext, limit = 500): Promise<{ di
       if (nearest) {
         const days = Number(nearest.id.slice('remind:'.length));
         await svc.tell(tx, d, 'reminder', ['agent'], now, days);
+        outward.push({ d, what: 'reminder', days });
         await repo.addEvent(tx, { orgId: org_id, disputeId: id, at: now, type: 'reminder', toValue: String(days) });
         out.reminders++;
       }
       if (steps.some((s) => s.id === 'escalate') && !d.acted_at) {
         await svc.tell(tx, d, 'escalated', ['admin', 'agent'], now);
+        outward.push({ d, what: 'escalated', days: 0 });
         await repo.addEvent(tx, { orgId: org_id, disputeId: id, at: now, type: 'escalated' });
         escalatedAt = now;
         out.escalated++;
@@ -54,6 +58,7 @@ export async function runDisputePass(ctx: AppContext, limit = 500): Promise<{ di
       const nowFired = [...fired, ...steps.map((s) => s.id)];
       await repo.saveSchedule(tx, id, nowFired, nextWake(now, dueAt, nowFired, !!d.acted_at), escalatedAt);
     });
+    for (const o of outward) await tellOutward(ctx, o.d, o.what, now, o.days);
   }
   return out;
 }

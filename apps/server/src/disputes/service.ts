@@ -35,6 +35,7 @@ import { checklist, localTime, money, assemblePack } from './pack.js';
 import { DEADLINE_DAYS, REASON_CODES, evidenceInfo, reasonOf, reasonText } from './reasonCodes.js';
 import * as repo from './repository.js';
 import { nextWake } from './steps.js';
+import { queueContactSms, queueGroupMessages } from '../notifications/outbound.js';
 
 const iso = (v: Date | string) => new Date(v).toISOString();
 const isoOrNull = (v: Date | string | null) => (v === null ? null : iso(v));
@@ -384,6 +385,32 @@ export class DisputeService {
     }
     return people.length;
   }
+}
+
+/**
+ * Beyond the inbox and e-mail (issue 19): a reminder texts the merchant's contacts who asked for dispute
+ * deadlines (SMS, their language, a link, the support phone); an escalation goes to the organization's
+ * group robots naming the on-call person. Called after the pass's transaction commits (once per step:
+ * only the pass that fired the step calls it).
+ */
+export async function tellOutward(ctx: AppContext, d: repo.DisputeDbRow, what: 'reminder' | 'escalated', now: Date, days = 0): Promise<{ sms: number; groups: number }> {
+  const words = (lang: Language) => {
+    const p = {
+      kind: t(lang, `dispute.kind.${d.kind}`), case: d.case_number, amount: money(lang, Number(d.amount_minor), d.currency), merchant: d.merchant_name ?? '—',
+      due: localTime(lang, d.due_at), days, reason: reasonText(lang, d.network as DisputeNetwork, d.reason_code),
+    };
+    return { p, title: t(lang, `dispute.notify.${what}.title`, p), body: t(lang, `dispute.notify.${what}.body`, p) };
+  };
+  const path = `/disputes/${d.id}`;
+  const sms =
+    what === 'reminder' && d.merchant_id
+      ? await queueContactSms(ctx.db.orm, { orgId: d.org_id, merchantId: d.merchant_id, topic: 'dispute_deadline', event: 'dispute', path, values: (lang) => { const w = words(lang); return { title: w.title, case: d.case_number, due: w.p.due, days: String(days), amount: w.p.amount }; } }, now, ctx.config.PUBLIC_URL)
+      : 0;
+  const groups =
+    what === 'escalated'
+      ? await queueGroupMessages(ctx.db.orm, { orgId: d.org_id, event: 'dispute.escalated', severity: 'critical', path, text: (lang) => { const w = words(lang); return { title: w.title, lines: w.body.split('\n').filter(Boolean) }; } }, now, ctx.config.PUBLIC_URL)
+      : 0;
+  return { sms, groups };
 }
 
 const evidenceItems = ['receipt', 'both_sides', 'auth_code', 'chip_read', 'cardholder_verified', 'terminal_health', 'fraud_findings', 'signed_receipt', 'separate_purchases', 'refund_proof', 'delivery_proof', 'merchant_statement'] as const;

@@ -10,6 +10,7 @@ import { findingKind, refundTxnIds, type Language, type TxnFindingCode } from '@
 import type { RawTx } from '../db/client.js';
 import { isMessageId, translate } from '../i18n/messages.js';
 import { localTime, renderEmail } from '../notifications/render.js';
+import { queueContactSms } from '../notifications/outbound.js';
 import type { AppContext } from '../platform/context.js';
 import { parseRecordId } from '../payments/records.js';
 import { claimNotification, findingRecipients, linesByIds, txnIdsOf, type LineRow, type StoredFinding } from './repository.js';
@@ -90,17 +91,20 @@ export class FindingNotifications implements FindingNotifier {
     let notifications = 0;
     let emails = 0;
     for (const id of ids) {
+      const now = this.ctx.clock.now();
+      let texted: { f: StoredFinding; textIn: (lang: Language) => RenderedFinding } | null = null;
       const r = await this.ctx.db.rawTransaction(async (tx) => {
-        const now = this.ctx.clock.now();
         const f = await claimNotification(tx, id, now);
         if (!f || f.org_id !== orgId) return { n: 0, e: 0 };
         const dup = findingKind(f.code) === 'dup';
         if (dup && !f.merchant_id) return { n: 0, e: 0 };
-        const people = await findingRecipients(tx, orgId, dup ? { merchantId: f.merchant_id! } : { role: 'risk_analyst' });
-        if (!people.length) return { n: 0, e: 0 };
         const lines = await findingLines(tx, f);
         const texts = new Map<Language, RenderedFinding>();
         const textIn = (lang: Language) => texts.get(lang) ?? texts.set(lang, renderFinding(f, lines, lang)).get(lang)!;
+        // The merchant's own contacts who asked for duplicate charges by SMS hear of it too (below).
+        if (dup) texted = { f, textIn };
+        const people = await findingRecipients(tx, orgId, dup ? { merchantId: f.merchant_id! } : { role: 'risk_analyst' });
+        if (!people.length) return { n: 0, e: 0 };
         const kind = dup ? 'finding.dup' : 'finding.risk';
         const severity = dup ? 'warning' : 'critical';
         let n = 0;
@@ -124,6 +128,21 @@ export class FindingNotifications implements FindingNotifier {
       });
       notifications += r.n;
       emails += r.e;
+      // Once: only the caller that claimed the finding gets here with it. Queued after the claim commits
+      // (the SMS queue is written through the ORM); the delivery worker sends and retries it.
+      const sms = texted as { f: StoredFinding; textIn: (lang: Language) => RenderedFinding } | null;
+      if (sms) {
+        const { f, textIn } = sms;
+        await queueContactSms(
+          this.ctx.db.orm,
+          {
+            orgId, merchantId: f.merchant_id!, topic: 'duplicate_charge', event: 'finding', path: `/findings/${f.id}`,
+            values: (lang) => ({ title: textIn(lang).title, amount: money(lang, Number(f.amount_minor), f.currency), terminal: f.terminal_serial ?? '—', merchant: f.merchant_name ?? '—' }),
+          },
+          now,
+          this.ctx.config.PUBLIC_URL,
+        );
+      }
     }
     return { notifications, emails };
   }
