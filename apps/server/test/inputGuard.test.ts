@@ -90,7 +90,8 @@ function storedFields() {
     { field: 'notes', method: 'POST', url: () => `/api/v1/terminals/${A.terminal.id}/acceptance`, body: (v: string) => ({ items: Object.fromEntries(ACCEPTANCE_CHECKS.map((c) => [c, 'pass'])), notes: v }) },
     { field: 'address', method: 'PATCH', url: () => `/api/v1/depots/${depotId}`, body: (v: string) => ({ address: v }) },
     { field: 'reason', method: 'POST', url: () => `/api/v1/terminals/${A.terminal.id}/commands`, body: (v: string) => ({ name: 'reboot', reason: v }) },
-    { field: 'args.note', method: 'POST', url: () => `/api/v1/terminals/${A.terminal.id}/commands`, body: (v: string) => ({ name: 'reboot', args: { note: v } }) },
+    // The message a locked terminal shows is free text a person types (the lock command's argument).
+    { field: 'args.message', method: 'POST', url: () => `/api/v1/terminals/${A.terminal.id}/commands`, body: (v: string) => ({ name: 'lock', args: { message: v } }) },
     { field: 'answers', method: 'POST', url: '/api/v1/tickets', body: (v: string) => ({ terminalId: A.terminal.id, title: 'Card stuck', answers: { [v]: 'yes' } }) },
   ];
 }
