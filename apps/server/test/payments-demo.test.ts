@@ -59,6 +59,8 @@ describe('payments in the demo fleet', () => {
     expect(list.total).toBeGreaterThan(100);
     expect(count.matched).toBeGreaterThan(count.terminal_only ?? 0);
     expect((count.outcome_differs ?? 0) + (count.amount_differs ?? 0) + (count.host_only ?? 0)).toBeGreaterThan(0);
+    // A sale that timed out on the terminal while the host approved it is staged at once (not left to chance).
+    expect(count.outcome_differs ?? 0).toBeGreaterThan(0);
     const recon = await get<Reconciliation>(`/reconciliation?day=${todayIn(t.clock.now())}`);
     expect(recon.rows.length).toBeGreaterThan(5);
     expect(recon.rows.some((r) => !r.balanced)).toBe(true);
@@ -73,6 +75,7 @@ describe('payments in the demo fleet', () => {
     expect(dup).toHaveLength(1);
     expect(dup[0]!.merchantId).toBe(demoMerchant);
     expect(found.filter((f) => f.code === 'risk.card_testing' && f.merchantId === fleet().merchants[1]!.id)).toHaveLength(1);
+    expect(found.filter((f) => f.code === 'dup.timeout_retry' && f.cardToken?.startsWith('tok_demo_retry'))).toHaveLength(1);
     // The look-alikes: a regular customer 40 minutes apart, a café's busy minute.
     expect(found.some((f) => f.cardToken?.includes('_regular'))).toBe(false);
     expect(found.some((f) => f.code === 'risk.card_testing' && f.merchantId === fleet().merchants[2]!.id)).toBe(false);

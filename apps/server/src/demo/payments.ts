@@ -288,6 +288,9 @@ export function startDemoPayments(o: DemoPaymentsOptions): DemoPayments {
     async startStaging() {
       const now = clock.now().getTime();
       await send(doubleSubmit(now));
+      // A sale the terminal saw time out while the host approved it, retried: the explorer's "outcome
+      // differs" and a timeout-then-retry finding are there from the first minute, not left to chance.
+      await send(timeoutRetry(now));
       await send(cardTesting(now));
       await send(offHours(now));
       stageNo++;
