@@ -127,14 +127,23 @@ export async function pick(page: Page, testId: string, option: string): Promise<
   for (let attempt = 1; ; attempt++) {
     await page.getByTestId(testId).click();
     const item = page.locator('.ant-select-dropdown:visible .ant-select-item-option:not(.ant-select-item-option-disabled)').filter({ hasText: option }).first();
-    await item.waitFor();
-    await item.click();
+    // A list opened while its dialog still zooms in may close under the click: open it again.
+    const clicked = await item
+      .waitFor({ timeout: 10_000 })
+      .then(() => item.click({ timeout: 5_000 }))
+      .then(() => true)
+      .catch(() => false);
+    if (!clicked) {
+      if (attempt === 5) throw new AssertionError(`could not pick "${option}" in ${testId}: the list closed under the click`);
+      await page.waitForTimeout(300);
+      continue;
+    }
     const chosen = await page
       .waitForFunction(([id, text]) => (document.querySelector(`[data-testid="${id}"]`)?.textContent ?? '').includes(text), [testId, option] as const, { timeout: 3_000 })
       .then(() => true)
       .catch(() => false);
     if (chosen) return;
-    if (attempt === 3) throw new AssertionError(`could not pick "${option}" in ${testId}`);
+    if (attempt >= 5) throw new AssertionError(`could not pick "${option}" in ${testId}`);
   }
 }
 
