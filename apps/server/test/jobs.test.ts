@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { openDatabase, type Database } from '../src/db/client.js';
-import { JobQueue, retryOnDeadlock } from '../src/jobs/queue.js';
+import { JobQueue } from '../src/jobs/queue.js';
+import { retryOnDeadlock } from '../src/db/retry.js';
 import { jobHandlers } from '../src/jobs/handlers.js';
 import { AlertRuntime } from '../src/alerts/runtime.js';
 import { createTestApp, dbKind, TEST_PG_URL, testDatabase, type TestApp } from './harness.js';

@@ -92,8 +92,7 @@ export class FindingNotifications implements FindingNotifier {
     let emails = 0;
     for (const id of ids) {
       const now = this.ctx.clock.now();
-      let texted: { f: StoredFinding; textIn: (lang: Language) => RenderedFinding } | null = null;
-      const r = await this.ctx.db.rawTransaction(async (tx) => {
+      const r = await this.ctx.db.rawTransaction(async (tx): Promise<{ n: number; e: number; sms?: { f: StoredFinding; textIn: (lang: Language) => RenderedFinding } }> => {
         const f = await claimNotification(tx, id, now);
         if (!f || f.org_id !== orgId) return { n: 0, e: 0 };
         const dup = findingKind(f.code) === 'dup';
@@ -102,9 +101,9 @@ export class FindingNotifications implements FindingNotifier {
         const texts = new Map<Language, RenderedFinding>();
         const textIn = (lang: Language) => texts.get(lang) ?? texts.set(lang, renderFinding(f, lines, lang)).get(lang)!;
         // The merchant's own contacts who asked for duplicate charges by SMS hear of it too (below).
-        if (dup) texted = { f, textIn };
+        const sms = dup ? { f, textIn } : undefined;
         const people = await findingRecipients(tx, orgId, dup ? { merchantId: f.merchant_id! } : { role: 'risk_analyst' });
-        if (!people.length) return { n: 0, e: 0 };
+        if (!people.length) return { n: 0, e: 0, sms };
         const kind = dup ? 'finding.dup' : 'finding.risk';
         const severity = dup ? 'warning' : 'critical';
         let n = 0;
@@ -124,15 +123,14 @@ export class FindingNotifications implements FindingNotifier {
             e++;
           }
         }
-        return { n, e };
+        return { n, e, sms };
       });
       notifications += r.n;
       emails += r.e;
       // Once: only the caller that claimed the finding gets here with it. Queued after the claim commits
       // (the SMS queue is written through the ORM); the delivery worker sends and retries it.
-      const sms = texted as { f: StoredFinding; textIn: (lang: Language) => RenderedFinding } | null;
-      if (sms) {
-        const { f, textIn } = sms;
+      if (r.sms) {
+        const { f, textIn } = r.sms;
         await queueContactSms(
           this.ctx.db.orm,
           {

@@ -13,6 +13,7 @@
  * Under heavy MQTT traffic, checking and preparing messages moves to a thread of its own
  * (decodeThread.ts), leaving this thread the broker and the writes.
  */
+import { RETRYABLE_SQLSTATES } from '../db/retry.js';
 import type { RejectionReason } from '@poscare/contracts';
 import { csvRows, type RawTx } from '../db/client.js';
 import type { AppContext } from '../platform/context.js';
@@ -80,7 +81,6 @@ interface Lane {
 }
 
 const DATA_ERROR = /^2[23]/;
-const RETRYABLE = new Set(['40P01', '40001']);
 
 export class IngestPipeline {
   private lanes: Lane[];
@@ -335,7 +335,7 @@ export class IngestPipeline {
       // Some row was stored before (a re-delivery): write the batch again, finding out which rows are new.
       if (code === '23505' && !careful) return this.write(batch, rejections, true, attempt);
       // Another ingest process held rows this batch needed: try again.
-      if (RETRYABLE.has(code) && attempt < 5) return this.write(batch, rejections, careful, attempt + 1);
+      if (RETRYABLE_SQLSTATES.has(code) && attempt < 5) return this.write(batch, rejections, careful, attempt + 1);
       // A data error (SQLSTATE class 22/23) comes from some message of the batch: halve the batch until
       // that message stands alone and is refused, so it cannot hold the others hostage.
       if (DATA_ERROR.test(code) && batch.length > 1) {

@@ -5,6 +5,7 @@
  * typed by the registry (registry.ts); a try that throws is retried with back-off, and after the last
  * retry the job stays as a dead letter an operator can read (repository.ts, GET /api/v1/admin/jobs/failed).
  */
+import { retryOnDeadlock } from '../db/retry.js';
 import PgBoss from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.js';
@@ -137,15 +138,3 @@ export class JobQueue {
   }
 }
 
-/** PostgreSQL's "deadlock detected" (40P01) and "serialization failure" (40001) mean: try again. */
-export async function retryOnDeadlock<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (err) {
-      const code = (err as { code?: unknown })?.code;
-      if (i >= attempts || (code !== '40P01' && code !== '40001')) throw err;
-      await new Promise((r) => setTimeout(r, 50 * i + Math.floor(Math.random() * 100)));
-    }
-  }
-}
