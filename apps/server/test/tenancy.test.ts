@@ -311,6 +311,8 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: `/api/v1/disputes/${disputeB.id}/match`, payload: { payment: { rrn: '777000000777' } } },
     { method: 'GET', url: `/api/v1/disputes/${disputeB.id}/pdf` },
     { method: 'GET', url: `/api/v1/disputes?merchantId=${other.merchant.id}` },
+    { method: 'GET', url: `/api/v1/disputes/report?merchantId=${other.merchant.id}` },
+    { method: 'GET', url: `/api/v1/disputes/report/export?format=csv&merchantId=${other.merchant.id}` },
     { method: 'POST', url: '/api/v1/users', payload: { orgId: other.org.id, email: 'plant@x.test', name: 'p', role: 'admin', password: 'Planted-Pass-1' } },
   ] as const;
 }
@@ -356,7 +358,8 @@ describe('tenant isolation', () => {
       // -- risk lists --
       '/api/v1/risk/cases?status=all', '/api/v1/risk/blocks?status=all', '/api/v1/risk/stats', '/api/v1/risk/thresholds', '/api/v1/risk/assignees',
       // -- disputes lists --
-      '/api/v1/disputes?status=all', '/api/v1/disputes?status=unmatched',
+      '/api/v1/disputes?status=all', '/api/v1/disputes?status=unmatched', '/api/v1/disputes/payment-search?rrn=777000000777', '/api/v1/disputes/report',
+      '/api/v1/disputes/report/export?format=csv&section=terminal', '/api/v1/disputes/report/export?format=csv&section=merchant',
       // -- remote management lists --
       '/api/v1/command-batches',
     ]) {
@@ -476,6 +479,10 @@ describe('tenant isolation', () => {
       // The caller's own disputes (checked in the lists; a foreign merchantId is "not found" above). A new dispute is matched only
       // to the caller's own organization's payments (disputes.test.ts); reason codes are data.
       'GET /api/v1/disputes', 'POST /api/v1/disputes', 'GET /api/v1/disputes/reason-codes',
+      // A file of disputes is opened like POST /disputes (disputes-import.test.ts: another organization's payment is never matched); the template
+      // is data; the payment search and the report read the caller's own organization (checked in the lists; a foreign merchantId is "not found" above).
+      'POST /api/v1/disputes/import', 'GET /api/v1/disputes/import-template', 'GET /api/v1/disputes/payment-search', 'GET /api/v1/disputes/report',
+      'GET /api/v1/disputes/report/export',
       // -- remote management own or list --
       // The caller's own bulk commands (checked in the lists); one log bundle of B is in the matrix (two ids: the matrix names both :id).
       'GET /api/v1/command-batches', 'GET /api/v1/terminals/:id/logs/:logId',

@@ -257,3 +257,146 @@ export type DisputeReasonCodes = z.infer<typeof DisputeReasonCodes>;
 
 /** Evidence photos: at most this many bytes each (JPEG or PNG). */
 export const DISPUTE_PHOTO_MAX_BYTES = 5 * 1024 * 1024;
+
+// ---- Opening disputes from a file (CSV or XLSX) ------------------------------------------------------
+
+/** The columns of a dispute file, in this order in the template; headers may also be written in Chinese. */
+export const DISPUTE_IMPORT_COLUMNS = [
+  'network', 'kind', 'reason_code', 'case_number', 'amount', 'currency', 'respond_by',
+  'rrn', 'terminal', 'stan', 'day', 'payment_time', 'card_token', 'payment_amount', 'language', 'note',
+] as const;
+export const DISPUTE_IMPORT_REQUIRED = ['network', 'kind', 'reason_code', 'case_number', 'amount'] as const;
+/** Rows of one dispute file (acquirers send dozens to hundreds a day). */
+export const DISPUTE_IMPORT_MAX_ROWS = 5_000;
+
+/** What became of one row: opened matched, opened unmatched, already here (same network, case and kind), or refused. */
+export const DisputeImportOutcome = z.enum(['needs_response', 'unmatched', 'existing', 'invalid']);
+export const DisputeImportRow = z.object({
+  row: z.number().int().describe('1-based row of the file; the header is row 1'),
+  caseNumber: z.string().nullable(),
+  outcome: DisputeImportOutcome,
+  disputeId: Id.nullable(),
+  matchedBy: DisputeMatchKey.nullable(),
+  unmatchedReason: DisputeUnmatchedReason.nullable(),
+});
+export const DisputeImportProblem = z.object({
+  row: z.number().int(),
+  column: z.string().nullable(),
+  code: z.string(),
+  /** In the caller's language; never repeats a refused row's cells. */
+  message: z.string(),
+});
+export const DisputeImportReport = z.object({
+  totalRows: z.number().int(),
+  opened: z.number().int().describe('Disputes opened now (matched or not)'),
+  matched: z.number().int(),
+  unmatched: z.number().int(),
+  existing: z.number().int().describe('Rows whose dispute was already here (an identical file imported again): nothing is opened twice'),
+  invalidRows: z.number().int(),
+  rows: z.array(DisputeImportRow),
+  problems: z.array(DisputeImportProblem),
+  problemsTruncated: z.boolean(),
+});
+export type DisputeImportReport = z.infer<typeof DisputeImportReport>;
+
+// ---- Finding the payment by hand ----------------------------------------------------------------------
+
+/** Search for the payments some references name (any of RRN; terminal + STAN + day; amount + time + card token). */
+export const DisputePaymentSearch = z.object({
+  rrn: z.string().trim().regex(/^[0-9A-Za-z]{1,24}$/).optional(),
+  terminal: z.string().trim().min(1).max(64).optional(),
+  stan: z.string().trim().regex(/^\d{1,12}$/).optional(),
+  day: day.optional(),
+  amountMinor: z.coerce.number().int().positive().optional(),
+  at: Timestamp.optional(),
+  cardToken: CardToken.optional(),
+});
+export type DisputePaymentSearch = z.infer<typeof DisputePaymentSearch>;
+
+/** One payment (its terminal line and host record together) that fits the references. */
+export const DisputePaymentCandidate = z.object({
+  terminalId: Id,
+  terminalLabel: z.string().nullable(),
+  merchantId: z.string().nullable(),
+  merchantName: z.string().nullable(),
+  stan: z.string(),
+  day: z.string(),
+  at: Timestamp,
+  amountMinor: z.number().int().nullable(),
+  currency: z.string().nullable(),
+  rrn: z.string().nullable(),
+  /** Last four of the card token, never more. */
+  cardTail: z.string().nullable(),
+  sides: z.array(z.enum(['terminal', 'host'])),
+  matchedBy: z.enum(['rrn', 'terminal_stan_date', 'amount_time_card']),
+});
+export type DisputePaymentCandidate = z.infer<typeof DisputePaymentCandidate>;
+export const DisputePaymentCandidates = z.object({ items: z.array(DisputePaymentCandidate), reason: DisputeUnmatchedReason.nullable() });
+export type DisputePaymentCandidates = z.infer<typeof DisputePaymentCandidates>;
+
+// ---- Reports ------------------------------------------------------------------------------------------
+
+const ReportDayOrInstant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+export const DisputeReportQuery = z.object({
+  /** Disputes opened, payments and findings from this day (REPORT_TIME_ZONE) … */
+  from: ReportDayOrInstant.optional(),
+  /** … to this day, inclusive. By default the last 30 days. */
+  to: ReportDayOrInstant.optional(),
+  merchantId: Id.optional(),
+});
+export type DisputeReportQuery = z.infer<typeof DisputeReportQuery>;
+
+/** How disputes ended and what it cost; amounts in minor units of the disputes' currency. */
+export const DisputeOutcomes = z.object({
+  opened: z.number().int(),
+  open: z.number().int(),
+  won: z.number().int(),
+  lost: z.number().int(),
+  accepted: z.number().int(),
+  expired: z.number().int(),
+  /** won / (won + lost): of the disputes the acquirer decided; null when none was decided. */
+  winRate: z.number().nullable(),
+  amountMinor: z.number().int(),
+  /** Charged back: lost, accepted and expired. */
+  lostMinor: z.number().int(),
+  /** Kept: won. */
+  recoveredMinor: z.number().int(),
+  /** Disputes answered (evidence submitted or accepted) and the hours from opening to that answer. */
+  responded: z.number().int(),
+  medianRespondHours: z.number().nullable(),
+  meanRespondHours: z.number().nullable(),
+});
+export type DisputeOutcomes = z.infer<typeof DisputeOutcomes>;
+
+export const DISPUTE_RATE_DIMENSIONS = ['merchant', 'terminal', 'model', 'app_version'] as const;
+export const DisputeRateDimension = z.enum(DISPUTE_RATE_DIMENSIONS);
+export type DisputeRateDimension = z.infer<typeof DisputeRateDimension>;
+
+/** Findings and disputes of one merchant, terminal, model or app version, per 1,000 payments (sales) of the period. */
+export const DisputeRateRow = z.object({
+  key: z.string(),
+  label: z.string(),
+  payments: z.number().int(),
+  duplicates: z.number().int(),
+  fraud: z.number().int(),
+  disputes: z.number().int(),
+  duplicatesPer1000: z.number().nullable(),
+  fraudPer1000: z.number().nullable(),
+  disputesPer1000: z.number().nullable(),
+});
+export type DisputeRateRow = z.infer<typeof DisputeRateRow>;
+
+export const DisputeReport = z.object({
+  from: Timestamp,
+  to: Timestamp,
+  totals: DisputeOutcomes,
+  byGroup: z.array(DisputeOutcomes.extend({ group: DisputeGroup.nullable(), label: z.string() })),
+  byMerchant: z.array(DisputeOutcomes.extend({ merchantId: z.string().nullable(), label: z.string() })),
+  rates: z.object({ merchant: z.array(DisputeRateRow), terminal: z.array(DisputeRateRow), model: z.array(DisputeRateRow), app_version: z.array(DisputeRateRow) }),
+});
+export type DisputeReport = z.infer<typeof DisputeReport>;
+export const DisputeReportExport = DisputeReportQuery.extend({
+  format: z.enum(['csv', 'xlsx']).default('xlsx'),
+  /** CSV holds one table: this one. XLSX holds them all, one sheet each. */
+  section: z.enum(['groups', 'merchants', 'merchant', 'terminal', 'model', 'app_version']).default('groups'),
+});

@@ -60,6 +60,21 @@ export async function candidatesByCard(tx: RawTx, orgId: string, cardToken: stri
   );
 }
 
+/** Labels of candidate payments: their terminals (TID or serial number) and merchants (name), of the organization only. */
+export async function candidateLabels(tx: RawTx, orgId: string, terminalIds: string[], merchantIds: string[]): Promise<{ terminals: Map<string, string>; merchants: Map<string, string> }> {
+  const terminals = new Map<string, string>();
+  const merchants = new Map<string, string>();
+  if (terminalIds.length) {
+    const rows = await tx.query<{ id: string; label: string }>(`SELECT id, coalesce(tid, serial_number) AS label FROM terminals WHERE org_id = $1 AND id = ANY($2::uuid[])`, [orgId, terminalIds]);
+    for (const r of rows) terminals.set(r.id, r.label);
+  }
+  if (merchantIds.length) {
+    const rows = await tx.query<{ id: string; name: string }>(`SELECT id, name FROM merchants WHERE org_id = $1 AND id = ANY($2::uuid[])`, [orgId, merchantIds]);
+    for (const r of rows) merchants.set(r.id, r.name);
+  }
+  return { terminals, merchants };
+}
+
 /** A terminal of the organization by id, TID or serial number. */
 export async function resolveTerminal(tx: RawTx, orgId: string, ref: string): Promise<string | null> {
   const [t] = await tx.query<{ id: string }>(

@@ -5,15 +5,26 @@ import {
   DisputeCreate,
   DisputeDetail,
   DisputeEvidenceText,
+  DisputeImportReport,
   DisputeMatch,
   DisputePage,
+  DisputePaymentCandidates,
+  DisputePaymentSearch,
+  DisputeReport,
+  DisputeReportExport,
+  DisputeReportQuery,
   DisputeQuery,
   DisputeReasonCodes,
   DisputeTransition,
   EvidenceItem,
   IdParams,
 } from '@poscare/contracts';
+import { assertCan } from '../access/actor.js';
 import { requireActor } from '../http/access.js';
+import { sendSheet, sheetsToXlsx, XLSX_TYPE } from '../http/spreadsheet.js';
+import { errors } from '../errors/errors.js';
+import { templateSheet } from './importFile.js';
+import { reportSheets } from './report.js';
 import { receiveFile } from '../http/upload.js';
 import { AppError } from '../errors/errors.js';
 import { renderDisputePdf } from './pdf.js';
@@ -38,6 +49,65 @@ export const disputeRoutes =
         response: { 201: DisputeDetail },
       },
       handler: async (req, reply) => reply.status(201).send(await svc.create(requireActor(req), req.body, req.lang)),
+    });
+    app.post('/disputes/import', {
+      config: { permission: 'disputes:work' },
+      schema: {
+        tags,
+        summary: 'Open disputes from a CSV or XLSX file (multipart field "file"), one a row, each matched like POST /disputes; the answer says what became of every row',
+        description:
+          'Bad rows (and rows with card data, never stored) are reported row by row in the caller\'s language and do not stop the good ones. A row whose dispute is already here (same network, case number and kind) is reported as existing: the same file imported twice opens each dispute once. Columns: docs/disputes.md; a template at GET /disputes/import-template.',
+        consumes: ['multipart/form-data'],
+        response: { 200: DisputeImportReport },
+      },
+      handler: async (req) => {
+        const actor = requireActor(req);
+        assertCan(actor, 'disputes:work');
+        const file = await receiveFile(req, { maxBytes: svc.maxUploadBytes });
+        if (!file) throw errors.importFileRequired();
+        return svc.importFile(actor, { filename: file.filename, bytes: file.bytes, language: req.lang });
+      },
+    });
+    app.get('/disputes/import-template', {
+      config: { permission: 'disputes:work' },
+      schema: { tags, summary: "The dispute file's template: the columns in the reader's language and two example rows", querystring: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
+      handler: async (req, reply) => {
+        assertCan(requireActor(req), 'disputes:work');
+        return sendSheet(reply, templateSheet(req.lang), req.query.format, req.lang, req.lang === 'zh-CN' ? 'dispute-import-template-zh' : 'dispute-import-template');
+      },
+    });
+    app.get('/disputes/payment-search', {
+      config: { permission: 'disputes:work' },
+      schema: {
+        tags,
+        summary: 'The payments some references name (RRN; terminal + STAN + day; amount + time + card token), each once, for matching a dispute by hand',
+        querystring: DisputePaymentSearch,
+        response: { 200: DisputePaymentCandidates },
+      },
+      handler: (req) => svc.searchPayments(requireActor(req), req.query),
+    });
+    app.get('/disputes/report', {
+      config: { permission: 'reports:read' },
+      schema: {
+        tags,
+        summary: 'Disputes opened in a period: win rate, money charged back and kept, hours to answer, by reason group and merchant; duplicate charges, fraud findings and disputes per 1,000 payments by merchant, terminal, model and app version',
+        querystring: DisputeReportQuery,
+        response: { 200: DisputeReport },
+      },
+      handler: (req) => svc.report(requireActor(req), req.query, req.lang),
+    });
+    app.get('/disputes/report/export', {
+      config: { permission: 'reports:read' },
+      schema: { tags, summary: 'The dispute report as XLSX (every table, one sheet each) or CSV (one table: section)', querystring: DisputeReportExport },
+      handler: async (req, reply) => {
+        const { format, section, ...q } = req.query;
+        const r = await svc.report(requireActor(req), q, req.lang);
+        const sheets = reportSheets(r, req.lang);
+        const name = `disputes-${r.from.slice(0, 10)}-${r.to.slice(0, 10)}`;
+        if (format === 'csv') return sendSheet(reply, sheets[section], 'csv', req.lang, `${name}-${section}`);
+        reply.header('content-disposition', `attachment; filename="${name}.xlsx"`).header('cache-control', 'no-store');
+        return reply.type(XLSX_TYPE).send(await sheetsToXlsx(Object.values(sheets), req.lang, name));
+      },
     });
     app.get('/disputes/reason-codes', {
       config: { permission: 'disputes:read' },

@@ -15,7 +15,12 @@ import {
   type DisputeKind,
   type DisputeNetwork,
   type DisputePage,
+  type DisputePaymentCandidates,
+  type DisputePaymentSearch,
   type DisputeQuery,
+  type DisputeImportReport,
+  type DisputeReport,
+  type DisputeReportQuery,
   type DisputeReasonCodes,
   type DisputeRow,
   type DisputeStatus,
@@ -35,6 +40,8 @@ import { checklist, localTime, money, assemblePack } from './pack.js';
 import { DEADLINE_DAYS, REASON_CODES, evidenceInfo, reasonOf, reasonText } from './reasonCodes.js';
 import * as repo from './repository.js';
 import { nextWake } from './steps.js';
+import { importDisputes } from './importFile.js';
+import { disputeReport } from './report.js';
 import { queueContactSms, queueGroupMessages } from '../notifications/outbound.js';
 
 const iso = (v: Date | string) => new Date(v).toISOString();
@@ -52,31 +59,13 @@ export interface Match {
 /** Finds the payment a dispute names: RRN first, then terminal + STAN + day, then amount + time + card. */
 export async function matchPayment(tx: RawTx, orgId: string, p: DisputeCreate['payment']): Promise<Match> {
   let reason: Match['unmatchedReason'] = null;
-  const tries: [NonNullable<Match['matchedBy']>, () => Promise<repo.CandidateLine[] | null>][] = [
-    ['rrn', async () => (p.rrn ? repo.candidatesByRrn(tx, orgId, p.rrn) : null)],
-    [
-      'terminal_stan_date',
-      async () => {
-        if (!p.terminal || !p.stan || !p.day) return null;
-        const terminalId = await repo.resolveTerminal(tx, orgId, p.terminal);
-        if (!terminalId) {
-          reason ??= 'unknown_terminal';
-          return null;
-        }
-        return repo.candidatesByStan(tx, orgId, terminalId, p.stan, p.day);
-      },
-    ],
-    ['amount_time_card', async () => (p.amountMinor && p.at && p.cardToken ? repo.candidatesByCard(tx, orgId, p.cardToken, p.amountMinor, new Date(p.at), CARD_WINDOW_MS) : null)],
-  ];
+  const tries = lookups(tx, orgId, p, () => {
+    reason ??= 'unknown_terminal';
+  });
   for (const [key, find] of tries) {
     const lines = await find();
     if (!lines) continue;
-    // One payment is one terminal, STAN and day; its terminal line and host record are the same payment.
-    const payments = new Map<string, repo.CandidateLine[]>();
-    for (const l of lines) {
-      const k = `${l.terminal_id}|${l.stan}|${l.day}`;
-      payments.set(k, [...(payments.get(k) ?? []), l]);
-    }
+    const payments = byPayment(lines);
     if (payments.size === 1) {
       const group = [...payments.values()][0]!;
       const term = group.find((l) => !l.record_id.startsWith('host:'));
@@ -101,8 +90,53 @@ export async function matchPayment(tx: RawTx, orgId: string, p: DisputeCreate['p
   return { matchedBy: null, unmatchedReason: reason ?? 'no_payment', payment: null };
 }
 
+/** The references' lookups in order, each giving its candidate lines (null when the references do not give that key). */
+function lookups(tx: RawTx, orgId: string, p: DisputePaymentSearch, unknownTerminal: () => void): [NonNullable<Match['matchedBy']>, () => Promise<repo.CandidateLine[] | null>][] {
+  return [
+    ['rrn', async () => (p.rrn ? repo.candidatesByRrn(tx, orgId, p.rrn) : null)],
+    [
+      'terminal_stan_date',
+      async () => {
+        if (!p.terminal || !p.stan || !p.day) return null;
+        const terminalId = await repo.resolveTerminal(tx, orgId, p.terminal);
+        if (!terminalId) {
+          unknownTerminal();
+          return null;
+        }
+        return repo.candidatesByStan(tx, orgId, terminalId, p.stan, p.day);
+      },
+    ],
+    ['amount_time_card', async () => (p.amountMinor && p.at && p.cardToken ? repo.candidatesByCard(tx, orgId, p.cardToken, p.amountMinor, new Date(p.at), CARD_WINDOW_MS) : null)],
+  ];
+}
+
+/** One payment is one terminal, STAN and day; its terminal line and host record are the same payment. */
+function byPayment(lines: repo.CandidateLine[]): Map<string, repo.CandidateLine[]> {
+  const payments = new Map<string, repo.CandidateLine[]>();
+  for (const l of lines) {
+    const k = `${l.terminal_id}|${l.stan}|${l.day}`;
+    payments.set(k, [...(payments.get(k) ?? []), l]);
+  }
+  return payments;
+}
+
 export class DisputeService {
   constructor(private readonly ctx: AppContext) {}
+
+  /** The largest file the import accepts (MAX_UPLOAD_MB). */
+  get maxUploadBytes(): number {
+    return this.ctx.config.MAX_UPLOAD_MB * 1024 * 1024;
+  }
+
+  /** Disputes opened from a CSV or XLSX file, with what became of each row (importFile.ts). */
+  importFile(actor: Actor, input: { filename?: string | undefined; bytes: Buffer; language: Language }): Promise<DisputeImportReport> {
+    return importDisputes(this.ctx, this, actor, input);
+  }
+
+  /** Win rate, money, time to answer, and findings per 1,000 payments over a period (report.ts). */
+  report(actor: Actor, q: DisputeReportQuery, lang: Language): Promise<DisputeReport> {
+    return disputeReport(this.ctx, actor, q, lang);
+  }
 
   reasonCodes(actor: Actor): DisputeReasonCodes {
     assertCan(actor, 'disputes:read');
@@ -110,6 +144,12 @@ export class DisputeService {
   }
 
   async create(actor: Actor, body: DisputeCreate, lang: Language): Promise<DisputeDetail> {
+    const { id } = await this.open(actor, body);
+    return this.get(actor, id, lang);
+  }
+
+  /** Opens one dispute (the API, each row of a file, the console's form); the outcome of the matching. */
+  async open(actor: Actor, body: DisputeCreate): Promise<{ id: string; status: DisputeStatus; matchedBy: Match['matchedBy']; unmatchedReason: Match['unmatchedReason'] }> {
     assertCan(actor, 'disputes:work');
     if (body.note && stringHasCardData(body.note)) throw errors.validation([{ path: 'body.note', id: 'dispute.card_data' }]);
     const reason = reasonOf(body.network, body.reasonCode);
@@ -117,7 +157,7 @@ export class DisputeService {
     const now = this.ctx.clock.now();
     const dueAt = body.respondBy ? new Date(body.respondBy) : dueAfterBusinessDays(now, DEADLINE_DAYS[body.kind]);
     if (dueAt.getTime() <= now.getTime()) throw errors.validation([{ path: 'body.respondBy', id: 'dispute.deadline_past' }]);
-    const id = await this.ctx.db.rawTransaction(async (tx) => {
+    return this.ctx.db.rawTransaction(async (tx) => {
       const m = await matchPayment(tx, actor.orgId, body.payment);
       const p = m.payment;
       const dup = p ? await repo.duplicateFindingFor(tx, actor.orgId, p.recordIds) : undefined;
@@ -158,9 +198,8 @@ export class DisputeService {
       await recordAuditTx(tx, actor, actor.orgId, { action: 'create', entity: 'dispute', entityId: id, after: { network: body.network, kind: body.kind, reasonCode: body.reasonCode, caseNumber: body.caseNumber, status } }, now);
       // The merchant hears at once: a deadline is running.
       if (p?.merchantId) await this.tell(tx, (await repo.getDispute(tx, actor.orgId, id, null))!, 'opened', [], now);
-      return id;
+      return { id, status, matchedBy: m.matchedBy, unmatchedReason: m.unmatchedReason };
     });
-    return this.get(actor, id, lang);
   }
 
   async list(actor: Actor, q: DisputeQuery, lang: Language): Promise<DisputePage> {
@@ -294,6 +333,49 @@ export class DisputeService {
       if (row.merchant_id) await this.tell(tx, row, 'opened', [], now);
     });
     return this.get(actor, id, lang);
+  }
+
+  /**
+   * The payments some references name, for an agent to choose from (matching by hand): every lookup the
+   * references give, each payment once (its terminal line and host record together), the caller's own
+   * organization's only. Confirming one is `match` with its terminal, STAN and day.
+   */
+  async searchPayments(actor: Actor, q: DisputePaymentSearch): Promise<DisputePaymentCandidates> {
+    assertCan(actor, 'disputes:work');
+    return this.ctx.db.rawTransaction(async (tx) => {
+      let unknownTerminal = false;
+      const found = new Map<string, { by: NonNullable<Match['matchedBy']>; lines: repo.CandidateLine[] }>();
+      for (const [key, find] of lookups(tx, actor.orgId, q, () => (unknownTerminal = true))) {
+        const lines = await find();
+        if (!lines) continue;
+        for (const [k, group] of byPayment(lines)) if (!found.has(k)) found.set(k, { by: key, lines: group });
+      }
+      const all = [...found.values()].flatMap((f) => f.lines);
+      const labels = await repo.candidateLabels(tx, actor.orgId, [...new Set(all.map((l) => l.terminal_id))], [...new Set(all.flatMap((l) => (l.merchant_id ? [l.merchant_id] : [])))]);
+      const items = [...found.values()].slice(0, 50).map(({ by, lines }) => {
+        const first = lines.find((l) => !l.record_id.startsWith('host:')) ?? lines[0]!;
+        const merchantId = lines.find((l) => l.merchant_id)?.merchant_id ?? null;
+        const token = lines.find((l) => l.card_token)?.card_token ?? null;
+        const amount = first.amount_minor ?? lines.find((l) => l.amount_minor !== null)?.amount_minor ?? null;
+        return {
+          terminalId: first.terminal_id,
+          terminalLabel: labels.terminals.get(first.terminal_id) ?? null,
+          merchantId,
+          merchantName: merchantId ? (labels.merchants.get(merchantId) ?? null) : null,
+          stan: first.stan!,
+          day: first.day,
+          at: iso(first.at),
+          amountMinor: amount === null ? null : Number(amount),
+          currency: first.currency ?? lines.find((l) => l.currency)?.currency ?? null,
+          rrn: lines.find((l) => l.rrn)?.rrn ?? null,
+          cardTail: token ? token.slice(-4) : null,
+          sides: [...new Set(lines.map((l) => (l.record_id.startsWith('host:') ? 'host' : 'terminal') as 'host' | 'terminal'))].sort().reverse(),
+          matchedBy: by,
+        };
+      });
+      items.sort((a, b) => a.at.localeCompare(b.at));
+      return { items, reason: items.length ? (items.length > 1 ? 'ambiguous' : null) : unknownTerminal ? 'unknown_terminal' : 'no_payment' };
+    });
   }
 
   /** The pack assembled again from the records as they are now (e.g. host records imported later). */
