@@ -47,6 +47,8 @@ import { diagnosisRoutes } from './diagnosis/routes.js';
 import { CommandService } from './commands/service.js';
 import { commandDeviceRoutes, commandRoutes } from './commands/routes.js';
 import { LogService } from './commands/logs.js';
+import { SoftwareService } from './software/service.js';
+import { softwareDeviceRoutes, softwareRoutes } from './software/routes.js';
 import { AlertService } from './alerts/service.js';
 import { alertRoutes } from './alerts/routes.js';
 import { NotificationService } from './notifications/service.js';
@@ -97,6 +99,8 @@ export interface Services {
   diagnosis: DiagnosisService;
   commands: CommandService;
   commandLogs: LogService;
+  /** The software catalogue: signed packages, trusted keys, compatibility (issue 18). */
+  software: SoftwareService;
   alerts: AlertService;
   notifications: NotificationService;
   tickets: TicketService;
@@ -154,6 +158,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     diagnosis: new DiagnosisService(ctx),
     commands: new CommandService(ctx),
     commandLogs: new LogService(ctx),
+    software: new SoftwareService(ctx),
     alerts: new AlertService(ctx),
     notifications,
     tickets: new TicketService(ctx),
@@ -263,6 +268,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(fleetRoutes(services.fleet));
       await api.register(diagnosisRoutes(services.diagnosis));
       await api.register(commandRoutes(services.commands, services.commandLogs));
+      await api.register(softwareRoutes(services.software));
       await api.register(alertRoutes(services.alerts));
       await api.register(notificationRoutes(services.notifications));
       await api.register(ticketRoutes(services.tickets));
@@ -289,6 +295,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
   );
   await app.register(deviceChannelRoutes(services.devices, services.pipeline, services.commands), { prefix: '/device/v1' });
   await app.register(commandDeviceRoutes(services.devices, services.commandLogs), { prefix: '/device/v1' });
+  await app.register(softwareDeviceRoutes(services.devices, services.software), { prefix: '/device/v1' });
 
   if (opts.consoleDist && existsSync(opts.consoleDist)) {
     // wildcard: assets of a console rebuilt while the server runs are served without a restart.

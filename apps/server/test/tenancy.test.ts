@@ -44,6 +44,9 @@ let disputeB: { id: string; photo: string };
 // -- remote management ids --
 /** B's bulk command and log bundle. */
 let remoteB: { batch: string; log: string };
+// -- software catalogue ids --
+/** B's trusted signing key and catalogued package. */
+let softwareB: { key: string; pkg: string };
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -110,6 +113,19 @@ beforeAll(async () => {
       await tx.query(`INSERT INTO log_bundles (id, org_id, terminal_id, filename, content_type, bytes, data, created_at) VALUES ($1, $2, $3, 'b.txt', 'text/plain', 1, 'b', $4)`, [remoteB.log, B.org.id, B.terminal.id, now]);
     });
     extraIdsOfB.push(remoteB.batch, remoteB.log);
+  }
+  // -- software catalogue setup --
+  {
+    softwareB = { key: randomUUID(), pkg: randomUUID() };
+    await t.db.rawTransaction(async (tx) => {
+      await tx.query(`INSERT INTO signing_keys (id, org_id, key_id, vendor, public_key, created_at) VALUES ($1, $2, 'b-key', 'PAX', 'AAAA', $3)`, [softwareB.key, B.org.id, now]);
+      await tx.query(
+        `INSERT INTO software_packages (id, org_id, vendor, kind, version, filename, bytes, sha256, signature, key_id, models, notes_zh, notes_en, data, created_at)
+         VALUES ($1, $2, 'PAX', 'app', '1.0.0', 'b.apk', 1, $3, 'sig', 'b-key', '["A920"]', 'b', 'b', 'b', $4)`,
+        [softwareB.pkg, B.org.id, 'b'.repeat(64), now],
+      );
+    });
+    extraIdsOfB.push(softwareB.key, softwareB.pkg);
   }
   // -- reports setup --
   // -- risk setup --
@@ -215,6 +231,12 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/command-batches/${remoteB.batch}` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs` },
     { method: 'GET', url: `/api/v1/terminals/${other.terminal.id}/logs/${remoteB.log}` },
+    // -- software catalogue requests --
+    { method: 'GET', url: `/api/v1/software/packages/${softwareB.pkg}` },
+    { method: 'PUT', url: `/api/v1/software/packages/${softwareB.pkg}/compat`, payload: { models: ['pwned'], minOsVersion: null } },
+    { method: 'POST', url: `/api/v1/signing-keys/${softwareB.key}/revoke` },
+    { method: 'POST', url: '/api/v1/commands/bulk/preview', payload: { packageId: softwareB.pkg } },
+    { method: 'POST', url: `/api/v1/terminals/${A.terminal.id}/commands`, payload: { name: 'install', args: { kind: 'app', version: '1.0.0', packageId: softwareB.pkg } } },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
     { method: 'DELETE', url: `/api/v1/enrollment-codes/${codeB}` },
     { method: 'GET', url: `/api/v1/alerts/${alertB}` },
@@ -362,6 +384,8 @@ describe('tenant isolation', () => {
       '/api/v1/disputes/report/export?format=csv&section=terminal', '/api/v1/disputes/report/export?format=csv&section=merchant',
       // -- remote management lists --
       '/api/v1/command-batches',
+      // -- software catalogue lists --
+      '/api/v1/software/packages', '/api/v1/signing-keys', '/api/v1/software/matrix',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -486,6 +510,9 @@ describe('tenant isolation', () => {
       // -- remote management own or list --
       // The caller's own bulk commands (checked in the lists); one log bundle of B is in the matrix (two ids: the matrix names both :id).
       'GET /api/v1/command-batches', 'GET /api/v1/terminals/:id/logs/:logId',
+      // -- software catalogue own or list --
+      // The caller's own organization's catalogue, keys and matrix (checked in the lists); an upload is verified only with the caller's own keys (software.test.ts).
+      'GET /api/v1/software/packages', 'GET /api/v1/signing-keys', 'GET /api/v1/software/matrix', 'POST /api/v1/signing-keys', 'POST /api/v1/software/packages',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

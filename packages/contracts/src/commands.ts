@@ -51,6 +51,7 @@ export const COMMAND_ARGS = {
       url: z.string().max(500).optional(),
       sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(),
       signature: z.string().max(200).optional(),
+      keyId: z.string().max(64).optional().describe('The vendor key the signature is made with (filled from the catalogue)'),
     })
     .strict(),
   rollback: z.object({ kind: PackageKind, version: version.describe('The version to go back to') }).strict(),
@@ -94,12 +95,17 @@ export const CommandFilter = z
   .strict();
 export type CommandFilter = z.infer<typeof CommandFilter>;
 
+/** The preview of a bulk command: with a catalogue package, terminals it does not fit are counted out. */
+export const BulkPreviewRequest = CommandFilter.extend({ packageId: Id.optional().describe('An install of this package: incompatible terminals are not counted') }).strict();
+export type BulkPreviewRequest = z.infer<typeof BulkPreviewRequest>;
+
 /** The most terminals one bulk command may reach; a larger fleet is a rollout's job. */
 export const BULK_MAX = 5000;
 
 export const BulkPreview = z.object({
   matched: z.number().int().describe('Terminals in service the filter matches'),
   reachable: z.number().int().describe('Of them, enrolled ones (with a device credential) the command will go to'),
+  incompatible: z.number().int().optional().describe('Enrolled terminals left out because the package does not fit their model or OS (install only)'),
 });
 export type BulkPreview = z.infer<typeof BulkPreview>;
 

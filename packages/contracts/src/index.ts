@@ -21,4 +21,5 @@ export * from './operations.js';
 export * from './payments.js';
 export * from './disputes.js';
 export * from './commands.js';
+export * from './software.js';
 export * from './notifications.js';

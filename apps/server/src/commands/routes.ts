@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { BulkCommandRequest, BulkPreview, CommandBatch, CommandBatchDetail, CommandFilter, CommandRequest, CommandRow, IdParams, LogBundle, MAX_LOG_BUNDLE_BYTES } from '@poscare/contracts';
+import { BulkCommandRequest, BulkPreview, BulkPreviewRequest, CommandBatch, CommandBatchDetail, CommandRequest, CommandRow, IdParams, LogBundle, MAX_LOG_BUNDLE_BYTES } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
 import { receiveFile } from '../http/upload.js';
 import { AppError } from '../errors/errors.js';
@@ -31,7 +31,7 @@ export const commandRoutes =
     });
     app.post('/commands/bulk/preview', {
       config: { permission: 'devices:command' },
-      schema: { tags, summary: 'How many terminals in service a filter matches, and how many of them a command reaches (enrolled)', body: CommandFilter, response: { 200: BulkPreview } },
+      schema: { tags, summary: 'How many terminals in service a filter matches, and how many of them a command reaches (enrolled; for an install of packageId, those the package fits)', body: BulkPreviewRequest, response: { 200: BulkPreview } },
       handler: (req) => svc.preview(requireActor(req), req.body),
     });
     app.post('/commands/bulk', {

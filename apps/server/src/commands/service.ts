@@ -10,6 +10,8 @@ import {
   type BatchSummary,
   type BulkCommandRequest,
   type BulkPreview,
+  type BulkPreviewRequest,
+  type CommandArgs,
   type CommandBatch,
   type CommandBatchDetail,
   type CommandFilter,
@@ -32,6 +34,7 @@ import { TerminalService } from '../terminals/service.js';
 import { SiteService } from '../sites/service.js';
 import { MerchantService } from '../merchants/service.js';
 import type { Signals } from '../platform/signals.js';
+import { type InstallTarget, SoftwareService } from '../software/service.js';
 
 /** A command nobody acknowledged within this time is reported as expired, and no longer delivered. */
 export const COMMAND_TTL_MS = 15 * 60_000;
@@ -41,9 +44,13 @@ export type CommandPublisher = (orgId: string, terminalId: string, command: Devi
 export type LocalTerminals = { has(terminalId: string): boolean; deliver(terminalId: string, command: DeviceCommand): void };
 
 type Row = Record<string, unknown>;
+/** A terminal a bulk command may go to, with what decides whether a package fits it. */
+type Target = InstallTarget & { orgId: string };
 
 export class CommandService {
   private terminals: TerminalService;
+  /** `install` names a catalogued package that fits the terminal (issue 18). */
+  private software: SoftwareService;
   private publisher: CommandPublisher | null = null;
   private local: LocalTerminals | null = null;
   /** The publisher reaches every terminal (an external broker) rather than those on this process's own broker. */
@@ -55,6 +62,7 @@ export class CommandService {
 
   constructor(private ctx: AppContext) {
     this.terminals = new TerminalService(ctx);
+    this.software = new SoftwareService(ctx);
   }
 
   /**
@@ -94,7 +102,13 @@ export class CommandService {
   async send(actor: Actor, terminalId: string, req: CommandRequest): Promise<CommandRow> {
     assertCan(actor, 'devices:command');
     const { terminal: term } = await this.terminals.get(actor, terminalId);
-    const args = checkedArgs(req.name, req.args);
+    let args = checkedArgs(req.name, req.args);
+    if (req.name === 'install') {
+      // Only a catalogued package that fits this terminal's model and OS is installed.
+      const r = (await this.software.resolveInstall(term.orgId, args as CommandArgs<'install'>, [term])).get(term.id)!;
+      if (!r.ok) throw r.error;
+      args = r.args;
+    }
     const now = this.ctx.clock.now();
     const id = randomUUID();
     await this.ctx.db.orm.transaction(async (tx) => {
@@ -140,13 +154,13 @@ export class CommandService {
   }
 
   /** The terminals in service a filter matches, and the enrolled ones among them (those a command reaches). */
-  private async targets(actor: Actor, filter: CommandFilter): Promise<{ matched: { id: string; orgId: string }[]; reachable: { id: string; orgId: string }[] }> {
+  private async targets(actor: Actor, filter: CommandFilter): Promise<{ matched: Target[]; reachable: Target[] }> {
     // Another tenant's merchant or site in the filter is "not found", as everywhere else.
     if (filter.merchantId) await new MerchantService(this.ctx).get(actor, filter.merchantId);
     if (filter.siteId) await new SiteService(this.ctx).get(actor, filter.siteId);
     const q = { ...filter, inService: true, limit: BULK_MAX + 1, offset: 0, sort: 'serial' as const, order: 'asc' as const };
     const { items } = await listTerminals(this.ctx.db.orm, actor, q, new Date(this.ctx.clock.now().getTime() - OFFLINE_AFTER_MS));
-    const matched = items.map((i) => ({ id: i.terminal.id, orgId: i.terminal.orgId }));
+    const matched = items.map((i) => ({ id: i.terminal.id, orgId: i.terminal.orgId, vendor: i.terminal.vendor, model: i.terminal.model, osVersion: i.terminal.osVersion }));
     if (matched.length > BULK_MAX) throw new AppError('command.bulk_too_many', 400, { max: BULK_MAX });
     const enrolled = new Set<string>();
     for (let i = 0; i < matched.length; i += 1000) {
@@ -160,10 +174,29 @@ export class CommandService {
     return { matched, reachable: matched.filter((m) => enrolled.has(m.id) || this.local?.has(m.id)) };
   }
 
-  async preview(actor: Actor, filter: CommandFilter): Promise<BulkPreview> {
+  async preview(actor: Actor, req: BulkPreviewRequest): Promise<BulkPreview> {
     assertCan(actor, 'devices:command');
+    const { packageId, ...filter } = req;
     const t = await this.targets(actor, filter);
-    return { matched: t.matched.length, reachable: t.reachable.length };
+    if (!packageId) return { matched: t.matched.length, reachable: t.reachable.length };
+    // An install: terminals the package does not fit are counted out, as sendBulk leaves them out.
+    const pkg = await this.software.get(actor, packageId);
+    const fits = await this.installable(actor.orgId, { kind: pkg.kind, version: pkg.version, packageId }, t.reachable);
+    return { matched: t.matched.length, reachable: fits.length, incompatible: t.reachable.length - fits.length };
+  }
+
+  /** The targets a catalogued install fits, each with its arguments (hash, signature, key, download address). */
+  private async installable(orgId: string, args: CommandArgs<'install'>, targets: Target[]): Promise<(Target & { args: Record<string, unknown> })[]> {
+    const out: (Target & { args: Record<string, unknown> })[] = [];
+    for (let i = 0; i < targets.length; i += 1000) {
+      const chunk = targets.slice(i, i + 1000);
+      const resolved = await this.software.resolveInstall(orgId, args, chunk);
+      for (const t of chunk) {
+        const r = resolved.get(t.id);
+        if (r?.ok) out.push({ ...t, args: r.args });
+      }
+    }
+    return out;
   }
 
   /**
@@ -173,14 +206,21 @@ export class CommandService {
    */
   async sendBulk(actor: Actor, req: BulkCommandRequest): Promise<CommandBatchDetail> {
     assertCan(actor, 'devices:command');
-    const { reachable } = await this.targets(actor, req.filter);
+    let { reachable } = await this.targets(actor, req.filter);
+    // A platform admin's filter may span organizations; a batch belongs to one, so they narrow it first.
+    if (new Set(reachable.map((r) => r.orgId)).size > 1) throw new AppError('command.bulk_many_orgs', 400);
+    const args = checkedArgs(req.name, req.args);
+    let argsOf = (_id: string) => args;
+    if (req.name === 'install' && reachable.length) {
+      // Terminals the package does not fit are left out, as the preview counted them out.
+      const fits = await this.installable(reachable[0]!.orgId, args as CommandArgs<'install'>, reachable);
+      const byId = new Map(fits.map((f) => [f.id, f.args]));
+      reachable = fits;
+      argsOf = (id) => byId.get(id) ?? args;
+    }
     if (reachable.length === 0) throw new AppError('command.bulk_empty', 400);
     if (reachable.length !== req.expectedCount) throw new AppError('command.bulk_count_changed', 409, { expected: req.expectedCount, now: reachable.length });
-    const orgIds = new Set(reachable.map((r) => r.orgId));
-    // A platform admin's filter may span organizations; a batch belongs to one, so they narrow it first.
-    if (orgIds.size > 1) throw new AppError('command.bulk_many_orgs', 400);
     const orgId = reachable[0]!.orgId;
-    const args = checkedArgs(req.name, req.args);
     const now = this.ctx.clock.now();
     const batchId = randomUUID();
     const sent = reachable.map((r) => ({ terminalId: r.id, id: randomUUID() }));
@@ -191,14 +231,17 @@ export class CommandService {
       });
       for (let i = 0; i < sent.length; i += 500) {
         await tx.insert(commands).values(
-          sent.slice(i, i + 500).map((c) => ({ id: c.id, orgId, terminalId: c.terminalId, name: req.name, args, reason: req.reason ?? null, requestedBy: authorId(actor), requestedByName: actor.name, createdAt: now, batchId })),
+          sent.slice(i, i + 500).map((c) => ({ id: c.id, orgId, terminalId: c.terminalId, name: req.name, args: argsOf(c.terminalId), reason: req.reason ?? null, requestedBy: authorId(actor), requestedByName: actor.name, createdAt: now, batchId })),
         );
       }
       for (const c of sent) {
-        await recordAudit(tx, actor, orgId, { action: 'command', entity: 'terminal', entityId: c.terminalId, after: { command: req.name, commandId: c.id, batchId, args, reason: req.reason ?? null } }, now);
+        await recordAudit(tx, actor, orgId, { action: 'command', entity: 'terminal', entityId: c.terminalId, after: { command: req.name, commandId: c.id, batchId, args: argsOf(c.terminalId), reason: req.reason ?? null } }, now);
       }
     });
-    for (const c of sent) await this.push(orgId, c.terminalId, { v: PROTOCOL_VERSION, commandId: c.id, at: now.toISOString(), name: req.name, ...(args ? { args } : {}) });
+    for (const c of sent) {
+      const a = argsOf(c.terminalId);
+      await this.push(orgId, c.terminalId, { v: PROTOCOL_VERSION, commandId: c.id, at: now.toISOString(), name: req.name, ...(a ? { args: a } : {}) });
+    }
     return this.batch(actor, batchId);
   }
 

@@ -599,6 +599,50 @@ export const logBundles = pgTable(
   (t) => [index('log_bundles_terminal_created').on(t.terminalId, t.createdAt), index('log_bundles_created').on(t.createdAt)],
 );
 
+/** Vendor signing keys an organization trusts for its software packages (decision 013): public keys only. */
+export const signingKeys = pgTable(
+  'signing_keys',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    keyId: text('key_id').notNull(),
+    vendor: text('vendor').notNull(),
+    /** Raw 32-byte Ed25519 public key, base64. */
+    publicKey: text('public_key').notNull(),
+    createdBy: uuid('created_by'),
+    createdByName: text('created_by_name'),
+    createdAt: ts('created_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [uniqueIndex('signing_keys_org_key').on(t.orgId, t.keyId)],
+);
+
+/** The software catalogue (issue 18): signed packages per vendor, with the models and lowest OS they support. */
+export const softwarePackages = pgTable(
+  'software_packages',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    vendor: text('vendor').notNull(),
+    kind: text('kind').notNull(),
+    version: text('version').notNull(),
+    filename: text('filename').notNull(),
+    bytes: integer('bytes').notNull(),
+    sha256: text('sha256').notNull(),
+    signature: text('signature').notNull(),
+    keyId: text('key_id').notNull(),
+    models: jsonb('models').$type<string[]>().notNull(),
+    minOsVersion: text('min_os_version'),
+    notesZh: text('notes_zh').notNull(),
+    notesEn: text('notes_en').notNull(),
+    data: bytea('data').notNull(),
+    createdBy: uuid('created_by'),
+    createdByName: text('created_by_name'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [uniqueIndex('software_packages_org_version').on(t.orgId, t.vendor, t.kind, t.version)],
+);
+
 export const commandAcks = pgTable(
   'command_acks',
   {
@@ -1467,6 +1511,8 @@ export const ALL_TABLES = {
   command_batches: commandBatches,
   commands,
   log_bundles: logBundles,
+  signing_keys: signingKeys,
+  software_packages: softwarePackages,
   telemetry_hour: telemetryHour,
   rejected_messages: rejectedMessages,
   alert_rules: alertRules,
