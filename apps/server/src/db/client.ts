@@ -40,6 +40,8 @@ export interface Database {
    */
   executeSql(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   close(): Promise<void>;
+  /** PGlite only: the whole store as a tarball (db/template.ts makes the tests' starting store with it). */
+  dumpImage?(): Promise<Blob>;
 }
 
 export interface DatabaseOptions {
@@ -47,17 +49,19 @@ export interface DatabaseOptions {
   databaseUrl?: string | undefined;
   /** Folder for the embedded store; `memory://` keeps it in memory (tests). */
   dataDir: string;
+  /** With `memory://`: start from this store image (a tarball from dumpImage) instead of an empty cluster. */
+  memoryImage?: Blob | undefined;
 }
 
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
-  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir);
+  return opts.databaseUrl ? openPostgres(opts.databaseUrl) : openPglite(opts.dataDir, opts.memoryImage);
 }
 
-async function openPglite(dataDir: string): Promise<Database> {
+async function openPglite(dataDir: string, memoryImage?: Blob): Promise<Database> {
   let client: PGlite;
   // Each statement waits for a turn of the event loop first, so long chains of them cannot stall it (db/turns.ts).
   if (dataDir === 'memory://') {
-    client = new TurnTakingPGlite();
+    client = memoryImage ? new TurnTakingPGlite({ loadDataDir: memoryImage }) : new TurnTakingPGlite();
   } else {
     const dir = path.resolve(dataDir, 'pglite');
     mkdirSync(dir, { recursive: true });
@@ -97,6 +101,7 @@ async function openPglite(dataDir: string): Promise<Database> {
       }
     },
     close: () => client.close(),
+    dumpImage: () => client.dumpDataDir('none'),
   };
 }
 
