@@ -11,6 +11,7 @@ import { alerts, deliveries, notifyChannels, organizations } from '../src/db/sch
 import { DeliveryWorker, type Mailer } from '../src/notifications/delivery.js';
 import type { NotificationService } from '../src/notifications/service.js';
 import type { AlertNotice } from '../src/notifications/types.js';
+import { shortLinkKey, verifyShortLink } from '../src/notifications/shortLinks.js';
 import { atOnce } from './concurrent.js';
 import { createTestApp, type TestApp } from './harness.js';
 import { fakeAliyun, fakeDingtalk, fakeFeishu, fakeTencent, fakeWecom } from './fakeProviders.js';
@@ -226,7 +227,9 @@ describe('SMS providers, signed as their APIs require', () => {
       expect(form.get('TemplateCode')).toBe('SMS_201');
       const p = JSON.parse(form.get('TemplateParam')!);
       expect(p.title).toContain('Paper out');
-      expect(p.link).toContain(`/alerts/${n.alertId}`);
+      // SMS carry a signed short link to the alert's page (issue 19).
+      expect(p.link).toMatch(/\/s\/[A-Za-z0-9_-]{36}$/);
+      expect(verifyShortLink(shortLinkKey(t.ctx.config)!, p.link.split('/s/')[1])).toEqual({ kind: 'alerts', id: n.alertId });
       expect(p.phone).toBe('400-820-8820');
       const [row] = await logOf(ch.id).then((r) => r.filter((x) => x.event === 'fired'));
       expect(row!.target).toBe('137****3333');

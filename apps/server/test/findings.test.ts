@@ -13,6 +13,7 @@ import { createTestApp, dbKind, type TestApp } from './harness.js';
 import { cardTestingBurst, finding, terminalLines } from './riskFactory.js';
 import { openDatabase } from '../src/db/client.js';
 import { FindingService } from '../src/findings/service.js';
+import { shortLinkKey, verifyShortLink } from '../src/notifications/shortLinks.js';
 import { TicketService } from '../src/tickets/service.js';
 import type { Actor } from '../src/access/actor.js';
 
@@ -162,7 +163,8 @@ describe('the live findings engine', () => {
       expect(sms[0]!.payload.templateCode).toBe('SMS_DUP_EN');
       const param = Object.fromEntries(sms[0]!.payload.params.map((p) => [p.name, p.value]));
       expect(param.amount).toMatch(/66\.00/);
-      expect(param.link).toContain(`/findings/${f!.id}`);
+      // A short link (issue 19) that stands for the finding's page.
+      expect(verifyShortLink(shortLinkKey(t.ctx.config)!, param.link!.split('/s/')[1]!)).toEqual({ kind: 'findings', id: f!.id });
     } finally {
       await asAdmin('DELETE', `/merchant-contacts/${wants.id}`);
       await asAdmin('DELETE', `/merchant-contacts/${alertsOnly.id}`);

@@ -257,6 +257,7 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'PUT', url: `/api/v1/notify-channels/${notifyB.channel}/templates`, payload: [{ purpose: 'test', language: 'zh-CN', templateCode: 'pwned', params: [] }] },
     { method: 'GET', url: `/api/v1/merchants/${other.merchant.id}/contacts` },
     { method: 'POST', url: `/api/v1/merchants/${other.merchant.id}/contacts`, payload: { name: 'planted', mobile: '13800000000', topics: ['alert'] } },
+    { method: 'PATCH', url: `/api/v1/merchant-contacts/${notifyB.contact}`, payload: { name: 'pwned', mobile: '13800000000', topics: ['alert'] } },
     { method: 'DELETE', url: `/api/v1/merchant-contacts/${notifyB.contact}` },
     { method: 'PUT', url: `/api/v1/oncall-rotations/${notifyB.rotation}`, payload: { team: 'pwned', startsOn: '2026-03-01', members: [{ userId: other.admin?.id ?? randomUUID(), mobile: null }] } },
     { method: 'DELETE', url: `/api/v1/oncall-rotations/${notifyB.rotation}` },
@@ -513,6 +514,8 @@ describe('tenant isolation', () => {
       // -- software catalogue own or list --
       // The caller's own organization's catalogue, keys and matrix (checked in the lists); an upload is verified only with the caller's own keys (software.test.ts).
       'GET /api/v1/software/packages', 'GET /api/v1/signing-keys', 'GET /api/v1/software/matrix', 'POST /api/v1/signing-keys', 'POST /api/v1/software/packages',
+      // A short link names another tenant's page only inside a signed token: channels.test.ts opens B's as A (not found).
+      'GET /api/v1/short-links/:token',
     ]);
     const missing = t.app.apiRoutes.map((r) => `${r.method} ${r.url}`).filter((k) => !covered.has(k) && !OWN_OR_LIST.has(k));
     expect(missing).toEqual([]);

@@ -138,7 +138,7 @@ export class FindingNotifications implements FindingNotifier {
             values: (lang) => ({ title: textIn(lang).title, amount: money(lang, Number(f.amount_minor), f.currency), terminal: f.terminal_serial ?? '—', merchant: f.merchant_name ?? '—' }),
           },
           now,
-          this.ctx.config.PUBLIC_URL,
+          this.ctx.config,
         );
       }
     }

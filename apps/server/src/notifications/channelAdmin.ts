@@ -16,10 +16,13 @@ import {
   type OncallRotationRow,
   type QuietHours,
   type SmsTemplate,
-  MerchantContactInput,
+  type TxnFindingCode,
+  findingKind,
+  type MerchantContactInput,
 } from '@poscare/contracts';
 import type { z } from 'zod';
-import { type Actor, assertCan } from '../access/actor.js';
+import { type Actor, assertCan, can } from '../access/actor.js';
+import type { Permission } from '../access/permissions.js';
 import { recordAudit } from '../audit/service.js';
 import type { Orm } from '../db/client.js';
 import { deliveries, merchantContacts, merchants, notificationPreferences, notifyChannels, oncallRotations, smsTemplates, users } from '../db/schema.js';
@@ -29,6 +32,18 @@ import { nextShift, shiftAt } from '../oncall/rotation.js';
 import type { AppContext } from '../platform/context.js';
 import { ChannelRefused, isRobot, sendGroupMessage, sendSms, type ChannelAnswer, type ChannelKind, type RobotCredentials, type SmsCredentials } from './channels/index.js';
 import { credentialHint, openCredentials, sealCredentials } from './channels/credentials.js';
+import { shortLinkKey, verifyShortLink, type ShortLinkKind } from './shortLinks.js';
+
+/** Who keeps any merchant's contacts (a merchant's own users keep their merchant's). */
+const CONTACT_KEEPERS: readonly string[] = ['admin', 'agent'];
+
+/** What each short link opens, and the permission its page asks for. */
+const SHORT_LINK_PAGES: Record<ShortLinkKind, { table: string; permission: Permission }> = {
+  tickets: { table: 'tickets', permission: 'tickets:read' },
+  disputes: { table: 'disputes', permission: 'disputes:read' },
+  findings: { table: 'txn_findings', permission: 'payments:read' },
+  alerts: { table: 'alerts', permission: 'alerts:read' },
+};
 
 type ChannelDb = typeof notifyChannels.$inferSelect;
 type RotationDb = typeof oncallRotations.$inferSelect;
@@ -192,27 +207,41 @@ export class ChannelAdmin {
   }
 
   // --- merchant contacts --------------------------------------------------------------------------
+  // The organization's admins and agents keep any merchant's contacts; a merchant's own users keep
+  // their merchant's (they know who is at the till). Engineers and risk analysts do not.
 
   async contacts(actor: Actor, merchantId: string): Promise<MerchantContactRow[]> {
-    assertCan(actor, 'alerts:configure');
-    await this.merchant(actor, merchantId);
-    const rows = await this.ctx.db.orm.select().from(merchantContacts).where(and(eq(merchantContacts.orgId, actor.orgId), eq(merchantContacts.merchantId, merchantId))).orderBy(asc(merchantContacts.createdAt));
+    await this.contactKeeper(actor, merchantId);
+    const rows = await this.ctx.db.orm.select().from(merchantContacts).where(and(eq(merchantContacts.orgId, actor.orgId), eq(merchantContacts.merchantId, merchantId))).orderBy(asc(merchantContacts.createdAt), asc(merchantContacts.id));
     return rows.map(presentContact);
   }
 
   async addContact(actor: Actor, merchantId: string, input: z.infer<typeof MerchantContactInput>): Promise<MerchantContactRow> {
-    assertCan(actor, 'alerts:configure');
-    await this.merchant(actor, merchantId);
+    await this.contactKeeper(actor, merchantId);
     const now = this.ctx.clock.now();
     return this.ctx.db.orm.transaction(async (tx) => {
       const [row] = await tx.insert(merchantContacts).values({ orgId: actor.orgId, merchantId, ...input, createdAt: now }).returning();
-      await recordAudit(tx, actor, actor.orgId, { action: 'create', entity: 'merchant_contact', entityId: row!.id, after: { merchantId, name: input.name, topics: input.topics } }, now);
+      await recordAudit(tx, actor, actor.orgId, { action: 'create', entity: 'merchant_contact', entityId: row!.id, after: { merchantId, name: input.name, language: input.language, topics: input.topics } }, now);
       return presentContact(row!);
     });
   }
 
+  async updateContact(actor: Actor, id: string, input: z.infer<typeof MerchantContactInput>): Promise<MerchantContactRow> {
+    const before = await this.contact(actor, id);
+    const now = this.ctx.clock.now();
+    return this.ctx.db.orm.transaction(async (tx) => {
+      const [row] = await tx.update(merchantContacts).set(input).where(and(eq(merchantContacts.id, id), eq(merchantContacts.orgId, actor.orgId))).returning();
+      if (!row) throw errors.notFound('merchant_contact');
+      await recordAudit(tx, actor, actor.orgId, {
+        action: 'update', entity: 'merchant_contact', entityId: id,
+        before: { name: before.name, language: before.language, topics: before.topics }, after: { name: input.name, language: input.language, topics: input.topics },
+      }, now);
+      return presentContact(row);
+    });
+  }
+
   async removeContact(actor: Actor, id: string): Promise<void> {
-    assertCan(actor, 'alerts:configure');
+    await this.contact(actor, id);
     const now = this.ctx.clock.now();
     await this.ctx.db.orm.transaction(async (tx) => {
       const gone = await tx.delete(merchantContacts).where(and(eq(merchantContacts.id, id), eq(merchantContacts.orgId, actor.orgId))).returning({ id: merchantContacts.id, merchantId: merchantContacts.merchantId });
@@ -221,9 +250,49 @@ export class ChannelAdmin {
     });
   }
 
+  /** Another organization's merchant, or (for a merchant's user) another merchant, is not found. */
+  private async contactKeeper(actor: Actor, merchantId: string): Promise<void> {
+    assertCan(actor, 'alerts:read');
+    if (actor.merchantId ? actor.merchantId !== merchantId : !CONTACT_KEEPERS.includes(actor.role) && !actor.platformAdmin) {
+      if (actor.merchantId) throw errors.notFound('merchant');
+      throw errors.forbidden();
+    }
+    await this.merchant(actor, merchantId);
+  }
+
+  private async contact(actor: Actor, id: string): Promise<typeof merchantContacts.$inferSelect> {
+    assertCan(actor, 'alerts:read');
+    const [c] = await this.ctx.db.orm.select().from(merchantContacts).where(and(eq(merchantContacts.id, id), eq(merchantContacts.orgId, actor.orgId)));
+    if (!c || (actor.merchantId && c.merchantId !== actor.merchantId)) throw errors.notFound('merchant_contact');
+    await this.contactKeeper(actor, c.merchantId);
+    return c;
+  }
+
   private async merchant(actor: Actor, id: string): Promise<void> {
     const [m] = await this.ctx.db.orm.select({ id: merchants.id }).from(merchants).where(and(eq(merchants.id, id), eq(merchants.orgId, actor.orgId)));
     if (!m) throw errors.notFound('merchant');
+  }
+
+  // --- short links (issue 19) ---------------------------------------------------------------------
+
+  /**
+   * The console page a short link stands for, if it verifies and the caller may see that page: the
+   * same rule as the page's own read (the permission, the organization, a merchant's user only their
+   * merchant's). Anything else, a forged or altered token included, is not found.
+   */
+  async openShortLink(actor: Actor, token: string): Promise<{ path: string }> {
+    const key = shortLinkKey(this.ctx.config);
+    const target = key ? verifyShortLink(key, token) : null;
+    if (!target) throw new AppError('notify.short_link.invalid', 404);
+    const { table, permission } = SHORT_LINK_PAGES[target.kind];
+    if (!can(actor, permission)) throw new AppError('notify.short_link.invalid', 404);
+    const [row] = await this.ctx.db.rawTransaction((tx) =>
+      tx.query<{ merchant_id: string | null; code: string | null }>(`SELECT merchant_id, ${target.kind === 'findings' ? 'code' : 'NULL AS code'} FROM ${table} WHERE id = $1 AND org_id = $2`, [target.id, actor.orgId]),
+    );
+    // A merchant's user sees their merchant's pages; of findings, only duplicate charges (as findings/service.ts).
+    const theirs = !actor.merchantId || (row?.merchant_id === actor.merchantId && (target.kind !== 'findings' || findingKind(row.code as TxnFindingCode) === 'dup'));
+    if (!row || !theirs) throw new AppError('notify.short_link.invalid', 404);
+    return { path: `/${target.kind}/${target.id}` };
   }
 
   // --- quiet hours (the caller's own) -------------------------------------------------------------

@@ -63,22 +63,36 @@ export const channelRoutes =
     });
 
     app.get('/merchants/:id/contacts', {
-      config: { permission: 'alerts:configure' },
+      config: { permission: 'alerts:read' },
       schema: { tags, summary: "A merchant's contacts who get SMS about what concerns them", params: IdParams, response: { 200: z.array(MerchantContactRow) } },
       handler: (req) => svc.contacts(requireActor(req), req.params.id),
     });
     app.post('/merchants/:id/contacts', {
-      config: { permission: 'alerts:configure' },
-      schema: { tags, summary: 'Add a merchant contact', params: IdParams, body: MerchantContactInput, response: { 201: MerchantContactRow } },
+      config: { permission: 'alerts:read' },
+      schema: { tags, summary: "Add a merchant contact (admins and agents; a merchant's users for their own merchant)", params: IdParams, body: MerchantContactInput, response: { 201: MerchantContactRow } },
       handler: async (req, reply) => reply.status(201).send(await svc.addContact(requireActor(req), req.params.id, req.body)),
     });
+    app.patch('/merchant-contacts/:id', {
+      config: { permission: 'alerts:read' },
+      schema: { tags, summary: "Change a merchant contact's name, mobile, language or topics", params: IdParams, body: MerchantContactInput, response: { 200: MerchantContactRow } },
+      handler: (req) => svc.updateContact(requireActor(req), req.params.id, req.body),
+    });
     app.delete('/merchant-contacts/:id', {
-      config: { permission: 'alerts:configure' },
+      config: { permission: 'alerts:read' },
       schema: { tags, summary: 'Remove a merchant contact', params: IdParams, response: { 204: z.null() } },
       handler: async (req, reply) => {
         await svc.removeContact(requireActor(req), req.params.id);
         return reply.status(204).send(null);
       },
+    });
+
+    app.get('/short-links/:token', {
+      config: { auth: 'user' },
+      schema: {
+        tags, summary: 'The console page a short link from an SMS opens (/s/<token>), if the link verifies and the caller may see the page',
+        params: z.object({ token: z.string().max(64) }), response: { 200: z.object({ path: z.string() }) },
+      },
+      handler: (req) => svc.openShortLink(requireActor(req), req.params.token),
     });
 
     app.get('/me/quiet-hours', {

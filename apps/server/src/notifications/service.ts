@@ -120,11 +120,11 @@ export class NotificationService {
         const r = textIn(lang);
         return { title: r.title, lines: r.body.split('\n').filter(Boolean) };
       };
-      const groups = await queueGroupMessages(t, { orgId: notice.orgId, event: notice.event, severity: notice.severity, text: alertText, path, alertId: notice.alertId }, now, this.ctx.config.PUBLIC_URL);
+      const groups = await queueGroupMessages(t, { orgId: notice.orgId, event: notice.event, severity: notice.severity, text: alertText, path, alertId: notice.alertId }, now, this.ctx.config);
       // Merchant contacts hear by SMS only of alerts that start on their own merchant and are critical.
       const sms =
         notice.merchantId && notice.event === 'fired' && notice.severity === 'critical'
-          ? await queueContactSms(t, { orgId: notice.orgId, merchantId: notice.merchantId, topic: 'alert', event: notice.event, path, alertId: notice.alertId, values: (lang) => ({ title: textIn(lang).title, rule: notice.ruleName[lang], scope: notice.scopeLabel }) }, now, this.ctx.config.PUBLIC_URL)
+          ? await queueContactSms(t, { orgId: notice.orgId, merchantId: notice.merchantId, topic: 'alert', event: notice.event, path, alertId: notice.alertId, values: (lang) => ({ title: textIn(lang).title, rule: notice.ruleName[lang], scope: notice.scopeLabel }) }, now, this.ctx.config)
           : 0;
       return { notifications: inbox.length, emails: mails.length, webhooks: hooks.length, ...(groups ? { groups } : {}), ...(sms ? { sms } : {}) };
     });
@@ -135,12 +135,12 @@ export class NotificationService {
    * deadline…), naming the team's on-call person. Pass `tx` to queue inside the caller's transaction.
    */
   async notifyGroups(notice: GroupNotice, now: Date = this.ctx.clock.now(), tx?: Orm): Promise<number> {
-    return queueGroupMessages(tx ?? this.ctx.db.orm, notice, now, this.ctx.config.PUBLIC_URL);
+    return queueGroupMessages(tx ?? this.ctx.db.orm, notice, now, this.ctx.config);
   }
 
   /** SMS to a merchant's contacts who asked for this topic (duplicate charge, ticket step, dispute deadline). */
   async notifyMerchantContacts(notice: ContactNotice, now: Date = this.ctx.clock.now(), tx?: Orm): Promise<number> {
-    return queueContactSms(tx ?? this.ctx.db.orm, notice, now, this.ctx.config.PUBLIC_URL);
+    return queueContactSms(tx ?? this.ctx.db.orm, notice, now, this.ctx.config);
   }
 
   // --- the signed-in person's inbox -------------------------------------------------------------

@@ -39,6 +39,7 @@ import { TerminalService } from '../terminals/service.js';
 import { evaluateTicket, refreshSla, slaSummary } from './sla.js';
 import { verifyTicket } from './verification.js';
 import { customerProgress, notifyMerchant, type MerchantStep } from './progress.js';
+import { textTicketStep } from '../notifications/ticketSteps.js';
 import { similarTickets } from './similar.js';
 
 type Row = Record<string, unknown>;
@@ -124,9 +125,12 @@ export class TicketService {
         await tx.query('UPDATE alerts SET ticket_id = coalesce(ticket_id, $2) WHERE id = $1 AND org_id = $3', [body.alertId, row!.id, actor.orgId]);
         if (actor.via !== 'system') await tx.query(`INSERT INTO alert_events (alert_id, org_id, at, type, actor, detail) VALUES ($1, $2, $3, 'ticket_opened', $4, $5)`, [body.alertId, actor.orgId, now, actor.name, JSON.stringify({ ticketId: row!.id })]);
       }
-      await refreshSla(tx, row!.id, now);
+      await refreshSla(tx, row!.id, now, this.ctx.config);
       // The merchant hears that the problem is known (unless they reported it themselves).
       if (actor.role !== 'merchant') await this.tellMerchant(tx, row!.id, { kind: 'status', from: 'new', to: 'new' }, now, authorId(actor));
+      // Its contacts who asked for ticket steps get an SMS (whoever opened it: they may not be the one who reported it).
+      const [opened] = await tx.query<Row>('SELECT * FROM tickets WHERE id = $1', [row!.id]);
+      if (opened) await textTicketStep(tx, opened, 'new', now, this.ctx.config);
       return { id: row!.id, duplicate: false };
     }).catch(async (err: unknown) => {
       // Two reports of one problem at the same moment: the second finds the first.
@@ -253,6 +257,9 @@ export class TicketService {
       } else verified = v.checks.map((c) => c.text).join(' ');
     }
     await this.ctx.db.rawTransaction(async (tx) => {
+      // The row first: the plan and priority events below reference the ticket (a key-share lock), and two
+      // moves at once that both held that lock would deadlock at the guarded UPDATE instead of one being told 409.
+      await tx.query('SELECT id FROM tickets WHERE id = $1 FOR UPDATE', [id]);
       const sets = ['status = $2', 'updated_at = $3'];
       const params: unknown[] = [id, body.to, now];
       const set = (col: string, v: unknown) => sets.push(`${col} = $${params.push(v)}`);
@@ -298,11 +305,12 @@ export class TicketService {
         after: { status: body.to, priority: body.priority ?? row.priority, causeCode: body.causeCode ?? row.cause_code, category: body.category ?? row.category, reason: body.reason ?? null, plan: body.plan ?? null, verified, override: Boolean(overrideReason) },
       }, now);
       if (overrideReason) await ticketEvent(tx, id, actor, now, 'note', { body: overrideReason, internal: true });
-      await refreshSla(tx, id, now);
+      await refreshSla(tx, id, now, this.ctx.config);
       // The ticket as it now is: what was read plus what this step changed (no second read).
       const after = { ...row, status: body.to, plan: body.plan ?? row.plan, eta: body.plan?.eta ?? row.eta };
       const reason = body.to === 'waiting_merchant' || from === 'resolved' ? (body.reason ?? null) : null;
       await notifyMerchant(tx, after, { kind: 'status', from, to: body.to, reason }, now, authorId(actor));
+      await textTicketStep(tx, after, body.to, now, this.ctx.config);
     });
     return this.get(actor, id, lang);
   }
@@ -326,7 +334,7 @@ export class TicketService {
         await ticketEvent(tx, id, actor, now, 'status', { from: 'waiting_merchant', to: row.resume_status as string, body: null });
       }
       await tx.query(`UPDATE tickets SET ${sets.join(', ')} WHERE id = $1`, [id, now]);
-      await refreshSla(tx, id, now);
+      await refreshSla(tx, id, now, this.ctx.config);
       if (staff && !internal) await notifyMerchant(tx, row, { kind: 'reply', body: body.body }, now, authorId(actor));
     });
     return this.get(actor, id, lang);
@@ -369,7 +377,7 @@ export class TicketService {
       await tx.query('UPDATE tickets SET assignee_id = $2, updated_at = $3 WHERE id = $1', [id, assigneeId, now]);
       await ticketEvent(tx, id, actor, now, 'assigned', { from: before, to: assigneeId, body: name, internal: true });
       await recordAuditTx(tx, actor, row.org_id as string, { action: 'assign', entity: 'ticket', entityId: id, before: { assigneeId: before }, after: { assigneeId, assigneeName: name } }, now);
-      await refreshSla(tx, id, now);
+      await refreshSla(tx, id, now, this.ctx.config);
     });
   }
 

@@ -11,6 +11,7 @@ import type { RawTx } from '../db/client.js';
 import { systemActor } from '../access/actor.js';
 import { recordAuditTx } from '../audit/service.js';
 import type { AppContext } from '../platform/context.js';
+import { queueGroupMessagesTx, type LinkBase } from '../notifications/outbound.js';
 
 type Row = Record<string, unknown>;
 const ms = (v: unknown) => new Date(v as string).getTime();
@@ -67,23 +68,23 @@ export async function runSlaPass(ctx: AppContext, limit = 500): Promise<{ ticket
     tx.query<{ id: string }>(`SELECT id FROM tickets WHERE status NOT IN ('resolved', 'closed') AND (sla_wake_at IS NULL OR sla_wake_at <= $1) ORDER BY sla_wake_at NULLS FIRST LIMIT ${limit}`, [now]),
   );
   let fired = 0;
-  for (const { id } of due) fired += await ctx.db.rawTransaction((tx) => actOn(tx, id, now));
+  for (const { id } of due) fired += await ctx.db.rawTransaction((tx) => actOn(tx, id, now, ctx.config));
   return { tickets: due.length, fired };
 }
 
-/** Re-evaluates one ticket after a change and stores when it next needs a look. */
-export async function refreshSla(tx: RawTx, ticketId: string, now: Date): Promise<void> {
-  await actOn(tx, ticketId, now);
+/** Re-evaluates one ticket after a change and stores when it next needs a look (`links`: where robot messages link to). */
+export async function refreshSla(tx: RawTx, ticketId: string, now: Date, links?: LinkBase): Promise<void> {
+  await actOn(tx, ticketId, now, links);
 }
 
-async function actOn(tx: RawTx, ticketId: string, now: Date): Promise<number> {
+async function actOn(tx: RawTx, ticketId: string, now: Date, links: LinkBase): Promise<number> {
   // The row lock makes a second pass over the same ticket (another worker, the same moment) wait and
   // then read the steps the first one fired, so each escalation step acts once.
   await tx.query('SELECT id FROM tickets WHERE id = $1 FOR UPDATE', [ticketId]);
   const { ticket, evaluation } = await evaluateTicket(tx, ticketId, now);
   const firedIds = [...((ticket.sla_fired as string[]) ?? [])];
   for (const step of evaluation.dueEscalations) {
-    await perform(tx, ticket, step, now);
+    await perform(tx, ticket, step, now, links);
     firedIds.push(step.id);
   }
   // Actions change the ticket (priority, assignee): evaluate again for the next wake-up.
@@ -107,7 +108,7 @@ export function slaColumns(e: SlaEvaluation): { firstResponseDue: Date | null; r
   };
 }
 
-async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Promise<void> {
+async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date, links: LinkBase): Promise<void> {
   const orgId = ticket.org_id as string;
   const id = ticket.id as string;
   const done: string[] = [];
@@ -150,6 +151,22 @@ async function perform(tx: RawTx, ticket: Row, step: Escalation, now: Date): Pro
       done.push(`priority:${a.to}`);
     }
   }
+  // The team's group robots hear of the step too, naming the person on call (issue 19); in this
+  // transaction, so the step that commits is posted once however many workers evaluated the ticket.
+  const breached = step.at >= 1;
+  const groups = await queueGroupMessagesTx(
+    tx,
+    {
+      orgId, event: breached ? 'ticket.sla_breached' : 'ticket.sla_warning', severity: breached ? 'critical' : 'warning', path: `/tickets/${id}`,
+      text: (lang) => ({
+        title: translate(lang, breached ? 'notify.ticket_sla.breached' : 'notify.ticket_sla.warning', { number: ticket.number, clock: translate(lang, `notify.ticket_sla.clock.${step.clock}`), pct: Math.round(step.at * 100) }),
+        lines: [String(ticket.title)],
+      }),
+    },
+    now,
+    links,
+  );
+  if (groups) done.push(`groups:${groups}`);
   await tx.query(`INSERT INTO ticket_events (ticket_id, org_id, at, type, actor, from_value, to_value, body, internal) VALUES ($1, $2, $3, 'sla', 'SLA', $4, $5, $6, true)`, [
     id, orgId, now, step.clock, step.id, done.join(', ') || null,
   ]);
