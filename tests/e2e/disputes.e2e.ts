@@ -3,7 +3,9 @@
  * - the merchant on a 390 px phone (zh-CN) sees the chargeback for a duplicate charge with its
  *   deadline and the proposal to accept, and accepts it;
  * - the agent on a desktop (en-US, then zh-CN) opens the fraud chargeback, downloads the evidence pack
- *   PDF (rendered to PNG with pdftoppm), submits it and records it won.
+ *   PDF (rendered to PNG with pdftoppm), submits it and records it won;
+ * - the agent imports the acquirer's file (row report: matched, unmatched, refused; the same file again
+ *   opens nothing), matches the unmatched retrieval by hand (search, confirm), and reads the report.
  *
  *   npx tsx tests/e2e/disputes.e2e.ts
  *
@@ -18,6 +20,7 @@ import { assert, assertEqual, CHROMIUM, CHROMIUM_ARGS, consoleWatch, log, noHori
 const SHOTS = path.join(ROOT, 'test-results/e2e-disputes');
 const shot = screenshotter(SHOTS);
 const DEMO_PASSWORD = 'PosCare-Demo-2026';
+const PAN = '4111111111111111';
 
 async function run(): Promise<void> {
   rmSync(SHOTS, { recursive: true, force: true });
@@ -111,7 +114,73 @@ async function run(): Promise<void> {
     await shot(desk, 'agent-list-zh');
     log('the agent downloaded the fraud pack, submitted it and recorded it won');
 
-    // 3. The merchant's phone in English.
+    // 3. The agent opens disputes from the acquirer's file (zh-CN): a row report, then the same file again opens nothing.
+    await desk.goto(`${base}/disputes`);
+    await desk.getByTestId('dispute-import').click();
+    const csvFile = path.join(SHOTS, 'acquirer-disputes.csv');
+    writeFileSync(
+      csvFile,
+      [
+        '卡组织,类型,原因码,案件编号,争议金额,检索参考号,备注',
+        'unionpay,拒付,4514,E2E-CUP-1,459.00,690000900004,',
+        'visa,chargeback,10.4,E2E-VIS-2,120.00,690000000001,',
+        'visa,chargeback,10.4,E2E-VIS-3,abc,690000900003,',
+        `visa,chargeback,10.4,E2E-VIS-4,10.00,690000900003,${PAN}`,
+      ].join('\r\n'),
+    );
+    const outcomes = () => desk.getByTestId('import-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-outcome')).join(','));
+    await desk.locator('.ant-modal input[type=file]').setInputFiles(csvFile);
+    await desk.getByTestId('dispute-import-report').waitFor();
+    assertEqual(await outcomes(), 'needs_response,unmatched,invalid,invalid', 'each row’s outcome');
+    const reportText = (await desk.getByTestId('dispute-import-report').textContent()) ?? '';
+    assert(reportText.includes('"abc"不是以元为单位的金额') && reportText.includes('该行疑似包含银行卡号'), `the problems in Chinese: ${reportText}`);
+    assert(!(await desk.content()).includes(PAN), 'the card number is nowhere on the page');
+    await shot(desk, 'import-report-zh');
+    await desk.locator('.ant-modal input[type=file]').setInputFiles(csvFile);
+    await desk.waitForFunction(() => [...document.querySelectorAll('[data-testid="import-row"]')].map((e) => e.getAttribute('data-outcome')).join(',') === 'existing,existing,invalid,invalid');
+    await shot(desk, 'import-again-zh');
+    await desk.keyboard.press('Escape');
+    log('the agent imported the acquirer’s file: one matched, one unmatched, two refused with the reason; the same file again opened nothing');
+
+    // 4. Matching by hand: a search that finds nothing says why (zh-CN); the demo's unmatched retrieval is matched (en-US).
+    await desk.goto(`${base}/disputes?status=unmatched`);
+    await desk.getByTestId('dispute-link').filter({ hasText: 'E2E-VIS-2' }).click();
+    await desk.getByTestId('dispute-match').waitFor();
+    await desk.getByTestId('match-search').click();
+    await desk.getByTestId('match-none').filter({ hasText: '没有交易符合这些参考号' }).waitFor();
+    await shot(desk, 'match-none-zh');
+    await switchLanguage(desk, 'en-US');
+    await desk.goto(`${base}/disputes?status=unmatched`);
+    await desk.getByTestId('dispute-link').filter({ hasText: 'VIS-RR-2093' }).click();
+    await desk.getByTestId('dispute-match').waitFor();
+    await desk.getByTestId('match-rrn').fill('690000900004');
+    await desk.getByTestId('match-search').click();
+    await desk.getByTestId('match-candidate').first().waitFor();
+    assertEqual(await desk.getByTestId('match-candidate').count(), 1, 'one payment has that RRN');
+    assert(((await desk.getByTestId('match-candidate').textContent()) ?? '').includes('Terminal + Host'), 'both sides saw it');
+    await shot(desk, 'match-search-en');
+    await desk.getByTestId('match-confirm').click();
+    await desk.getByTestId('match-confirm-ok').click();
+    await desk.getByTestId('dispute-status').filter({ hasText: 'Needs a response' }).waitFor();
+    await desk.getByTestId('dispute-pack').waitFor();
+    assert(!(await desk.getByTestId('dispute-match').isVisible()), 'the search is gone once matched');
+    await shot(desk, 'matched-en');
+    log('the agent matched the unmatched retrieval by hand: searched, confirmed, pack assembled');
+
+    // 5. The report (en-US, then zh-CN).
+    await desk.goto(`${base}/disputes/report`);
+    await desk.locator('[data-testid="dispute-report"][data-ready="true"]').waitFor();
+    await desk.getByTestId('dispute-report-rates-chart').waitFor();
+    assert((await desk.getByTestId('rate-row').count()) > 0, 'findings per 1,000 payments by model');
+    assertEqual(await desk.getByTestId('dispute-kpi-win-rate').getAttribute('data-value'), '100%', 'the fraud chargeback was won, none lost');
+    await shot(desk, 'report-en');
+    await switchLanguage(desk, 'zh-CN');
+    await desk.locator('[data-testid="dispute-report"][data-ready="true"]').waitFor();
+    await desk.getByText('每千笔交易的风险发现').first().waitFor();
+    await shot(desk, 'report-zh');
+    log('the report shows the win rate, money, time to answer and findings per 1,000 payments');
+
+    // 6. The merchant's phone in English.
     // The language the console keeps per browser (the switch sits in the phone's drawer).
     await phone.evaluate(() => window.localStorage.setItem('poscare.language', 'en-US'));
     await phone.goto(`${base}/disputes?status=all`);

@@ -60,6 +60,7 @@ const ReconciliationPage = lazy(() => import('./pages/payments/ReconciliationPag
 // -- disputes pages --
 const DisputesPage = lazy(() => import('./pages/disputes/DisputesPage'));
 const DisputePage = lazy(() => import('./pages/disputes/DisputePage'));
+const DisputeReportPage = lazy(() => import('./pages/disputes/DisputeReportPage'));
 // -- risk pages --
 const RiskInboxPage = lazy(() => import('./pages/risk/RiskInboxPage'));
 const RiskCasePage = lazy(() => import('./pages/risk/RiskCasePage'));
@@ -176,6 +177,7 @@ function AppRoutes() {
         <Route path="payments/reconciliation" element={<Guard permission="payments:read"><ReconciliationPage /></Guard>} />
         {/* -- disputes routes -- */}
         <Route path="disputes" element={<Guard permission="disputes:read"><DisputesPage /></Guard>} />
+        <Route path="disputes/report" element={<Guard permission="reports:read"><DisputeReportPage /></Guard>} />
         <Route path="disputes/:id" element={<Guard permission="disputes:read"><DisputePage /></Guard>} />
         {/* -- risk routes -- */}
         <Route path="risk" element={<Guard permission="risk:work"><RiskInboxPage /></Guard>} />

@@ -1,7 +1,8 @@
 /**
  * One dispute (/disputes/:id): deadline and what to do, the evidence checklist with what is missing,
  * adding text or a photo from the phone, accept or submit (won / lost for staff), the PDF, the pack
- * preview (both sides, card read, receipt, terminal health) and the timeline.
+ * preview (both sides, card read, receipt, terminal health) and the timeline. An unmatched dispute gets
+ * the payment search for matching it by hand (agents).
  */
 import { useState } from 'react';
 import { Alert, App, Button, Card, Descriptions, Input, List, Popconfirm, Select, Skeleton, Space, Table, Tag, Timeline, Upload } from 'antd';
@@ -17,6 +18,8 @@ import { formatMoney } from '../money/api';
 import { useT } from '../risk/shared';
 import { disputesApi, type DisputeDetail } from './api';
 import { Deadline, StatusTag } from './DisputesPage';
+import { MatchPayment } from './MatchPayment';
+import { useAuth } from '../../auth/AuthContext';
 import './disputes.css';
 
 function Checklist({ d }: { d: DisputeDetail }) {
@@ -168,6 +171,7 @@ export default function DisputePage() {
   const t = useT();
   const { i18n } = useTranslation();
   const { id = '' } = useParams();
+  const { can } = useAuth();
   const q = useQuery({ queryKey: ['disputes', 'detail', id, i18n.language], queryFn: () => disputesApi.get(id) });
   const d = q.data;
   if (q.error) return <QueryError error={q.error} onRetry={() => q.refetch()} />;
@@ -188,6 +192,7 @@ export default function DisputePage() {
       </Space>
       <Alert type={d.duplicateFindingId && d.status === 'needs_response' ? 'warning' : open ? 'info' : 'success'} showIcon message={d.todo} className="dispute-todo-alert" data-testid="dispute-todo" />
       <Actions d={d} />
+      {d.status === 'unmatched' && can('disputes:work') && <MatchPayment d={d} />}
       <div className="dispute-grid">
         <div>
           <Checklist d={d} />

@@ -1,14 +1,15 @@
 /**
  * Disputes (/disputes): open ones with the nearest deadline first, filters in the URL. Staff get a
- * table and "open a dispute"; merchants get cards (phone first, 390 px) with what to do in one sentence.
+ * table, "open a dispute" (a form, or a file with its row report) and the report; merchants get cards (phone first, 390 px) with what to do in one sentence.
  */
 import { useMemo, useState } from 'react';
-import { App, Button, Card, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, DatePicker, Form, Input, InputNumber, Modal, Radio, Select, Space, Table, Tag, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { PlusOutlined, ReloadOutlined } from '@ant-design/icons';
+import { BarChartOutlined, PlusOutlined, ReloadOutlined } from '@ant-design/icons';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link, useNavigate } from 'react-router-dom';
 import { useTranslation } from 'react-i18next';
+import dayjs, { type Dayjs } from 'dayjs';
 import { PageHeader } from '../../components/PageHeader';
 import { EmptyState, QueryError } from '../../components/Status';
 import { useAuth } from '../../auth/AuthContext';
@@ -18,6 +19,7 @@ import { useUrlState } from '../../lib/useUrlState';
 import { formatMoney } from '../money/api';
 import { useT } from '../risk/shared';
 import { DISPUTE_GROUPS, DISPUTE_KINDS, DISPUTE_NETWORKS, STATUS_COLOR, disputesApi, type DisputeRow } from './api';
+import { ImportDisputes } from './ImportDisputes';
 import './disputes.css';
 
 const KEYS = ['status', 'kind', 'network', 'group'] as const;
@@ -63,6 +65,8 @@ function OpenDispute() {
         reasonCode: v.reasonCode as string,
         caseNumber: v.caseNumber as string,
         amountMinor: Math.round(Number(v.amount) * 100),
+        // A deadline given as a day closes at the end of that business day (18:00), as counted deadlines do.
+        ...(v.respondBy ? { respondBy: (v.respondBy as Dayjs).hour(18).minute(0).second(0).millisecond(0).toISOString() } : {}),
         payment:
           by === 'rrn'
             ? { rrn: v.rrn as string }
@@ -110,6 +114,9 @@ function OpenDispute() {
             </Form.Item>
             <Form.Item name="amount" label={t('disputes.amountYuan')} rules={[{ required: true }]}>
               <InputNumber min={0.01} step={0.01} data-testid="dispute-amount" />
+            </Form.Item>
+            <Form.Item name="respondBy" label={t('disputes.respondBy')} tooltip={t('disputes.respondByHint')}>
+              <DatePicker disabledDate={(day) => day.isBefore(dayjs(), 'day')} data-testid="dispute-respond-by" />
             </Form.Item>
           </Space>
           <Form.Item label={t('disputes.findBy')}>
@@ -233,6 +240,14 @@ export default function DisputesPage() {
             <Button icon={<ReloadOutlined />} onClick={() => list.refetch()}>
               {t('common.refresh')}
             </Button>
+            {can('reports:read') && (
+              <Link to="/disputes/report">
+                <Button icon={<BarChartOutlined />} data-testid="dispute-report-link">
+                  {t('disputes.report.button')}
+                </Button>
+              </Link>
+            )}
+            {can('disputes:work') && <ImportDisputes />}
             {can('disputes:work') && <OpenDispute />}
           </Space>
         }
