@@ -68,6 +68,7 @@ const RiskBlocksPage = lazy(() => import('./pages/risk/RiskBlocksPage'));
 const RiskThresholdsPage = lazy(() => import('./pages/risk/RiskThresholdsPage'));
 const BulkCommandsPage = lazy(() => import('./pages/commands/BulkCommandsPage').then((m) => ({ default: m.BulkCommandsPage })));
 const BatchPage = lazy(() => import('./pages/commands/BulkCommandsPage').then((m) => ({ default: m.BatchPage })));
+const SoftwarePage = lazy(() => import('./pages/software/SoftwarePage'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -145,6 +146,7 @@ function AppRoutes() {
         <Route path="terminals/:id" element={<Guard permission="inventory:read"><TerminalDetailPage /></Guard>} />
         <Route path="commands" element={<Guard permission="devices:command"><BulkCommandsPage /></Guard>} />
         <Route path="commands/batches/:id" element={<Guard permission="devices:command"><BatchPage /></Guard>} />
+        <Route path="software" element={<Guard permission="software:read"><SoftwarePage /></Guard>} />
         <Route path="users" element={<Guard permission="users:manage"><UsersPage /></Guard>} />
         <Route path="devices/enrollment" element={<Guard permission="devices:manage"><EnrollmentCodesPage /></Guard>} />
         <Route path="devices/rejections" element={<Guard permission="devices:manage"><RejectionsPage /></Guard>} />

@@ -232,6 +232,8 @@ describe('installing a catalogued package', () => {
     const preview = await api('POST', '/api/v1/commands/bulk/preview', { siteId: A.site.id, packageId: pkg.id });
     expect(preview.statusCode, preview.body).toBe(200);
     expect(preview.json()).toEqual({ matched: 3, reachable: 1, incompatible: 2 });
+    const byVersion = await api('POST', '/api/v1/commands/bulk/preview', { siteId: A.site.id, install: { kind: 'app', version: '3.3.0' } });
+    expect(byVersion.json()).toEqual({ matched: 3, reachable: 1, incompatible: 2 });
     const plain = await api('POST', '/api/v1/commands/bulk/preview', { siteId: A.site.id });
     expect(plain.json()).toEqual({ matched: 3, reachable: 3 });
     const args = { kind: 'app', version: '3.3.0', packageId: pkg.id };

@@ -96,7 +96,10 @@ export const CommandFilter = z
 export type CommandFilter = z.infer<typeof CommandFilter>;
 
 /** The preview of a bulk command: with a catalogue package, terminals it does not fit are counted out. */
-export const BulkPreviewRequest = CommandFilter.extend({ packageId: Id.optional().describe('An install of this package: incompatible terminals are not counted') }).strict();
+export const BulkPreviewRequest = CommandFilter.extend({
+  packageId: Id.optional().describe('An install of this package: incompatible terminals are not counted'),
+  install: z.object({ kind: PackageKind, version, packageId: Id.optional() }).strict().optional().describe("The install command's arguments, when it names a version rather than a package"),
+}).strict();
 export type BulkPreviewRequest = z.infer<typeof BulkPreviewRequest>;
 
 /** The most terminals one bulk command may reach; a larger fleet is a rollout's job. */

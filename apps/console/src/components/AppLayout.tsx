@@ -2,6 +2,7 @@ import { useMemo, useState, type ReactNode } from 'react';
 import { Avatar, Button, Drawer, Dropdown, Grid, Layout, Menu, Tag, Typography } from 'antd';
 import type { MenuProps } from 'antd';
 import {
+  AppstoreAddOutlined,
   ApartmentOutlined,
   ApiOutlined,
   AuditOutlined,
@@ -163,6 +164,7 @@ export function AppLayout() {
         { key: 'terminals', path: '/terminals', icon: <DesktopOutlined />, label: t('nav.terminals'), permission: 'inventory:read' },
         { key: 'import', path: '/terminals/import', icon: <CloudUploadOutlined />, label: t('nav.import'), permission: 'import:run' },
         { key: 'commands', path: '/commands', icon: <ControlOutlined />, label: t('remote.nav'), permission: 'devices:command' },
+        { key: 'software', path: '/software', icon: <AppstoreAddOutlined />, label: t('software.nav'), permission: 'software:read' },
       ]),
       group('g-admin', t('nav.groupAdmin'), [
         { key: 'users', path: '/users', icon: <TeamOutlined />, label: t('nav.users'), permission: 'users:manage' },

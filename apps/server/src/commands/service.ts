@@ -176,12 +176,16 @@ export class CommandService {
 
   async preview(actor: Actor, req: BulkPreviewRequest): Promise<BulkPreview> {
     assertCan(actor, 'devices:command');
-    const { packageId, ...filter } = req;
+    const { packageId, install, ...filter } = req;
     const t = await this.targets(actor, filter);
-    if (!packageId) return { matched: t.matched.length, reachable: t.reachable.length };
+    if (!packageId && !install) return { matched: t.matched.length, reachable: t.reachable.length };
     // An install: terminals the package does not fit are counted out, as sendBulk leaves them out.
-    const pkg = await this.software.get(actor, packageId);
-    const fits = await this.installable(actor.orgId, { kind: pkg.kind, version: pkg.version, packageId }, t.reachable);
+    let args = install;
+    if (!args) {
+      const pkg = await this.software.get(actor, packageId!);
+      args = { kind: pkg.kind, version: pkg.version, packageId: pkg.id };
+    }
+    const fits = await this.installable(t.reachable[0]?.orgId ?? actor.orgId, args, t.reachable);
     return { matched: t.matched.length, reachable: fits.length, incompatible: t.reachable.length - fits.length };
   }
 

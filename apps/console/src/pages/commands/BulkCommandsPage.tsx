@@ -58,14 +58,20 @@ export function BulkCommandsPage() {
     const filter: CommandFilter = Object.fromEntries(Object.entries({ merchantId: m, siteId, model, appVersion, status }).filter(([, x]) => x)) as CommandFilter;
     let preview: BulkPreview;
     try {
-      preview = await api<BulkPreview>('/commands/bulk/preview', { method: 'POST', body: filter });
+      // An install goes only to terminals the package fits: the count leaves the others out.
+      preview = await api<BulkPreview>('/commands/bulk/preview', { method: 'POST', body: n === 'install' && args ? { ...filter, install: args } : filter });
     } catch (err) {
       return showError(err);
     }
     if (preview.reachable === 0) return void message.warning(t('remote.bulk.nobody', { matched: preview.matched }));
     Modal.confirm({
       title: t('remote.bulk.confirmTitle', { name: t(`commands.names.${n}`), count: preview.reachable }),
-      content: <span data-testid="bulk-confirm-count">{t('remote.bulk.confirmBody', { count: preview.reachable, matched: preview.matched })}</span>,
+      content: (
+        <span data-testid="bulk-confirm-count">
+          {t('remote.bulk.confirmBody', { count: preview.reachable, matched: preview.matched })}
+          {preview.incompatible ? ` ${t('software.bulkIncompatible', { n: preview.incompatible })}` : ''}
+        </span>
+      ),
       okText: t('remote.bulk.confirmOk', { count: preview.reachable }),
       cancelText: t('common.cancel'),
       onOk: () => send.mutate({ name: n, filter, expectedCount: preview.reachable, ...(args ? { args } : {}), ...(reason ? { reason } : {}) }),
