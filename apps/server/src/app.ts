@@ -20,7 +20,7 @@ import { installAccess } from './http/access.js';
 import { installMfaGate } from './auth/mfaGate.js';
 import { SecuritySignals } from './security/signals.js';
 import { installInputGuard } from './http/inputGuard.js';
-import { CONTENT_SECURITY_POLICY, installHsts } from './http/securityHeaders.js';
+import { HELMET_OPTIONS, installHsts } from './http/securityHeaders.js';
 import { errorHandler, renderError } from './http/errorHandler.js';
 import { AppError } from './errors/errors.js';
 import { ImportService } from './imports/service.js';
@@ -194,6 +194,8 @@ export interface BuildOptions {
   demoStage?: (() => string) | undefined;
   /** Whether every role of this process has started (the readiness answer); unset: ready once built. */
   rolesStarted?: (() => boolean) | undefined;
+  /** false: risk/decide as before decision 016 (zod validation and serialisation, helmet): the benchmark's same-run "before". */
+  leanDecide?: boolean | undefined;
 }
 
 export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?: Services): Promise<{ app: FastifyInstance; services: Services }> {
@@ -218,7 +220,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
     return reply.status(404).send(renderError(req.lang, new AppError('route.not_found', 404, { method: req.method, url: req.url })));
   });
 
-  await app.register(helmet, { contentSecurityPolicy: { directives: CONTENT_SECURITY_POLICY }, hsts: false, crossOriginEmbedderPolicy: false });
+  await app.register(helmet, HELMET_OPTIONS);
   installHsts(app);
   await app.register(cookie);
   await app.register(multipart, { limits: { fileSize: ctx.config.MAX_UPLOAD_MB * 1024 * 1024, files: 1 }, throwFileSizeLimit: true });
@@ -285,7 +287,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       // -- payments routes --
       await api.register(paymentRoutes(services.payments, ctx.config.MAX_UPLOAD_MB * 1024 * 1024));
       // -- risk routes --
-      await api.register(riskRoutes(services.risk, services.riskThresholds));
+      await api.register(riskRoutes(services.risk, services.riskThresholds, { leanDecide: opts.leanDecide !== false }));
       // -- findings routes --
       await api.register(findingRoutes(services.findings));
       // -- disputes routes --

@@ -21,13 +21,15 @@ import {
   ThresholdsView,
 } from '@poscare/contracts';
 import { requireActor } from '../http/access.js';
+import { decideRouteOptions } from './decideRoute.js';
 import type { RiskService } from './service.js';
 import type { RiskThresholds } from './thresholds.js';
 
 const tags = ['risk'];
 
 export const riskRoutes =
-  (svc: RiskService, thresholds: RiskThresholds): FastifyPluginAsyncZod =>
+  /** leanDecide false: risk/decide as before decision 016 (the benchmark's same-run "before"). */
+  (svc: RiskService, thresholds: RiskThresholds, opts: { leanDecide?: boolean } = {}): FastifyPluginAsyncZod =>
   async (app) => {
     app.get('/risk/cases', {
       config: { permission: 'risk:work' },
@@ -92,16 +94,17 @@ export const riskRoutes =
       handler: (req) => svc.removeBlock(requireActor(req), req.params.id),
     });
 
-    app.post('/risk/decide', {
-      config: { permission: 'risk:decide' },
-      schema: {
-        tags,
-        summary: 'One payment → allow, review or block: block when its card token or terminal is blocked, review when an open fraud case covers either',
-        body: RiskDecideRequest,
-        response: { 200: RiskDecideAnswer },
-      },
-      handler: (req) => svc.decidePayment(requireActor(req), req.body, req.lang),
-    });
+    const decideSummary = 'One payment → allow, review or block: block when its card token or terminal is blocked, review when an open fraud case covers either';
+    if (opts.leanDecide === false) {
+      app.post('/risk/decide', {
+        config: { permission: 'risk:decide' },
+        schema: { tags, summary: decideSummary, body: RiskDecideRequest, response: { 200: RiskDecideAnswer } },
+        handler: (req) => svc.decidePayment(requireActor(req), req.body, req.lang),
+      });
+    } else {
+      // For payment systems, before every payment: the same gate and guarantees, less work per request (decision 016).
+      app.post('/risk/decide', decideRouteOptions(svc, decideSummary));
+    }
 
     app.get('/risk/thresholds', {
       config: { permission: 'risk:work' },
