@@ -2692,6 +2692,7 @@ const enUS: Messages<typeof zhCN> = {
       hours: "{{count}} h",
       mean: "mean {{hours}} h over {{count}} answered",
       byGroup: "By reason group",
+      outcomesByGroup: "How they ended, by reason group",
       byMerchant: "By merchant",
       rates: "Findings per 1,000 payments",
       ratesHint: "Duplicate charges, fraud findings and disputes of the period for every 1,000 sales: a badly configured terminal or a bad app version stands out however busy it is. Model and app version are the terminal's now.",

@@ -2688,6 +2688,7 @@ const zhCN = {
       hours: "{{count}} 小时",
       mean: "平均 {{hours}} 小时，共 {{count}} 件已答复",
       byGroup: "按原因类别",
+      outcomesByGroup: "各原因类别的结果",
       byMerchant: "按商户",
       rates: "每千笔交易的风险发现",
       ratesHint: "本期每 1,000 笔消费中的重复扣款、欺诈发现和争议：无论交易量大小，配置有误的终端或有问题的应用版本都会显现。机型和应用版本取终端当前的值。",

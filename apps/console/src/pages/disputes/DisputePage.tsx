@@ -190,7 +190,7 @@ export default function DisputePage() {
         {d.merchantName && <span className="muted">{d.merchantName}</span>}
         {d.terminalLabel && <span className="muted">{d.terminalLabel}</span>}
       </Space>
-      <Alert type={d.duplicateFindingId && d.status === 'needs_response' ? 'warning' : open ? 'info' : 'success'} showIcon message={d.todo} className="dispute-todo-alert" data-testid="dispute-todo" />
+      <Alert type={(d.duplicateFindingId && d.status === 'needs_response') || d.status === 'unmatched' ? 'warning' : open ? 'info' : 'success'} showIcon message={d.todo} className="dispute-todo-alert" data-testid="dispute-todo" />
       <Actions d={d} />
       {d.status === 'unmatched' && can('disputes:work') && <MatchPayment d={d} />}
       <div className="dispute-grid">

@@ -56,9 +56,10 @@ export default function DisputeReportPage() {
   const showError = useShowError();
   const { values, setFilters } = useUrlState(KEYS);
   const from = values.from ?? dayjs().subtract(89, 'day').format(DAY);
+  // Without a chosen end the report runs to now: the browser's "today" may not be the report time zone's.
   const to = values.to ?? dayjs().format(DAY);
   const dim = (DISPUTE_RATE_DIMENSIONS as readonly string[]).includes(values.dim ?? '') ? (values.dim as DisputeRateDimension) : 'model';
-  const query = { from, to, merchantId: values.merchant };
+  const query = { from, ...(values.to ? { to: values.to } : {}), merchantId: values.merchant };
   const [exporting, setExporting] = useState<string | null>(null);
   const report = useQuery({ queryKey: ['disputes', 'report', query, i18n.language], queryFn: () => disputesApi.report(query), placeholderData: keepPreviousData });
   const merchants = useQuery({ queryKey: ['merchants', 'report-select'], queryFn: () => api<PageOf<{ id: string; name: string }>>('/merchants', { query: { limit: 500 } }), staleTime: 60_000 });
@@ -169,7 +170,7 @@ export default function DisputeReportPage() {
           </Row>
           <Row gutter={[12, 12]}>
             <Col xs={24} xl={10}>
-              <Card size="small" title={t('disputes.report.byGroup')} data-testid="dispute-report-groups">
+              <Card size="small" title={t('disputes.report.outcomesByGroup')} data-testid="dispute-report-groups">
                 {r.totals.opened ? <Chart option={options!.groups} height={260} testId="dispute-report-groups-chart" /> : <EmptyState title={t('disputes.report.empty')} />}
               </Card>
             </Col>

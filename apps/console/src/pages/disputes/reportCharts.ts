@@ -37,8 +37,8 @@ export function ratesOption(rows: readonly DisputeRateRow[], t: T): EChartsCoreO
   return {
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
     legend: { bottom: 0, icon: 'roundRect', itemWidth: 10, itemHeight: 8 },
-    grid: { left: 8, right: 16, top: 8, bottom: 36, containLabel: true },
-    xAxis: { type: 'value', name: t('disputes.report.per1000'), nameLocation: 'middle', nameGap: 24, splitLine: GRID_LINE },
+    grid: { left: 8, right: 16, top: 8, bottom: 52, containLabel: true },
+    xAxis: { type: 'value', name: t('disputes.report.per1000'), nameLocation: 'middle', nameGap: 26, splitLine: GRID_LINE },
     yAxis: { type: 'category', inverse: true, data: top.map((x) => x.label), axisLabel: { width: 140, overflow: 'truncate' } },
     series: [
       { type: 'bar', stack: 'rate', name: t('disputes.report.col.duplicates'), data: top.map((x) => x.duplicatesPer1000 ?? 0), itemStyle: { color: '#fa8c16' }, barMaxWidth: 18 },
