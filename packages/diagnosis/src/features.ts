@@ -8,6 +8,7 @@
  */
 import type { CaseTelemetry, CaseTransaction, DiagnosisCase } from '@poscare/contracts';
 import { eventMeaning, responseCodeHints, tvrHints } from './codes.js';
+import lexicon from '../knowledge/symptoms.json' with { type: 'json' };
 import { analyseText } from './text.js';
 
 export type Features = Map<string, number>;
@@ -63,6 +64,9 @@ function slope(points: [number, number][]): number | undefined {
   return den === 0 ? undefined : num / den;
 }
 
+const REPORT_CARD = new Set<string>(lexicon.reportAbout.card);
+const REPORT_GENERIC = new Set<string>(lexicon.reportAbout.generic);
+
 export function extractFeatures(c: DiagnosisCase): Features {
   const f = new FeatureSet();
   const now = ms(c.now)!;
@@ -74,8 +78,15 @@ export function extractFeatures(c: DiagnosisCase): Features {
   fleetFeatures(f, c);
   cardFeatures(f, c);
   silenceFeatures(f, c, now);
-  for (const [k, v] of analyseText(c.report?.text ?? '')) f.set(`txt.${k}`, v);
-  if (c.report?.text) f.set('report.present', 1);
+  const said = analyseText(c.report?.text ?? '');
+  for (const [k, v] of said) f.set(`txt.${k}`, v);
+  if (c.report?.text) {
+    f.set('report.present', 1);
+    // A report that complains of something other than a card or a way to pay (the printer, a message
+    // to settle): one card's decline in the transactions is background, not what it is about.
+    const complained = [...said.keys()].filter((k) => !k.endsWith('_ok') && !k.includes('.') && !REPORT_GENERIC.has(k));
+    if (complained.length) f.set('report.aboutCard', complained.some((k) => REPORT_CARD.has(k)));
+  }
   for (const [k, v] of Object.entries(c.answers ?? {})) {
     if (typeof v === 'boolean' || typeof v === 'number') f.set(`answer.${k}`, v);
     else if (v === 'yes' || v === 'no') f.set(`answer.${k}`, v === 'yes');
@@ -554,7 +565,9 @@ function cardFeatures(f: FeatureSet, c: DiagnosisCase): void {
     if (a.outcome === 'card_read_error') f.add('card.readErr', 1);
     if (a.responseCode) {
       f.add(`card.rc.${a.responseCode.toUpperCase()}`, 1);
-      for (const h of responseCodeHints(a.responseCode)) f.add(`cardHint.${h.code}`, h.weight);
+      // What other terminals answered for this card: its attempts here are the case's own transactions,
+      // counted there already (one wrong PIN here is not "wrong PIN at other terminals too").
+      if (a.terminalId && a.terminalId !== here) for (const h of responseCodeHints(a.responseCode)) f.add(`cardHint.${h.code}`, h.weight);
     }
   }
 }

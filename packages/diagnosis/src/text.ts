@@ -191,7 +191,7 @@ function hitsOf<P extends Pattern>(list: readonly P[], clause: string, words: Wo
 export function analyseText(text: string): Map<string, number> {
   const out = new Map<string, number>();
   if (!text.trim()) return out;
-  const norm = normalise(text);
+  const norm = unCleft(normalise(text));
   let complaint = false;
   const bare = new Set<string>();
   for (const sentence of norm.split(SENTENCE_SPLIT)) {
@@ -211,6 +211,30 @@ export function analyseText(text: string): Map<string, number> {
     out.set('after_change', 1);
     for (const c of change) out.set(`change.${c}`, 1);
   }
+  return out;
+}
+
+/**
+ * English clefts put the part cleared first and the part at fault last, with the predicate said only
+ * once, of the first: "it isn't tap that fails, it's chip", "the network is not what's broken, the
+ * printer is". Said the plain way round ("not the tap, the chip fails"; "not the network, the printer
+ * is broken") so the clause reading gives the predicate to the part it belongs to.
+ */
+const NAME = "(?:the\\s+)?([a-z][a-z0-9 -]{0,30}?)";
+const PRED = "([a-z][a-z' ]{0,40}?)";
+// (Typed as in a chat, without the comma: "its not tap that fails its chip", "…whats broken the printer is".)
+const THEN = "(?:\\s*(?:[,;:]|\\s-+)\\s*(?:but\\s+|rather\\s+)?|\\s+(?:but|rather)\\s+|\\s+(?=it'?s\\s|it\\s+is\\s))";
+const THEN_LOOSE = `(?:${THEN}|\\s+)`;
+const CLEFTS: [RegExp, string][] = [
+  // it isn't X that fails, it's Y / this is not X that is broken but Y
+  [new RegExp(`\\b(?:it|this|that)(?:'s|s|\\s+is|\\s+was)?\\s*(?:n't|not)\\s+${NAME}\\s+(?:that|which|who)\\s+${PRED}${THEN}(?:it'?s\\s+|it\\s+is\\s+|its\\s+)?${NAME}(?=\\s*(?:$|[.,;!?]))`, 'g'), 'not the $1, the $3 $2'],
+  // X is not what's broken, Y is / X isn't the one that fails: Y does
+  [new RegExp(`\\b${NAME}\\s+(?:is|are|was|were)\\s*(?:n't|not)\\s+(?:what(?:'?s|\\s+is|\\s+was)?|the\\s+(?:one|thing|part)s?(?:\\s+that)?)\\s+${PRED}${THEN_LOOSE}${NAME}\\s+(?:is|are|was|were|does|do)(?=\\s*(?:$|[.,;!?]))`, 'g'), 'not the $1, the $3 $2'],
+];
+function unCleft(norm: string): string {
+  if (HAN.test(norm)) return norm;
+  let out = norm;
+  for (const [re, to] of CLEFTS) out = out.replace(re, to);
   return out;
 }
 
