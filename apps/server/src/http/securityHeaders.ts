@@ -57,7 +57,9 @@ export function securityHeaders(): Readonly<Record<string, string>> {
 }
 
 export function installHsts(app: FastifyInstance): void {
-  app.addHook('onSend', async (req, reply) => {
+  // A callback, not an async function: no promise per answer.
+  app.addHook('onSend', (req, reply, payload, done) => {
     if (req.protocol === 'https') reply.header('strict-transport-security', HSTS);
+    done(null, payload);
   });
 }
