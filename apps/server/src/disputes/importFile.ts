@@ -34,6 +34,8 @@ type Column = (typeof DISPUTE_IMPORT_COLUMNS)[number];
 type Problem = { row: number; column: string | null; id: MessageId; params?: Record<string, unknown> };
 
 const MAX_REPORTED_PROBLEMS = 1_000;
+/** Rows opened at once: each is a few dozen queries (matching, the pack, the notices), so a few in parallel. */
+const OPEN_AT_ONCE = 4;
 const HOUR_MS = 3_600_000;
 /** The report time zone (Asia/Shanghai) keeps one offset all year: a wall-clock time there is this far ahead of UTC. */
 const OFFSET_MS = 8 * HOUR_MS;
@@ -204,6 +206,7 @@ export async function importDisputes(ctx: AppContext, svc: DisputeService, actor
   const report: DisputeImportReport = { totalRows: 0, opened: 0, matched: 0, unmatched: 0, existing: 0, invalidRows: 0, rows: [], problems: [], problemsTruncated: false };
   const problems: Problem[] = [];
   const firstSeen = new Map<string, number>();
+  const jobs: { rowNo: number; caseNumber: string | null; body: DisputeCreate }[] = [];
   const invalid = (rowNo: number, caseNumber: string | null, found: Problem[]) => {
     report.invalidRows++;
     problems.push(...found);
@@ -237,12 +240,18 @@ export async function importDisputes(ctx: AppContext, svc: DisputeService, actor
       continue;
     }
     firstSeen.set(ident, rowNo);
-    const existing = await ctx.db.rawTransaction((tx) => repo.findByCase(tx, actor.orgId, body.network, body.caseNumber, body.kind));
-    if (existing) {
+    jobs.push({ rowNo, caseNumber, body });
+  }
+
+  // Good rows are opened a few at a time (each in its own transaction, independent of the others: their cases
+  // differ); the report keeps the file's order.
+  const openRow = async ({ rowNo, caseNumber, body }: (typeof jobs)[number]) => {
+    const existingRow = (id: string | null) => {
       report.existing++;
-      report.rows.push({ row: rowNo, caseNumber, outcome: 'existing', disputeId: existing, matchedBy: null, unmatchedReason: null });
-      continue;
-    }
+      report.rows.push({ row: rowNo, caseNumber, outcome: 'existing', disputeId: id, matchedBy: null, unmatchedReason: null });
+    };
+    const existing = await ctx.db.rawTransaction((tx) => repo.findByCase(tx, actor.orgId, body.network, body.caseNumber, body.kind));
+    if (existing) return existingRow(existing);
     try {
       const d = await svc.open(actor, body);
       report.opened++;
@@ -251,18 +260,21 @@ export async function importDisputes(ctx: AppContext, svc: DisputeService, actor
       report.rows.push({ row: rowNo, caseNumber, outcome: d.status === 'unmatched' ? 'unmatched' : 'needs_response', disputeId: d.id, matchedBy: d.matchedBy, unmatchedReason: d.unmatchedReason });
     } catch (e) {
       if (!(e instanceof AppError)) throw e;
-      if (e.id === 'dispute.exists') {
-        // Opened meanwhile by someone else (another import of the same file): still one dispute.
-        report.existing++;
-        const id = await ctx.db.rawTransaction((tx) => repo.findByCase(tx, actor.orgId, body.network, body.caseNumber, body.kind));
-        report.rows.push({ row: rowNo, caseNumber, outcome: 'existing', disputeId: id ?? null, matchedBy: null, unmatchedReason: null });
-        continue;
-      }
+      // Opened meanwhile by someone else (another import of the same file): still one dispute.
+      if (e.id === 'dispute.exists') return existingRow((await ctx.db.rawTransaction((tx) => repo.findByCase(tx, actor.orgId, body.network, body.caseNumber, body.kind))) ?? null);
       const columnOf: Record<string, Column> = { 'body.reasonCode': 'reason_code', 'body.respondBy': 'respond_by', 'body.note': 'note' };
       const details = e.details?.length ? e.details : [{ path: '', id: e.id, params: e.params }];
       invalid(rowNo, caseNumber, details.map((d) => ({ row: rowNo, column: columnOf[d.path] ?? null, id: d.id as MessageId, ...(d.params ? { params: d.params } : {}) })));
     }
-  }
+  };
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(OPEN_AT_ONCE, jobs.length) }, async () => {
+      while (next < jobs.length) await openRow(jobs[next++]!);
+    }),
+  );
+  report.rows.sort((x, y) => x.row - y.row);
+  problems.sort((x, y) => x.row - y.row);
   report.problemsTruncated = problems.length > MAX_REPORTED_PROBLEMS;
   report.problems = problems.slice(0, MAX_REPORTED_PROBLEMS).map((p) => render(lang, p));
   return report;
