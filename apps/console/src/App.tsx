@@ -38,6 +38,8 @@ const AlertRulesPage = lazy(() => import('./pages/alerts/RulesPage'));
 const SilencesPage = lazy(() => import('./pages/alerts/SilencesPage'));
 const NotificationSettingsPage = lazy(() => import('./pages/alerts/NotificationSettingsPage'));
 const ChannelsPage = lazy(() => import('./pages/notifications/ChannelsPage'));
+const ContactsPage = lazy(() => import('./pages/notifications/ContactsPage'));
+const ShortLinkPage = lazy(() => import('./pages/notifications/ShortLinkPage'));
 const TicketsPage = lazy(() => import('./pages/tickets/TicketsPage'));
 const TicketDetailPage = lazy(() => import('./pages/tickets/TicketDetailPage'));
 // -- kb pages --
@@ -191,6 +193,9 @@ function AppRoutes() {
         <Route path="settings/sign-in-policy" element={<Guard permission="users:manage"><SignInPolicyPage /></Guard>} />
         <Route path="settings/notifications" element={<Suspense fallback={<FullPageSpin />}><NotificationSettingsPage /></Suspense>} />
         <Route path="settings/channels" element={<Guard permission="alerts:read" staff><Suspense fallback={<FullPageSpin />}><ChannelsPage /></Suspense></Guard>} />
+        <Route path="settings/contacts" element={<Guard permission="alerts:read"><ContactsPage /></Guard>} />
+        {/* A short link from an SMS: after sign-in, the page it stands for (if this person may see it). */}
+        <Route path="s/:token" element={<Suspense fallback={<FullPageSpin />}><ShortLinkPage /></Suspense>} />
         <Route path="*" element={<NotFound />} />
       </Route>
     </Routes>

@@ -25,6 +25,7 @@ import {
   ControlOutlined,
   PauseCircleOutlined,
   NotificationOutlined,
+  ContactsOutlined,
   ProfileOutlined,
   BookOutlined,
   CarOutlined,
@@ -65,6 +66,7 @@ function selectedKey(pathname: string): string {
   const first = pathname.split('/')[1] ?? '';
   if (pathname.startsWith('/settings/notifications')) return 'notifications';
   if (pathname.startsWith('/settings/channels')) return 'channels';
+  if (pathname.startsWith('/settings/contacts')) return 'contacts';
   if (pathname.startsWith('/settings/sign-in-policy')) return 'sign-in-policy';
   if (first === 'settings') return 'tokens';
   if (pathname.startsWith('/alerts/rules')) return 'alert-rules';
@@ -112,6 +114,8 @@ export function AppLayout() {
     const merchant = me?.role === 'merchant';
     const alerts: NavItem = { key: 'alerts', path: '/alerts', icon: <AlertOutlined />, label: t('nav.alerts'), permission: 'alerts:read' };
     const tickets: NavItem = { key: 'tickets', path: '/tickets', icon: <ProfileOutlined />, label: t('nav.tickets'), permission: 'tickets:read' };
+    // Merchant contacts (SMS): admins and agents for any merchant, a merchant's users for their own.
+    const contacts: NavItem[] = merchant || me?.role === 'admin' || me?.role === 'agent' ? [{ key: 'contacts', path: '/settings/contacts', icon: <ContactsOutlined />, label: t('channels.contacts.nav'), permission: 'alerts:read' }] : [];
     return [
       group('g-home', t('nav.groupHome'), [
         // Merchants come to PosCare to fix a problem: the troubleshooter is their first item.
@@ -122,6 +126,7 @@ export function AppLayout() {
         ...(merchant ? [alerts] : [troubleshoot]),
         // Every role that reads tickets: the service desk queue (merchants: their own tickets).
         tickets,
+        ...(merchant ? contacts : []),
         // -- money menu --
         // Merchants: their own money (duplicate charges to refund); staff: the findings inbox.
         ...(merchant
@@ -144,6 +149,7 @@ export function AppLayout() {
             { key: 'silences', path: '/alerts/silences', icon: <PauseCircleOutlined />, label: t('nav.silences'), permission: 'alerts:read' },
             { key: 'notifications', path: '/settings/notifications', icon: <NotificationOutlined />, label: t('nav.notificationSettings') },
             { key: 'channels', path: '/settings/channels', icon: <NotificationOutlined />, label: t('channels.nav'), permission: 'alerts:read' },
+            ...contacts,
           ]),
       // -- payments menu --
       group('g-payments', t('payments.navGroup'), [

@@ -4,6 +4,8 @@ import type {
   ChannelTestResult,
   DeliveryQuery,
   DeliveryRow,
+  MerchantContactInput,
+  MerchantContactRow,
   NotifyChannelCreate,
   NotifyChannelRow,
   NotifyChannelUpdate,
@@ -17,7 +19,8 @@ import type { User } from '../../api/types';
 
 export type ChannelInput = z.input<typeof NotifyChannelCreate>;
 export type RotationInput = z.input<typeof OncallRotationInput>;
-export type { ChannelTestResult, DeliveryRow, NotifyChannelRow, OncallRotationRow, QuietHours, SmsTemplate };
+export type ContactInput = z.input<typeof MerchantContactInput>;
+export type { ChannelTestResult, DeliveryRow, MerchantContactRow, NotifyChannelRow, OncallRotationRow, QuietHours, SmsTemplate };
 
 export const channelsApi = {
   list: () => api<NotifyChannelRow[]>('/notify-channels'),
@@ -34,5 +37,12 @@ export const channelsApi = {
     id ? api<OncallRotationRow>(`/oncall-rotations/${id}`, { method: 'PUT', body }) : api<OncallRotationRow>('/oncall-rotations', { method: 'POST', body }),
   removeRotation: (id: string) => api<unknown>(`/oncall-rotations/${id}`, { method: 'DELETE' }),
   users: () => api<PageOf<User>>('/users', { query: { limit: 500 } }),
+  contacts: (merchantId: string) => api<MerchantContactRow[]>(`/merchants/${merchantId}/contacts`),
+  saveContact: (merchantId: string, id: string | null, body: ContactInput) =>
+    id ? api<MerchantContactRow>(`/merchant-contacts/${id}`, { method: 'PATCH', body }) : api<MerchantContactRow>(`/merchants/${merchantId}/contacts`, { method: 'POST', body }),
+  removeContact: (id: string) => api<unknown>(`/merchant-contacts/${id}`, { method: 'DELETE' }),
+  merchants: (q: string) => api<PageOf<{ id: string; mid: string; name: string }>>('/merchants', { query: { q: q || undefined, limit: 20 } }),
+  merchant: (id: string) => api<{ id: string; mid: string; name: string }>(`/merchants/${id}`),
+  openShortLink: (token: string) => api<{ path: string }>(`/short-links/${encodeURIComponent(token)}`),
   deliveries: (query: Partial<z.infer<typeof DeliveryQuery>>) => api<PageOf<DeliveryRow>>('/deliveries', { query }),
 };
