@@ -8,6 +8,7 @@ import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { shortLinkKey, verifyShortLink } from '../src/notifications/shortLinks.js';
 import { runDisputePass } from '../src/disputes/schedule.js';
 import { atOnce } from './concurrent.js';
 import { createTestApp, type TestApp } from './harness.js';
@@ -321,7 +322,8 @@ describe('deadline: reminders, escalation, expiry on the injected clock', () => 
       expect(texts).toHaveLength(1); // two passes at once: one text
       const param = Object.fromEntries(texts[0]!.payload.params!.map((x) => [x.name, x.value]));
       expect(param).toMatchObject({ case: d.caseNumber, days: '5' });
-      expect(param.link).toContain(`/disputes/${d.id}`);
+      // A signed short link to the dispute (issue 19).
+      expect(verifyShortLink(shortLinkKey(t.ctx.config)!, param.link!.split('/s/')[1]!)).toEqual({ kind: 'disputes', id: d.id });
       expect(await out('dispute.escalated', robot.id)).toEqual([]);
 
       t.clock.set(new Date('2026-03-13T10:00:00+08:00')); // 1 day left, nobody acted

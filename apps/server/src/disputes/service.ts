@@ -486,7 +486,7 @@ export async function tellOutward(ctx: AppContext, d: repo.DisputeDbRow, what: '
   const path = `/disputes/${d.id}`;
   const sms =
     what === 'reminder' && d.merchant_id
-      ? await queueContactSms(ctx.db.orm, { orgId: d.org_id, merchantId: d.merchant_id, topic: 'dispute_deadline', event: 'dispute', path, values: (lang) => { const w = words(lang); return { title: w.title, case: d.case_number, due: w.p.due, days: String(days), amount: w.p.amount }; } }, now, ctx.config.PUBLIC_URL)
+      ? await queueContactSms(ctx.db.orm, { orgId: d.org_id, merchantId: d.merchant_id, topic: 'dispute_deadline', event: 'dispute', path, values: (lang) => { const w = words(lang); return { title: w.title, case: d.case_number, due: w.p.due, days: String(days), amount: w.p.amount }; } }, now, ctx.config)
       : 0;
   const groups =
     what === 'escalated'
