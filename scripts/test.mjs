@@ -131,6 +131,8 @@ else if (await run('console build (when its sources changed)', process.execPath,
   await run('browser end-to-end: risk work (card testing → case → fraud with block → risk/decide says block; backtest before save)', 'npx', ['tsx', 'tests/e2e/risk.e2e.ts'], {}, { retry: true });
   // -- remote management e2e --
   await run('browser end-to-end: remote management (self-test checklist from the terminal page, lock with confirmation, bulk self-test on a site with its summary)', 'npx', ['tsx', 'tests/e2e/remote.e2e.ts'], {}, { retry: true });
+  // -- software catalogue e2e --
+  await run('browser end-to-end: software catalogue (trust a vendor key, upload a signed package and see it verified, a tampered one refused, the compatibility matrix; zh/en, 390 px)', 'npx', ['tsx', 'tests/e2e/software.e2e.ts'], {}, { retry: true });
   // -- disputes e2e --
   await run('browser end-to-end: disputes (duplicate chargeback → merchant accepts on a phone; fraud chargeback → PDF → submitted → won)', 'npx', ['tsx', 'tests/e2e/disputes.e2e.ts'], {}, { retry: true });
   // -- operations e2e --

@@ -61,7 +61,7 @@ function UploadCard({ keys, onDone }: { keys: SigningKey[]; onDone: () => void }
             <Input style={{ width: 130 }} placeholder="3.3.0" data-testid="upload-version" />
           </Form.Item>
           <Form.Item name="models" label={t('software.fields.models')} rules={[{ required: true }]}>
-            <Select mode="tags" style={{ width: 240 }} tokenSeparators={[',', '，']} placeholder="A920" data-testid="upload-models" />
+            <Select mode="tags" style={{ width: 'min(240px, 78vw)' }} tokenSeparators={[',', '，']} placeholder="A920" data-testid="upload-models" />
           </Form.Item>
           <Form.Item name="minOsVersion" label={t('software.fields.minOs')}>
             <Input style={{ width: 160 }} placeholder="PayDroid 7.0" />
@@ -78,18 +78,18 @@ function UploadCard({ keys, onDone }: { keys: SigningKey[]; onDone: () => void }
             />
           </Form.Item>
           <Form.Item name="signature" label={t('software.fields.signature')} rules={[{ required: true }]} extra={t('software.upload.signatureHint')}>
-            <Input style={{ width: 420 }} data-testid="upload-signature" />
+            <Input style={{ width: 'min(420px, 78vw)' }} data-testid="upload-signature" />
           </Form.Item>
           <Form.Item name="sha256" label={t('software.fields.sha256Claimed')} extra={t('software.upload.sha256Hint')}>
-            <Input style={{ width: 420 }} />
+            <Input style={{ width: 'min(420px, 78vw)' }} />
           </Form.Item>
         </Space>
         <Space wrap align="start" size="middle">
           <Form.Item name="notesZh" label={t('software.fields.notesZh')}>
-            <Input.TextArea rows={2} style={{ width: 320 }} />
+            <Input.TextArea rows={2} style={{ width: 'min(320px, 78vw)' }} />
           </Form.Item>
           <Form.Item name="notesEn" label={t('software.fields.notesEn')}>
-            <Input.TextArea rows={2} style={{ width: 320 }} />
+            <Input.TextArea rows={2} style={{ width: 'min(320px, 78vw)' }} />
           </Form.Item>
         </Space>
         <Space wrap>
@@ -180,7 +180,7 @@ function PackagesTab({ manage }: { manage: boolean }) {
             size="small"
             loading={packages.isLoading}
             dataSource={packages.data ?? []}
-            scroll={{ x: 900 }}
+            scroll={{ x: 1250 }}
             pagination={false}
             data-testid="software-packages"
             locale={{ emptyText: t('software.packages.empty') }}
@@ -188,20 +188,20 @@ function PackagesTab({ manage }: { manage: boolean }) {
               { title: t('software.fields.vendor'), dataIndex: 'vendor', width: 100 },
               { title: t('software.fields.kind'), dataIndex: 'kind', width: 90, render: (k: SoftwarePackage['kind']) => <Tag>{t(`software.kinds.${k}`)}</Tag> },
               { title: t('software.fields.version'), dataIndex: 'version', width: 100 },
-              { title: t('software.fields.models'), dataIndex: 'models', render: (m: string[]) => m.map((x) => <Tag key={x}>{x}</Tag>) },
+              { title: t('software.fields.models'), dataIndex: 'models', width: 170, render: (m: string[]) => m.map((x) => <Tag key={x}>{x}</Tag>) },
               { title: t('software.fields.minOs'), dataIndex: 'minOsVersion', width: 130, render: (v: string | null) => v ?? '—' },
               { title: t('software.fields.size'), dataIndex: 'bytes', width: 90, render: (b: number) => formatBytes(b) },
               {
                 title: t('software.fields.sha256'),
                 dataIndex: 'sha256',
-                width: 170,
+                width: 210,
                 render: (h: string, p) => (
                   <Tooltip title={`${h} · ${t('software.fields.keyId')}: ${p.keyId}`}>
-                    <Typography.Text code>{short(h)}</Typography.Text>
+                    <Typography.Text code style={{ whiteSpace: 'nowrap' }}>{short(h)}</Typography.Text>
                   </Tooltip>
                 ),
               },
-              { title: t('software.fields.notes'), render: (_, p) => p.notes[lang] || p.notes[lang === 'en-US' ? 'zh-CN' : 'en-US'] || '—' },
+              { title: t('software.fields.notes'), width: 220, render: (_, p) => p.notes[lang] || p.notes[lang === 'en-US' ? 'zh-CN' : 'en-US'] || '—' },
               { title: t('software.fields.uploaded'), dataIndex: 'createdAt', width: 140, render: (v: string, p) => `${formatTime(v)}${p.createdBy ? ` · ${p.createdBy}` : ''}` },
               ...(manage
                 ? [{ title: '', key: 'edit', width: 110, render: (_: unknown, p: SoftwarePackage) => <Button size="small" onClick={() => setEditing(p)}>{t('software.compat.edit')}</Button> }]
@@ -285,16 +285,16 @@ function KeysTab({ manage }: { manage: boolean }) {
           <Form form={form} layout="vertical" onFinish={(v) => add.mutate(v)}>
             <Space wrap align="start" size="middle">
               <Form.Item name="vendor" label={t('software.fields.vendor')} rules={[{ required: true }]}>
-                <Input style={{ width: 140 }} placeholder="PAX" />
+                <Input style={{ width: 140 }} placeholder="PAX" data-testid="key-vendor" />
               </Form.Item>
               <Form.Item name="keyId" label={t('software.fields.keyId')} rules={[{ required: true }]}>
-                <Input style={{ width: 180 }} placeholder="pax-2026" />
+                <Input style={{ width: 180 }} placeholder="pax-2026" data-testid="key-id" />
               </Form.Item>
             </Space>
             <Form.Item name="publicKey" label={t('software.keys.publicKey')} rules={[{ required: true }]}>
-              <Input.TextArea rows={3} placeholder="-----BEGIN PUBLIC KEY-----" style={{ fontFamily: 'monospace' }} />
+              <Input.TextArea rows={3} placeholder="-----BEGIN PUBLIC KEY-----" style={{ fontFamily: 'monospace' }} data-testid="key-public" />
             </Form.Item>
-            <Button type="primary" htmlType="submit" loading={add.isPending}>
+            <Button type="primary" htmlType="submit" loading={add.isPending} data-testid="key-add">
               {t('software.keys.addButton')}
             </Button>
           </Form>
@@ -312,6 +312,7 @@ function KeysTab({ manage }: { manage: boolean }) {
             pagination={false}
             scroll={{ x: 700 }}
             locale={{ emptyText: t('software.keys.none') }}
+            data-testid="software-keys"
             columns={[
               { title: t('software.fields.vendor'), dataIndex: 'vendor', width: 110 },
               { title: t('software.fields.keyId'), dataIndex: 'keyId', width: 150 },
