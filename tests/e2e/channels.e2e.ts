@@ -168,6 +168,27 @@ await runE2e(async () => {
     await phone.getByRole('dialog').getByText('工单受理', { exact: false }).waitFor();
     await shot(phone, 'contact-editor-phone-zh');
 
+    // The merchant's own user keeps their merchant's contacts (no merchant to pick), on a phone.
+    const [full] = ((await (await page.request.get(`${server.base}/api/v1/merchants?limit=1`)).json()) as { items: { id: string; orgId: string }[] }).items;
+    const made = await page.request.post(`${server.base}/api/v1/users`, {
+      data: { orgId: full!.orgId, merchantId: merchant.id, email: 'owner@e2e.test', name: '店主', role: 'merchant', language: 'zh-CN', password: 'E2e-Owner-Pass-1' },
+    });
+    assert(made.ok(), `a merchant user was made (${made.status()} ${await made.text()})`);
+    const owner = await browser.newPage({ viewport: { width: 390, height: 844 }, locale: 'zh-CN', isMobile: true });
+    cw.watch(owner);
+    await signIn(owner, server.base, 'owner@e2e.test', 'E2e-Owner-Pass-1');
+    await owner.goto(`${server.base}/settings/contacts`);
+    await owner.getByText('本商户的联系人').waitFor();
+    assert((await owner.getByTestId('contact-merchant').count()) === 0, 'a merchant’s user picks no merchant');
+    await owner.getByTestId('contacts-table').getByText('王店长（早班）').waitFor();
+    await owner.getByTestId('contact-add').click();
+    await owner.getByTestId('contact-name').fill('收银员小李');
+    await owner.getByTestId('contact-mobile').fill('13900004321');
+    await owner.getByTestId('contact-save').click();
+    await owner.getByTestId('contacts-table').getByText('收银员小李').waitFor();
+    await noHorizontalOverflow(owner, 'contacts page of a merchant’s user at 390 px');
+    await shot(owner, 'contacts-merchant-phone-zh');
+
     cw.noConsoleErrors('on the channels and contacts pages');
     log('channels and contacts pages checked');
   } finally {
