@@ -6,7 +6,7 @@
  * says so and `poscare start` builds the console itself.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -35,6 +35,30 @@ if (!existsSync(path.join(root, 'node_modules/vite'))) {
   process.exit(strict ? 1 : 0);
 }
 console.log('console: building (once; about a minute)…');
-const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn'], { cwd: consoleDir, stdio: 'inherit' });
-if (r.status !== 0) console.log('console: the build failed; `poscare start` will try again');
+// Built beside the current one, then swapped in: a running server never finds the console half-built
+// (Vite empties its output folder first), and the old build's assets stay, so a page loaded before the
+// swap can still fetch its lazily loaded parts.
+const dist = path.join(consoleDir, 'dist');
+const next = path.join(consoleDir, `dist.tmp-${process.pid}`);
+rmSync(next, { recursive: true, force: true });
+const r = spawnSync(process.execPath, [path.join(root, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'warn', '--outDir', next, '--emptyOutDir'], { cwd: consoleDir, stdio: 'inherit' });
+if (r.status === 0) {
+  const oldAssets = path.join(dist, 'assets');
+  if (existsSync(oldAssets)) {
+    // Only recent ones (their times kept), so old builds do not pile up over weeks of development.
+    const since = Date.now() - 6 * 3600_000;
+    for (const f of readdirSync(oldAssets)) {
+      const from = path.join(oldAssets, f);
+      const to = path.join(next, 'assets', f);
+      if (!existsSync(to) && statSync(from).mtimeMs > since) cpSync(from, to, { preserveTimestamps: true });
+    }
+  }
+  const old = path.join(consoleDir, `dist.old-${process.pid}`);
+  if (existsSync(dist)) renameSync(dist, old);
+  renameSync(next, dist);
+  rmSync(old, { recursive: true, force: true });
+} else {
+  rmSync(next, { recursive: true, force: true });
+  console.log('console: the build failed; `poscare start` will try again');
+}
 process.exit(r.status === 0 || !strict ? 0 : 1);
