@@ -2749,7 +2749,7 @@ const enUS: Messages<typeof zhCN> = {
     templates: {
       button: 'Templates',
       title: 'SMS templates of “{{name}}”',
-      hint: 'Providers send only templates they approved. Register each template’s code per purpose and language, and its parameter names in order (title, link, phone, name are filled in).',
+      hint: 'Providers send only templates they approved. Register each template’s code per purpose and language, and its parameter names in order (title, link, phone, name are filled in; ticket steps also number, step, eta; link is a short link).',
       code: 'Template code',
       params: 'Parameters, in order',
       add: 'Add template',

@@ -2745,7 +2745,7 @@ const zhCN = {
     templates: {
       button: '模板',
       title: '“{{name}}”的短信模板',
-      hint: '服务商只发送审核通过的模板。按用途和语言登记模板编号，并按顺序填写参数名（会填入 title、link、phone、name）。',
+      hint: '服务商只发送审核通过的模板。按用途和语言登记模板编号，并按顺序填写参数名（会填入 title、link、phone、name；工单进展另有 number、step、eta；link 为短链接）。',
       code: '模板编号',
       params: '参数（按顺序）',
       add: '添加模板',
