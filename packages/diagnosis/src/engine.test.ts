@@ -70,6 +70,17 @@ describe('reasoning with what is there', () => {
     expect(r.causes.find((c) => c.code === 'sw.keys.missing')?.confidence ?? 0).toBeLessThan(0.1);
   });
 
+  it('one card declined once is background when the merchant calls about something else, and its own attempt here is not "elsewhere"', () => {
+    const c = healthyCase('settle', { lang: 'zh-CN' });
+    const declined = { at: c.transactions[0]!.at, entryMode: 'chip' as const, outcome: 'declined' as const, responseCode: '55', cardToken: 'tok_x', amountMinor: 5800, currency: 'CNY' };
+    const withDecline = { ...c, transactions: [...c.transactions, declined], card: { token: 'tok_x', attempts: [{ terminalId: c.terminal.id, at: declined.at, entryMode: 'chip' as const, outcome: 'declined' as const, responseCode: '55' }] } };
+    // No report: one wrong PIN on one card is named only weakly.
+    expect(diagnose(withDecline).causes[0]?.confidence ?? 0).toBeLessThan(0.5);
+    // The merchant says the terminal asks to settle: that is what the case is about.
+    const r = diagnose({ ...withDecline, report: { text: '刚才开始一直提示结算，交易做不了' } });
+    expect(r.causes[0]!.code).toBe('op.settlement.overdue');
+  });
+
   it('confidences are probabilities that fall with rank', () => {
     for (const fx of CAUSE_FIXTURES) {
       const r = diagnose(fx.build('en-US'));

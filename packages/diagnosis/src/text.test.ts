@@ -354,3 +354,22 @@ describe('the exception and the part a predicate waits for', () => {
     expect(analyseText('Ever since the terminal went to the back room it keeps timing out').get('change.moved')).toBe(1);
   });
 });
+
+describe('clefts and colloquial words', () => {
+  it('reads a cleft the plain way round: the part cleared first, the one at fault last ("it isn\'t tap that fails, it\'s chip")', () => {
+    expect(concepts("It isn't tap that fails, it's chip")).toEqual(['chip', 'tap_ok']);
+    expect(concepts('its not chip that fails its tap')).toEqual(['chip_ok', 'tap']);
+    expect(concepts("the network is not what's broken, the printer is")).toEqual(['network_ok', 'receipt']);
+    expect(concepts('the keypad isnt the one that fails, the touchscreen is')).toEqual(['keypad_ok', 'touch']);
+    // Not a cleft: a plain complaint stays one.
+    expect(concepts("it isn't working")).toEqual([]);
+    expect(concepts("tap isn't working")).toEqual(['tap']);
+  });
+
+  it('knows slang for broken and for fine in both languages (lexicon data)', () => {
+    expect(concepts('tap is on the fritz but chip is rock solid')).toEqual(['chip_ok', 'tap']);
+    expect(concepts('打印机罢工了，挥卡杠杠的')).toEqual(['receipt', 'tap_ok']);
+    expect(concepts('按键没啥毛病，触摸屏抽风')).toEqual(['keypad_ok', 'touch']);
+    expect(concepts('小票越打越淡')).toContain('printer_hot');
+  });
+});

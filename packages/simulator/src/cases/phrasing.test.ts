@@ -39,4 +39,12 @@ describe('merchant reports with varied phrasing', () => {
     const firstTexts = new Set(phrasedCases({ generation: 1 }).map((c) => c.meta.text));
     expect(second.filter((c) => !firstTexts.has(c.meta.text)).length).toBeGreaterThan(second.length * 0.9);
   });
+
+  it('hold out a third generation as a whole: new wordings, not in the first two; its dev split is the second generation\'s', () => {
+    const third = phrasedCases({ generation: 3, split: 'held-out', perKind: 60 });
+    expect(new Set(third.map((c) => c.meta.kind))).toEqual(new Set(PHRASING_KINDS));
+    const earlier = new Set([...phrasedCases({ split: 'held-out' }), ...phrasedCases({ split: 'dev' }), ...phrasedCases({ generation: 1, split: 'held-out' })].map((c) => c.meta.text));
+    expect(third.filter((c) => earlier.has(c.meta.text)).length).toBeLessThan(third.length * 0.02);
+    expect(phrasedCases({ generation: 3, split: 'dev', perKind: 10 })).toEqual(phrasedCases({ generation: 2, split: 'dev', perKind: 10 }));
+  });
 });

@@ -27,7 +27,7 @@ import { Rng } from '../random.js';
 export const PHRASING_KINDS = ['plain', 'contrast', 'negation', 'amount', 'change', 'passing'] as const;
 export type PhrasingKind = (typeof PHRASING_KINDS)[number];
 export type PhrasingSplit = 'dev' | 'held-out';
-export type PhrasingGeneration = 1 | 2;
+export type PhrasingGeneration = 1 | 2 | 3;
 
 export interface PhrasedCase {
   case: DiagnosisCaseInput;
@@ -361,6 +361,11 @@ const FILLER_DEV = {
 const withDev = (p: Pool, d?: Pool['devOnly']): Pool => (d ? { ...p, devOnly: d } : p);
 
 interface Wordings {
+  /** Generation 3 has no dev half: all its wordings are held out. */
+  heldOutOnly?: boolean;
+  passing?: { use: Template; tried: Template; cards: Template };
+  use?: Partial<Record<string, Pool>>;
+  noun?: Record<(typeof WORKING)[number], readonly string[]>;
   parts: Record<string, Part>;
   contrast: Template;
   negation: Template;
@@ -390,13 +395,116 @@ const GENERATION_2: Wordings = {
   plain: withDev(more(PLAIN, PLAIN_MORE), PLAIN_DEV),
 };
 
+// ---- generation 3 (held-out only): written afresh in December 2026, before the engine was run on it ----
+// Every wording here is new (none is in generations 1 and 2) and none was used to tune: its figure is
+// measured, never read for tuning. The dev split of generation 3 is generation 2's dev split.
+
+const g3 = (zh: readonly string[], en: readonly string[]): Pool => ({ zh, en });
+const PARTS_3: Record<string, Part> = {
+  tap: {
+    code: 'hw.reader.contactless',
+    name: g3(['感应刷卡', '手机闪付付款', '碰卡支付', '非接触支付'], ['tap payments', 'the NFC reader', 'contactless taps', 'phone tapping']),
+    fails: g3(['一点反应都没有', '十次有八次失败', '怎么碰都不行', '完全失灵'], ['is not working at all', 'fails nine times out of ten', 'just sits there', 'has quit on us']),
+    works: g3(['一碰就成功', '用得好好的', '完全没问题', '很顺畅'], ['goes through first time', 'is working perfectly well', 'has no trouble at all', 'is doing fine']),
+  },
+  chip: {
+    code: 'hw.reader.chip',
+    name: g3(['插卡付款', '芯片读卡', 'IC芯片卡'], ['the chip slot', 'dipping cards', 'EMV chip cards']),
+    fails: g3(['插进去一直显示读卡失败', '完全读不了', '插了没任何反应'], ['come back with a read error', 'are never read', 'get rejected by the slot']),
+    works: g3(['一点问题都没有', '都能正常读', '没出过问题'], ['work every time', 'read without trouble', 'have been okay']),
+  },
+  swipe: {
+    code: 'hw.reader.magstripe',
+    name: g3(['划卡', '磁条刷卡'], ['swipe payments', 'the mag stripe']),
+    fails: g3(['划了没读到', '刷了好几遍都没用'], ['fails to read', 'gives an error every swipe']),
+    works: g3(['也没事', '刷得挺顺'], ['swipes fine', 'still reads']),
+  },
+  printer: {
+    code: 'hw.printer.paper_out',
+    name: g3(['小票机', '打印出票'], ['the receipt printer', 'receipt printing']),
+    fails: g3(['一张都不出', '完全不打印'], ['prints nothing at all', 'has stopped giving receipts']),
+    works: g3(['出票正常', '打得好好的'], ['prints normally', 'is working ok']),
+  },
+  keypad: {
+    code: 'hw.keypad',
+    name: g3(['密码数字键', '物理键盘'], ['the number pad', 'the keys on the front']),
+    fails: g3(['按下去没有反应', '好几个键按不动'], ['do nothing when pressed', 'stick']),
+    works: g3(['都灵', '按起来正常'], ['press fine', 'work normally']),
+  },
+  touch: {
+    code: 'hw.touchscreen',
+    name: g3(['触摸屏幕', '屏幕触摸功能'], ['the touch display', 'screen taps']),
+    fails: g3(['点了完全没反应', '自己乱点乱跳'], ['do not register', 'keep ghost clicking']),
+    works: g3(['点得动', '都好'], ['respond fine', 'work normally']),
+  },
+  scanner: {
+    code: 'hw.scanner',
+    name: g3(['扫码器', '扫码收款'], ['the code scanner', 'scanning customer QR codes']),
+    fails: g3(['对着码半天扫不出来', '扫不了'], ['cannot read anything', 'will not scan']),
+    works: g3(['挺快', '扫得出来'], ['scans quickly', 'reads codes ok']),
+  },
+  battery: {
+    code: 'hw.battery.degraded',
+    name: g3(['电池续航能力', '电池'], ['the battery', 'the battery life']),
+    fails: g3(['充满电撑不过两个小时', '电掉得飞快'], ['is dead within two hours', 'drains in no time']),
+    works: g3(['很持久', '挺耐用'], ['lasts all shift', 'holds charge well']),
+  },
+  network: { code: 'net.site.outage', name: g3(['店里网络', 'wifi信号'], ['the shop internet', 'the wireless']), fails: g3([], []), works: g3(['很通畅', '很好'], ['is up and running', 'has a strong signal']) },
+  screen: { code: 'hw.display', name: g3(['屏幕显示', '显示屏幕'], ['the display', 'the screen image']), fails: g3([], []), works: g3(['清楚', '好好的'], ['looks clear', 'shows everything fine']) },
+};
+const NOUN_3: Record<(typeof WORKING)[number], readonly string[]> = {
+  tap: ['NFC reader'],
+  chip: ['chip slot'],
+  printer: ['receipt printer'],
+  network: ['wifi'],
+  screen: ['display'],
+  keypad: ['keypad'],
+  scanner: ['scanner'],
+  battery: ['battery'],
+};
+const GENERATION_3: Wordings = {
+  heldOutOnly: true,
+  parts: PARTS_3,
+  noun: NOUN_3,
+  contrast: g3(
+    ['{W}{w}，{F}反倒{f}', '{W}没事，{F}{f}', '{F}{f}，{W}倒{w}', '说来奇怪，{W}{w}，{F}却{f}', '{W}{w}；{F}{f}', '{F}{f}，但是{W}和{W2}都正常'],
+    ['{W} {w} but {F} {f}', '{F} {f}, yet {W} {w}', 'While {W} {w}, {F} {f}', '{W} {w}. {F}, though, {f}', '{F} {f}, the rest including {W} is fine', 'Funny thing: {F} {f} and {W} {w}'],
+  ),
+  negation: g3(
+    ['不是{W}的毛病，而是{F}{f}', '{W}没问题的，{F}{f}', '{W}正常，{F}{f}', '{F}{f}，{W}不是原因', '毛病不是出在{W}，是{F}{f}', '{W}那块没坏，{F}{f}', '{F}{f}，这事跟{W}不相干', '坏的不是{W}，是{F}，{f}'],
+    ["It isn't the {Wn} that's broken, {F} {f}", 'The {Wn} is fine; {F} {f}', "{F} {f}. We know it's not the {Wn}", 'Not the {Wn} - {F} {f}', 'The {Wn} is not the issue: {F} {f}', "{F} {f}, the {Wn} isn't involved", "There's nothing the matter with the {Wn}, {F} {f}", "It's not the {Wn} that has a problem, it's {F}: it {f}"],
+  ),
+  amount: g3(
+    ['收银员把{a}录入成了{b}元', '应付{a}，机器上输的是{b}', '按错了，{a}变{b}', '{a}元的账单扣成了{b}'],
+    ['The clerk keyed {b} for a bill of {a}', 'We took {b} from a customer who owed {a}', 'Wrong total keyed: {b} instead of {a}', 'A {a} sale was rung up at {b} by mistake'],
+  ),
+  changes: {
+    update: { code: 'sw.update.regression', change: g3(['前天更新了系统', '软件自动升了新版'], ['the app was upgraded on Tuesday', 'a software update went in']), trouble: g3(['动不动就闪退', '经常死机'], ['the app crashes a lot', 'it hangs every few sales']) },
+    config: { code: 'sw.config.invalid', change: g3(['服务商远程改了参数', '我们调了一下终端设置'], ['the bank changed our terminal parameters', 'we edited some settings']), trouble: g3(['交易全被拒', '提示商户信息错误'], ['every card is refused', 'it reports an invalid merchant']) },
+    sim: { code: 'net.sim', change: g3(['换了张联通的卡', '换了新的流量卡'], ['we put in a SIM from a new provider', 'the SIM got replaced']), trouble: g3(['一直没信号', '上不了网'], ['there is no mobile data', 'it never connects']) },
+    moved: { code: 'net.signal.weak', change: g3(['把机器挪到了里间', '收银台换了位置'], ['we moved the till into the back', 'the terminal went to a new spot upstairs']), trouble: g3(['信号特别弱', '交易老超时'], ['the signal is bad', 'payments keep timing out']) },
+    third_party: { code: 'sw.third_party.conflict', change: g3(['装了个点餐软件', '装了一个清理软件'], ['we installed a food ordering app', 'an extra app got installed']), trouble: g3(['收款软件老崩', '机器卡得要命'], ['the payment app keeps shutting down', 'everything is very laggy']) },
+    network_device: { code: 'net.ip_conflict', change: g3(['店里新接了一台电脑', '装了一台网络摄像头'], ['we hooked up a new PC to the network', 'a security camera was added to our network']), trouble: g3(['经常掉线', '网时有时无'], ['it drops off the network', 'the connection keeps cutting out']) },
+  },
+  changeTemplates: g3(['{c}，打那以后{t}', '{t}，就是{c}之后开始的', '{c}之后没多久，{t}', '自{c}起{t}'], ['{C}, and since then {t}', '{T}, this started once {c}', 'Ever since {c} {t}', '{T}. Before {c} it was fine']),
+  filler: { lead: g3(['', '您好，', '', '店长让我问下，'], ['', 'Hello, ', '', 'Support: ']), tail: g3(['', '，多谢', '', '，怎么处理'], ['', ', thank you', '', ', what now?']) },
+  plain: g3(['{F}{f}啊', '请帮忙，{F}{f}', '{F}又{f}'], ['Our {F} {f}', '{F} {f}, can you help', 'Hi, {F} {f} today']),
+  passing: {
+    use: g3(['{F}{f}，只好叫顾客{U}', '{F}{f}，目前靠{U}'], ['{F} {f}; customers are paying by {U} for now', '{F} {f} so we told people to use {U}']),
+    tried: g3(['{F}{f}，关了再开也没好', '{F}{f}，重启两次了还是一样'], ['{F} {f}, rebooting made no difference', '{F} {f}; we power cycled it, still the same']),
+    cards: g3(['{F}{f}，换别的卡也一样', '{F}{f}，每张卡都这样'], ['{F} {f}, other cards too', '{F} {f} no matter which card']),
+  },
+  use: { tap: g3(['手机碰'], ['tapping']), chip: g3(['插卡'], ['chip']), swipe: g3(['刷卡'], ['swiping']), scanner: g3(['扫码'], ['QR']) },
+};
+
 /** The even (dev) or odd (held-out) entries of a pool. */
 const half = (xs: readonly string[], split: PhrasingSplit): readonly string[] => {
   const h = xs.filter((_, i) => (i % 2 === 0) === (split === 'dev'));
   return h.length ? h : xs;
 };
 /** A split's wordings of a pool: its half, and for dev the dev-only wordings. */
-const side = (p: Pool, lang: 'zh' | 'en', split: PhrasingSplit): readonly string[] => {
+const side = (p: Pool, lang: 'zh' | 'en', split: PhrasingSplit, all = false): readonly string[] => {
+  if (all) return p[lang];
   const h = half(p[lang], split);
   return split === 'dev' && p.devOnly ? [...h, ...p.devOnly[lang]] : h;
 };
@@ -408,7 +516,7 @@ export interface PhrasingOptions {
   /** Reports per kind (default 120), half of them in each language. */
   perKind?: number;
   kinds?: readonly PhrasingKind[];
-  /** 2 (default): the richer set; 1: the first set, as it was, to compare with. */
+  /** 2 (default): the richer set; 1: the first set, as it was, to compare with; 3: held-out only (its dev split is generation 2's). */
   generation?: PhrasingGeneration;
 }
 
@@ -416,10 +524,11 @@ export const PHRASING_SEED = 20_261_207;
 
 export function phrasedCases(opts: PhrasingOptions = {}): PhrasedCase[] {
   const split = opts.split ?? 'dev';
-  const generation = opts.generation ?? 2;
-  const words = generation === 1 ? GENERATION_1 : GENERATION_2;
+  // Generation 3 is held out as a whole; asked for its dev split, it gives generation 2's.
+  const generation = opts.generation === 3 && split === 'dev' ? 2 : (opts.generation ?? 2);
+  const words = generation === 1 ? GENERATION_1 : generation === 3 ? GENERATION_3 : GENERATION_2;
   // The held-out split has a seed of its own as well as phrases of its own; generation 2 draws anew.
-  const seed = (opts.seed ?? PHRASING_SEED) + (split === 'held-out' ? 7919 : 0) + (generation === 2 ? 104_729 : 0);
+  const seed = (opts.seed ?? PHRASING_SEED) + (split === 'held-out' ? 7919 : 0) + (generation === 2 ? 104_729 : generation === 3 ? 1_299_709 : 0);
   const perKind = opts.perKind ?? 120;
   const out: PhrasedCase[] = [];
   const kinds = opts.kinds ?? (generation === 1 ? PHRASING_KINDS.filter((k) => k !== 'passing') : PHRASING_KINDS);
@@ -429,10 +538,10 @@ export function phrasedCases(opts: PhrasingOptions = {}): PhrasedCase[] {
       const lang = i % 2 === 0 ? 'zh' : 'en';
       const composed = compose(rng, kind, lang, split, words);
       const code = composed.code;
-      const pool = (p: Pool) => rng.pick(side(p, lang, split));
+      const pool = (p: Pool) => rng.pick(side(p, lang, split, words.heldOutOnly));
       let text = finish(`${pool(words.filler.lead)}${composed.text}${pool(words.filler.tail)}`, lang);
-      // Generation 2: one report in five typed as in a chat, without commas or apostrophes.
-      if (generation === 2 && rng.chance(0.2)) text = casual(text, lang);
+      // Generations 2 and 3: one report in five typed as in a chat, without commas or apostrophes.
+      if (generation >= 2 && rng.chance(0.2)) text = casual(text, lang);
       const id = `phr-${split}-${kind}-${String(i + 1).padStart(3, '0')}`;
       const langCode = lang === 'zh' ? ('zh-CN' as const) : ('en-US' as const);
       out.push({
@@ -459,7 +568,9 @@ const casual = (s: string, lang: 'zh' | 'en') => (lang === 'zh' ? s.replace(/，
 const SCOPES: Record<string, DiagnosisScope> = { 'sw.update.regression': 'fleet', 'net.site.outage': 'site' };
 
 function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: PhrasingSplit, words: Wordings): { text: string; code: string } {
-  const pick = (p: Pool) => rng.pick(side(p, lang, split));
+  const pick = (p: Pool) => rng.pick(side(p, lang, split, words.heldOutOnly));
+  const use = words.use ?? USE;
+  const noun = words.noun ?? NOUN;
   switch (kind) {
     case 'plain':
     case 'contrast':
@@ -470,17 +581,18 @@ function compose(rng: Rng, kind: PhrasingKind, lang: 'zh' | 'en', split: Phrasin
       const slots: Slots = { F: pick(F.name), f: pick(F.fails) };
       if (kind === 'plain') return { text: finish(fill(pick(words.plain), slots), lang), code: F.code };
       if (kind === 'passing') {
-        const others = Object.keys(USE).filter((x) => x !== f);
-        const use = USE[f] !== undefined && rng.chance(0.6);
-        if (use) slots.U = pick(USE[rng.pick(others)]!);
+        const others = Object.keys(use).filter((x) => x !== f);
+        const instead = use[f] !== undefined && rng.chance(0.6);
+        if (instead) slots.U = pick(use[rng.pick(others)]!);
         const cards = ['tap', 'chip', 'swipe'].includes(f) && rng.chance(0.5);
-        const template = use ? withDev(PASSING_USE, PASSING_USE_DEV) : cards ? withDev(PASSING_CARDS, PASSING_CARDS_DEV) : withDev(PASSING_TRIED, PASSING_TRIED_DEV);
+        const p = words.passing ?? { use: withDev(PASSING_USE, PASSING_USE_DEV), cards: withDev(PASSING_CARDS, PASSING_CARDS_DEV), tried: withDev(PASSING_TRIED, PASSING_TRIED_DEV) };
+        const template = instead ? p.use : cards ? p.cards : p.tried;
         return { text: finish(fill(pick(template), slots), lang), code: F.code };
       }
       const w = rng.pick(WORKING.filter((x) => x !== f && !(f === 'printer' && x === 'printer')));
       const W = words.parts[w]!;
-      Object.assign(slots, { W: pick(W.name), w: pick(W.works), Wn: rng.pick(half(NOUN[w], split)) });
-      if (words === GENERATION_2) {
+      Object.assign(slots, { W: pick(W.name), w: pick(W.works), Wn: rng.pick(words.heldOutOnly ? noun[w] : half(noun[w], split)) });
+      if (words === GENERATION_2 || words === GENERATION_3) {
         // A second working part, for the templates that name two.
         const W2 = words.parts[rng.pick(WORKING.filter((x) => x !== f && x !== w))]!;
         Object.assign(slots, { W2: pick(W2.name), w2: pick(W2.works) });
