@@ -151,6 +151,15 @@ async function run(): Promise<void> {
     await shot(desk, 'match-none-zh');
     await switchLanguage(desk, 'en-US');
     await desk.goto(`${base}/disputes?status=unmatched`);
+    // The form to open one by hand: kind, reason code from the data, amount, an optional deadline, the payment's references.
+    await desk.getByTestId('dispute-open').click();
+    await desk.getByTestId('dispute-respond-by').waitFor();
+    await shot(desk, 'open-form-en');
+    await desk.keyboard.press('Escape');
+    await desk.getByTestId('dispute-import').click();
+    await desk.getByTestId('dispute-template-xlsx').waitFor();
+    await shot(desk, 'import-dialog-en');
+    await desk.keyboard.press('Escape');
     await desk.getByTestId('dispute-link').filter({ hasText: 'VIS-RR-2093' }).click();
     await desk.getByTestId('dispute-match').waitFor();
     await desk.getByTestId('match-rrn').fill('690000900004');

@@ -156,7 +156,7 @@ export function rowToCreate(rec: Partial<Record<Column, string>>, rowNo: number)
   let at: string | undefined;
   if (rec.payment_time) {
     const w = parseWhen(rec.payment_time);
-    if (!w || !w.hasTime) add('payment_time', 'dispute_import.bad_date', { value: rec.payment_time });
+    if (!w?.hasTime) add('payment_time', 'dispute_import.bad_date', { value: rec.payment_time });
     else at = w.at.toISOString();
   }
   const language = rec.language ? LANGUAGES.find((l) => l.toLowerCase() === rec.language!.toLowerCase() || l.slice(0, 2) === rec.language!.toLowerCase()) : undefined;
