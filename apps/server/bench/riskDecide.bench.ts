@@ -10,16 +10,17 @@
  * (by terminal id and by TID), in the same run:
  *   - `in_process.lean`: the app (buildApp) through app.inject, risk/decide as served (decision 016);
  *   - `in_process.old_path`: a second app on the same services with `leanDecide: false`, the route as
- *     before decision 016 (zod validation and serialisation, helmet's headers built per request); lean
- *     and old take turns twice so that a change of the machine's load falls on both, and their answers
- *     are compared first (they must be byte for byte the same);
+ *     before decision 016 (zod validation and serialisation, helmet's headers built per request); their
+ *     answers are compared first (they must be byte for byte the same);
  *   - `in_process.baseline`: `GET /api/v1/health` (public, no body), the floor of this stack;
  *   - `service`: RiskService.decidePayment alone (the index look-ups and the answer);
- *   - closed loop of --concurrency (8): the most each gets and its CPU time per request; open loop at
+ *   - closed loop of --concurrency (8): the most each gets and its CPU time per request, lean, old and
+ *     baseline taking turns in quarter seconds (a shared machine's load changes all the time); open loop at
  *     --rate (5,000) requests a second sent whatever the answers do (latency from when each was due),
  *     only where the closed loop reached 90% of the rate (below it the queue just grows);
  *   - `loopback_http`: the same apps listening on 127.0.0.1, the load sent over keep-alive HTTP
- *     connections by a worker thread of this process (its own event loop, like a client on the host);
+ *     connections by a worker thread of this process (its own event loop, like a client on the host),
+ *     lean, old and baseline taking turns --rounds (3) times;
  *   - with --token-cache-before: lean decide with the API-token cache off (the "before" of decision 009).
  * The load average before and after is printed: the machine is shared.
  */
@@ -47,6 +48,8 @@ const KIND = argv.includes('--postgres') ? 'postgres' : 'pglite';
 const PG_URL = process.env.BENCH_DATABASE_URL ?? process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SIZES = { terminals: num('terminals', 2_000), blocks: num('blocks', 20_000), cases: num('cases', 5_000) };
 const SECONDS = num('seconds', 5);
+/** Loopback closed loops of lean, old and baseline take turns this many times (--seconds each). */
+const ROUNDS = num('rounds', 3);
 const BLOCKED_TERMINALS = Math.min(500, Math.floor(SIZES.terminals / 4));
 const CONCURRENCY = num('concurrency', 8);
 const RATE = num('rate', 5_000);
@@ -58,6 +61,9 @@ const pct = (xs: Float64Array, q: number) => {
   const s = Float64Array.from(xs).sort();
   return +s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))]!.toFixed(3);
 };
+
+/** The round with the median rate (by rps). */
+const median = <T extends { rps: number }>(xs: T[]): T => [...xs].sort((a, b) => a.rps - b.rps)[Math.floor((xs.length - 1) / 2)]!;
 
 /**
  * Sends `rate` calls a second for `seconds` whatever the answers do (open loop), and measures each
@@ -106,6 +112,43 @@ async function closedLoop(fn: (i: number) => Promise<void>, seconds: number, con
   // CPU time per request: on a shared machine this says more than the wall-clock rate (what one free core would do: 1e6 / it).
   const cpuUsPerRequest = +((cpu.user + cpu.system) / Math.max(1, lat.length)).toFixed(1);
   return { requests: lat.length, rps: Math.round(lat.length / wall), p50Ms: pct(xs, 0.5), p95Ms: pct(xs, 0.95), p99Ms: pct(xs, 0.99), maxMs: pct(xs, 1), cpuUsPerRequest };
+}
+
+/**
+ * Closed loops of several paths taking turns in slices of `slice` seconds until each had `seconds`:
+ * on a shared machine the load changes from one second to the next, and this way every change falls
+ * on all of them alike. Per path: the requests and CPU time summed over its slices, latency over all.
+ */
+async function interleaved(fns: Record<string, (i: number) => Promise<void>>, seconds: number, concurrency: number, slice = 0.25) {
+  const acc = Object.fromEntries(Object.keys(fns).map((k) => [k, { lat: [] as number[], wall: 0, cpu: 0 }]));
+  let n = 0;
+  for (let done = 0; done < seconds; done += slice) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const a = acc[name]!;
+      const end = performance.now() + slice * 1000;
+      const cpu0 = process.cpuUsage();
+      const t0 = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          while (performance.now() < end) {
+            const i = n++;
+            const s0 = performance.now();
+            await fn(i);
+            a.lat.push(performance.now() - s0);
+          }
+        }),
+      );
+      a.wall += performance.now() - t0;
+      const cpu = process.cpuUsage(cpu0);
+      a.cpu += cpu.user + cpu.system;
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(acc).map(([name, a]) => {
+      const xs = Float64Array.from(a.lat);
+      return [name, { requests: xs.length, rps: Math.round(xs.length / (a.wall / 1000)), p50Ms: pct(xs, 0.5), p95Ms: pct(xs, 0.95), p99Ms: pct(xs, 0.99), maxMs: pct(xs, 1), cpuUsPerRequest: +(a.cpu / Math.max(1, xs.length)).toFixed(1) }];
+    }),
+  );
 }
 
 /**
@@ -278,15 +321,11 @@ async function main() {
       return r;
     };
     const loadBefore = loadavg().map((x) => +x.toFixed(1));
-    // The most each gets (closed loop), lean and old path taking turns twice so that a change in the
-    // machine's load falls on both, then the trivial baseline.
-    const leanMost = [];
-    const oldMost = [];
-    for (let round = 1; round <= 2; round++) {
-      leanMost.push(await step(`lean decide, closed loop (${round})`, () => closedLoop(decide, SECONDS, CONCURRENCY)));
-      oldMost.push(await step(`old decide, closed loop (${round})`, () => closedLoop(decideOld, SECONDS, CONCURRENCY)));
-    }
-    const healthMost = await step('baseline GET /api/v1/health, closed loop', () => closedLoop(health, SECONDS, CONCURRENCY));
+    // The most each gets (closed loop): lean, old path and the baseline take turns in quarter seconds.
+    const most = await step('closed loops, interleaved (lean decide, old decide, GET /api/v1/health)', () =>
+      interleaved({ lean: decide, old: decideOld, health }, SECONDS, CONCURRENCY),
+    );
+    const healthMost = most.health!;
     const meMost = await step('baseline GET /api/v1/me, closed loop', () => closedLoop(me, SECONDS, CONCURRENCY));
     const serviceMost = await step('service, closed loop', () => closedLoop(direct, SECONDS, CONCURRENCY));
     // One call after another, nothing else in between: what a verdict itself costs.
@@ -301,13 +340,12 @@ async function main() {
       return { calls: n, meanUs: +((lat.reduce((a, b) => a + b, 0) / n) * 1000).toFixed(1), p99Us: +(pct(lat, 0.99) * 1000).toFixed(1) };
     });
     // The target rate (open loop). Offering it to a stack that manages a fraction of it only builds a queue for minutes.
-    const best = (xs: { rps: number }[]) => xs.reduce((a, b) => (b.rps > a.rps ? b : a));
     // Below the rate, the queue only grows: latency then measures the queue, for minutes (an old-path run took 72 s for 15 s of load).
     const feasible = (most: { rps: number }) => most.rps >= RATE * 0.9;
     const skipped = (most: { rps: number }) => ({ skipped: `its most in this run is ${most.rps} requests/s, under 90% of ${RATE}` });
     const open = async (name: string, fn: (i: number) => Promise<void>, most: { rps: number }) => (feasible(most) ? await step(`${name}, open loop`, () => openLoop(fn, RATE, SECONDS)) : skipped(most));
-    const leanOpen = await open('lean decide', decide, best(leanMost));
-    const oldOpen = await open('old decide', decideOld, best(oldMost));
+    const leanOpen = await open('lean decide', decide, most.lean!);
+    const oldOpen = await open('old decide', decideOld, most.old!);
     const healthOpen = await open('baseline GET /api/v1/health', health, healthMost);
     const serviceOpen = await step('service, open loop', () => openLoop(direct, RATE, SECONDS));
 
@@ -322,14 +360,15 @@ async function main() {
     const post = { method: 'POST', path: '/api/v1/risk/decide', bodies };
     await loopbackLoad({ ...leanWire, ...post, mode: 'closed', seconds: 1 });
     await loopbackLoad({ ...oldWire, ...post, mode: 'closed', seconds: 1 });
-    const leanLoop = [];
-    const oldLoop = [];
-    for (let round = 1; round <= 2; round++) {
+    const leanLoop: Awaited<ReturnType<typeof loopbackLoad>>[] = [];
+    const oldLoop: typeof leanLoop = [];
+    const healthLoop: typeof leanLoop = [];
+    for (let round = 1; round <= ROUNDS; round++) {
       leanLoop.push(await step(`lean decide, loopback closed loop (${round})`, () => loopbackLoad({ ...leanWire, ...post, mode: 'closed' })));
       oldLoop.push(await step(`old decide, loopback closed loop (${round})`, () => loopbackLoad({ ...oldWire, ...post, mode: 'closed' })));
+      healthLoop.push(await step(`baseline GET /api/v1/health, loopback closed loop (${round})`, () => loopbackLoad({ ...leanWire, method: 'GET', path: '/api/v1/health', bodies: [], mode: 'closed' })));
     }
-    const leanLoopMost = leanLoop.reduce((a, b) => ((b.rps ?? 0) > (a.rps ?? 0) ? b : a));
-    const healthLoopMost = await step('baseline GET /api/v1/health, loopback closed loop', () => loopbackLoad({ ...leanWire, method: 'GET', path: '/api/v1/health', bodies: [], mode: 'closed' }));
+    const leanLoopMost = median(leanLoop.map((r) => ({ ...r, rps: r.rps ?? 0 })));
     const leanLoopOpen = feasible({ rps: leanLoopMost.rps ?? 0 })
       ? await step('lean decide, loopback open loop', () => loopbackLoad({ ...leanWire, ...post, mode: 'open' }))
       : { ...skipped({ rps: leanLoopMost.rps ?? 0 }), p99Ms: Infinity, achievedRps: 0, notOk: 0 };
@@ -342,7 +381,6 @@ async function main() {
       beforeTokenCache = { note: 'access gate reading the API token, user and organization from the database on every request', http: await step('before (no token cache), lean decide closed loop', () => closedLoop(decide, SECONDS, CONCURRENCY)) };
     }
     const meets = (r: { p99Ms?: number; achievedRps?: number; notOk?: number } | { skipped: string }) => 'p99Ms' in r && (r.p99Ms ?? Infinity) <= TARGET.p99Ms && (r.achievedRps ?? 0) >= TARGET.rps * 0.98 && !('notOk' in r && r.notOk);
-    const ratio = (a: { cpuUsPerRequest: number }[], b: { cpuUsPerRequest: number }[]) => +(Math.min(...b.map((x) => x.cpuUsPerRequest)) / Math.min(...a.map((x) => x.cpuUsPerRequest))).toFixed(2);
     const out = {
       bench: 'risk/decide',
       database: KIND,
@@ -354,18 +392,19 @@ async function main() {
       verdicts,
       in_process: {
         note: 'app.inject; closed loop: the most it gets with 8 in flight, and CPU per request (1e6 / it = what one free core would do); open loop: the target rate offered',
-        lean: { most: leanMost, atTarget: leanOpen, meetsTarget: meets(leanOpen) },
-        old_path: { route: 'risk/decide as before decision 016 (zod validation and serialisation, helmet per request), same services', most: oldMost, atTarget: oldOpen },
+        lean: { most: most.lean, atTarget: leanOpen, meetsTarget: meets(leanOpen) },
+        old_path: { route: 'risk/decide as before decision 016 (zod validation and serialisation, helmet per request), same services', most: most.old, atTarget: oldOpen },
         baseline: { route: 'GET /api/v1/health (public: no token, no body; helmet, cookies, metrics)', most: healthMost, atTarget: healthOpen },
         baseline_me: { route: 'GET /api/v1/me (same token; reads the user: one query)', most: meMost },
-        cpuOldOverLean: ratio(leanMost, oldMost),
+        cpuOldOverLean: +(most.old!.cpuUsPerRequest / most.lean!.cpuUsPerRequest).toFixed(2),
+        cpuLeanOverBaseline: +(most.lean!.cpuUsPerRequest / healthMost.cpuUsPerRequest).toFixed(2),
       },
       service: { atTarget: serviceOpen, most: serviceMost, one_at_a_time: serviceCpu, meetsTarget: meets(serviceOpen) },
       loopback_http: {
         client: `worker thread of this process, ${LOOPBACK_CONNECTIONS} keep-alive connections`,
-        lean: { most: leanLoop, atTarget: leanLoopOpen, meetsTarget: meets(leanLoopOpen) },
-        old_path: { most: oldLoop },
-        baseline: { route: 'GET /api/v1/health', most: healthLoopMost },
+        lean: { median: leanLoopMost, atTarget: leanLoopOpen, meetsTarget: meets(leanLoopOpen), rounds: leanLoop },
+        old_path: { median: median(oldLoop.map((r) => ({ ...r, rps: r.rps ?? 0 }))), rounds: oldLoop },
+        baseline: { route: 'GET /api/v1/health', median: median(healthLoop.map((r) => ({ ...r, rps: r.rps ?? 0 }))), rounds: healthLoop },
       },
       before_token_cache: beforeTokenCache,
       machine: { cpus: cpus().length, loadavgBefore: loadBefore, loadavgAfter: loadavg().map((x) => +x.toFixed(1)) },

@@ -329,14 +329,14 @@ export class RiskService {
     const reasons: RiskDecideAnswer['reasons'] = [];
     const card = req.cardToken;
     const cardBlock = card ? idx.cardBlocks.get(card) : undefined;
-    if (cardBlock && live(cardBlock)) reasons.push({ code: 'card_blocked', blockId: cardBlock.id, text: translate(lang, 'risk.decide.card_blocked') });
+    if (cardBlock && live(cardBlock)) reasons.push({ code: 'card_blocked', blockId: cardBlock.id, text: reasonText(lang, 'card_blocked') });
     const termBlock = idx.terminalBlocks.get(terminalId);
-    if (termBlock && live(termBlock)) reasons.push({ code: 'terminal_blocked', blockId: termBlock.id, text: translate(lang, 'risk.decide.terminal_blocked') });
+    if (termBlock && live(termBlock)) reasons.push({ code: 'terminal_blocked', blockId: termBlock.id, text: reasonText(lang, 'terminal_blocked') });
     for (const c of (card && idx.cardCases.get(card)) || []) {
-      reasons.push({ code: 'card_open_case', caseId: c.id, caseCode: c.code as RiskCaseCode, text: translate(lang, 'risk.decide.card_open_case', { kind: kindName(lang, c.code) }) });
+      reasons.push({ code: 'card_open_case', caseId: c.id, caseCode: c.code as RiskCaseCode, text: reasonText(lang, 'card_open_case', c.code) });
     }
     for (const c of idx.terminalCases.get(terminalId) ?? []) {
-      reasons.push({ code: 'terminal_open_case', caseId: c.id, caseCode: c.code as RiskCaseCode, text: translate(lang, 'risk.decide.terminal_open_case', { kind: kindName(lang, c.code) }) });
+      reasons.push({ code: 'terminal_open_case', caseId: c.id, caseCode: c.code as RiskCaseCode, text: reasonText(lang, 'terminal_open_case', c.code) });
     }
     const verdict = reasons.some((r) => r.code === 'card_blocked' || r.code === 'terminal_blocked') ? 'block' : reasons.length ? 'review' : 'allow';
     return { verdict, terminalId, reasons };
@@ -378,6 +378,21 @@ function decidedMeanwhile(row: repo.CaseRow, lang: Language): AppError {
 }
 
 const kindName = (lang: Language, code: string) => translate(lang, `risk.kind.${code}` as MessageId);
+
+/**
+ * A decide reason's text, translated once per language, reason and case kind (a handful of each):
+ * risk/decide answers thousands of times a second and the wording does not change while running.
+ */
+const reasonTexts = new Map<string, string>();
+function reasonText(lang: Language, code: RiskDecideAnswer['reasons'][number]['code'], caseCode?: string): string {
+  const key = `${lang}|${code}|${caseCode ?? ''}`;
+  let text = reasonTexts.get(key);
+  if (text === undefined) {
+    text = translate(lang, `risk.decide.${code}`, caseCode ? { kind: kindName(lang, caseCode) } : {});
+    reasonTexts.set(key, text);
+  }
+  return text;
+}
 
 function caseRow(r: repo.CaseRow, lang: Language): RiskCaseRow {
   return {
