@@ -95,6 +95,8 @@ describe('/metrics', () => {
       await t.services.pipeline.flush();
       await rt.settled();
       await jobs.send('retention.prune', {}, { startAfterSeconds: 3600 });
+      // Two batches of records waiting for whichever worker holds partition 3, the older one from 90 s ago.
+      await t.db.executeSql(`INSERT INTO alert_handoff (partition, records, created_at) VALUES (3, '[]', now() - interval '90 seconds'), (3, '[]', now())`);
       // A request whose URL holds an id and a query string.
       expect((await t.app.inject({ url: `/api/v1/terminals/${terminal.id}?secret=xyz`, headers: { cookie: admin } })).statusCode).toBe(200);
 
@@ -106,6 +108,8 @@ describe('/metrics', () => {
       expect(sample(text, 'poscare_ingest_queue_depth')).toBe(0);
       expect(sample(text, 'poscare_alert_evaluation_lag_seconds_count')).toBeGreaterThanOrEqual(1);
       expect(sample(text, 'poscare_job_queue_depth{name="retention.prune",state="waiting"}')).toBe(1);
+      expect(sample(text, 'poscare_alert_handoff_backlog{partition="3"}')).toBe(2);
+      expect(sample(text, 'poscare_alert_handoff_oldest_seconds')).toBeGreaterThanOrEqual(60);
       expect(text).toMatch(/poscare_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/terminals\/:id",status="200"\} 1/);
       expect(text).not.toContain(terminal.id);
       expect(text).not.toContain('secret=xyz');

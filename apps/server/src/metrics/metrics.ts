@@ -108,6 +108,48 @@ export class Metrics {
     });
   }
 
+  /**
+   * Alert records waiting in `alert_handoff` for the worker that holds their partition (alerts/partitions.ts),
+   * by partition and age of the oldest, read from the database at each scrape. Growing means a partition
+   * has no live holder: a worker process is missing or stuck.
+   */
+  watchAlertHandoff(db: Database): void {
+    if (this.watching.has('handoff')) return;
+    this.watching.add('handoff');
+    let rows: { partition: number; n: number; oldest: number }[] = [];
+    const read = async () => {
+      rows = await db
+        .executeSql(
+          `SELECT partition, count(*)::int AS n, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float8 AS oldest FROM alert_handoff GROUP BY partition`,
+        )
+        .then((r) => r.rows as typeof rows)
+        .catch(() => []);
+    };
+    // Both gauges are collected at one scrape, maybe at once: one query serves both.
+    let pending: Promise<void> | null = null;
+    const readOnce = () => (pending ??= read().finally(() => (pending = null)));
+    new Gauge({
+      name: 'poscare_alert_handoff_backlog',
+      help: 'Alert records handed off to another worker and not yet taken, by partition',
+      labelNames: ['partition'],
+      registers: [this.registry],
+      async collect() {
+        await readOnce();
+        this.reset();
+        for (const r of rows) this.set({ partition: String(r.partition) }, Number(r.n));
+      },
+    });
+    new Gauge({
+      name: 'poscare_alert_handoff_oldest_seconds',
+      help: 'Age of the oldest handed-off alert record not yet taken (0 when none wait)',
+      registers: [this.registry],
+      async collect() {
+        await readOnce();
+        this.set(rows.reduce((a, r) => Math.max(a, Number(r.oldest)), 0));
+      },
+    });
+  }
+
   observeAlertLag(ms: number): void {
     this.alertLag.observe(ms / 1000);
   }

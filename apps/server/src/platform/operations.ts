@@ -40,6 +40,7 @@ export function installOperations(app: FastifyInstance, ctx: AppContext, service
   const { metrics } = services;
   metrics.watchIngest(services.pipeline);
   metrics.watchJobQueues(ctx.db);
+  metrics.watchAlertHandoff(ctx.db);
   metrics.instrument(app);
   const api = app.withTypeProvider<ZodTypeProvider>();
   api.get('/api/v1/ready', {
