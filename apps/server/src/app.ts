@@ -49,6 +49,8 @@ import { commandDeviceRoutes, commandRoutes } from './commands/routes.js';
 import { LogService } from './commands/logs.js';
 import { SoftwareService } from './software/service.js';
 import { softwareDeviceRoutes, softwareRoutes } from './software/routes.js';
+import { RolloutService } from './rollouts/service.js';
+import { rolloutRoutes } from './rollouts/routes.js';
 import { AlertService } from './alerts/service.js';
 import { alertRoutes } from './alerts/routes.js';
 import { NotificationService } from './notifications/service.js';
@@ -101,6 +103,8 @@ export interface Services {
   commandLogs: LogService;
   /** The software catalogue: signed packages, trusted keys, compatibility (issue 18). */
   software: SoftwareService;
+  /** Staged rollouts: planned waves, guarded state (issue 18). */
+  rollouts: RolloutService;
   alerts: AlertService;
   notifications: NotificationService;
   tickets: TicketService;
@@ -143,6 +147,7 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
   devices.attachSignals(security);
   // -- payments feed --
   const paymentFeed = new PaymentFeed();
+  const commands = new CommandService(ctx);
   return {
     auth: new AuthService(ctx, { signals: security }),
     organizations: new OrganizationService(ctx),
@@ -156,9 +161,10 @@ export function createServices(ctx: AppContext, ingest: PipelineOptions = {}): S
     fleet: new FleetService(ctx),
     pipeline: feedPaymentsFrom(new IngestPipeline(ctx, ingest), paymentFeed, ctx),
     diagnosis: new DiagnosisService(ctx),
-    commands: new CommandService(ctx),
+    commands,
     commandLogs: new LogService(ctx),
     software: new SoftwareService(ctx),
+    rollouts: new RolloutService(ctx, commands),
     alerts: new AlertService(ctx),
     notifications,
     tickets: new TicketService(ctx),
@@ -271,6 +277,7 @@ export async function buildApp(ctx: AppContext, opts: BuildOptions = {}, given?:
       await api.register(diagnosisRoutes(services.diagnosis));
       await api.register(commandRoutes(services.commands, services.commandLogs));
       await api.register(softwareRoutes(services.software));
+      await api.register(rolloutRoutes(services.rollouts));
       await api.register(alertRoutes(services.alerts));
       await api.register(notificationRoutes(services.notifications));
       await api.register(ticketRoutes(services.tickets));

@@ -47,6 +47,8 @@ let remoteB: { batch: string; log: string };
 // -- software catalogue ids --
 /** B's trusted signing key and catalogued package. */
 let softwareB: { key: string; pkg: string };
+/** B's rollout. */
+let rolloutB: string;
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -126,6 +128,14 @@ beforeAll(async () => {
       );
     });
     extraIdsOfB.push(softwareB.key, softwareB.pkg);
+    rolloutB = randomUUID();
+    await t.db.rawTransaction((tx) =>
+      tx.query(
+        `INSERT INTO rollouts (id, org_id, name, package_id, filter, waves, state, matched, excluded, created_at, updated_at) VALUES ($1, $2, 'b', $3, '{}', '[100]', 'planned', 1, 0, $4, $4)`,
+        [rolloutB, B.org.id, softwareB.pkg, now],
+      ),
+    );
+    extraIdsOfB.push(rolloutB);
   }
   // -- reports setup --
   // -- risk setup --
@@ -235,6 +245,10 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'GET', url: `/api/v1/software/packages/${softwareB.pkg}` },
     { method: 'PUT', url: `/api/v1/software/packages/${softwareB.pkg}/compat`, payload: { models: ['pwned'], minOsVersion: null } },
     { method: 'POST', url: `/api/v1/signing-keys/${softwareB.key}/revoke` },
+    { method: 'GET', url: `/api/v1/rollouts/${rolloutB}` },
+    { method: 'POST', url: `/api/v1/rollouts/${rolloutB}/transition`, payload: { to: 'aborted' } },
+    { method: 'POST', url: '/api/v1/rollouts', payload: { name: 'planted', packageId: softwareB.pkg, filter: {} } },
+    { method: 'POST', url: '/api/v1/rollouts', payload: { name: 'planted', packageId: randomUUID(), filter: { siteId: other.site.id } } },
     { method: 'POST', url: '/api/v1/commands/bulk/preview', payload: { packageId: softwareB.pkg } },
     { method: 'POST', url: `/api/v1/terminals/${A.terminal.id}/commands`, payload: { name: 'install', args: { kind: 'app', version: '1.0.0', packageId: softwareB.pkg } } },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
@@ -386,7 +400,7 @@ describe('tenant isolation', () => {
       // -- remote management lists --
       '/api/v1/command-batches',
       // -- software catalogue lists --
-      '/api/v1/software/packages', '/api/v1/signing-keys', '/api/v1/software/matrix',
+      '/api/v1/software/packages', '/api/v1/signing-keys', '/api/v1/software/matrix', '/api/v1/rollouts',
     ]) {
       const res = await t.app.inject({ url, headers: { cookie: cookieA } });
       expect(res.statusCode, url).toBe(200);
@@ -514,6 +528,8 @@ describe('tenant isolation', () => {
       // -- software catalogue own or list --
       // The caller's own organization's catalogue, keys and matrix (checked in the lists); an upload is verified only with the caller's own keys (software.test.ts).
       'GET /api/v1/software/packages', 'GET /api/v1/signing-keys', 'GET /api/v1/software/matrix', 'POST /api/v1/signing-keys', 'POST /api/v1/software/packages',
+      // The caller's own rollouts (checked in the lists).
+      'GET /api/v1/rollouts',
       // A short link names another tenant's page only inside a signed token: channels.test.ts opens B's as A (not found).
       'GET /api/v1/short-links/:token',
     ]);

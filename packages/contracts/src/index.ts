@@ -22,4 +22,5 @@ export * from './payments.js';
 export * from './disputes.js';
 export * from './commands.js';
 export * from './software.js';
+export * from './rollouts.js';
 export * from './notifications.js';

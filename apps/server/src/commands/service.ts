@@ -45,7 +45,7 @@ export type LocalTerminals = { has(terminalId: string): boolean; deliver(termina
 
 type Row = Record<string, unknown>;
 /** A terminal a bulk command may go to, with what decides whether a package fits it. */
-type Target = InstallTarget & { orgId: string };
+export type Target = InstallTarget & { orgId: string };
 
 export class CommandService {
   private terminals: TerminalService;
@@ -153,8 +153,11 @@ export class CommandService {
     return rows.map((r) => toRow(r, now));
   }
 
-  /** The terminals in service a filter matches, and the enrolled ones among them (those a command reaches). */
-  private async targets(actor: Actor, filter: CommandFilter): Promise<{ matched: Target[]; reachable: Target[] }> {
+  /**
+   * The terminals in service a filter matches, and the enrolled ones among them (those a command reaches).
+   * Also the rollout planner's: a rollout goes to the terminals a bulk command would.
+   */
+  async targets(actor: Actor, filter: CommandFilter): Promise<{ matched: Target[]; reachable: Target[] }> {
     // Another tenant's merchant or site in the filter is "not found", as everywhere else.
     if (filter.merchantId) await new MerchantService(this.ctx).get(actor, filter.merchantId);
     if (filter.siteId) await new SiteService(this.ctx).get(actor, filter.siteId);

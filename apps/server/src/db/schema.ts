@@ -643,6 +643,54 @@ export const softwarePackages = pgTable(
   (t) => [uniqueIndex('software_packages_org_version').on(t.orgId, t.vendor, t.kind, t.version)],
 );
 
+/** Staged rollouts of one catalogued package to the terminals a filter matched (issue 18). */
+export const rollouts = pgTable(
+  'rollouts',
+  {
+    id: uuid('id').primaryKey(),
+    orgId: uuid('org_id').notNull(),
+    name: text('name').notNull(),
+    packageId: uuid('package_id')
+      .notNull()
+      .references(() => softwarePackages.id),
+    filter: jsonb('filter').$type<Record<string, unknown>>().notNull(),
+    /** Cumulative percentages of the targets, one per wave, the last 100. */
+    waves: jsonb('waves').$type<number[]>().notNull(),
+    /** planned, running, paused, completed, aborted; moved only WHERE state = the expected one. */
+    state: text('state').notNull(),
+    /** The wave under way (0-based); null before the rollout starts. */
+    currentWave: integer('current_wave'),
+    matched: integer('matched').notNull(),
+    /** Terminals the filter matched that the package does not fit: left out of every wave. */
+    excluded: integer('excluded').notNull(),
+    createdBy: uuid('created_by'),
+    createdByName: text('created_by_name'),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [index('rollouts_org_created').on(t.orgId, t.createdAt)],
+);
+
+/** Each terminal of a rollout: its wave and its install state. */
+export const rolloutTargets = pgTable(
+  'rollout_targets',
+  {
+    rolloutId: uuid('rollout_id')
+      .notNull()
+      .references(() => rollouts.id, { onDelete: 'cascade' }),
+    terminalId: uuid('terminal_id')
+      .notNull()
+      .references(() => terminals.id, { onDelete: 'cascade' }),
+    orgId: uuid('org_id').notNull(),
+    wave: integer('wave').notNull(),
+    /** pending, downloading, installing, installed, failed, rolled_back. */
+    state: text('state').notNull(),
+    commandId: uuid('command_id'),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.rolloutId, t.terminalId] }), index('rollout_targets_terminal').on(t.terminalId)],
+);
+
 export const commandAcks = pgTable(
   'command_acks',
   {
@@ -1513,6 +1561,8 @@ export const ALL_TABLES = {
   log_bundles: logBundles,
   signing_keys: signingKeys,
   software_packages: softwarePackages,
+  rollouts,
+  rollout_targets: rolloutTargets,
   telemetry_hour: telemetryHour,
   rejected_messages: rejectedMessages,
   alert_rules: alertRules,
