@@ -128,19 +128,6 @@ beforeAll(async () => {
       );
     });
     extraIdsOfB.push(softwareB.key, softwareB.pkg);
-  }
-  // -- software catalogue setup --
-  {
-    softwareB = { key: randomUUID(), pkg: randomUUID() };
-    await t.db.rawTransaction(async (tx) => {
-      await tx.query(`INSERT INTO signing_keys (id, org_id, key_id, vendor, public_key, created_at) VALUES ($1, $2, 'b-key', 'PAX', 'AAAA', $3)`, [softwareB.key, B.org.id, now]);
-      await tx.query(
-        `INSERT INTO software_packages (id, org_id, vendor, kind, version, filename, bytes, sha256, signature, key_id, models, notes_zh, notes_en, data, created_at)
-         VALUES ($1, $2, 'PAX', 'app', '1.0.0', 'b.apk', 1, $3, 'sig', 'b-key', '["A920"]', 'b', 'b', 'b', $4)`,
-        [softwareB.pkg, B.org.id, 'b'.repeat(64), now],
-      );
-    });
-    extraIdsOfB.push(softwareB.key, softwareB.pkg);
     rolloutB = randomUUID();
     await t.db.rawTransaction((tx) =>
       tx.query(
@@ -262,12 +249,6 @@ function crossTenantRequests(other: { org: { id: string }; merchant: { id: strin
     { method: 'POST', url: `/api/v1/rollouts/${rolloutB}/transition`, payload: { to: 'aborted' } },
     { method: 'POST', url: '/api/v1/rollouts', payload: { name: 'planted', packageId: softwareB.pkg, filter: {} } },
     { method: 'POST', url: '/api/v1/rollouts', payload: { name: 'planted', packageId: randomUUID(), filter: { siteId: other.site.id } } },
-    { method: 'POST', url: '/api/v1/commands/bulk/preview', payload: { packageId: softwareB.pkg } },
-    { method: 'POST', url: `/api/v1/terminals/${A.terminal.id}/commands`, payload: { name: 'install', args: { kind: 'app', version: '1.0.0', packageId: softwareB.pkg } } },
-    // -- software catalogue requests --
-    { method: 'GET', url: `/api/v1/software/packages/${softwareB.pkg}` },
-    { method: 'PUT', url: `/api/v1/software/packages/${softwareB.pkg}/compat`, payload: { models: ['pwned'], minOsVersion: null } },
-    { method: 'POST', url: `/api/v1/signing-keys/${softwareB.key}/revoke` },
     { method: 'POST', url: '/api/v1/commands/bulk/preview', payload: { packageId: softwareB.pkg } },
     { method: 'POST', url: `/api/v1/terminals/${A.terminal.id}/commands`, payload: { name: 'install', args: { kind: 'app', version: '1.0.0', packageId: softwareB.pkg } } },
     { method: 'POST', url: `/api/v1/terminals/${other.terminal.id}/credential/revoke` },
@@ -418,8 +399,6 @@ describe('tenant isolation', () => {
       '/api/v1/disputes/report/export?format=csv&section=terminal', '/api/v1/disputes/report/export?format=csv&section=merchant',
       // -- remote management lists --
       '/api/v1/command-batches',
-      // -- software catalogue lists --
-      '/api/v1/software/packages', '/api/v1/signing-keys', '/api/v1/software/matrix',
       // -- software catalogue lists --
       '/api/v1/software/packages', '/api/v1/signing-keys', '/api/v1/software/matrix', '/api/v1/rollouts',
     ]) {
