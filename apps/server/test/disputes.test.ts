@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortLinkKey, verifyShortLink } from '../src/notifications/shortLinks.js';
 import { runDisputePass } from '../src/disputes/schedule.js';
@@ -393,6 +394,45 @@ describe('two passes at once', () => {
   });
 });
 
+/** A PNG like a photographed delivery note: white paper, a blue letterhead band, grey lines of writing. */
+function deliveryNotePng(width = 600, height = 360): Buffer {
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const row = Buffer.alloc(1 + width * 3, 0xff); // filter byte 0xff is overwritten below
+    row[0] = 0;
+    for (let x = 0; x < width; x++) {
+      const band = y < height / 4;
+      const line = !band && y % 30 < 4 && x > 40 && x < width - 40 - (y % 90);
+      const [r, g, b] = band ? [30, 64, 175] : line ? [120, 120, 120] : [255, 255, 255];
+      row.set([r, g, b], 1 + x * 3);
+    }
+    rows.push(row);
+  }
+  const chunk = (type: string, data: Buffer) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, not interlaced
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** The share of a rendered page's pixels near the letterhead blue (raw PPM from pdftoppm). */
+function blueShare(ppm: Buffer): number {
+  const head = ppm.toString('latin1', 0, 40).match(/^P6\s+(\d+)\s+(\d+)\s+255\s/);
+  if (!head) throw new Error('not a PPM');
+  const px = ppm.subarray(head[0].length);
+  let blue = 0;
+  for (let i = 0; i + 2 < px.length; i += 3) if (Math.abs(px[i]! - 30) < 25 && Math.abs(px[i + 1]! - 64) < 25 && Math.abs(px[i + 2]! - 175) < 25) blue++;
+  return blue / (px.length / 3);
+}
+
 /** poppler-utils reads the PDF back as a person would see it; CI installs it (.ci/run, scripts/test.mjs). */
 const hasPoppler = spawnSync('pdftoppm', ['-v']).error === undefined;
 if (!hasPoppler) console.log('skipped: the PDF page check needs poppler-utils (apt-get install poppler-utils)');
@@ -420,5 +460,53 @@ describe('the evidence pack as a PDF', () => {
     expect(statSync(png).size).toBeGreaterThan(5_000);
     expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');
     if (process.env.DISPUTE_PDF_OUT) writeFileSync(process.env.DISPUTE_PDF_OUT, readFileSync(file));
+  });
+
+  it.skipIf(!hasPoppler)("shows the merchant's photo on a page of its own, scaled to the page width with its caption and time, and lists one that cannot be read", async () => {
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ network: 'mastercard', reasonCode: '4855', payment: { rrn: p.rrn } }))).json();
+    const dir = mkdtempSync(join(tmpdir(), 'dispute-pdf-photo-'));
+    const save = async (name: string) => {
+      const res = await get(`/api/v1/disputes/${d.id}/pdf`, merchant);
+      expect(res.statusCode, res.body).toBe(200);
+      const file = join(dir, name);
+      writeFileSync(file, res.rawPayload);
+      return { file, pages: Number(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString())![1]), raw: res.rawPayload };
+    };
+    const before = await save('before.pdf');
+    expect(before.raw.includes('/Subtype /Image')).toBe(false);
+
+    const png = multipartFile('note.png', deliveryNotePng());
+    const up = await t.app.inject({ method: 'POST', url: `/api/v1/disputes/${d.id}/photos?item=delivery_proof&caption=Signed%20delivery%20note`, headers: { ...as(merchant), ...png.headers }, payload: png.payload });
+    expect(up.statusCode, up.body).toBe(201);
+    // An hour later, one that starts like a JPEG (so the upload takes it) but holds no picture.
+    t.clock.set(new Date(OPENED.getTime() + 3_600_000));
+    const broken = multipartFile('blur.jpg', Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(256)]));
+    expect((await t.app.inject({ method: 'POST', url: `/api/v1/disputes/${d.id}/photos?caption=Till%20roll`, headers: { ...as(merchant), ...broken.headers }, payload: broken.payload })).statusCode).toBe(201);
+
+    t.clock.set(OPENED);
+    const after = await save('after.pdf');
+    expect(after.pages).toBeGreaterThan(before.pages);
+    expect(after.raw.includes('/Subtype /Image')).toBe(true);
+    // One image, 600 x 360, on the last page; the broken photo is not embedded.
+    const images = execFileSync('pdfimages', ['-list', after.file]).toString().split('\n').slice(2).filter((l) => l.trim());
+    expect(images).toHaveLength(1);
+    const [page, , type, width, height] = images[0]!.trim().split(/\s+/);
+    expect([type, width, height]).toEqual(['image', '600', '360']);
+    expect(Number(page)).toBe(after.pages);
+
+    const text = execFileSync('pdftotext', ['-layout', after.file, '-']).toString();
+    expect(text).toContain('Photos added by the merchant');
+    expect(text).toContain('Photo 1 of 2 — Signed delivery note · Delivery note or proof the service was given — 03/02/2026, 09:00:00');
+    expect(text).toContain('Photo 2 of 2 — Till roll — 03/02/2026, 10:00:00');
+    expect(text).toContain('This photo could not be read as a JPEG or PNG image');
+
+    // The photo page as a person sees it: the letterhead band fills the page width (499 of 595 points).
+    execFileSync('pdftoppm', ['-r', '50', '-f', page!, '-l', page!, after.file, join(dir, 'photo')]);
+    const ppm = readFileSync(join(dir, `photo-${page!.padStart(String(after.pages).length, '0')}.ppm`));
+    expect(blueShare(ppm)).toBeGreaterThan(0.05);
+    execFileSync('pdftoppm', ['-r', '50', '-f', '1', '-l', '1', after.file, join(dir, 'first')]);
+    expect(blueShare(readFileSync(join(dir, `first-${'1'.padStart(String(after.pages).length, '0')}.ppm`)))).toBeLessThan(0.005);
+    if (process.env.DISPUTE_PDF_OUT) writeFileSync(process.env.DISPUTE_PDF_OUT.replace(/\.pdf$/, '') + '-photo.pdf', after.raw);
   });
 });

@@ -176,8 +176,9 @@ export const disputeRoutes =
       config: { permission: 'disputes:read' },
       schema: { tags, summary: "The evidence pack as one PDF in the dispute's language (Chinese font embedded)", params: IdParams },
       handler: async (req, reply) => {
-        const detail = await svc.forPdf(requireActor(req), req.params.id);
-        const pdf = await renderDisputePdf(detail);
+        const actor = requireActor(req);
+        const detail = await svc.forPdf(actor, req.params.id);
+        const pdf = await renderDisputePdf(detail, { photo: async (id) => (await svc.photo(actor, id)).data });
         return reply
           .header('content-type', 'application/pdf')
           .header('content-disposition', `attachment; filename="dispute-${detail.caseNumber.replace(/[^\w.-]/g, '_')}.pdf"`)
