@@ -161,6 +161,9 @@ function telemetryFeatures(f: FeatureSet, c: DiagnosisCase, now: number): void {
     .map((t) => [ms(t.at)! / HOUR, t.battery!.pct!] as [number, number]);
   const s = slope(discharging);
   if (s !== undefined) f.set('battery.drainPctPerHour', Math.max(0, -s));
+  // On battery and falling: hours until it is flat at the rate of the window (a terminal about to die).
+  const level = f.get('battery.pct');
+  if (s !== undefined && s < -1 && level !== undefined && f.get('power.onBattery') === 1) f.set('battery.hoursLeft', level / -s);
   // Plugged in but the level falls: the adapter or the charging circuit.
   const onMains = tel
     .filter((t) => t.power?.source === 'mains' && t.battery?.pct !== undefined)
