@@ -6,8 +6,9 @@
  */
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RiskDecideRequest } from '@poscare/contracts';
+import { findInStrings, MAX_INPUT_DEPTH, RiskDecideRequest, stringHasCardData } from '@poscare/contracts';
 import { buildApp } from '../src/app.js';
+import { inputProblem } from '../src/http/inputGuard.js';
 import { securityHeaders } from '../src/http/securityHeaders.js';
 import { quickDecideRequest } from '../src/risk/decideRoute.js';
 import { createTestApp, type TestApp } from './harness.js';
@@ -235,5 +236,31 @@ describe('the hand check of a decide request', () => {
     expect(quickDecideRequest(base)).toBe(base);
     expect(quickDecideRequest({ ...base, note: 'x' })).toBeNull();
     expect(quickDecideRequest({ ...base, tid: ' T1 ' })).toBeNull();
+  });
+});
+
+describe("the input guard's short way for flat bodies", () => {
+  const walk = (v: unknown, prefix: string) =>
+    findInStrings(v, (x) => (x.includes('\u0000') ? 'nul_byte' : stringHasCardData(x) ? 'card_data' : null), { prefix, maxDepth: MAX_INPUT_DEPTH, tooDeep: 'too_deep' });
+
+  it('finds what the full walk finds, at the same path, for objects of plain values', () => {
+    const cases: unknown[] = [
+      { terminalId: '6a3b0f0e-8a4b-4f63-9d1e-1d2c3b4a5f60', cardToken: 'tok_1', amountMinor: 1200, entryMode: 'chip', at: '2026-03-02T09:00:00.123+08:00' },
+      { a: VISA },
+      { a: 'x', b: `pan ${VISA}`, c: 'nul\u0000' },
+      { a: 'nul\u0000', b: VISA },
+      { [VISA]: 1, b: 'x' },
+      { a: 1, [`k${VISA}`]: 'x', [`j${VISA}`]: 'y' },
+      { 'k\u0000': VISA },
+      { a: null, b: true, c: 3.5, d: '4111 1111 1111 1111' },
+      {},
+    ];
+    for (const v of cases) {
+      expect([JSON.stringify(v), inputProblem(v, 'body')]).toEqual([JSON.stringify(v), walk(v, 'body')]);
+      expect(inputProblem(v, '')).toEqual(walk(v, ''));
+    }
+    // Nested values and arrays still take the full walk.
+    expect(inputProblem({ a: { b: VISA } }, 'body')).toEqual({ path: 'body.a.b', problem: 'card_data' });
+    expect(inputProblem([VISA], 'body')).toEqual({ path: 'body.0', problem: 'card_data' });
   });
 });

@@ -383,13 +383,17 @@ const kindName = (lang: Language, code: string) => translate(lang, `risk.kind.${
  * A decide reason's text, translated once per language, reason and case kind (a handful of each):
  * risk/decide answers thousands of times a second and the wording does not change while running.
  */
-const reasonTexts = new Map<string, string>();
-function reasonText(lang: Language, code: RiskDecideAnswer['reasons'][number]['code'], caseCode?: string): string {
-  const key = `${lang}|${code}|${caseCode ?? ''}`;
-  let text = reasonTexts.get(key);
+const textsByLang = new Map<Language, Map<string, Map<string, string>>>();
+function reasonText(lang: Language, code: RiskDecideAnswer['reasons'][number]['code'], caseCode = ''): string {
+  // Nested look-ups, no key built per call: language → reason → case kind.
+  let byCode = textsByLang.get(lang);
+  if (!byCode) textsByLang.set(lang, (byCode = new Map()));
+  let byKind = byCode.get(code);
+  if (!byKind) byCode.set(code, (byKind = new Map()));
+  let text = byKind.get(caseCode);
   if (text === undefined) {
     text = translate(lang, `risk.decide.${code}`, caseCode ? { kind: kindName(lang, caseCode) } : {});
-    reasonTexts.set(key, text);
+    byKind.set(caseCode, text);
   }
   return text;
 }
