@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shortLinkKey, verifyShortLink } from '../src/notifications/shortLinks.js';
+import { PHOTO_LIMIT, checkPhoto } from '../src/disputes/pdf.js';
 import { runDisputePass } from '../src/disputes/schedule.js';
 import { atOnce } from './concurrent.js';
 import { createTestApp, type TestApp } from './harness.js';
@@ -462,7 +463,7 @@ describe('the evidence pack as a PDF', () => {
     if (process.env.DISPUTE_PDF_OUT) writeFileSync(process.env.DISPUTE_PDF_OUT, readFileSync(file));
   });
 
-  it.skipIf(!hasPoppler)("shows the merchant's photo on a page of its own, scaled to the page width with its caption and time, and lists one that cannot be read", async () => {
+  it.skipIf(!hasPoppler)("shows the merchant's photo as an image after the pack, scaled to the page width with its caption and time, and lists one that cannot be read", async () => {
     const p = await payment();
     const d = (await post('/api/v1/disputes', agent, chargeback({ network: 'mastercard', reasonCode: '4855', payment: { rrn: p.rrn } }))).json();
     const dir = mkdtempSync(join(tmpdir(), 'dispute-pdf-photo-'));
@@ -508,5 +509,39 @@ describe('the evidence pack as a PDF', () => {
     execFileSync('pdftoppm', ['-r', '50', '-f', '1', '-l', '1', after.file, join(dir, 'first')]);
     expect(blueShare(readFileSync(join(dir, `first-${'1'.padStart(String(after.pages).length, '0')}.ppm`)))).toBeLessThan(0.005);
     if (process.env.DISPUTE_PDF_OUT) writeFileSync(process.env.DISPUTE_PDF_OUT.replace(/\.pdf$/, '') + '-photo.pdf', after.raw);
+  });
+
+  it.skipIf(!hasPoppler)(`embeds at most ${PHOTO_LIMIT.count} photos and says how many were left out`, async () => {
+    const p = await payment();
+    const d = (await post('/api/v1/disputes', agent, chargeback({ payment: { rrn: p.rrn } }))).json();
+    for (let i = 0; i <= PHOTO_LIMIT.count; i++) {
+      const png = multipartFile(`p${i}.png`, deliveryNotePng(40 + i, 30));
+      expect((await t.app.inject({ method: 'POST', url: `/api/v1/disputes/${d.id}/photos`, headers: { ...as(merchant), ...png.headers }, payload: png.payload })).statusCode).toBe(201);
+    }
+    const res = await get(`/api/v1/disputes/${d.id}/pdf`, merchant);
+    const file = join(mkdtempSync(join(tmpdir(), 'dispute-pdf-many-')), 'pack.pdf');
+    writeFileSync(file, res.rawPayload);
+    const images = execFileSync('pdfimages', ['-list', file]).toString().split('\n').slice(2).filter((l) => l.trim());
+    expect(images).toHaveLength(PHOTO_LIMIT.count);
+    const text = execFileSync('pdftotext', [file, '-']).toString().replace(/\s+/g, ' ');
+    expect(text).toContain(`1 more photo(s) were left out to keep this file small (at most ${PHOTO_LIMIT.count} photos and 15 MB are included)`);
+  });
+
+  it('does not hand pdfkit a photo its readers would hang or crash on', () => {
+    const good = deliveryNotePng(20, 10);
+    expect(checkPhoto(good)).toEqual({ ok: true, width: 20, height: 10 });
+    const negativeLength = Buffer.from(good);
+    negativeLength.writeUInt32BE(0xfffffff0, 33); // the IDAT chunk's length, read by pdfkit as a negative number
+    expect(checkPhoto(negativeLength)).toEqual({ ok: false, why: 'format' });
+    const cut = Buffer.concat([good.subarray(0, good.length - 30), good.subarray(good.length - 12)]); // pixels cut short, IEND kept
+    expect(checkPhoto(cut)).toEqual({ ok: false, why: 'format' });
+    const huge = Buffer.from(good);
+    huge.writeUInt32BE(20_000, 16);
+    huge.writeUInt32BE(20_000, 20); // 400 million pixels: over the limit before any inflating
+    expect(checkPhoto(huge)).toEqual({ ok: false, why: 'size' });
+    const sof = Buffer.from([0xff, 0xd8, 0xff, 0xc0, 0, 11, 8, 0, 10, 0, 20, 3, 1, 0x11, 0, 0xff, 0xda, 0, 2, 0xff, 0xd9]);
+    expect(checkPhoto(sof)).toEqual({ ok: true, width: 20, height: 10 });
+    expect(checkPhoto(Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), Buffer.alloc(256)]))).toEqual({ ok: false, why: 'format' });
+    expect(checkPhoto(sof.subarray(0, 10))).toEqual({ ok: false, why: 'format' });
   });
 });

@@ -281,12 +281,15 @@ export async function renderDisputePdf(d: DisputeDetail, opts: PdfOptions = {}):
       const [w0, h0] = turned ? [checked.height, checked.width] : [checked.width, checked.height];
       // As wide as the page, and no taller than a page: a tall photo is scaled down to fit one page.
       const maxHeight = bottom() - doc.page.margins.top - 30;
-      const h = h0 * Math.min(width / w0, maxHeight / h0);
+      const scale = Math.min(width / w0, maxHeight / h0);
+      const [w, h] = [w0 * scale, h0 * scale];
       if (doc.y + 30 + h > bottom()) doc.addPage();
       doc.font('bold').fontSize(9.5).text(caption).moveDown(0.3);
       try {
         const top = doc.y;
-        doc.image(image as unknown as Buffer, doc.page.margins.left, top, { fit: [width, h], align: 'center' });
+        const x = doc.page.margins.left + (width - w) / 2;
+        doc.image(image as unknown as Buffer, x, top, { width: w, height: h });
+        doc.rect(x, top, w, h).lineWidth(0.5).strokeColor('#9ca3af').stroke(); // a white page on white paper still shows its edge
         doc.x = doc.page.margins.left;
         doc.y = top + h + 12;
         count++;
