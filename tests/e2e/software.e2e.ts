@@ -118,6 +118,7 @@ async function run() {
     // English.
     await switchLanguage(page, 'en-US');
     await page.getByRole('tab', { name: 'Compatibility' }).waitFor();
+    assert((await page.getByTestId('upload-result').count()) === 0, 'the Chinese refusal is not left under English headings');
     await shot(page, 'matrix-en');
     await page.getByRole('tab', { name: 'Packages' }).click();
     await page.getByTestId('software-packages').getByText('3.9.0').waitFor();

@@ -7,7 +7,7 @@
 import { Alert, App, Button, Card, Form, Input, Modal, Select, Space, Table, Tabs, Tag, Tooltip, Typography, Upload } from 'antd';
 import { CheckOutlined, CloseOutlined, UploadOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { isApiError } from '../../api/client';
 import { useAuth } from '../../auth/AuthContext';
@@ -23,10 +23,12 @@ type UploadResult = { ok: true; pkg: SoftwarePackage } | { ok: false; message: s
 const short = (h: string) => `${h.slice(0, 12)}…${h.slice(-6)}`;
 
 function UploadCard({ keys, onDone }: { keys: SigningKey[]; onDone: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [form] = Form.useForm<UploadValues>();
   const [file, setFile] = useState<File | null>(null);
   const [result, setResult] = useState<UploadResult | null>(null);
+  // A refusal is worded by the server in the language of its request: gone when the reader switches.
+  useEffect(() => setResult(null), [i18n.language]);
   const vendor = Form.useWatch('vendor', form);
   const upload = useMutation({
     mutationFn: ({ v, f }: { v: UploadValues; f: File }) => softwareApi.upload({ ...v, models: v.models.join(',') }, f),
