@@ -7,17 +7,22 @@ import { z } from 'zod';
 import { CommandFilter } from './commands.js';
 import { Id } from './common.js';
 
-export const ROLLOUT_STATES = ['planned', 'running', 'paused', 'completed', 'aborted'] as const;
+export const ROLLOUT_STATES = ['planned', 'running', 'paused', 'halted', 'completed', 'aborted'] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
-/** Where a person (or the halt, later) may move a rollout from each state. */
+/**
+ * Where a person may move a rollout from each state. Only the rollout pass halts (running → halted, when a
+ * wave fails significantly more than allowed); a halted rollout is then only aborted by a person.
+ */
 export const ROLLOUT_TRANSITIONS: Record<RolloutState, readonly RolloutState[]> = {
   planned: ['running', 'aborted'],
   running: ['paused', 'completed', 'aborted'],
   paused: ['running', 'aborted'],
+  halted: ['aborted'],
   completed: [],
   aborted: [],
 };
-export const ROLLOUT_TARGET_STATES = ['pending', 'downloading', 'installing', 'installed', 'failed', 'rolled_back'] as const;
+/** `no_answer`: the install command expired without the terminal saying succeeded or failed. */
+export const ROLLOUT_TARGET_STATES = ['pending', 'downloading', 'installing', 'installed', 'failed', 'no_answer', 'rolled_back'] as const;
 export type RolloutTargetState = (typeof ROLLOUT_TARGET_STATES)[number];
 
 export const DEFAULT_WAVES = [1, 10, 50, 100] as const;

@@ -10,8 +10,11 @@ import { loginChallenges, sessions, trustedDevices } from '../db/schema.js';
 import { clearExpiredLimits } from '../security/rateLimitStore.js';
 import { pruneLogBundles } from '../commands/logs.js';
 import type { JobHandlers } from './registry.js';
+import { CommandService } from '../commands/service.js';
+import { runRolloutPass } from '../rollouts/runner.js';
+import type { RolloutService } from '../rollouts/service.js';
 
-export function jobHandlers(ctx: AppContext, services: { alerts: AlertService }): JobHandlers {
+export function jobHandlers(ctx: AppContext, services: { alerts: AlertService; rollouts?: RolloutService }): JobHandlers {
   return {
     'alert.diagnose': async ({ alertId, orgId, terminalId }) => {
       if (!terminalId) return null;
@@ -21,6 +24,8 @@ export function jobHandlers(ctx: AppContext, services: { alerts: AlertService })
     },
     'sla.pass': () => runSlaPass(ctx),
     'disputes.pass': () => runDisputePass(ctx),
+    // The process's own command service (with its MQTT publisher) when it has one.
+    'rollouts.pass': () => (services.rollouts ? services.rollouts.pass() : runRolloutPass(ctx, new CommandService(ctx))),
     'retention.prune': async () => {
       const now = ctx.clock.now();
       const { db } = ctx;

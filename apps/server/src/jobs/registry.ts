@@ -41,6 +41,8 @@ export const JOBS = {
   'sla.pass': define({ payload: empty, retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 300, policy: 'stately', schedule: '* * * * *' }),
   /** Disputes: reminders before the deadline, escalation when nobody acts, expiry (disputes/schedule.ts). */
   'disputes.pass': define({ payload: empty, retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 300, policy: 'stately', schedule: '*/5 * * * *' }),
+  /** Rollouts: follow the install acknowledgements, halt a failing wave, send the next wave (rollouts/runner.ts). */
+  'rollouts.pass': define({ payload: empty, retryLimit: 0, retryDelay: 0, retryBackoff: false, expireInSeconds: 300, policy: 'stately', schedule: '* * * * *' }),
   /** Telemetry partitions and roll-ups past retention, expired sessions, challenges, remembered browsers, limits. */
   'retention.prune': define({ payload: empty, retryLimit: 3, retryDelay: 60, retryBackoff: true, expireInSeconds: 1_800, policy: 'stately', schedule: '17 * * * *' }),
 } as const;

@@ -2,7 +2,8 @@
  * Staged rollouts (issue 18), the skeleton: a rollout is planned from a catalogued package and a filter
  * (the terminals a bulk command would reach, less those the package does not fit), split into waves by
  * the planner, and moved between states by people — only WHERE state = the state they saw, so two
- * people cannot both win. Sending the waves' install commands and the automatic halt are not built yet.
+ * people cannot both win. Starting or resuming a rollout takes a step (runner.ts): the current wave's
+ * install commands go out; the `rollouts.pass` job then follows them, halts or moves to the next wave.
  */
 import { randomUUID } from 'node:crypto';
 import { isCompatible, ROLLOUT_TRANSITIONS, type Rollout, type RolloutCreate, type RolloutDetail, type RolloutState, type CommandFilter } from '@poscare/contracts';
@@ -15,6 +16,8 @@ import { AppError, errors } from '../errors/errors.js';
 import type { AppContext } from '../platform/context.js';
 import { SoftwareService } from '../software/service.js';
 import { planWaves } from './planner.js';
+import { runRolloutPass, stepRollout } from './runner.js';
+import { HALT_POLICY } from './halt.js';
 
 type Row = typeof rollouts.$inferSelect;
 
@@ -109,8 +112,15 @@ export class RolloutService {
         .where(and(eq(rollouts.id, id), eq(rollouts.orgId, actor.orgId), eq(rollouts.state, from)))
         .returning({ id: rollouts.id });
       if (moved.length === 0) throw new AppError('rollout.state_changed', 409);
-      await recordAudit(tx, actor, actor.orgId, { action: 'transition', entity: 'rollout', entityId: id, before: { state: from }, after: { state: to } }, now);
+      await recordAudit(tx, actor, actor.orgId, { action: 'transition', entity: 'rollout', entityId: id, before: { state: from }, after: { state: to, ...(to === 'running' ? { haltPolicy: HALT_POLICY } : {}) } }, now);
     });
+    // Started or resumed: the current wave's installs go out now rather than at the next pass.
+    if (to === 'running') await stepRollout(this.ctx, this.commands, id);
     return this.get(actor, id);
+  }
+
+  /** The scheduled pass over every organization's rollouts (jobs: `rollouts.pass`). */
+  pass() {
+    return runRolloutPass(this.ctx, this.commands);
   }
 }
