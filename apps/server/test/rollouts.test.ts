@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { softwarePackages, terminals } from '../src/db/schema.js';
 import { enrol, send } from './device.js';
 import { atOnce } from './concurrent.js';
+import { JOBS } from '../src/jobs/registry.js';
+import { jobHandlers } from '../src/jobs/handlers.js';
 import { createTestApp, type TestApp } from './harness.js';
 
 let t: TestApp;
@@ -243,5 +245,24 @@ describe('driving a rollout', () => {
     expect(aborted.wavesDetail[1].byState).toEqual({ installed: 4 });
     expect(aborted.wavesDetail[2].byState).toEqual({ pending: 5 });
     expect((await installsOf('Pausing')).length).toBe(6);
+  });
+
+  it('sends again, at a later pass, a target claimed by a pass that stopped before sending it', async () => {
+    const r = await create('Interrupted', [100]);
+    await move(r.id, 'running');
+    const [first] = await targetsOf(r.id);
+    // As a pass killed between its claim and the send leaves it: installing, no command.
+    await t.db.rawTransaction((tx) => tx.query('UPDATE rollout_targets SET command_id = NULL WHERE rollout_id = $1 AND terminal_id = $2', [r.id, first!.terminal_id]));
+    await pass();
+    expect((await targetsOf(r.id)).find((x) => x.terminal_id === first!.terminal_id)).toMatchObject({ state: 'installing', command_id: null });
+    t.clock.advance(11 * 60_000);
+    await pass();
+    const again = (await targetsOf(r.id)).find((x) => x.terminal_id === first!.terminal_id)!;
+    expect(again.state).toBe('installing');
+    expect(again.command_id).not.toBeNull();
+    expect((await installsOf('Interrupted')).filter((c) => c.terminal_id === first!.terminal_id)).toHaveLength(2);
+    // Also the job the worker runs each minute.
+    expect(JOBS['rollouts.pass'].schedule).toBe('* * * * *');
+    expect(await jobHandlers(t.ctx, t.services)['rollouts.pass']({})).toMatchObject({ rollouts: expect.any(Number) });
   });
 });

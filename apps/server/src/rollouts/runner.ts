@@ -28,8 +28,18 @@ export interface StepResult {
   judgement: WaveJudgement | null;
 }
 
+/**
+ * A target claimed but never given its command (the process stopped mid-wave) goes back to pending after this
+ * long, longer than a pass may run (the job expires after 5 minutes), so the next step sends it.
+ */
+export const UNSENT_CLAIM_MS = 10 * 60_000;
+
 /** Acknowledgements into target states: succeeded → installed, failed → failed, expired unanswered → no_answer. */
 async function follow(tx: RawTx, id: string, now: Date): Promise<void> {
+  await tx.query(
+    "UPDATE rollout_targets SET state = 'pending', updated_at = $2 WHERE rollout_id = $1 AND state = 'installing' AND command_id IS NULL AND updated_at < $3",
+    [id, now, new Date(now.getTime() - UNSENT_CLAIM_MS)],
+  );
   await tx.query(
     `UPDATE rollout_targets rt SET state = x.next, updated_at = $2
      FROM (
