@@ -8,7 +8,7 @@
 import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp, type Services } from '../src/app.js';
 import { shareAccess } from '../src/access/tokenCache.js';
 import { openDatabase, type Database } from '../src/db/client.js';
@@ -78,6 +78,30 @@ describe('API tokens kept in memory', () => {
     // Revoked behind the app's back (no signal): memory still answers until it expires — this is what the cache saves.
     await t.db.orm.update(apiTokens).set({ revokedAt: t.clock.now() }).where(eq(apiTokens.tokenHash, (await t.db.orm.select().from(apiTokens).where(eq(apiTokens.name, 'gateway')))[0]!.tokenHash));
     expect((await decideOn(t.app, token)).statusCode).toBe(200);
+  });
+
+  it('requests arriving together with a token not in memory read the tables once between them', async () => {
+    const { token } = await newToken(analystCookie, 'burst');
+    const reads = vi.spyOn(t.db.orm, 'select');
+    try {
+      const answers = await Promise.all(Array.from({ length: 20 }, () => decideOn(t.app, token)));
+      expect(answers.map((a) => a.statusCode)).toEqual(Array(20).fill(200));
+      const tokenReads = reads.mock.calls.filter((c) => c[0] && typeof c[0] === 'object' && 'tokenId' in (c[0] as object)).length;
+      expect(tokenReads).toBe(1);
+    } finally {
+      reads.mockRestore();
+    }
+  });
+
+  it('a request arriving after a revocation does not join a read begun before it', async () => {
+    const { token, id } = await newToken(analystCookie, 'revoke-during-read');
+    const first = t.services.auth.actorForToken(token);
+    // Revoked, and the change announced, while the first read is still on its way.
+    await t.db.orm.update(apiTokens).set({ revokedAt: t.clock.now() }).where(eq(apiTokens.id, id));
+    t.services.auth.tokens.forget({ tokenId: id });
+    const second = t.services.auth.actorForToken(token);
+    await first;
+    expect(await second).toBeNull();
   });
 
   it('a token revoked without a signal (one lost) is refused once its few seconds are over', async () => {

@@ -194,6 +194,21 @@ export class AuthService {
     const hit = this.tokens.get(hash);
     if (hit) return hit.actor;
     const generation = this.tokens.generation;
+    // One read per token at a time: when a busy caller's entry expires, the requests in flight with that
+    // token wait for the one read instead of each reading the tables. Only a read begun in the same
+    // generation is joined, so a request arriving after a revocation never gets the answer from before it.
+    const pending = this.tokenReads.get(hash);
+    if (pending && pending.generation === generation) return pending.read;
+    const read = this.readToken(hash, generation).finally(() => {
+      if (this.tokenReads.get(hash)?.read === read) this.tokenReads.delete(hash);
+    });
+    this.tokenReads.set(hash, { generation, read });
+    return read;
+  }
+
+  private readonly tokenReads = new Map<string, { generation: number; read: Promise<Actor | null> }>();
+
+  private async readToken(hash: string, generation: number): Promise<Actor | null> {
     const [row] = await this.ctx.db.orm
       .select({ user: users, tokenId: apiTokens.id, orgRoles: organizations.mfaRequiredRoles })
       .from(apiTokens)
