@@ -80,7 +80,12 @@ async function run() {
     await page.locator('.ant-modal-confirm .ant-btn-primary').click();
     await page.getByTestId('command-history').getByText('locked: Reported stolen: call 95555').waitFor({ timeout: ANSWER_MS });
     log('lock: confirmed, sent, acknowledged by the terminal');
+    // The live card says so too, not only the command history.
+    await page.getByTestId('live-locked').filter({ hasText: 'Reported stolen: call 95555' }).waitFor({ timeout: ANSWER_MS });
+    await shot(page, 'terminal-locked-live-card-en', page.getByTestId('live-card'));
     await page.request.post(`${base}/api/v1/terminals/${term.id}/commands`, { data: { name: 'unlock', reason: 'e2e: found again' } });
+    await page.getByTestId('live-locked').waitFor({ state: 'detached', timeout: ANSWER_MS });
+    log('lock: shown on the live card while locked, gone once the terminal confirmed the unlock');
 
     // (b) Bulk self-test on the terminal's site.
     await page.goto(`${base}/commands`);

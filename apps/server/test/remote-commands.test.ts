@@ -104,6 +104,27 @@ describe('command results', () => {
   });
 });
 
+describe('lock state', () => {
+  it("the terminal's live state says it refuses payments once it confirms a lock, and no longer once it confirms an unlock", async () => {
+    const liveLock = async () => (await t.app.inject({ url: `/api/v1/terminals/${A.terminal.id}/live`, headers: { cookie } })).json().lock;
+    const lock = (await sendCommand(A.terminal.id, { name: 'lock', args: { message: 'Stolen: call 95555' } })).json();
+    // Sent but not confirmed: the terminal may still take payments.
+    expect(await liveLock()).toBeNull();
+    t.clock.advance(1_000);
+    await send(t, cred, [ack(lock.id, 'received'), ack(lock.id, 'succeeded', { detail: 'locked' })]);
+    expect(await liveLock()).toMatchObject({ since: t.clock.now().toISOString(), message: 'Stolen: call 95555', by: expect.any(String) });
+    // An unlock the terminal refused changes nothing; one it confirmed clears the lock.
+    const refused = (await sendCommand(A.terminal.id, { name: 'unlock' })).json();
+    t.clock.advance(1_000);
+    await send(t, cred, [ack(refused.id, 'failed', { detail: 'busy' })]);
+    expect(await liveLock()).toMatchObject({ message: 'Stolen: call 95555' });
+    const unlock = (await sendCommand(A.terminal.id, { name: 'unlock' })).json();
+    t.clock.advance(1_000);
+    await send(t, cred, [ack(unlock.id, 'succeeded')]);
+    expect(await liveLock()).toBeNull();
+  });
+});
+
 describe('log bundles', () => {
   it('are taken only in answer to an upload_logs command, shown as text, downloaded, and gone after 14 days', async () => {
     const cmd = (await sendCommand(A.terminal.id, { name: 'upload_logs', args: { hours: 2 } })).json();

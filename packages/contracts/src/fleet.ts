@@ -63,6 +63,12 @@ export const TerminalLive = z.object({
   lastReadings: z.object({ health: z.string(), reasons: z.array(z.string()) }).nullable().optional(),
   appVersion: z.string().nullable(),
   osVersion: z.string().nullable(),
+  /**
+   * Set while the terminal refuses payments by remote `lock` (issue 18): the newest lock or unlock the
+   * terminal confirmed was a lock. `since` is when the terminal confirmed it, `by` who sent it, `message`
+   * what its screen shows.
+   */
+  lock: z.object({ since: Timestamp, by: z.string().nullable(), message: z.string().nullable() }).nullable().optional(),
 });
 export type TerminalLive = z.infer<typeof TerminalLive>;
 

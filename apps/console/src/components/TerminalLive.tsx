@@ -2,7 +2,7 @@
 import { useMemo, type ReactNode } from 'react';
 import { App, Badge, Button, Card, Col, Descriptions, Row, Segmented, Skeleton, Table, Tabs, Tag, Tooltip, Typography } from 'antd';
 import type { TableColumnsType } from 'antd';
-import { ExclamationCircleFilled, StopOutlined, SyncOutlined, ThunderboltFilled } from '@ant-design/icons';
+import { ExclamationCircleFilled, LockFilled, StopOutlined, SyncOutlined, ThunderboltFilled } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import type { EChartsCoreOption } from 'echarts/core';
@@ -48,6 +48,16 @@ export function LiveCard({ id }: { id: string }) {
     <span className="live-title">
       {t('live.title')}
       {d && <FleetStatusTag status={d.status} large />}
+      {d?.lock && (
+        <Tooltip
+          title={t('live.lockedHint', { since: formatTimeFull(d.lock.since), by: d.lock.by ?? EMPTY })}
+        >
+          <Tag color="red" icon={<LockFilled />} className="live-inline-tag" data-testid="live-locked">
+            {t('live.locked')}
+            {d.lock.message ? `: ${d.lock.message}` : ''}
+          </Tag>
+        </Tooltip>
+      )}
     </span>
   );
   const extra = d && (

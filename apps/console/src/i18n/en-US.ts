@@ -566,6 +566,8 @@ const enUS: Messages<typeof zhCN> = {
   live: {
     title: 'Live',
     refreshHint: 'Refreshes every 15 s',
+    locked: 'Locked remotely: refuses payments',
+    lockedHint: 'The terminal confirmed the lock at {{since}} (sent by {{by}}); it takes no payment until unlocked.',
     lastSeen: 'Last seen',
     lastTelemetry: 'Last heartbeat',
     waitingTitle: 'Waiting for the first heartbeat',

@@ -562,6 +562,8 @@ const zhCN = {
   live: {
     title: '实时状态',
     refreshHint: '每 15 秒刷新',
+    locked: '已远程锁定，拒绝收款',
+    lockedHint: '终端于 {{since}} 确认锁定（由 {{by}} 发出），解锁前不接受任何支付。',
     lastSeen: '最后在线',
     lastTelemetry: '最近心跳',
     waitingTitle: '等待第一次心跳',

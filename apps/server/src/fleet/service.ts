@@ -82,8 +82,9 @@ export class FleetService {
        FROM terminal_live l WHERE l.terminal_id = $1`,
       [terminalId],
     );
+    const lock = await this.lockState(terminalId);
     if (!row)
-      return { terminalId, status: 'never_seen', lastSeenAt: null, lastTelemetryAt: null, telemetry: null, health: null, healthReasons: [], offlineSince: null, readingsAgeMinutes: null, lastReadings: null, appVersion: null, osVersion: null };
+      return { terminalId, status: 'never_seen', lastSeenAt: null, lastTelemetryAt: null, telemetry: null, health: null, healthReasons: [], offlineSince: null, readingsAgeMinutes: null, lastReadings: null, appVersion: null, osVersion: null, lock };
     const lastSeen = new Date(row.last_seen_at as string);
     const lastTelemetryAt = row.last_telemetry_at ? new Date(row.last_telemetry_at as string) : null;
     const judged = liveHealth({ health: row.health as string, reasons: row.health_reasons as string[], lastSeenAt: lastSeen, lastTelemetryAt }, this.ctx.clock.now());
@@ -95,6 +96,25 @@ export class FleetService {
       telemetry: row.telemetry as Record<string, unknown> | null,
       appVersion: (row.app_version as string | null) ?? null,
       osVersion: (row.os_version as string | null) ?? null,
+      lock,
+    };
+  }
+
+  /** Locked when the newest lock or unlock the terminal confirmed (a succeeded acknowledgement) was a lock. */
+  private async lockState(terminalId: string): Promise<{ since: string; by: string | null; message: string | null } | null> {
+    const [last] = await this.q<Row>(
+      `SELECT c.name, c.args, c.requested_by_name, a.at FROM commands c
+       JOIN command_acks a ON a.command_id = c.id AND a.status = 'succeeded'
+       WHERE c.terminal_id = $1 AND c.name IN ('lock', 'unlock')
+       ORDER BY a.at DESC, a.received_at DESC LIMIT 1`,
+      [terminalId],
+    );
+    if (!last || last.name !== 'lock') return null;
+    const args = (last.args ?? {}) as { message?: unknown };
+    return {
+      since: new Date(last.at as string).toISOString(),
+      by: (last.requested_by_name as string | null) ?? null,
+      message: typeof args.message === 'string' ? args.message : null,
     };
   }
 

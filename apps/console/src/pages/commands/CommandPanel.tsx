@@ -3,7 +3,7 @@
  * commands sent and what the terminal answered — a self-test as a checklist, a position, log bundles
  * to read or download.
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { App, Button, Card, Empty, Form, Input, List, Modal, Select, Space, Table, Tag, Typography } from 'antd';
 import { CheckCircleTwoTone, CloseCircleTwoTone, DownloadOutlined, FileTextOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
@@ -67,6 +67,11 @@ export function CommandPanel({ terminalId }: { terminalId: string }) {
     refetchInterval: (q) => (q.state.data?.some((c) => c.status === 'sent' || c.status === 'received') ? 3_000 : 30_000),
   });
   const logs = useQuery({ queryKey: ['fleet', 'logs', terminalId], queryFn: () => api<LogBundle[]>(`/terminals/${terminalId}/logs`), refetchInterval: 15_000 });
+  // A lock or unlock the terminal just confirmed changes its live card's lock tag: refresh it now.
+  const lockConfirmed = commands.data?.filter((c) => (c.name === 'lock' || c.name === 'unlock') && c.status === 'succeeded').map((c) => c.id).join(',') ?? '';
+  useEffect(() => {
+    if (lockConfirmed) void qc.invalidateQueries({ queryKey: ['fleet', 'live', terminalId] });
+  }, [lockConfirmed, qc, terminalId]);
 
   const send = useMutation({
     mutationFn: (body: { name: CommandName; args?: Record<string, unknown>; reason?: string }) => api<CommandRow>(`/terminals/${terminalId}/commands`, { method: 'POST', body }),
