@@ -3,17 +3,17 @@
  * version, health). The count is shown and confirmed before anything is sent; each bulk command then
  * has its page with per-terminal progress and a summary.
  */
-import { App, Button, Card, Col, Form, Input, Modal, Progress, Row, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Col, Form, Input, Modal, Progress, Row, Select, Space, Table, Tag, } from 'antd';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useParams } from 'react-router-dom';
-import { COMMAND_NAMES, FLEET_STATUSES, type BulkPreview, type CommandBatch, type CommandBatchDetail, type CommandFilter, type CommandName } from '@poscare/contracts';
+import { FLEET_STATUSES, type BulkPreview, type CommandBatch, type CommandBatchDetail, type CommandFilter, type CommandName } from '@poscare/contracts';
 import { api, type PageOf } from '../../api/client';
 import { PageHeader } from '../../components/PageHeader';
 import { QueryError } from '../../components/Status';
 import { formatTime } from '../../lib/format';
 import { useShowError } from '../../lib/hooks';
-import { argsOf, type ArgsValues, CommandArgsFields } from './CommandArgs';
+import { argsOf, type ArgsValues, CommandFields } from './CommandArgs';
 import { CommandResult, STATUS_COLORS } from './CommandPanel';
 
 type FormValues = ArgsValues & CommandFilter & { name: CommandName; reason?: string };
@@ -109,17 +109,8 @@ export function BulkCommandsPage() {
                 <Input allowClear maxLength={40} />
               </Form.Item>
             </Col>
-            <Col xs={24} md={12} lg={8}>
-              <Form.Item name="name" label={t('remote.command')} rules={[{ required: true }]}>
-                <Select data-testid="bulk-command" options={COMMAND_NAMES.map((n) => ({ value: n, label: t(`commands.names.${n}`) }))} />
-              </Form.Item>
-            </Col>
           </Row>
-          {name && <Typography.Paragraph type="secondary">{t(`remote.help.${name}`)}</Typography.Paragraph>}
-          <CommandArgsFields name={name} />
-          <Form.Item name="reason" label={t('remote.reason')}>
-            <Input maxLength={500} />
-          </Form.Item>
+          <CommandFields form={form} name={name} selectTestId="bulk-command" />
           <Button type="primary" htmlType="submit" loading={send.isPending} data-testid="bulk-send">
             {t('remote.bulk.count')}
           </Button>

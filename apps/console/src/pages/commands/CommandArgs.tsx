@@ -1,7 +1,7 @@
 /** The arguments form of each remote command, shared by the terminal's command panel and bulk commands. */
-import { Form, Input, InputNumber, Select, Switch } from 'antd';
+import { Form, type FormInstance, Input, InputNumber, Select, Switch, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { type CommandName, PACKAGE_KINDS, parseCommandArgs } from '@poscare/contracts';
+import { COMMAND_NAMES, type CommandName, PACKAGE_KINDS, parseCommandArgs } from '@poscare/contracts';
 
 export interface ArgsValues {
   version?: string;
@@ -10,6 +10,36 @@ export interface ArgsValues {
   message?: string;
   label?: string;
   params?: Record<string, unknown>;
+}
+
+/** Every argument field: cleared when another command is chosen. */
+const ARG_FIELDS: (keyof ArgsValues)[] = ['version', 'kind', 'hours', 'message', 'label', 'params'];
+
+/**
+ * The command part of a command form, one for the terminal's panel and for bulk commands: the command
+ * (searchable: the list is long), what it does, its arguments, and the reason kept with it.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: both forms hold more fields than the command's own
+export function CommandFields({ form, name, selectTestId }: { form: FormInstance<any>; name: CommandName | undefined; selectTestId: string }) {
+  const { t } = useTranslation();
+  return (
+    <>
+      <Form.Item name="name" label={t('remote.command')} rules={[{ required: true }]}>
+        <Select
+          data-testid={selectTestId}
+          showSearch
+          optionFilterProp="label"
+          options={COMMAND_NAMES.map((n) => ({ value: n, label: t(`commands.names.${n}`) }))}
+          onChange={() => form.resetFields(ARG_FIELDS)}
+        />
+      </Form.Item>
+      {name && <Typography.Paragraph type="secondary">{t(`remote.help.${name}`)}</Typography.Paragraph>}
+      <CommandArgsFields name={name} />
+      <Form.Item name="reason" label={t('remote.reason')}>
+        <Input maxLength={500} />
+      </Form.Item>
+    </>
+  );
 }
 
 /** Commands that change what the terminal does for its merchant: asked for a second time before sending. */

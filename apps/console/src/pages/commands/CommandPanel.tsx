@@ -4,15 +4,15 @@
  * to read or download.
  */
 import { useEffect, useState } from 'react';
-import { App, Button, Card, Empty, Form, Input, List, Modal, Select, Space, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Empty, Form, List, Modal, Space, Table, Tag, Typography } from 'antd';
 import { CheckCircleTwoTone, CloseCircleTwoTone, DownloadOutlined, FileTextOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { COMMAND_NAMES, type CommandName, type CommandRow, type LogBundle, LocateResult, SelfTestResult } from '@poscare/contracts';
+import { type CommandName, type CommandRow, type LogBundle, LocateResult, SelfTestResult } from '@poscare/contracts';
 import { api, API_BASE } from '../../api/client';
 import { formatTime } from '../../lib/format';
 import { useShowError } from '../../lib/hooks';
-import { argsOf, type ArgsValues, CommandArgsFields, CONFIRMED_COMMANDS } from './CommandArgs';
+import { argsOf, type ArgsValues, CommandFields, CONFIRMED_COMMANDS } from './CommandArgs';
 
 export const STATUS_COLORS: Record<CommandRow['status'], string> = { sent: 'default', received: 'processing', succeeded: 'success', failed: 'error', expired: 'warning' };
 
@@ -102,20 +102,7 @@ export function CommandPanel({ terminalId }: { terminalId: string }) {
   return (
     <Card title={t('remote.panelTitle')} className="section-card" data-testid="command-panel">
       <Form form={form} layout="vertical" onFinish={submit} initialValues={{ name: 'self_test' }}>
-        <Form.Item name="name" label={t('remote.command')} rules={[{ required: true }]}>
-          <Select
-            data-testid="command-select"
-            showSearch
-            optionFilterProp="label"
-            options={COMMAND_NAMES.map((n) => ({ value: n, label: t(`commands.names.${n}`) }))}
-            onChange={() => form.resetFields(['version', 'kind', 'hours', 'message', 'label', 'params'])}
-          />
-        </Form.Item>
-        {name && <Typography.Paragraph type="secondary">{t(`remote.help.${name}`)}</Typography.Paragraph>}
-        <CommandArgsFields name={name} />
-        <Form.Item name="reason" label={t('remote.reason')}>
-          <Input maxLength={500} />
-        </Form.Item>
+        <CommandFields form={form} name={name} selectTestId="command-select" />
         <Button type="primary" htmlType="submit" loading={send.isPending} data-testid="command-send">
           {t('remote.send')}
         </Button>
