@@ -145,26 +145,31 @@ export interface CardDataHit {
 export function findInStrings<P>(value: unknown, test: (s: string) => P | null, opts: { prefix?: string; maxDepth?: number; tooDeep?: P } = {}): { path: string; problem: P } | null {
   const maxDepth = opts.maxDepth ?? MAX_INPUT_DEPTH;
   const join = (path: string, k: string) => (path ? `${path}.${k}` : k);
-  const stack: [unknown, string, number][] = [[value, opts.prefix ?? '', 0]];
+  // Each entry: the value, its parent's path and its own key (the path is joined only when needed: on a
+  // hit, or to descend into an object), and its depth. Numbers, booleans and nulls are never looked at, so
+  // never stacked: a machine's flat body costs one entry per string, not a path per field.
+  const stack: [unknown, string, string | null, number][] = [[value, opts.prefix ?? '', null, 0]];
   while (stack.length) {
-    const [v, path, depth] = stack.pop()!;
+    const [v, parent, key, depth] = stack.pop()!;
     if (typeof v === 'string') {
       const problem = test(v);
-      if (problem !== null) return { path, problem };
+      if (problem !== null) return { path: key === null ? parent : join(parent, key), problem };
     } else if (v && typeof v === 'object') {
+      const path = key === null ? parent : join(parent, key);
       if (depth >= maxDepth) {
         if (opts.tooDeep !== undefined) return { path, problem: opts.tooDeep };
         continue;
       }
       if (Array.isArray(v)) {
-        for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], join(path, String(i)), depth + 1]);
+        for (let i = v.length - 1; i >= 0; i--) if (v[i] !== null && (typeof v[i] === 'string' || typeof v[i] === 'object')) stack.push([v[i], path, String(i), depth + 1]);
       } else {
         const keys = Object.keys(v);
         for (let i = keys.length - 1; i >= 0; i--) {
           const k = keys[i]!;
           const problem = test(k);
           if (problem !== null) return { path: join(path, '[key]'), problem };
-          stack.push([(v as Record<string, unknown>)[k], join(path, k), depth + 1]);
+          const child = (v as Record<string, unknown>)[k];
+          if (child !== null && (typeof child === 'string' || typeof child === 'object')) stack.push([child, path, k, depth + 1]);
         }
       }
     }

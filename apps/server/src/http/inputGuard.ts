@@ -19,37 +19,7 @@ const ID: Record<Problem, FieldProblem['id']> = {
 
 /** The first problem in a value of any shape, with the path of the field (the walk is `findInStrings` of contracts: no recursion, keys named by their place). */
 export function inputProblem(value: unknown, prefix: string): { path: string; problem: Problem } | null {
-  const flat = flatObjectProblem(value, prefix);
-  if (flat !== undefined) return flat;
   return findInStrings<Problem>(value, stringProblem, { prefix, maxDepth: MAX_INPUT_DEPTH, tooDeep: 'too_deep' });
-}
-
-/**
- * The same answer as the walk for the common body, an object of strings, numbers, booleans and nulls
- * (a machine's request, a query string), without the walk's stack entries and paths for every field:
- * keys first, last to first, then the values in order, as `findInStrings` visits them. undefined: the
- * value is not such an object, walk it.
- */
-function flatObjectProblem(value: unknown, prefix: string): { path: string; problem: Problem } | null | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj);
-  for (const k of keys) {
-    const v = obj[k];
-    if (typeof v === 'object' && v !== null) return undefined;
-  }
-  const at = (k: string) => (prefix ? `${prefix}.${k}` : k);
-  for (let i = keys.length - 1; i >= 0; i--) {
-    const problem = stringProblem(keys[i]!);
-    if (problem) return { path: at('[key]'), problem };
-  }
-  for (const k of keys) {
-    const v = obj[k];
-    if (typeof v !== 'string') continue;
-    const problem = stringProblem(v);
-    if (problem) return { path: at(k), problem };
-  }
-  return null;
 }
 
 function stringProblem(s: string): Problem | null {
