@@ -11,6 +11,7 @@ import type { Database } from '../db/client.js';
 import { systemActor } from '../access/actor.js';
 import type { AppContext } from '../platform/context.js';
 import { DisputeService } from '../disputes/service.js';
+import { localDay } from '../reports/range.js';
 
 const DAY = 86_400_000;
 
@@ -52,7 +53,7 @@ export async function seedDemoDisputes(db: Database, fleet: Fleet, orgId: string
   const actor = systemActor(orgId, 'acquirer');
   const open = (body: Parameters<DisputeService['create']>[1]) => svc.create(actor, body, 'zh-CN');
   await open({ network: 'unionpay', kind: 'first_chargeback', reasonCode: '4512', caseNumber: 'CUP-2026-0311', amountMinor: 26_800, currency: 'CNY', payment: { rrn: pays[1]!.rrn } });
-  await open({ network: 'visa', kind: 'first_chargeback', reasonCode: '10.4', caseNumber: 'VIS-88412', amountMinor: 158_000, currency: 'CNY', payment: { terminal: terminal.tid, stan: '900003', day: new Date(pays[2]!.at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10) } });
+  await open({ network: 'visa', kind: 'first_chargeback', reasonCode: '10.4', caseNumber: 'VIS-88412', amountMinor: 158_000, currency: 'CNY', payment: { terminal: terminal.tid, stan: '900003', day: localDay(pays[2]!.at) } });
   await open({ network: 'mastercard', kind: 'first_chargeback', reasonCode: '4855', caseNumber: 'MC-55120', amountMinor: 45_900, currency: 'CNY', payment: { rrn: pays[3]!.rrn } });
   await open({ network: 'visa', kind: 'retrieval', reasonCode: '33', caseNumber: 'VIS-RR-2093', amountMinor: 12_000, currency: 'CNY', payment: { rrn: '690000999999' } });
 }

@@ -26,7 +26,7 @@ import { translate, type MessageId } from '../i18n/messages.js';
 import { detectKind, readSheet, type Sheet } from '../imports/parse.js';
 import { MAX_CELL_CHARS } from '../imports/screen.js';
 import type { AppContext } from '../platform/context.js';
-import { dayStart } from '../reports/range.js';
+import { dayStart, localDay, REPORT_OFFSET_MS as OFFSET_MS } from '../reports/range.js';
 import * as repo from './repository.js';
 import type { DisputeService } from './service.js';
 
@@ -37,8 +37,6 @@ const MAX_REPORTED_PROBLEMS = 1_000;
 /** Rows opened at once: each is a few dozen queries (matching, the pack, the notices), so a few in parallel. */
 const OPEN_AT_ONCE = 4;
 const HOUR_MS = 3_600_000;
-/** The report time zone (Asia/Shanghai) keeps one offset all year: a wall-clock time there is this far ahead of UTC. */
-const OFFSET_MS = 8 * HOUR_MS;
 /** A deadline given as a day closes at the end of its business day, as deadlines counted in days do (deadlines.ts). */
 const CLOSING_HOUR = 18;
 
@@ -110,7 +108,7 @@ export function parseWhen(s: string): { day: string; at: Date; hasTime: boolean 
   if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/.test(v)) {
     const at = new Date(v);
     if (Number.isNaN(at.getTime())) return null;
-    return { day: new Date(at.getTime() + OFFSET_MS).toISOString().slice(0, 10), at, hasTime: true };
+    return { day: localDay(at), at, hasTime: true };
   }
   m = /^\w{3} \w{3} \d{1,2} \d{4} \d{2}:\d{2}:\d{2} GMT[+-]\d{4}/.exec(v);
   if (m) {

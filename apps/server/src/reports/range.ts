@@ -10,7 +10,8 @@ import { errors } from '../errors/errors.js';
 
 const DAY_MS = 86_400_000;
 /** China keeps one offset all year (no daylight saving), so a day there is a fixed UTC interval. */
-const OFFSET_MS = 8 * 3_600_000;
+export const REPORT_OFFSET_MS = 8 * 3_600_000;
+const OFFSET_MS = REPORT_OFFSET_MS;
 export const DEFAULT_DAYS = 30;
 
 export interface Range {
